@@ -1,0 +1,84 @@
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+
+import {Args, Flags} from '@oclif/core';
+
+import {parseServiceAccountKey} from '../../lib/auth/service-account-key.js';
+import {BaseCommand} from '../../lib/base-command.js';
+import type {AppContext} from '../../lib/context.js';
+import {UsageError} from '../../lib/errors.js';
+import type {StoredCredential} from '../../lib/store/credential-store.js';
+
+export interface ActivateServiceAccountOptions {
+  account?: string;
+  /** A path, or `-` for standard input. */
+  keyFile: string;
+  project?: string;
+}
+
+/**
+ * Checks a key, proves it at the token endpoint, then stores it and makes its account active.
+ * Nothing is stored or changed unless every step before succeeded.
+ * @throws UsageError for an unreadable or invalid key or an ACCOUNT mismatch; AuthError when the key is refused.
+ */
+export async function activateServiceAccount(options: ActivateServiceAccountOptions, ctx: AppContext): Promise<{account: string}> {
+  const source = options.keyFile === '-' ? 'standard input' : options.keyFile;
+  const text = options.keyFile === '-' ? await readStream(ctx.io.stdin) : await readKeyFile(options.keyFile);
+  const key = parseServiceAccountKey(text, source);
+  const account = key.client_email;
+  if (options.account && options.account !== account) {
+    throw new UsageError(
+      `The account [${options.account}] does not match the key file's client_email [${account}]. Omit ACCOUNT, or pass the key for that account.`,
+    );
+  }
+  const credential: StoredCredential = {type: 'service_account', account, key, addedAt: new Date(ctx.now()).toISOString()};
+  await ctx.tokens.adopt(credential);
+  await ctx.store.put(credential);
+  await ctx.configurations.update(ctx.props.configuration, (values) => {
+    values.core = {...values.core, account};
+    if (options.project) values.core.project = options.project;
+  });
+  return {account};
+}
+
+async function readKeyFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new UsageError(`Unable to read key file [${path.resolve(file)}]: ${why}.`);
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export default class ActivateServiceAccount extends BaseCommand<typeof ActivateServiceAccount> {
+  static override summary = 'Store a service-account JSON key and make its account active.';
+  static override description =
+    'The key is checked (JSON, type service_account, required fields, a readable RSA private key) and proven at the token ' +
+    'endpoint before anything is stored. With --project, core/project is set too.';
+  static override examples = [
+    '<%= config.bin %> auth activate-service-account --key-file=key.json',
+    'cat key.json | <%= config.bin %> auth activate-service-account --key-file=-',
+  ];
+  static override args = {
+    account: Args.string({description: "The key's account (client_email); checked against the key when given."}),
+  };
+  static override flags = {
+    'key-file': Flags.string({description: 'Path of the JSON key file, or - for standard input.', required: true}),
+  };
+
+  async run(): Promise<void> {
+    const {account} = await activateServiceAccount(
+      {account: this.args.account, keyFile: this.flags['key-file'], project: this.flags.project},
+      this.ctx,
+    );
+    this.status(`Activated service account credentials for: [${account}]`);
+  }
+}

@@ -1,0 +1,55 @@
+import {Args, Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../lib/base-command.js';
+import type {AppContext} from '../../lib/context.js';
+import {NotFoundError, UsageError} from '../../lib/errors.js';
+
+export interface RevokeOptions {
+  accounts: string[];
+  all: boolean;
+}
+
+/**
+ * Removes accounts' credentials and cached tokens. All named accounts are checked before any is removed;
+ * the active account is unset only after its removal succeeded.
+ * Service-account keys cannot be revoked at Google: they are removed locally (delete the key in IAM to disable it).
+ * @throws UsageError when there is nothing to revoke; NotFoundError for an unknown account.
+ */
+export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): Promise<{revoked: string[]}> {
+  const stored = (await ctx.store.list()).map((c) => c.account);
+  const active = ctx.props.get('core/account');
+  const targets = options.all ? stored : options.accounts.length > 0 ? [...new Set(options.accounts)] : active ? [active] : [];
+  if (targets.length === 0) throw new UsageError('No credentials available to revoke.');
+  const unknown = targets.filter((a) => !stored.includes(a));
+  if (unknown.length > 0) throw new NotFoundError(`Unknown account [${unknown.join(', ')}]: no credentials are stored for it. See gcauth auth list.`);
+  for (const account of targets) {
+    await ctx.store.remove(account);
+    await ctx.cache.removeAccount(account);
+  }
+  const configured = (await ctx.configurations.read(ctx.props.configuration)).core?.account;
+  if (configured && targets.includes(configured)) {
+    await ctx.configurations.update(ctx.props.configuration, (values) => {
+      if (values.core) delete values.core.account;
+    });
+  }
+  return {revoked: targets};
+}
+
+export default class Revoke extends BaseCommand<typeof Revoke> {
+  static override summary = "Remove accounts' credentials and cached tokens from this machine.";
+  static override examples = ['<%= config.bin %> auth revoke', '<%= config.bin %> auth revoke ci@p.iam.gserviceaccount.com', '<%= config.bin %> auth revoke --all'];
+  static override strict = false;
+  static override args = {
+    accounts: Args.string({description: 'Accounts to revoke (default: the active account).'}),
+  };
+  static override flags = {
+    all: Flags.boolean({description: 'Revoke every stored account.'}),
+  };
+
+  async run(): Promise<void> {
+    const {revoked} = await revokeAccounts({accounts: this.positionals, all: this.flags.all}, this.ctx);
+    for (const account of revoked) this.status(`Revoked credentials for: [${account}]`);
+    await this.output({revoked}, () => '');
+  }
+}
+

@@ -1,0 +1,48 @@
+import type {AppContext} from '../context.js';
+import {AuthError} from '../errors.js';
+
+/**
+ * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).
+ * @throws AuthError naming the commands that set one.
+ */
+export function resolveAccount(ctx: AppContext, positional?: string): string {
+  const account = positional || ctx.props.get('core/account');
+  if (!account) {
+    throw new AuthError(
+      'You do not currently have an active account selected. Run gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already activated.',
+    );
+  }
+  return account;
+}
+
+export interface PrintAccessTokenOptions {
+  account?: string;
+  scopes?: string[];
+}
+
+export interface PrintedAccessToken {
+  token: string;
+  /** ISO 8601 expiry. */
+  expiry: string;
+}
+
+/**
+ * An access token for the active (or given) account, from the cache while more than five minutes remain.
+ * @throws AuthError for no active account, an unknown account or refused credentials; ApiError when the token endpoint fails.
+ */
+export async function printAccessToken(options: PrintAccessTokenOptions, ctx: AppContext): Promise<PrintedAccessToken> {
+  const account = resolveAccount(ctx, options.account);
+  const token = await ctx.tokens.getAccessToken(account, {scopes: options.scopes});
+  return {token: token.token, expiry: new Date(token.expiry).toISOString()};
+}
+
+/** Splits a comma-separated `--scopes` value; short names get Google's scope prefix. */
+export function parseScopes(value: string | undefined): string[] | undefined {
+  if (!value) return undefined;
+  const scopes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => (s.includes(':') || s === 'openid' || s === 'email' || s === 'profile' ? s : `https://www.googleapis.com/auth/${s}`));
+  return scopes.length > 0 ? scopes : undefined;
+}

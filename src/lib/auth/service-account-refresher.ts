@@ -1,0 +1,39 @@
+import type {Logger} from '../log.js';
+import type {ServiceAccountKey} from '../store/credential-store.js';
+import {toTokenEndpointError} from './token-endpoint-error.js';
+import {createTransporter} from './transport.js';
+
+/** A freshly minted access token. */
+export interface MintedToken {
+  token: string;
+  /** Expiry in ms since the epoch. */
+  expiry: number;
+}
+
+/**
+ * Exchanges a service-account key for an access token through google-auth-library's JWT client
+ * (RS256 assertion, `aud` Google's token URL), posted to tokenUrl by the redirecting transporter.
+ * Loaded lazily: nothing here runs when a cached token serves.
+ * @throws TokenEndpointError classified for retry.
+ */
+export async function mintServiceAccountToken(
+  key: ServiceAccountKey,
+  scopes: string[],
+  options: {tokenUrl: string; log: Logger},
+): Promise<MintedToken> {
+  const [{JWT}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
+  const client = new JWT({
+    email: key.client_email,
+    key: key.private_key,
+    keyId: key.private_key_id,
+    scopes,
+    transporter,
+  });
+  try {
+    const credentials = await client.authorize();
+    if (!credentials.access_token) throw new Error('the token endpoint answered without an access_token');
+    return {token: credentials.access_token, expiry: credentials.expiry_date ?? Date.now() + 3600_000};
+  } catch (error) {
+    throw toTokenEndpointError(error, options.tokenUrl);
+  }
+}

@@ -1,0 +1,39 @@
+/** A failed call to the OAuth2 token endpoint, classified for retry and for the user's message. */
+export class TokenEndpointError extends Error {
+  constructor(
+    message: string,
+    readonly details: {
+      /** HTTP status, when the endpoint answered. */
+      status?: number;
+      /** OAuth2 `error` code, e.g. invalid_grant. */
+      oauthError?: string;
+      description?: string;
+      /** 5xx, 429, a reset connection or a timeout: worth another try. */
+      transient: boolean;
+    },
+  ) {
+    super(message);
+    this.name = 'TokenEndpointError';
+  }
+}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ABORT_ERR', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Classifies a gaxios (or fetch) failure of a token request. */
+export function toTokenEndpointError(error: unknown, url: string): TokenEndpointError {
+  const e = error as {response?: {status?: number; data?: unknown}; code?: string | number; cause?: {code?: string}; name?: string; message?: string};
+  const status = e.response?.status;
+  if (status !== undefined) {
+    const data = (e.response?.data ?? {}) as {error?: unknown; error_description?: unknown};
+    const oauthError = typeof data.error === 'string' ? data.error : undefined;
+    const description = typeof data.error_description === 'string' ? data.error_description : undefined;
+    const transient = status >= 500 || status === 429;
+    const what = oauthError ? `${oauthError}${description ? `: ${description}` : ''}` : `HTTP ${status}`;
+    return new TokenEndpointError(what, {status, oauthError, description, transient});
+  }
+  const code = String(e.code ?? e.cause?.code ?? '');
+  const timedOut = e.name === 'AbortError' || e.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(e.message ?? '');
+  const transient = TRANSIENT_CODES.has(code) || timedOut;
+  const what = timedOut ? 'the request timed out' : `${code || 'network error'}: ${e.message ?? ''}`.trim();
+  return new TokenEndpointError(`could not reach ${url}: ${what}`, {transient});
+}

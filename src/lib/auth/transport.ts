@@ -1,0 +1,54 @@
+import type {gaxios} from 'google-auth-library';
+
+import type {Logger} from '../log.js';
+import {redactText, redactValue} from '../redact.js';
+
+/** google-auth-library posts service-account assertions here, whatever the key file says. */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+export interface TransportOptions {
+  /** Where token requests really go (`auth/token_host`, or the key's token_uri). */
+  tokenUrl: string;
+  log: Logger;
+  timeoutMs?: number;
+}
+
+const describeBody = (data: unknown): string => {
+  if (data === undefined || data === null) return '';
+  if (data instanceof URLSearchParams || typeof data === 'string') return redactText(String(data));
+  return JSON.stringify(redactValue(data));
+};
+
+/**
+ * A gaxios transporter for google-auth-library and the API clients: it redirects Google's
+ * hard-coded token URL to `tokenUrl`, leaves retries to gcauth's own policy, bounds each request
+ * in time and logs every exchange (redacted) at debug verbosity.
+ */
+export async function createTransporter(options: TransportOptions): Promise<gaxios.Gaxios> {
+  // google-auth-library's own copy of gaxios, so one gaxios is loaded, not two.
+  const {gaxios: lib} = await import('google-auth-library');
+  const transporter = new lib.Gaxios();
+  const tokenUrl = new URL(options.tokenUrl);
+  transporter.interceptors.request.add({
+    resolved: async (config) => {
+      if (config.url.href === GOOGLE_TOKEN_URL) config.url = tokenUrl;
+      config.retry = false;
+      config.retryConfig = undefined;
+      config.timeout ??= options.timeoutMs ?? 15_000;
+      options.log.debug(`--> ${config.method ?? 'GET'} ${redactText(config.url.href)} ${describeBody(config.data)}`.trimEnd());
+      return config;
+    },
+  });
+  transporter.interceptors.response.add({
+    resolved: async (response) => {
+      options.log.debug(`<-- ${response.status} ${redactText(response.config.url.href)} ${describeBody(response.data)}`.trimEnd());
+      return response;
+    },
+    rejected: async (error: {status?: number; response?: {status: number; data: unknown}; config?: {url?: URL}; message?: string}) => {
+      const status = error.response?.status ?? error.status ?? 'error';
+      options.log.debug(`<-- ${status} ${redactText(String(error.config?.url ?? ''))} ${describeBody(error.response?.data ?? error.message)}`.trimEnd());
+      throw error;
+    },
+  });
+  return transporter;
+}

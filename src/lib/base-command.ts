@@ -1,0 +1,72 @@
+import {Command, Flags, type Interfaces} from '@oclif/core';
+
+import {createContext, type AppContext, type GlobalFlags} from './context.js';
+import {parseFormat, renderOutput, type FormatSpec} from './output/format.js';
+import {reportError} from './report-error.js';
+
+const GLOBAL = 'GLOBAL';
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * Every gcauth command: global flags, the one AppContext, output through --format,
+ * and the one mapping from typed errors to messages and exit codes.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    project: Flags.string({description: 'Project to use for this command (property core/project).', helpGroup: GLOBAL}),
+    account: Flags.string({description: 'Account to use for this command (property core/account).', helpGroup: GLOBAL}),
+    configuration: Flags.string({description: 'Named configuration to use for this command.', helpGroup: GLOBAL}),
+    format: Flags.string({
+      description: 'Output format: json, yaml, none, value(FIELD,...), table or table(FIELD,...).',
+      helpGroup: GLOBAL,
+    }),
+    quiet: Flags.boolean({char: 'q', description: 'Never prompt; take the default answers.', helpGroup: GLOBAL}),
+    verbosity: Flags.string({
+      description: 'Logging on stderr (property core/verbosity); debug logs each HTTP exchange, redacted.',
+      options: ['debug', 'info', 'warning', 'error', 'critical', 'none'],
+      helpGroup: GLOBAL,
+    }),
+  };
+
+  protected flags!: CommandFlags<T>;
+  protected args!: CommandArgs<T>;
+  /** Every positional argument, for commands that take a list (strict = false). */
+  protected positionals!: string[];
+  protected ctx!: AppContext;
+  protected format!: FormatSpec;
+
+  override async init(): Promise<void> {
+    await super.init();
+    const {args, argv, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as CommandFlags<T>;
+    this.args = args as CommandArgs<T>;
+    this.positionals = argv as string[];
+    this.format = parseFormat(this.flags.format);
+    this.ctx = await createContext(this.flags as GlobalFlags);
+  }
+
+  /** Writes a result to stdout in the user's --format, or `human` by default. */
+  protected async output<D>(data: D, human: (data: D) => string): Promise<void> {
+    this.ctx.io.stdout.write(await renderOutput(data, this.format, human as (d: unknown) => string));
+  }
+
+  /** Writes a status line to stderr. */
+  protected status(message: string): void {
+    this.ctx.io.stderr.write(`${message}\n`);
+  }
+
+  override async catch(error: Error & {oclif?: {exit?: number}}): Promise<never> {
+    // this.exit() inside run() throws an ExitError: pass it through untouched.
+    if (error.message === 'EEXIT' || error.oclif?.exit === 0) throw error;
+    const verbosity = this.flags?.verbosity ?? (this.ctx ? this.ctx.props.get('core/verbosity') : process.env.GCAUTH_CORE_VERBOSITY);
+    const code = reportError(error, (t) => process.stderr.write(t), verbosity);
+    return this.exit(code);
+  }
+}

@@ -1,0 +1,115 @@
+import {readdir, rm} from 'node:fs/promises';
+import path from 'node:path';
+
+import ini from 'ini';
+
+import {NotFoundError, UsageError} from '../errors.js';
+import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
+import type {Paths} from './paths.js';
+
+/** Properties of one named configuration: section → name → value. */
+export type ConfigValues = Record<string, Record<string, string>>;
+
+const NAME = /^[a-z][-a-z0-9]*$/;
+
+/**
+ * Checks a configuration name against gcloud's rule.
+ * @throws UsageError showing the accepted form.
+ */
+export function validateConfigurationName(name: string): void {
+  if (!NAME.test(name) || name === 'none') {
+    throw new UsageError(
+      `Invalid configuration name [${name}]: names start with a lower-case letter and contain only lower-case letters, digits and hyphens.`,
+    );
+  }
+}
+
+/** Parses gcloud's INI configuration format; every value is kept as a string. */
+export function parseIni(text: string): ConfigValues {
+  const out: ConfigValues = {};
+  for (const [section, props] of Object.entries(ini.parse(text))) {
+    if (!props || typeof props !== 'object') continue;
+    out[section] = Object.fromEntries(Object.entries(props as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  }
+  return out;
+}
+
+/** Serialises configuration values in gcloud's INI layout (`key = value`). */
+export function formatIni(values: ConfigValues): string {
+  return ini.stringify(values, {whitespace: true});
+}
+
+/** The named configurations in the config dir (gcloud's `configurations/config_NAME` + `active_config`). */
+export class ConfigurationStore {
+  constructor(private readonly paths: Paths) {}
+
+  fileOf(name: string): string {
+    return path.join(this.paths.configurationsDir, `config_${name}`);
+  }
+
+  /** Name in `active_config`, or `default`. */
+  async activeName(): Promise<string> {
+    const text = await readTextIfExists(this.paths.activeConfigFile);
+    return text?.trim() || 'default';
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await readTextIfExists(this.fileOf(name))) !== undefined;
+  }
+
+  /** Values of a configuration; an absent one reads as empty. */
+  async read(name: string): Promise<ConfigValues> {
+    const text = await readTextIfExists(this.fileOf(name));
+    return text === undefined ? {} : parseIni(text);
+  }
+
+  async list(): Promise<string[]> {
+    const entries = await readdir(this.paths.configurationsDir).catch(() => [] as string[]);
+    return entries.filter((e) => e.startsWith('config_')).map((e) => e.slice('config_'.length)).sort();
+  }
+
+  /**
+   * Read-modify-write of one configuration under its lock; creates it (and `default`) on first write.
+   * @throws NotFoundError when a named configuration other than default does not exist.
+   */
+  async update(name: string, change: (values: ConfigValues) => void): Promise<void> {
+    const file = this.fileOf(name);
+    await withFileLock(file, async () => {
+      const text = await readTextIfExists(file);
+      if (text === undefined && name !== 'default') {
+        throw new NotFoundError(`Configuration [${name}] does not exist. Create it with: gcauth config configurations create ${name}`);
+      }
+      const values = text === undefined ? {} : parseIni(text);
+      change(values);
+      await writeSecureFile(file, formatIni(values));
+    });
+  }
+
+  /** @throws UsageError when the name is invalid or taken. */
+  async create(name: string): Promise<void> {
+    validateConfigurationName(name);
+    const file = this.fileOf(name);
+    await withFileLock(file, async () => {
+      if ((await readTextIfExists(file)) !== undefined) throw new UsageError(`Cannot create configuration [${name}], it already exists.`);
+      await writeSecureFile(file, '');
+    });
+  }
+
+  /** @throws NotFoundError when it does not exist (default is created). */
+  async activate(name: string): Promise<void> {
+    if (!(await this.exists(name))) {
+      if (name !== 'default') throw new NotFoundError(`Cannot activate configuration [${name}], it does not exist.`);
+      await writeSecureFile(this.fileOf(name), '');
+    }
+    await writeSecureFile(this.paths.activeConfigFile, name);
+  }
+
+  /** @throws UsageError for the active configuration; NotFoundError when absent. */
+  async delete(name: string): Promise<void> {
+    if (name === (await this.activeName())) {
+      throw new UsageError(`Deleting configuration [${name}] failed because it is active. Activate another one first (gcauth config configurations activate NAME).`);
+    }
+    if (!(await this.exists(name))) throw new NotFoundError(`Configuration [${name}] does not exist.`);
+    await rm(this.fileOf(name));
+  }
+}

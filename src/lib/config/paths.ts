@@ -1,0 +1,24 @@
+import path from 'node:path';
+
+/** Where gcauth keeps its files; every path is derived from the config dir. */
+export interface Paths {
+  configDir: string;
+  activeConfigFile: string;
+  configurationsDir: string;
+  credentialsFile: string;
+  tokensDir: string;
+}
+
+/** Config dir: `$GCAUTH_CONFIG`, else `${XDG_CONFIG_HOME:-$HOME/.config}/gcauth`. */
+export function resolvePaths(env: Record<string, string | undefined>, homeDir: string): Paths {
+  const configDir = path.resolve(
+    env.GCAUTH_CONFIG || path.join(env.XDG_CONFIG_HOME || path.join(homeDir, '.config'), 'gcauth'),
+  );
+  return {
+    configDir,
+    activeConfigFile: path.join(configDir, 'active_config'),
+    configurationsDir: path.join(configDir, 'configurations'),
+    credentialsFile: path.join(configDir, 'credentials.json'),
+    tokensDir: path.join(configDir, 'access_tokens'),
+  };
+}

@@ -1,0 +1,93 @@
+import {UsageError} from '../errors.js';
+
+/** One property of gcloud's `section/name` model. */
+export interface PropertyDef {
+  section: string;
+  name: string;
+  description: string;
+  default?: string;
+  /** Returns an error message for an invalid value, or undefined. */
+  validate?: (value: string) => string | undefined;
+}
+
+const BOOLEAN = (v: string) => (/^(true|false|1|0|yes|no|on|off)$/i.test(v) ? undefined : 'expected true or false');
+const VERBOSITIES = ['debug', 'info', 'warning', 'error', 'critical', 'none'];
+const URL_VALUE = (v: string) => {
+  try {
+    const u = new URL(v);
+    return /^https?:$/.test(u.protocol) ? undefined : 'expected an http:// or https:// URL';
+  } catch {
+    return 'expected an http:// or https:// URL';
+  }
+};
+const ENDPOINT_OVERRIDE = (v: string) => URL_VALUE(v) ?? (v.endsWith('/') ? undefined : "expected a base URL ending with '/'");
+
+export const PROPERTIES: readonly PropertyDef[] = [
+  {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials'},
+  {section: 'core', name: 'project', description: 'Project used when a command needs one'},
+  {section: 'core', name: 'disable_prompts', description: 'Never prompt; take defaults', default: 'false', validate: BOOLEAN},
+  {
+    section: 'core',
+    name: 'verbosity',
+    description: 'Logging level on stderr',
+    default: 'warning',
+    validate: (v) => (VERBOSITIES.includes(v) ? undefined : `expected one of ${VERBOSITIES.join(', ')}`),
+  },
+  {
+    section: 'auth',
+    name: 'token_host',
+    description: 'Full URL of the OAuth2 token endpoint',
+    default: 'https://oauth2.googleapis.com/token',
+    validate: URL_VALUE,
+  },
+  {section: 'api_endpoint_overrides', name: 'iam', description: 'Base URL of the IAM API', validate: ENDPOINT_OVERRIDE},
+  {
+    section: 'api_endpoint_overrides',
+    name: 'cloudresourcemanager',
+    description: 'Base URL of the Resource Manager API',
+    validate: ENDPOINT_OVERRIDE,
+  },
+  {
+    section: 'api_endpoint_overrides',
+    name: 'iamcredentials',
+    description: 'Base URL of the IAM Credentials API',
+    validate: ENDPOINT_OVERRIDE,
+  },
+];
+
+export const SECTIONS = [...new Set(PROPERTIES.map((p) => p.section))];
+
+/** The full `section/name` of a property. */
+export const keyOf = (p: PropertyDef) => `${p.section}/${p.name}`;
+
+/** Environment variable that overrides a property: `GCAUTH_<SECTION>_<NAME>`. */
+export const envNameOf = (p: PropertyDef) => `GCAUTH_${p.section}_${p.name}`.toUpperCase();
+
+/**
+ * Looks up `section/name`, or a bare `name` in `core`, as gcloud does.
+ * @throws UsageError naming the valid sections or properties.
+ */
+export function findProperty(key: string): PropertyDef {
+  const [section, name] = key.includes('/') ? key.split('/', 2) : ['core', key];
+  if (!SECTIONS.includes(section!)) {
+    throw new UsageError(`Section [${section}] does not exist. Valid sections: ${SECTIONS.join(', ')}.`);
+  }
+  const def = PROPERTIES.find((p) => p.section === section && p.name === name);
+  if (!def) {
+    const names = PROPERTIES.filter((p) => p.section === section).map((p) => p.name);
+    throw new UsageError(`Property [${name}] does not exist in section [${section}]. Valid properties: ${names.join(', ')}.`);
+  }
+  return def;
+}
+
+/**
+ * Checks a value against its property's rule.
+ * @throws UsageError showing the accepted form.
+ */
+export function validateProperty(def: PropertyDef, value: string): void {
+  const problem = def.validate?.(value);
+  if (problem) throw new UsageError(`Invalid value for property [${keyOf(def)}]: ${JSON.stringify(value)}: ${problem}.`);
+}
+
+/** True for the spellings of a true boolean property. */
+export const isTrue = (v: string | undefined) => v !== undefined && /^(true|1|yes|on)$/i.test(v);

@@ -1,0 +1,79 @@
+import {UsageError} from '../errors.js';
+import type {ConfigValues} from './configurations.js';
+import {envNameOf, findProperty, keyOf, PROPERTIES, type PropertyDef} from './properties.js';
+
+/** Where a property's value came from, in resolution order. */
+export type PropertySource = 'flag' | 'env' | 'configuration' | 'default';
+
+export interface ResolvedProperty {
+  key: string;
+  value: string;
+  source: PropertySource;
+  /** The flag or environment variable that set it, for messages. */
+  origin?: string;
+}
+
+// gcloud-era scripts set these; honoured after gcauth's own variables.
+const GCLOUD_FALLBACKS: Record<string, string> = {
+  'core/project': 'CLOUDSDK_CORE_PROJECT',
+  'core/account': 'CLOUDSDK_CORE_ACCOUNT',
+};
+
+/** Resolves properties: flag > `GCAUTH_*` env (then `CLOUDSDK_*` fallbacks) > active configuration > default. */
+export class Properties {
+  constructor(
+    private readonly sources: {
+      flags: Record<string, string | undefined>;
+      env: Record<string, string | undefined>;
+      values: ConfigValues;
+      configuration: string;
+    },
+  ) {}
+
+  /** The active configuration's name. */
+  get configuration(): string {
+    return this.sources.configuration;
+  }
+
+  /**
+   * The resolved value of `section/name` (or a bare core name), or undefined.
+   * @throws UsageError when the key is unknown or the winning value is invalid.
+   */
+  get(key: string): string | undefined {
+    return this.resolve(findProperty(key))?.value;
+  }
+
+  /** Like get(), with where the value came from. */
+  describe(key: string): ResolvedProperty | undefined {
+    return this.resolve(findProperty(key));
+  }
+
+  /** Every property that has a value other than its default. */
+  all(): ResolvedProperty[] {
+    return PROPERTIES.map((p) => this.resolve(p)).filter((r): r is ResolvedProperty => r !== undefined && r.source !== 'default');
+  }
+
+  private resolve(def: PropertyDef): ResolvedProperty | undefined {
+    const key = keyOf(def);
+    const {flags, env, values} = this.sources;
+    const envName = envNameOf(def);
+    const fallback = GCLOUD_FALLBACKS[key];
+    const candidates: Array<[PropertySource, string | undefined, string | undefined]> = [
+      ['flag', flags[key], undefined],
+      ['env', env[envName] || undefined, envName],
+      ['env', fallback ? env[fallback] || undefined : undefined, fallback],
+      ['configuration', values[def.section]?.[def.name], undefined],
+      ['default', def.default, undefined],
+    ];
+    for (const [source, value, origin] of candidates) {
+      if (value === undefined || value === '') continue;
+      const problem = def.validate?.(value);
+      if (problem) {
+        const where = origin ? ` (from ${origin})` : source === 'configuration' ? ` (in configuration [${this.configuration}])` : '';
+        throw new UsageError(`Invalid value for property [${key}]${where}: ${JSON.stringify(value)}: ${problem}.`);
+      }
+      return {key, value, source, origin};
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import {homedir} from 'node:os';
+
+import {mintServiceAccountToken} from './auth/service-account-refresher.js';
+import {TokenService} from './auth/token-service.js';
+import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
+import {type Paths, resolvePaths} from './config/paths.js';
+import {isTrue} from './config/properties.js';
+import {Properties} from './config/resolver.js';
+import {UsageError} from './errors.js';
+import {createLogger, type Logger, type Verbosity} from './log.js';
+import {createPrompter, type Prompter} from './prompter.js';
+import {type CredentialStore, FileCredentialStore} from './store/credential-store.js';
+import {FileTokenCache, type TokenCache} from './store/token-cache.js';
+
+/** Flags every command accepts. */
+export interface GlobalFlags {
+  project?: string;
+  account?: string;
+  configuration?: string;
+  format?: string;
+  quiet?: boolean;
+  verbosity?: string;
+}
+
+export interface Writer {
+  write(text: string): unknown;
+}
+
+export interface IO {
+  stdout: Writer;
+  stderr: Writer;
+  stdin: NodeJS.ReadableStream;
+  /** Prompts are possible: stdin and stderr are terminals. */
+  interactive: boolean;
+  /** Colour on stderr: a terminal, and NO_COLOR unset. */
+  colour: boolean;
+}
+
+/** Everything a command core needs from the outside world. */
+export interface AppContext {
+  io: IO;
+  env: Record<string, string | undefined>;
+  now: () => number;
+  paths: Paths;
+  props: Properties;
+  configurations: ConfigurationStore;
+  prompter: Prompter;
+  store: CredentialStore;
+  cache: TokenCache;
+  tokens: TokenService;
+  log: Logger;
+  flags: GlobalFlags;
+}
+
+/** Parts a test (or another entry point) may supply instead of the process's own. */
+export interface ContextOverrides {
+  io?: IO;
+  env?: Record<string, string | undefined>;
+  homeDir?: string;
+  now?: () => number;
+  prompter?: Prompter;
+}
+
+/** Maps global flags onto the properties they set for this invocation. */
+export function flagProperties(flags: GlobalFlags): Record<string, string | undefined> {
+  return {
+    'core/project': flags.project,
+    'core/account': flags.account,
+    'core/verbosity': flags.verbosity,
+    'core/disable_prompts': flags.quiet ? 'true' : undefined,
+  };
+}
+
+/**
+ * Builds the AppContext: the only code that reads `process`, the environment or the home directory.
+ * @throws UsageError for an invalid --configuration or property value.
+ */
+export async function createContext(flags: GlobalFlags, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const env = overrides.env ?? process.env;
+  const io = overrides.io ?? processIO(env);
+  const paths = resolvePaths(env, overrides.homeDir ?? homedir());
+  const configurations = new ConfigurationStore(paths);
+  const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await configurations.activeName()));
+  validateConfigurationName(configuration);
+  if (flags.configuration && !(await configurations.exists(configuration)) && configuration !== 'default') {
+    throw new UsageError(`Configuration [${configuration}] does not exist. Create it with: gcauth config configurations create ${configuration}`);
+  }
+  const props = new Properties({flags: flagProperties(flags), env, values: await configurations.read(configuration), configuration});
+  const log = createLogger((t) => io.stderr.write(t), (props.get('core/verbosity') ?? 'warning') as Verbosity);
+  const now = overrides.now ?? Date.now;
+  const store = new FileCredentialStore(paths.credentialsFile);
+  const cache = new FileTokenCache(paths.tokensDir);
+  const tokenHost = props.describe('auth/token_host');
+  const tokens = new TokenService({
+    store,
+    cache,
+    now,
+    log,
+    tokenHostOverride: tokenHost && tokenHost.source !== 'default' ? tokenHost.value : undefined,
+    mint: (credential, scopes, tokenUrl) => mintServiceAccountToken(credential.key, scopes, {tokenUrl, log}),
+  });
+  const quiet = isTrue(props.get('core/disable_prompts'));
+  const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
+  return {io, env, now, paths, props, configurations, prompter, store, cache, tokens, log, flags};
+}
+
+function processIO(env: Record<string, string | undefined>): IO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    colour: Boolean(process.stderr.isTTY) && env.NO_COLOR === undefined,
+  };
+}

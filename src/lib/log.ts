@@ -1,0 +1,25 @@
+import {redactText} from './redact.js';
+
+/** Status and debug lines, always on stderr, always redacted. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  readonly level: Verbosity;
+}
+
+export type Verbosity = 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'none';
+const ORDER: Verbosity[] = ['debug', 'info', 'warning', 'error', 'critical', 'none'];
+
+/** True when a message of `at` level is shown under `level`. */
+export const shows = (level: Verbosity, at: Verbosity) => ORDER.indexOf(at) >= ORDER.indexOf(level);
+
+/** A logger writing to `write` (stderr) at the given verbosity. */
+export function createLogger(write: (text: string) => void, level: Verbosity): Logger {
+  return {
+    level,
+    debug: (m) => shows(level, 'debug') && write(`DEBUG: ${redactText(m)}\n`),
+    info: (m) => shows(level, 'info') && write(`INFO: ${redactText(m)}\n`),
+    warn: (m) => shows(level, 'warning') && write(`WARNING: ${m}\n`),
+  } as Logger;
+}

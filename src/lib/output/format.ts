@@ -1,0 +1,78 @@
+import {UsageError} from '../errors.js';
+
+/** A parsed `--format` value. */
+export type FormatSpec =
+  | {kind: 'default' | 'json' | 'yaml' | 'none'}
+  | {kind: 'value' | 'table'; fields: string[]};
+
+const FORMS = 'json, yaml, none, value(FIELD,...), table or table(FIELD,...)';
+
+/**
+ * Parses `--format`.
+ * @throws UsageError showing the accepted forms.
+ */
+export function parseFormat(text: string | undefined): FormatSpec {
+  if (text === undefined || text === '') return {kind: 'default'};
+  const simple = /^(json|yaml|none|table)$/.exec(text);
+  if (simple) return simple[1] === 'table' ? {kind: 'table', fields: []} : {kind: simple[1] as 'json' | 'yaml' | 'none'};
+  const projected = /^(value|table)\[?\(([^()]*)\)$/.exec(text.replace(/\[[^\]]*\]/, ''));
+  if (projected) {
+    const fields = projected[2]!.split(',').map((f) => f.trim()).filter(Boolean);
+    if (fields.length > 0) return {kind: projected[1] as 'value' | 'table', fields};
+  }
+  throw new UsageError(`Invalid --format [${text}]: expected ${FORMS}.`);
+}
+
+/** Reads a dotted field path (`a.b.c`) out of a value. */
+export function pick(value: unknown, field: string): unknown {
+  let current: unknown = value;
+  for (const part of field.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+const cell = (v: unknown): string =>
+  v === undefined || v === null ? '' : Array.isArray(v) ? v.map(cell).join(';') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+const rowsOf = (data: unknown): unknown[] => (Array.isArray(data) ? data : [data]);
+
+/**
+ * Renders a command's result for stdout. `human` renders the default format.
+ * Every branch ends in a newline unless it renders nothing.
+ */
+export async function renderOutput(data: unknown, spec: FormatSpec, human: (data: unknown) => string): Promise<string> {
+  switch (spec.kind) {
+    case 'none':
+      return '';
+    case 'json':
+      return `${JSON.stringify(data, null, 2)}\n`;
+    case 'yaml': {
+      if (Array.isArray(data) && data.length === 0) return '';
+      const {stringify} = await import('yaml');
+      return rowsOf(data)
+        .map((item) => stringify(item, {lineWidth: 0}))
+        .join('---\n');
+    }
+    case 'value':
+      return rowsOf(data)
+        .map((row) => `${spec.fields.map((f) => cell(pick(row, f))).join('\t')}\n`)
+        .join('');
+    case 'table':
+      return renderTable(rowsOf(data), spec.fields);
+    default:
+      return human(data);
+  }
+}
+
+/** A plain text table: upper-case headings, columns padded to the widest cell. */
+export function renderTable(rows: unknown[], fields: string[], headings?: string[]): string {
+  if (rows.length === 0) return '';
+  const columns = fields.length > 0 ? fields : Object.keys((rows[0] ?? {}) as object);
+  const header = headings ?? columns.map((c) => c.split('.').pop()!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
+  const body = rows.map((row) => columns.map((c) => cell(pick(row, c))));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  return [line(header), ...body.map(line)].join('');
+}

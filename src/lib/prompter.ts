@@ -1,0 +1,29 @@
+import {CancelledError, UsageError} from './errors.js';
+
+/** Asks the user; only on a terminal and never under --quiet. */
+export interface Prompter {
+  /**
+   * Asks a yes/no question.
+   * @param flag the flag that answers it non-interactively, named in the error when no one can be asked
+   * @throws UsageError when prompting is impossible; CancelledError on Ctrl-C.
+   */
+  confirm(message: string, options: {default: boolean; flag: string}): Promise<boolean>;
+}
+
+/** A prompter over @inquirer/prompts (loaded only when a question is actually asked). */
+export function createPrompter(options: {interactive: boolean; output?: NodeJS.WritableStream}): Prompter {
+  return {
+    async confirm(message, {default: fallback, flag}) {
+      if (!options.interactive) {
+        throw new UsageError(`${message} Cannot ask without a terminal (or with --quiet): pass ${flag}.`);
+      }
+      const {confirm} = await import('@inquirer/prompts');
+      try {
+        return await confirm({message, default: fallback}, {output: options.output});
+      } catch (error) {
+        if ((error as Error).name === 'ExitPromptError') throw new CancelledError('Cancelled.');
+        throw error;
+      }
+    },
+  };
+}

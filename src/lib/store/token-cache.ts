@@ -1,0 +1,119 @@
+import {createHash} from 'node:crypto';
+import {readdir, rm} from 'node:fs/promises';
+import path from 'node:path';
+
+import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
+
+/** An access token as cached: which account and scopes it serves, and when it expires. */
+export interface CachedToken {
+  account: string;
+  scopes: string[];
+  token: string;
+  /** Expiry, in ms since the epoch. */
+  expiry: number;
+}
+
+/** Identifies one cache entry. */
+export interface TokenKey {
+  account: string;
+  scopes: string[];
+}
+
+/** Access-token cache shared by every gcauth process, with a lock per entry for single-flight refresh. */
+export interface TokenCache {
+  read(key: TokenKey): Promise<CachedToken | undefined>;
+  write(token: CachedToken): Promise<void>;
+  /** Runs fn while holding the entry's cross-process lock. */
+  withLock<T>(key: TokenKey, fn: () => Promise<T>): Promise<T>;
+  removeAccount(account: string): Promise<void>;
+}
+
+export const TOKEN_SCHEMA_VERSION = 1;
+
+/** Stable name of a cache entry: the same account and set of scopes always map to one file. */
+export function tokenKeyId(key: TokenKey): string {
+  const scopes = [...new Set(key.scopes)].sort().join(' ');
+  return createHash('sha256').update(`${key.account}\n${scopes}`).digest('hex').slice(0, 32);
+}
+
+function parseEntry(text: string | undefined): CachedToken | undefined {
+  if (!text) return undefined;
+  try {
+    const data = JSON.parse(text) as {version?: number; account?: string; scopes?: string[]; token?: string; expiry?: string};
+    if (data.version !== TOKEN_SCHEMA_VERSION || !data.account || !data.token || !data.expiry) return undefined;
+    const expiry = Date.parse(data.expiry);
+    if (Number.isNaN(expiry)) return undefined;
+    return {account: data.account, scopes: data.scopes ?? [], token: data.token, expiry};
+  } catch {
+    // A cache entry that cannot be read is simply a miss; the next refresh rewrites it.
+    return undefined;
+  }
+}
+
+/** One 0600 file per (account, scopes) under `access_tokens/`, each written atomically. */
+export class FileTokenCache implements TokenCache {
+  constructor(private readonly dir: string) {}
+
+  private fileOf(key: TokenKey): string {
+    return path.join(this.dir, `${tokenKeyId(key)}.json`);
+  }
+
+  async read(key: TokenKey): Promise<CachedToken | undefined> {
+    const entry = parseEntry(await readTextIfExists(this.fileOf(key)));
+    return entry && entry.account === key.account ? entry : undefined;
+  }
+
+  async write(token: CachedToken): Promise<void> {
+    const body = {
+      version: TOKEN_SCHEMA_VERSION,
+      account: token.account,
+      scopes: token.scopes,
+      token: token.token,
+      expiry: new Date(token.expiry).toISOString(),
+    };
+    await writeSecureFile(this.fileOf(token), `${JSON.stringify(body)}\n`);
+  }
+
+  withLock<T>(key: TokenKey, fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.fileOf(key), fn);
+  }
+
+  async removeAccount(account: string): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    await Promise.all(
+      names
+        .filter((n) => n.endsWith('.json'))
+        .map(async (n) => {
+          const file = path.join(this.dir, n);
+          if (parseEntry(await readTextIfExists(file))?.account === account) await rm(file, {force: true});
+        }),
+    );
+  }
+}
+
+/** In-memory cache for tests; the lock serialises callers within the process. */
+export class MemoryTokenCache implements TokenCache {
+  readonly entries = new Map<string, CachedToken>();
+  private tail = Promise.resolve();
+
+  async read(key: TokenKey) {
+    return this.entries.get(tokenKeyId(key));
+  }
+
+  async write(token: CachedToken) {
+    this.entries.set(tokenKeyId(token), token);
+  }
+
+  withLock<T>(_key: TokenKey, fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async removeAccount(account: string) {
+    for (const [id, token] of this.entries) if (token.account === account) this.entries.delete(id);
+  }
+}
