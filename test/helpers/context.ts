@@ -1,0 +1,61 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {Readable} from 'node:stream';
+
+import {createContext, type AppContext, type GlobalFlags} from '../../src/lib/context.js';
+import type {Prompter} from '../../src/lib/prompter.js';
+
+/** Captured output of a fake context. */
+export interface FakeIO {
+  stdout: string;
+  stderr: string;
+}
+
+export interface FakeContextOptions {
+  flags?: GlobalFlags;
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  interactive?: boolean;
+  now?: () => number;
+  prompter?: Prompter;
+  /** Reuse a config dir (default: a new temp dir). */
+  configDir?: string;
+}
+
+/**
+ * A real AppContext over a temp config dir, with captured stdout/stderr and no process state.
+ * Call cleanup() (or use withFakeContext) to remove the dir.
+ */
+export async function fakeContext(options: FakeContextOptions = {}): Promise<{ctx: AppContext; out: FakeIO; configDir: string; cleanup(): void}> {
+  const configDir = options.configDir ?? mkdtempSync(path.join(tmpdir(), 'gcauth-test-'));
+  const out: FakeIO = {stdout: '', stderr: ''};
+  const ctx = await createContext(options.flags ?? {}, {
+    env: {GCAUTH_CONFIG: configDir, ...options.env},
+    homeDir: configDir,
+    now: options.now,
+    prompter: options.prompter,
+    io: {
+      stdout: {write: (t: string) => (out.stdout += t)},
+      stderr: {write: (t: string) => (out.stderr += t)},
+      stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
+      interactive: options.interactive ?? false,
+      colour: false,
+    },
+  });
+  return {ctx, out, configDir, cleanup: () => rmSync(configDir, {recursive: true, force: true})};
+}
+
+/** A prompter that answers from a script and records the questions. */
+export function scriptedPrompter(answers: boolean[]): Prompter & {asked: string[]} {
+  const asked: string[] = [];
+  return {
+    asked,
+    async confirm(message) {
+      asked.push(message);
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error(`unexpected prompt: ${message}`);
+      return answer;
+    },
+  };
+}
