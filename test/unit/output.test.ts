@@ -1,0 +1,44 @@
+import {parseFormat, renderOutput} from '../../src/lib/output/format.js';
+import {redactText, redactValue} from '../../src/lib/redact.js';
+
+describe('--format', () => {
+  const rows = [
+    {account: 'a@x.com', status: 'ACTIVE', nested: {n: 1}},
+    {account: 'b@x.com', status: '', nested: {n: 2}},
+  ];
+  const human = () => 'HUMAN\n';
+
+  test.each([
+    [undefined, 'HUMAN\n'],
+    ['none', ''],
+    ['value(account)', 'a@x.com\nb@x.com\n'],
+    ['value(account,nested.n)', 'a@x.com\t1\nb@x.com\t2\n'],
+    ['table(account,status)', 'ACCOUNT  STATUS\na@x.com  ACTIVE\nb@x.com  \n'],
+  ])('%s', async (format, expected) => {
+    expect(await renderOutput(rows, parseFormat(format), human)).toBe(expected);
+  });
+
+  test('json and yaml', async () => {
+    expect(JSON.parse(await renderOutput(rows, parseFormat('json'), human))).toEqual(rows);
+    expect(await renderOutput({token: 't', expiry: 'e'}, parseFormat('yaml'), human)).toBe('token: t\nexpiry: e\n');
+  });
+
+  test.each(['xml', 'value()', 'value(a', 'json(x)'])('rejects %s with the accepted forms', (f) => {
+    expect(() => parseFormat(f)).toThrow(/expected json, yaml, none, value\(FIELD,...\)/);
+  });
+});
+
+describe('redaction', () => {
+  test('hides tokens, JWTs, keys and secret fields', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln';
+    const text = `assertion=${jwt}&grant_type=x Bearer ya29.abc-DEF token ya29.zzz -----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----`;
+    const out = redactText(text);
+    expect(out).not.toMatch(/ya29|eyJ|MII/);
+    expect(out).toContain('grant_type=x');
+    expect(redactValue({access_token: 'x', expires_in: 3599, nested: {refresh_token: 'r', ok: 'fine'}})).toEqual({
+      access_token: '[REDACTED]',
+      expires_in: 3599,
+      nested: {refresh_token: '[REDACTED]', ok: 'fine'},
+    });
+  });
+});

@@ -1,0 +1,102 @@
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+
+import {FileCredentialStore, migrateCredentialsFile, type StoredCredential} from '../../src/lib/store/credential-store.js';
+import {FileTokenCache, tokenKeyId} from '../../src/lib/store/token-cache.js';
+import {withFileLock, writeSecureFile} from '../../src/lib/secure-fs.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'gcauth-store-'));
+});
+afterEach(() => rmSync(dir, {recursive: true, force: true}));
+
+const mode = (p: string) => statSync(p).mode & 0o777;
+const cred = (account: string): StoredCredential => ({
+  type: 'service_account',
+  account,
+  addedAt: '2026-01-01T00:00:00.000Z',
+  key: {type: 'service_account', client_email: account, private_key: 'PEM'},
+});
+
+describe('FileCredentialStore', () => {
+  test('keeps one record per account in a 0600 file under a 0700 directory', async () => {
+    const file = path.join(dir, 'cfg', 'credentials.json');
+    const store = new FileCredentialStore(file);
+    await store.put(cred('b@p.iam.gserviceaccount.com'));
+    await store.put(cred('a@p.iam.gserviceaccount.com'));
+    await store.put(cred('a@p.iam.gserviceaccount.com'));
+    expect((await store.list()).map((c) => c.account)).toEqual(['a@p.iam.gserviceaccount.com', 'b@p.iam.gserviceaccount.com']);
+    expect(mode(file)).toBe(0o600);
+    expect(mode(path.dirname(file))).toBe(0o700);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
+    expect(await store.remove('a@p.iam.gserviceaccount.com')).toBe(true);
+    expect(await store.remove('a@p.iam.gserviceaccount.com')).toBe(false);
+    expect((await store.get('b@p.iam.gserviceaccount.com'))?.key.private_key).toBe('PEM');
+  });
+
+  test('concurrent writers in one process lose nothing', async () => {
+    const store = new FileCredentialStore(path.join(dir, 'credentials.json'));
+    await Promise.all(Array.from({length: 15}, (_, i) => store.put(cred(`sa${i}@p.iam.gserviceaccount.com`))));
+    expect(await store.list()).toHaveLength(15);
+    // no temp files left behind
+    expect(readdirSync(dir).sort()).toEqual(['credentials.json']);
+  });
+
+  test('refuses a store written by a newer gcauth, and garbage', () => {
+    expect(() => migrateCredentialsFile({version: 99, credentials: {}}, 'f')).toThrow(/newer gcauth/);
+    expect(() => migrateCredentialsFile('nope', 'f')).toThrow(/not in a format/);
+    expect(migrateCredentialsFile({version: 1, credentials: {}}, 'f').version).toBe(1);
+  });
+});
+
+describe('FileTokenCache', () => {
+  test('round-trips an entry per (account, scope set), 0600, and removes by account', async () => {
+    const cache = new FileTokenCache(path.join(dir, 'access_tokens'));
+    const key = {account: 'a@x.com', scopes: ['s2', 's1']};
+    await cache.write({...key, token: 'tok', expiry: 1_900_000_000_000});
+    await cache.write({account: 'b@x.com', scopes: ['s1'], token: 'tokb', expiry: 1_900_000_000_000});
+    expect(await cache.read({account: 'a@x.com', scopes: ['s1', 's2']})).toEqual({...key, token: 'tok', expiry: 1_900_000_000_000});
+    const file = path.join(dir, 'access_tokens', `${tokenKeyId(key)}.json`);
+    expect(mode(file)).toBe(0o600);
+    expect(mode(path.dirname(file))).toBe(0o700);
+    await cache.removeAccount('a@x.com');
+    expect(await cache.read(key)).toBeUndefined();
+    expect(await cache.read({account: 'b@x.com', scopes: ['s1']})).toBeDefined();
+  });
+
+  test('a corrupt entry reads as a miss', async () => {
+    const cache = new FileTokenCache(dir);
+    const key = {account: 'a@x.com', scopes: ['s']};
+    writeFileSync(path.join(dir, `${tokenKeyId(key)}.json`), '{"version":1,"acc');
+    expect(await cache.read(key)).toBeUndefined();
+  });
+});
+
+describe('withFileLock', () => {
+  test('serialises critical sections', async () => {
+    const file = path.join(dir, 'counter');
+    await writeSecureFile(file, '0');
+    await Promise.all(
+      Array.from({length: 10}, () =>
+        withFileLock(file, async () => {
+          const n = Number(readFileSync(file, 'utf8'));
+          await new Promise((r) => setTimeout(r, 5));
+          await writeSecureFile(file, String(n + 1));
+        }),
+      ),
+    );
+    expect(readFileSync(file, 'utf8')).toBe('10');
+  });
+
+  test('recovers a lock left by a killed process once it is stale', async () => {
+    const file = path.join(dir, 'entry');
+    mkdirSync(`${file}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    const started = Date.now();
+    await expect(withFileLock(file, async () => 'got it')).resolves.toBe('got it');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
