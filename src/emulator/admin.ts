@@ -1,0 +1,57 @@
+import type {Hono} from 'hono';
+import {FaultConfigError, parseFaultConfig, type FaultInjector} from './faults.js';
+import {apiError} from './google-errors.js';
+import type {EmulatorStats} from './stats.js';
+
+/** What the admin routes control. */
+export interface AdminDeps {
+  stats(): EmulatorStats;
+  resetStats(): void;
+  faults: FaultInjector;
+  tokenLifetime(): number;
+  setTokenLifetime(seconds: number): void;
+  info(): {url: string; pid: number; project: string};
+}
+
+async function jsonBody(text: string): Promise<unknown> {
+  return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+}
+
+/** Registers `/__admin/*`: health, stats, faults, token lifetime. Test control only; never faulted. */
+export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
+  app.get('/__admin/health', (c) => c.json({ok: true, ...deps.info()}));
+
+  app.get('/__admin/stats', (c) => c.json(deps.stats()));
+  app.post('/__admin/reset-stats', (c) => {
+    deps.resetStats();
+    return c.json({});
+  });
+
+  app.get('/__admin/faults', (c) => c.json(deps.faults.current()));
+  app.post('/__admin/faults', async (c) => {
+    try {
+      deps.faults.set(parseFaultConfig(await jsonBody(await c.req.text())));
+    } catch (error) {
+      if (error instanceof FaultConfigError || error instanceof SyntaxError) {
+        return c.json(apiError(400, error.message), 400);
+      }
+      throw error;
+    }
+    return c.json(deps.faults.current());
+  });
+
+  app.get('/__admin/token-lifetime', (c) => c.json({seconds: deps.tokenLifetime()}));
+  app.post('/__admin/token-lifetime', async (c) => {
+    let seconds: unknown;
+    try {
+      seconds = ((await jsonBody(await c.req.text())) as {seconds?: unknown}).seconds;
+    } catch (error) {
+      return c.json(apiError(400, (error as Error).message), 400);
+    }
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 43200) {
+      return c.json(apiError(400, 'seconds must be an integer between 1 and 43200'), 400);
+    }
+    deps.setTokenLifetime(seconds);
+    return c.json({seconds});
+  });
+}

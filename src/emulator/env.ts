@@ -1,0 +1,84 @@
+import {readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import {INFO_FILE, type EmulatorInfo} from './server.js';
+
+/** Raised when a data dir has no running emulator to describe. */
+export class EmulatorNotRunningError extends Error {}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Reads `dataDir/emulator.json` of a running emulator.
+ * Throws EmulatorNotRunningError when it is missing, unreadable, malformed or names a dead process.
+ */
+export async function readEmulatorInfo(dataDir: string): Promise<EmulatorInfo> {
+  const file = join(dataDir, INFO_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EmulatorNotRunningError(
+      code === 'ENOENT'
+        ? `No emulator is running for ${dataDir} (${file} does not exist)`
+        : `Cannot read ${file}: ${(error as Error).message}`,
+    );
+  }
+  let info: Partial<EmulatorInfo>;
+  try {
+    info = JSON.parse(text) as Partial<EmulatorInfo>;
+  } catch {
+    throw new EmulatorNotRunningError(`${file} is not valid JSON`);
+  }
+  if (typeof info.url !== 'string' || typeof info.pid !== 'number' || typeof info.project !== 'string' || typeof info.ownerKeyFile !== 'string') {
+    throw new EmulatorNotRunningError(`${file} lacks url, pid, project or ownerKeyFile`);
+  }
+  if (!isAlive(info.pid)) {
+    throw new EmulatorNotRunningError(`The emulator for ${dataDir} (pid ${info.pid}) is no longer running`);
+  }
+  return info as EmulatorInfo;
+}
+
+/** Quotes a value for POSIX shells only when it needs it, so the common case reads as plain `export K=V`. */
+function shellValue(value: string): string {
+  return /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The variables that point gcauth (or, with `gcloud`, the real gcloud) at a running emulator. */
+export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean} = {}): Array<[string, string]> {
+  const {url, project} = info;
+  if (opts.gcloud) {
+    return [
+      ['CLOUDSDK_AUTH_TOKEN_HOST', `${url}/token`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
+      ['CLOUDSDK_CORE_PROJECT', project],
+      // gcloud otherwise probes the GCE metadata server (off-box traffic and seconds of delay); both switches are needed.
+      ['CLOUDSDK_CORE_CHECK_GCE_METADATA', 'false'],
+      ['CLOUDSDK_METRICS_ENVIRONMENT', 'gcauth-emulator'],
+      ['CLOUDSDK_CORE_DISABLE_USAGE_REPORTING', 'true'],
+      ['CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK', 'true'],
+      ['CLOUDSDK_SURVEY_DISABLE_PROMPTS', 'true'],
+    ];
+  }
+  return [
+    ['GCAUTH_AUTH_TOKEN_HOST', `${url}/token`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
+    ['GCAUTH_CORE_PROJECT', project],
+  ];
+}
+
+/** Renders variables as `export K=V` lines for `eval "$(...)"`. */
+export function renderExports(vars: Array<[string, string]>): string {
+  return vars.map(([k, v]) => `export ${k}=${shellValue(v)}\n`).join('');
+}

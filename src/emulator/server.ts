@@ -1,0 +1,287 @@
+import {chmod, mkdir, readFile, rm} from 'node:fs/promises';
+import type {AddressInfo} from 'node:net';
+import {join} from 'node:path';
+import {setTimeout as delay} from 'node:timers/promises';
+import {createAdaptorServer} from '@hono/node-server';
+import {Hono, type Context} from 'hono';
+import {routePath} from 'hono/route';
+import writeFileAtomic from 'write-file-atomic';
+import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} from './faults.js';
+import {apiError} from './google-errors.js';
+import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
+import {registerAdminRoutes} from './admin.js';
+import {registerOAuthRoutes} from './oauth.js';
+import {EmulatorState} from './state.js';
+import {bump, emptyStats, type EmulatorStats} from './stats.js';
+
+export type {FaultConfig, FaultStatus} from './faults.js';
+export type {EmulatorStats} from './stats.js';
+export {EmulatorState} from './state.js';
+
+/** File names inside the data dir. */
+export const OWNER_KEY_FILE = 'owner-key.json';
+export const INFO_FILE = 'emulator.json';
+/** Prefix of the admin routes; never faulted, never counted. */
+export const ADMIN_PREFIX = '/__admin/';
+/** Google's access tokens live one hour less a second. */
+export const DEFAULT_TOKEN_LIFETIME_S = 3599;
+
+export interface StartEmulatorOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** Where state, the owner key and emulator.json live; created 0700. */
+  dataDir: string;
+  /** Project created on first start; default `demo-project`. Ignored when state exists. */
+  project?: string;
+  /** User accounts to know about (the login flow uses them in a later part). */
+  users?: string[];
+  faults?: FaultConfig;
+  /** `expires_in` of issued access tokens; default 3599. */
+  tokenLifetimeSeconds?: number;
+  /** Receives one line per request (method, path without query, status, ms) and lifecycle notes. */
+  log?: (line: string) => void;
+  /** Clock in ms since the epoch; tests pass a fake one. */
+  now?: () => number;
+}
+
+/** `dataDir/emulator.json`: how other processes find a running emulator. */
+export interface EmulatorInfo {
+  url: string;
+  pid: number;
+  project: string;
+  ownerKeyFile: string;
+}
+
+export interface RunningEmulator extends EmulatorInfo {
+  port: number;
+  dataDir: string;
+  ownerEmail: string;
+  /** The live world; later parts (IAM, CRM) and in-process tests read and mutate it, then call `state.save()`. */
+  state: EmulatorState;
+  faults: FaultInjector;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  setTokenLifetime(seconds: number): void;
+  /** Stops listening, drops open connections, flushes state and removes emulator.json. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Raised when the data dir is already served by a live emulator. */
+export class EmulatorBusyError extends Error {}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Refuses a data dir that a live emulator answers for; a stale emulator.json from a crash is ignored. */
+async function assertNotServed(dataDir: string): Promise<void> {
+  let info: EmulatorInfo;
+  try {
+    info = JSON.parse(await readFile(join(dataDir, INFO_FILE), 'utf8')) as EmulatorInfo;
+  } catch {
+    return;
+  }
+  if (info.pid === process.pid || !isAlive(info.pid)) return;
+  try {
+    const res = await fetch(`${info.url}${ADMIN_PREFIX}health`, {signal: AbortSignal.timeout(1000)});
+    if (res.ok) throw new EmulatorBusyError(`An emulator (pid ${info.pid}) already serves ${dataDir} at ${info.url}`);
+  } catch (error) {
+    if (error instanceof EmulatorBusyError) throw error;
+  }
+}
+
+function validLifetime(seconds: unknown): seconds is number {
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds >= 1 && seconds <= 43200;
+}
+
+function urlFor(host: string, port: number): string {
+  // A wildcard bind is reachable on loopback; clients need a concrete address.
+  const concrete = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${concrete.includes(':') ? `[${concrete}]` : concrete}:${port}`;
+}
+
+async function readKeyFile(file: string): Promise<GoogleKeyFile | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as GoogleKeyFile;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the emulator: loads or creates state in `dataDir`, listens, (re)writes owner-key.json and
+ * emulator.json for the current URL. Throws EmulatorBusyError, StateFileError, FaultConfigError or a listen error.
+ */
+export async function startEmulator(opts: StartEmulatorOptions): Promise<RunningEmulator> {
+  const host = opts.host ?? '127.0.0.1';
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => undefined);
+  const dataDir = opts.dataDir;
+  let tokenLifetime = opts.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_S;
+  if (!validLifetime(tokenLifetime)) throw new FaultConfigError('token lifetime must be an integer between 1 and 43200 seconds');
+  const faults = new FaultInjector(parseFaultConfig(opts.faults ?? {}));
+
+  await mkdir(dataDir, {recursive: true, mode: 0o700});
+  // mkdir leaves an existing dir's mode alone; the dir holds a private key, so tighten it.
+  await chmod(dataDir, 0o700);
+  await assertNotServed(dataDir);
+
+  const {state, ownerKey} = await EmulatorState.open(dataDir, {
+    project: opts.project ?? 'demo-project',
+    users: opts.users ?? [],
+    now,
+  });
+  const project = state.data.defaultProject;
+  const ownerEmail = state.data.ownerEmail;
+
+  // Reset in place: the OAuth routes hold this same object.
+  const stats = emptyStats();
+  const resetStats = () => {
+    Object.assign(stats, emptyStats());
+  };
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const ms = Math.round(performance.now() - started);
+    const path = c.req.path;
+    if (!path.startsWith(ADMIN_PREFIX)) {
+      stats.total++;
+      const pattern = routePath(c, -1);
+      bump(stats.byRoute, `${c.req.method} ${pattern === '*' || pattern === '/*' ? '(unmatched)' : pattern}`);
+      bump(stats.byStatus, String(c.res.status));
+    }
+    // The path only: queries carry tokens (tokeninfo, revoke), and bodies are never logged.
+    log(`${c.req.method} ${path} ${c.res.status} ${ms}ms`);
+  });
+
+  registerAdminRoutes(app, {
+    stats: () => stats,
+    resetStats,
+    faults,
+    tokenLifetime: () => tokenLifetime,
+    setTokenLifetime: (s) => {
+      tokenLifetime = s;
+    },
+    // Requests can only arrive after listen(), by which time `info` is set.
+    info: () => info ?? {url: '', pid: process.pid, project},
+  });
+
+  app.use('*', async (c, next) => {
+    if (c.req.path.startsWith(ADMIN_PREFIX)) return next();
+    const latency = faults.latencyFor(c.req.path);
+    if (latency > 0) await delay(latency);
+    const status = faults.failureFor(c.req.path);
+    if (status !== undefined) {
+      stats.faultsInjected++;
+      return c.json(apiError(status), status);
+    }
+    return next();
+  });
+
+  registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime});
+  // Later parts mount here: /iam/v1, /cloudresourcemanager/v1|v3, /iamcredentials/v1, /v2/ (registry), /o/oauth2/v2/auth.
+
+  app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
+  app.onError((error, c) => {
+    log(`internal error on ${c.req.method} ${c.req.path}: ${error.message}`);
+    return c.json(apiError(500), 500);
+  });
+
+  let info: EmulatorInfo | undefined;
+  const server = createAdaptorServer({fetch: app.fetch});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = urlFor(host, port);
+  const ownerKeyFile = join(dataDir, OWNER_KEY_FILE);
+  info = {url, pid: process.pid, project, ownerKeyFile};
+
+  try {
+    await writeOwnerKey(state, ownerKeyFile, url, ownerKey, log);
+    await state.save();
+    await writeFileAtomic(join(dataDir, INFO_FILE), `${JSON.stringify(info, null, 2)}\n`, {mode: 0o600});
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive clients (gcloud, gaxios) would otherwise hold close() open.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await state.save();
+      const current = await readFile(join(dataDir, INFO_FILE), 'utf8').catch(() => undefined);
+      if (current !== undefined) {
+        const parsed = JSON.parse(current) as EmulatorInfo;
+        if (parsed.pid === running.pid && parsed.url === running.url) await rm(join(dataDir, INFO_FILE), {force: true});
+      }
+    })();
+    return closing;
+  };
+
+  const running: EmulatorInfo = info;
+  return {
+    ...running,
+    port,
+    dataDir,
+    ownerEmail,
+    state,
+    faults,
+    stats: () => structuredClone(stats),
+    resetStats,
+    setTokenLifetime: (s) => {
+      if (!validLifetime(s)) throw new FaultConfigError('token lifetime must be an integer between 1 and 43200 seconds');
+      tokenLifetime = s;
+    },
+    close,
+  };
+}
+
+/**
+ * Makes owner-key.json usable against this run: a fresh key on first start; on later starts the same
+ * key with token_uri moved to the current URL (the port may change). If the file is gone or names a key
+ * the owner no longer has, a new key is minted, since the old private half cannot be recovered.
+ */
+async function writeOwnerKey(
+  state: EmulatorState,
+  file: string,
+  url: string,
+  fresh: {keyId: string; privateKeyPem: string} | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const owner = state.serviceAccount(state.data.ownerEmail);
+  if (!owner) throw new Error(`state has no owner account ${state.data.ownerEmail}`);
+  const tokenUri = `${url}/token`;
+  let key: GoogleKeyFile | undefined;
+  if (fresh) {
+    key = buildKeyFile({projectId: owner.projectId, keyId: fresh.keyId, privateKeyPem: fresh.privateKeyPem, email: owner.email, clientId: owner.uniqueId, tokenUri});
+  } else {
+    const existing = await readKeyFile(file);
+    if (existing && existing.client_email === owner.email && owner.keys[existing.private_key_id] && typeof existing.private_key === 'string') {
+      key = {...existing, token_uri: tokenUri};
+    } else {
+      const minted = await state.addServiceAccountKey(owner.email);
+      log(`owner key file ${file} was missing or stale; minted key ${minted.key.keyId}`);
+      key = buildKeyFile({projectId: owner.projectId, keyId: minted.key.keyId, privateKeyPem: minted.privateKeyPem, email: owner.email, clientId: owner.uniqueId, tokenUri});
+    }
+  }
+  await writeFileAtomic(file, serializeKeyFile(key), {mode: 0o600});
+}

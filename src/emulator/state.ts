@@ -1,0 +1,340 @@
+import {randomBytes} from 'node:crypto';
+import {readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import {generateRsaKeyPair, newAccessToken, newKeyId, newNumericId} from './keys.js';
+
+/** Name of the one state file inside the data dir. */
+export const STATE_FILE = 'state.json';
+/** Bumped whenever the layout changes incompatibly; an unknown version is refused rather than misread. */
+export const STATE_VERSION = 1;
+
+/** Google's far-future `validBeforeTime` for user-managed keys that never expire. */
+const NEVER = '9999-12-31T23:59:59Z';
+
+export interface IamCondition {
+  expression: string;
+  title?: string;
+  description?: string;
+}
+
+export interface IamBinding {
+  role: string;
+  members: string[];
+  condition?: IamCondition;
+}
+
+export interface IamPolicy {
+  version: number;
+  etag: string;
+  bindings: IamBinding[];
+}
+
+export interface ProjectRecord {
+  projectId: string;
+  projectNumber: string;
+  name: string;
+  lifecycleState: 'ACTIVE' | 'DELETE_REQUESTED';
+  createTime: string;
+  iamPolicy: IamPolicy;
+}
+
+/** A service-account key as Google holds it: only the public half survives creation. */
+export interface ServiceAccountKeyRecord {
+  keyId: string;
+  publicKeyPem: string;
+  disabled: boolean;
+  validAfterTime: string;
+  validBeforeTime: string;
+  keyAlgorithm: 'KEY_ALG_RSA_2048';
+  keyOrigin: 'GOOGLE_PROVIDED' | 'USER_PROVIDED';
+  keyType: 'USER_MANAGED' | 'SYSTEM_MANAGED';
+}
+
+export interface ServiceAccountRecord {
+  email: string;
+  projectId: string;
+  uniqueId: string;
+  displayName: string;
+  description: string;
+  disabled: boolean;
+  keys: Record<string, ServiceAccountKeyRecord>;
+}
+
+/** A user account the emulator will let log in (the browser flow comes in a later part). */
+export interface UserRecord {
+  email: string;
+  uniqueId: string;
+}
+
+export interface AccessTokenRecord {
+  email: string;
+  scopes: string[];
+  /** The OAuth client the token was issued to: the SA's uniqueId for jwt-bearer grants. */
+  clientId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** The emulator's own key for signing id tokens; it plays Google's, so it keeps its private half. */
+export interface SigningKeyRecord {
+  kid: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  createTime: string;
+}
+
+/** Everything persisted in `state.json`. Maps are keyed by their natural Google id. */
+export interface StateData {
+  version: number;
+  defaultProject: string;
+  ownerEmail: string;
+  signingKey: SigningKeyRecord;
+  projects: Record<string, ProjectRecord>;
+  serviceAccounts: Record<string, ServiceAccountRecord>;
+  users: Record<string, UserRecord>;
+  accessTokens: Record<string, AccessTokenRecord>;
+}
+
+/** Raised when state.json exists but cannot be used; the emulator must not silently start afresh over it. */
+export class StateFileError extends Error {}
+
+/** Google's etags are short base64 strings of opaque bytes; a random 8 bytes has the same shape. */
+export function newEtag(): string {
+  const bytes = randomBytes(8);
+  bytes[0] = 0x07;
+  return bytes.toString('base64');
+}
+
+/** The email Google gives a service account `accountId` in `projectId`. */
+export function serviceAccountEmail(accountId: string, projectId: string): string {
+  return `${accountId}@${projectId}.iam.gserviceaccount.com`;
+}
+
+/** The emulator's mutable world plus its persistence; every mutation is followed by `save()`. */
+export class EmulatorState {
+  private pendingWrite: Promise<void> | undefined;
+  private writeChain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    readonly data: StateData,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Loads `dataDir/state.json`, or creates a fresh world (project, owner account and its key) when absent.
+   * Returns the private half of a freshly minted owner key, which exists only on first start.
+   * Throws StateFileError when the file is unreadable, not JSON or of an unknown version.
+   */
+  static async open(
+    dataDir: string,
+    opts: {project: string; users: string[]; now: () => number},
+  ): Promise<{state: EmulatorState; ownerKey?: {keyId: string; privateKeyPem: string}}> {
+    const file = join(dataDir, STATE_FILE);
+    let text: string | undefined;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new StateFileError(`Cannot read ${file}: ${(error as Error).message}`);
+      }
+    }
+
+    if (text !== undefined) {
+      let data: StateData;
+      try {
+        data = JSON.parse(text) as StateData;
+      } catch (error) {
+        throw new StateFileError(`${file} is not valid JSON: ${(error as Error).message}`);
+      }
+      if (data.version !== STATE_VERSION) {
+        throw new StateFileError(`${file} has state version ${String(data.version)}; this emulator reads ${STATE_VERSION}`);
+      }
+      const state = new EmulatorState(file, data, opts.now);
+      for (const email of opts.users) state.addUser(email);
+      return {state};
+    }
+
+    const signing = await generateRsaKeyPair();
+    const nowIso = new Date(opts.now()).toISOString();
+    const data: StateData = {
+      version: STATE_VERSION,
+      defaultProject: opts.project,
+      ownerEmail: serviceAccountEmail('emulator-owner', opts.project),
+      signingKey: {kid: newKeyId(), ...signing, createTime: nowIso},
+      projects: {},
+      serviceAccounts: {},
+      users: {},
+      accessTokens: {},
+    };
+    const state = new EmulatorState(file, data, opts.now);
+    state.createProject(opts.project);
+    const owner = state.createServiceAccount(opts.project, 'emulator-owner', {
+      displayName: 'Emulator owner',
+      description: 'Created by the gcauth emulator on first start; owns the project.',
+    });
+    state.addBinding(opts.project, 'roles/owner', `serviceAccount:${owner.email}`);
+    const {key, privateKeyPem} = await state.addServiceAccountKey(owner.email);
+    for (const email of opts.users) state.addUser(email);
+    return {state, ownerKey: {keyId: key.keyId, privateKeyPem}};
+  }
+
+  /** Creates a project with an empty version-1 policy; idempotent for an existing id. */
+  createProject(projectId: string): ProjectRecord {
+    const existing = this.data.projects[projectId];
+    if (existing) return existing;
+    const project: ProjectRecord = {
+      projectId,
+      projectNumber: newNumericId(12),
+      name: projectId,
+      lifecycleState: 'ACTIVE',
+      createTime: new Date(this.now()).toISOString(),
+      iamPolicy: {version: 1, etag: newEtag(), bindings: []},
+    };
+    this.data.projects[projectId] = project;
+    return project;
+  }
+
+  /** Adds `member` to `role` on a project's policy (no-op if present) and rotates the etag. */
+  addBinding(projectId: string, role: string, member: string): void {
+    const project = this.data.projects[projectId];
+    if (!project) throw new Error(`no project ${projectId}`);
+    const policy = project.iamPolicy;
+    const binding = policy.bindings.find((b) => b.role === role && !b.condition);
+    if (binding) {
+      if (!binding.members.includes(member)) binding.members.push(member);
+    } else {
+      policy.bindings.push({role, members: [member]});
+    }
+    policy.etag = newEtag();
+  }
+
+  /** Creates a service account with no keys. Throws if it exists already. */
+  createServiceAccount(
+    projectId: string,
+    accountId: string,
+    opts: {displayName?: string; description?: string} = {},
+  ): ServiceAccountRecord {
+    const email = serviceAccountEmail(accountId, projectId);
+    if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
+    const account: ServiceAccountRecord = {
+      email,
+      projectId,
+      uniqueId: newNumericId(21),
+      displayName: opts.displayName ?? '',
+      description: opts.description ?? '',
+      disabled: false,
+      keys: {},
+    };
+    this.data.serviceAccounts[email] = account;
+    return account;
+  }
+
+  serviceAccount(email: string): ServiceAccountRecord | undefined {
+    return this.data.serviceAccounts[email];
+  }
+
+  /** Mints a user-managed RSA key; the private half is returned once and never stored, as at Google. */
+  async addServiceAccountKey(email: string): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
+    const pair = await generateRsaKeyPair();
+    const account = this.data.serviceAccounts[email];
+    if (!account) throw new Error(`no service account ${email}`);
+    const key: ServiceAccountKeyRecord = {
+      keyId: newKeyId(),
+      publicKeyPem: pair.publicKeyPem,
+      disabled: false,
+      validAfterTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      validBeforeTime: NEVER,
+      keyAlgorithm: 'KEY_ALG_RSA_2048',
+      keyOrigin: 'GOOGLE_PROVIDED',
+      keyType: 'USER_MANAGED',
+    };
+    account.keys[key.keyId] = key;
+    return {key, privateKeyPem: pair.privateKeyPem};
+  }
+
+  /** Deletes a key outright (Google keeps no tombstone). Returns false if there was none. */
+  deleteServiceAccountKey(email: string, keyId: string): boolean {
+    const account = this.data.serviceAccounts[email];
+    if (!account?.keys[keyId]) return false;
+    delete account.keys[keyId];
+    return true;
+  }
+
+  setServiceAccountKeyDisabled(email: string, keyId: string, disabled: boolean): boolean {
+    const key = this.data.serviceAccounts[email]?.keys[keyId];
+    if (!key) return false;
+    key.disabled = disabled;
+    return true;
+  }
+
+  setServiceAccountDisabled(email: string, disabled: boolean): boolean {
+    const account = this.data.serviceAccounts[email];
+    if (!account) return false;
+    account.disabled = disabled;
+    return true;
+  }
+
+  deleteServiceAccount(email: string): boolean {
+    if (!this.data.serviceAccounts[email]) return false;
+    delete this.data.serviceAccounts[email];
+    return true;
+  }
+
+  addUser(email: string): UserRecord {
+    const existing = this.data.users[email];
+    if (existing) return existing;
+    const user = {email, uniqueId: newNumericId(21)};
+    this.data.users[email] = user;
+    return user;
+  }
+
+  /** Issues and remembers an access token good for `lifetimeSeconds`. */
+  issueAccessToken(email: string, scopes: string[], clientId: string, lifetimeSeconds: number): {token: string; record: AccessTokenRecord} {
+    const token = newAccessToken();
+    const issuedAt = this.now();
+    const record: AccessTokenRecord = {email, scopes, clientId, issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000};
+    this.data.accessTokens[token] = record;
+    return {token, record};
+  }
+
+  /** The record of a live token; expired, revoked and unknown tokens all read as undefined. */
+  accessToken(token: string): AccessTokenRecord | undefined {
+    const record = Object.hasOwn(this.data.accessTokens, token) ? this.data.accessTokens[token] : undefined;
+    if (!record || record.expiresAt <= this.now()) return undefined;
+    return record;
+  }
+
+  /** Forgets a token; returns whether it was live. */
+  revokeAccessToken(token: string): boolean {
+    const live = this.accessToken(token) !== undefined;
+    if (Object.hasOwn(this.data.accessTokens, token)) delete this.data.accessTokens[token];
+    return live;
+  }
+
+  /**
+   * Persists the state atomically (0600). Calls made while a write is queued share it, so a burst of
+   * token grants costs at most two writes; the snapshot is taken when the write starts.
+   */
+  save(): Promise<void> {
+    if (this.pendingWrite) return this.pendingWrite;
+    const write = this.writeChain.then(() => {
+      this.pendingWrite = undefined;
+      return this.writeNow();
+    });
+    this.pendingWrite = write;
+    this.writeChain = write.catch(() => undefined);
+    return write;
+  }
+
+  private async writeNow(): Promise<void> {
+    const now = this.now();
+    // Dead tokens are pruned so the file does not grow with every refresh.
+    for (const [token, record] of Object.entries(this.data.accessTokens)) {
+      if (record.expiresAt <= now) delete this.data.accessTokens[token];
+    }
+    const text = `${JSON.stringify(this.data, null, 2)}\n`;
+    await writeFileAtomic(this.file, text, {mode: 0o600});
+  }
+}

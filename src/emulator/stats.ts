@@ -1,0 +1,35 @@
+/** Counters served by `GET /__admin/stats`; tests assert on these instead of scraping logs. */
+export interface EmulatorStats {
+  /** Every non-admin request, faulted or not. */
+  total: number;
+  /** Keyed `"<METHOD> <route pattern>"`, e.g. `"POST /token"`; unmatched paths count as `"<METHOD> (unmatched)"`. */
+  byRoute: Record<string, number>;
+  /** Keyed by HTTP status, as a string. */
+  byStatus: Record<string, number>;
+  /** jwt-bearer grants that reached the token handler, by what they asked for (issued or not). */
+  tokenRequests: {accessToken: number; idToken: number; unsupportedGrant: number};
+  /** Tokens actually handed out. */
+  tokensIssued: {accessToken: number; idToken: number};
+  /** Token requests refused with an OAuth error. */
+  tokenErrors: number;
+  /** Answers replaced by an injected 503/429. */
+  faultsInjected: number;
+}
+
+/** A zeroed set of counters. */
+export function emptyStats(): EmulatorStats {
+  return {
+    total: 0,
+    byRoute: {},
+    byStatus: {},
+    tokenRequests: {accessToken: 0, idToken: 0, unsupportedGrant: 0},
+    tokensIssued: {accessToken: 0, idToken: 0},
+    tokenErrors: 0,
+    faultsInjected: 0,
+  };
+}
+
+/** Increments `record[key]`, creating it at zero. */
+export function bump(record: Record<string, number>, key: string): void {
+  record[key] = (record[key] ?? 0) + 1;
+}

@@ -1,0 +1,236 @@
+import {sign as cryptoSign} from 'node:crypto';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
+import {execa, type ResultPromise} from 'execa';
+import type {FaultConfig} from '../../src/emulator/faults.js';
+import type {EmulatorStats} from '../../src/emulator/stats.js';
+
+export type {FaultConfig, EmulatorStats};
+
+/** Repository root, so the built CLI is found wherever jest runs from. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built CLI entry point. */
+export const cliBin = path.join(repoRoot, 'bin', 'run.js');
+
+const READY = /Emulator listening on (\S+)/;
+const START_DEADLINE_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
+
+const tmpDirs: string[] = [];
+const running = new Set<EmulatorProcess>();
+
+/** Makes a fresh temp dir, removed after the test file (afterAll) or at the latest on process exit. */
+export function tmpDir(prefix = 'gcauth-test-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  tmpDirs.push(dir);
+  return dir;
+}
+
+/** Removes every dir tmpDir() made so far. */
+export function cleanupTmpDirs(): void {
+  for (const dir of tmpDirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+}
+
+export interface EmulatorProcess {
+  url: string;
+  dataDir: string;
+  ownerKeyFile: string;
+  project: string;
+  pid: number;
+  /** Everything the emulator printed on stderr so far (request log, status lines). */
+  stderr(): string;
+  stats(): Promise<EmulatorStats>;
+  /** Replaces the whole fault config (absent fields switch that fault off). */
+  setFaults(faults: FaultConfig): Promise<void>;
+  resetStats(): Promise<void>;
+  /** Sets `expires_in` of access tokens issued from now on. */
+  setTokenLifetime(seconds: number): Promise<void>;
+  /** SIGTERM by PID, wait for exit (SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>;
+  /** Settles when the process has exited, with its exit code and signal. */
+  exited: Promise<{exitCode?: number; signal?: string}>;
+}
+
+export interface StartEmulatorProcessOptions {
+  /** Extra arguments for `gcauth emulator start` (e.g. ['--fail-rate', '1']). */
+  args?: string[];
+  /** Reuse a data dir (e.g. to test restarts); default a fresh tmpDir(). */
+  dataDir?: string;
+  /** Extra environment for the child. */
+  env?: Record<string, string>;
+}
+
+async function admin(url: string, route: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${url}/__admin/${route}`, body === undefined ? {} : {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await res.json();
+  if (!res.ok) throw new Error(`emulator admin ${route} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/**
+ * Spawns the built CLI's `gcauth emulator start --port 0` on 127.0.0.1 and resolves once it prints its
+ * "Emulator listening on" line (no sleeps). Rejects with its stderr if it exits or stalls first.
+ */
+export async function startEmulatorProcess(opts: StartEmulatorProcessOptions = {}): Promise<EmulatorProcess> {
+  const dataDir = opts.dataDir ?? tmpDir('gcauth-emu-');
+  const child: ResultPromise = execa(
+    process.execPath,
+    [cliBin, 'emulator', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])],
+    {
+      cwd: repoRoot,
+      // The CLI must not read or write the developer's real config while it runs here.
+      env: {GCAUTH_CONFIG: path.join(dataDir, '.gcauth-config'), NO_COLOR: '1', ...opts.env},
+      stdin: 'ignore',
+      stdout: 'ignore',
+      buffer: false,
+      reject: false,
+    },
+  );
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not spawn the emulator');
+
+  let stderrText = '';
+  const exited = child.then((r) => ({exitCode: r.exitCode, signal: r.signal}));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`emulator did not report ready within ${START_DEADLINE_MS} ms:\n${stderrText}`));
+    }, START_DEADLINE_MS);
+    // Keep draining stderr for the whole life of the child, or a chatty request log would block it.
+    const lines = createInterface({input: child.stderr!});
+    lines.on('line', (line) => {
+      stderrText += `${line}\n`;
+      const match = READY.exec(line);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void exited.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited (code ${r.exitCode}, signal ${r.signal}) before it was ready:\n${stderrText}`));
+    });
+  });
+
+  const info = JSON.parse(readFileSync(path.join(dataDir, 'emulator.json'), 'utf8')) as {ownerKeyFile: string; project: string};
+
+  let stopping: Promise<void> | undefined;
+  const emulator: EmulatorProcess = {
+    url,
+    dataDir,
+    ownerKeyFile: info.ownerKeyFile,
+    project: info.project,
+    pid,
+    exited,
+    stderr: () => stderrText,
+    stats: async () => (await admin(url, 'stats')) as EmulatorStats,
+    setFaults: async (faults) => {
+      await admin(url, 'faults', faults);
+    },
+    resetStats: async () => {
+      await admin(url, 'reset-stats', {});
+    },
+    setTokenLifetime: async (seconds) => {
+      await admin(url, 'token-lifetime', {seconds});
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        const killer = setTimeout(() => {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, STOP_GRACE_MS);
+        await exited;
+        clearTimeout(killer);
+        running.delete(emulator);
+      })();
+      return stopping;
+    },
+  };
+  running.add(emulator);
+  return emulator;
+}
+
+// Safety net: a failing test must not leave an emulator running or temp dirs behind.
+if (typeof afterAll === 'function') {
+  afterAll(async () => {
+    await Promise.all([...running].map((e) => e.stop()));
+    cleanupTmpDirs();
+  });
+}
+process.once('exit', () => {
+  for (const e of running) {
+    try {
+      process.kill(e.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  cleanupTmpDirs();
+});
+
+/** The fields of a Google service-account key file that tests use. */
+export interface KeyFileFields {
+  private_key: string;
+  private_key_id: string;
+  client_email: string;
+  token_uri: string;
+  project_id: string;
+  client_id: string;
+}
+
+/** Reads a Google JSON key file. */
+export function readKeyFile(file: string): KeyFileFields {
+  return JSON.parse(readFileSync(file, 'utf8')) as KeyFileFields;
+}
+
+/**
+ * Signs a jwt-bearer assertion with plain node:crypto (deliberately not jose, which the emulator uses), shaped like
+ * google-auth's: header {typ, alg, kid}, claims {iat, exp = iat + 3600, iss, aud, scope}. Overrides replace or,
+ * with `undefined`, remove fields.
+ */
+export function signAssertion(
+  key: Pick<KeyFileFields, 'private_key' | 'private_key_id' | 'client_email'>,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const h: Record<string, unknown> = {typ: 'JWT', alg: 'RS256', kid: key.private_key_id, ...header};
+  const c: Record<string, unknown> = {
+    iat,
+    exp: iat + 3600,
+    iss: key.client_email,
+    aud: 'https://oauth2.googleapis.com/token',
+    scope: 'https://www.googleapis.com/auth/cloud-platform',
+    ...claims,
+  };
+  for (const obj of [h, c]) for (const k of Object.keys(obj)) if (obj[k] === undefined) delete obj[k];
+  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${enc(h)}.${enc(c)}`;
+  const signature = cryptoSign('RSA-SHA256', Buffer.from(input), key.private_key).toString('base64url');
+  return `${input}.${signature}`;
+}
+
+/** POSTs a jwt-bearer grant to `{url}/token`; returns status and parsed JSON. */
+export async function postToken(url: string, assertion: string | undefined, grantType = 'urn:ietf:params:oauth:grant-type:jwt-bearer'): Promise<{status: number; body: Record<string, unknown>}> {
+  const form = new URLSearchParams();
+  if (assertion !== undefined) form.set('assertion', assertion);
+  form.set('grant_type', grantType);
+  const res = await fetch(`${url}/token`, {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form});
+  return {status: res.status, body: (await res.json()) as Record<string, unknown>};
+}
