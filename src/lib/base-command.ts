@@ -49,7 +49,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as CommandArgs<T>;
     this.positionals = argv as string[];
     this.format = parseFormat(this.flags.format);
-    this.ctx = await createContext(this.flags as GlobalFlags);
+    this.ctx = await this.buildContext(this.flags as GlobalFlags);
+  }
+
+  /** Builds the command's AppContext; tests override it to run a command class against a fake context. */
+  protected buildContext(flags: GlobalFlags): Promise<AppContext> {
+    return createContext(flags);
   }
 
   /** Writes a result to stdout in the user's --format, or `human` by default. */

@@ -74,11 +74,12 @@ export class ConfigurationStore {
    */
   async update(name: string, change: (values: ConfigValues) => void): Promise<void> {
     const file = this.fileOf(name);
+    const missing = () => new NotFoundError(`Configuration [${name}] does not exist. Create it with: gcauth config configurations create ${name}`);
+    // Checked before locking too, so a failed update leaves no trace (not even the configurations dir).
+    if (name !== 'default' && !(await this.exists(name))) throw missing();
     await withFileLock(file, async () => {
       const text = await readTextIfExists(file);
-      if (text === undefined && name !== 'default') {
-        throw new NotFoundError(`Configuration [${name}] does not exist. Create it with: gcauth config configurations create ${name}`);
-      }
+      if (text === undefined && name !== 'default') throw missing();
       const values = text === undefined ? {} : parseIni(text);
       change(values);
       await writeSecureFile(file, formatIni(values));

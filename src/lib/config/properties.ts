@@ -68,7 +68,9 @@ export const envNameOf = (p: PropertyDef) => `GCAUTH_${p.section}_${p.name}`.toU
  * @throws UsageError naming the valid sections or properties.
  */
 export function findProperty(key: string): PropertyDef {
-  const [section, name] = key.includes('/') ? key.split('/', 2) : ['core', key];
+  // Split at the first '/' only, so `core/project/x` is reported rather than read as core/project.
+  const slash = key.indexOf('/');
+  const [section, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : ['core', key];
   if (!SECTIONS.includes(section!)) {
     throw new UsageError(`Section [${section}] does not exist. Valid sections: ${SECTIONS.join(', ')}.`);
   }

@@ -53,19 +53,32 @@ export class Properties {
     return PROPERTIES.map((p) => this.resolve(p)).filter((r): r is ResolvedProperty => r !== undefined && r.source !== 'default');
   }
 
-  private resolve(def: PropertyDef): ResolvedProperty | undefined {
-    const key = keyOf(def);
+  /**
+   * The flag or environment value that outranks any configuration value of `key`, unvalidated, or undefined.
+   * @throws UsageError when the key is unknown.
+   */
+  override(key: string): ResolvedProperty | undefined {
+    const def = findProperty(key);
+    const hit = this.candidates(def).find(([source, value]) => (source === 'flag' || source === 'env') && value);
+    return hit ? {key: keyOf(def), value: hit[1]!, source: hit[0], origin: hit[2]} : undefined;
+  }
+
+  private candidates(def: PropertyDef): Array<[PropertySource, string | undefined, string | undefined]> {
     const {flags, env, values} = this.sources;
     const envName = envNameOf(def);
-    const fallback = GCLOUD_FALLBACKS[key];
-    const candidates: Array<[PropertySource, string | undefined, string | undefined]> = [
-      ['flag', flags[key], undefined],
+    const fallback = GCLOUD_FALLBACKS[keyOf(def)];
+    return [
+      ['flag', flags[keyOf(def)], undefined],
       ['env', env[envName] || undefined, envName],
       ['env', fallback ? env[fallback] || undefined : undefined, fallback],
       ['configuration', values[def.section]?.[def.name], undefined],
       ['default', def.default, undefined],
     ];
-    for (const [source, value, origin] of candidates) {
+  }
+
+  private resolve(def: PropertyDef): ResolvedProperty | undefined {
+    const key = keyOf(def);
+    for (const [source, value, origin] of this.candidates(def)) {
       if (value === undefined || value === '') continue;
       const problem = def.validate?.(value);
       if (problem) {
