@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto';
 import {readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
@@ -30,10 +29,21 @@ export interface TokenCache {
 
 export const TOKEN_SCHEMA_VERSION = 1;
 
-/** Stable name of a cache entry: the same account and set of scopes always map to one file. */
+const scopeList = (scopes: string[]) => [...new Set(scopes)].sort().join(' ');
+
+// FNV-1a, 32 bits: enough to spread scope sets over file names (entries are verified on read),
+// and it spares the hot path the cost of loading node:crypto.
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+const accountPart = (account: string) => account.replace(/[^\w.@-]/g, '_');
+
+/** Stable file name of a cache entry: `<account>.<hash of the scope set>`; the same key always maps to one file. */
 export function tokenKeyId(key: TokenKey): string {
-  const scopes = [...new Set(key.scopes)].sort().join(' ');
-  return createHash('sha256').update(`${key.account}\n${scopes}`).digest('hex').slice(0, 32);
+  return `${accountPart(key.account)}.${fnv1a(scopeList(key.scopes))}`;
 }
 
 function parseEntry(text: string | undefined): CachedToken | undefined {
@@ -60,7 +70,7 @@ export class FileTokenCache implements TokenCache {
 
   async read(key: TokenKey): Promise<CachedToken | undefined> {
     const entry = parseEntry(await readTextIfExists(this.fileOf(key)));
-    return entry && entry.account === key.account ? entry : undefined;
+    return entry && entry.account === key.account && scopeList(entry.scopes) === scopeList(key.scopes) ? entry : undefined;
   }
 
   async write(token: CachedToken): Promise<void> {
@@ -79,10 +89,11 @@ export class FileTokenCache implements TokenCache {
   }
 
   async removeAccount(account: string): Promise<void> {
+    const prefix = `${accountPart(account)}.`;
     const names = await readdir(this.dir).catch(() => [] as string[]);
     await Promise.all(
       names
-        .filter((n) => n.endsWith('.json'))
+        .filter((n) => n.startsWith(prefix) && n.endsWith('.json'))
         .map(async (n) => {
           const file = path.join(this.dir, n);
           if (parseEntry(await readTextIfExists(file))?.account === account) await rm(file, {force: true});

@@ -7,16 +7,16 @@
 import {readFileSync} from 'node:fs';
 import {parseArgs} from 'node:util';
 
-import {parseScopes, printAccessToken, type PrintedAccessToken} from './lib/auth/accounts.js';
-import {createContext, type GlobalFlags} from './lib/context.js';
-import {parseFormat, renderOutput} from './lib/output/format.js';
-import {reportError} from './lib/report-error.js';
+import {parseScopes, printAccessToken, type PrintedAccessToken} from '../lib/auth/accounts.js';
+import {createContext, type GlobalFlags} from '../lib/context.js';
+import {parseFormat, renderOutput} from '../lib/output/format.js';
+import {reportError} from '../lib/report-error.js';
 
 const VERBOSITIES = new Set(['debug', 'info', 'warning', 'error', 'critical', 'none']);
 
 /** oclif's version line: `gcauth/1.2.3 linux-x64 node-v20.0.0`. */
 export function versionLine(): string {
-  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {name: string; version: string};
+  const {name, version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {name: string; version: string};
   return `${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`;
 }
 
