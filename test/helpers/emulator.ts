@@ -22,7 +22,10 @@ const STOP_GRACE_MS = 10_000;
 const tmpDirs: string[] = [];
 const running = new Set<EmulatorProcess>();
 
-/** Makes a fresh temp dir, removed after the test file (afterAll) or at the latest on process exit. */
+/**
+ * Makes a fresh temp dir, removed when the test process exits (not in afterAll: jest runs this module's
+ * afterAll before the test file's own, which may still be flushing into the dir).
+ */
 export function tmpDir(prefix = 'gcauth-test-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   tmpDirs.push(dir);
@@ -170,7 +173,6 @@ export async function startEmulatorProcess(opts: StartEmulatorProcessOptions = {
 if (typeof afterAll === 'function') {
   afterAll(async () => {
     await Promise.all([...running].map((e) => e.stop()));
-    cleanupTmpDirs();
   });
 }
 process.once('exit', () => {

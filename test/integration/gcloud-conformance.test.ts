@@ -1,0 +1,99 @@
+import {accessSync, constants, mkdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
+import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+
+/** The real gcloud on PATH, if any. */
+function findGcloud(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'gcloud');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const gcloud = findGcloud();
+if (!gcloud) console.log('gcloud conformance skipped: gcloud is not on PATH');
+const describeIfGcloud = gcloud ? describe : describe.skip;
+
+describeIfGcloud('the real gcloud against the emulator', () => {
+  let emu: EmulatorProcess;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    emu = await startEmulatorProcess();
+    const config = tmpDir('gcloud-config-');
+    mkdirSync(config, {recursive: true});
+    // A cached "not on GCE" answer: gcloud then never probes the metadata server off-box.
+    writeFileSync(path.join(config, 'gce'), 'False');
+    env = {
+      CLOUDSDK_CONFIG: config,
+      CLOUDSDK_AUTH_TOKEN_HOST: `${emu.url}/token`,
+      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+      CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
+      CLOUDSDK_METRICS_ENVIRONMENT: 'x',
+      CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
+      CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
+      CLOUDSDK_SURVEY_DISABLE_PROMPTS: 'true',
+    };
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+
+  const run = (args: string[]) => execa(gcloud!, args, {env, reject: false, stdin: 'ignore'});
+
+  it('activates the owner key and prints an access token the emulator recognises', async () => {
+    const key = readKeyFile(emu.ownerKeyFile);
+    await emu.resetStats();
+
+    const activated = await run(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
+    expect(activated.stderr).toContain(`Activated service account credentials for: [${key.client_email}]`);
+    expect(activated.exitCode).toBe(0);
+    // gcloud refreshes on activation with two grants: an id token first, then the access token.
+    const afterActivate = await emu.stats();
+    expect(afterActivate.tokenRequests).toEqual({accessToken: 1, idToken: 1, unsupportedGrant: 0});
+    expect(afterActivate.tokensIssued).toEqual({accessToken: 1, idToken: 1});
+
+    const printed = await run(['auth', 'print-access-token']);
+    expect(printed.exitCode).toBe(0);
+    const token = printed.stdout.trim();
+    expect(token).toMatch(/^ya29\./);
+    // The token was cached at activation: printing it costs no token request.
+    expect((await emu.stats()).byRoute['POST /token']).toBe(2);
+
+    const res = await fetch(`${emu.url}/tokeninfo?access_token=${encodeURIComponent(token)}`);
+    expect(res.status).toBe(200);
+    const info = (await res.json()) as Record<string, string>;
+    expect(info.email).toBe(key.client_email);
+    expect(info.scope.split(' ')).toContain('https://www.googleapis.com/auth/cloud-platform');
+  });
+
+  it('refreshes through the emulator when the token has under five minutes left', async () => {
+    await emu.setTokenLifetime(120);
+    const key = readKeyFile(emu.ownerKeyFile);
+    expect((await run(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`])).exitCode).toBe(0);
+    await emu.resetStats();
+    const a = await run(['auth', 'print-access-token', key.client_email]);
+    const b = await run(['auth', 'print-access-token', key.client_email]);
+    expect(a.exitCode).toBe(0);
+    expect(b.exitCode).toBe(0);
+    expect(a.stdout.trim()).not.toBe(b.stdout.trim());
+    expect((await emu.stats()).tokensIssued.accessToken).toBe(2);
+    await emu.setTokenLifetime(3599);
+  });
+
+  it("surfaces the emulator's invalid_grant for a key the emulator does not hold", async () => {
+    const key = readKeyFile(emu.ownerKeyFile);
+    const forged = path.join(tmpDir(), 'forged.json');
+    writeFileSync(forged, JSON.stringify({...key, private_key_id: 'f'.repeat(40)}));
+    const r = await run(['auth', 'activate-service-account', `--key-file=${forged}`]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('invalid_grant: Invalid JWT Signature.');
+  });
+});
