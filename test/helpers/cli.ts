@@ -1,0 +1,40 @@
+import {execa} from 'execa';
+
+import {cliBin, repoRoot} from './emulator.js';
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface RunCliOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  cwd?: string;
+}
+
+/** Runs the built CLI (`node bin/run.js ...`) as a subprocess with exactly the given environment (plus PATH/HOME). */
+export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const result = await execa(process.execPath, [cliBin, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env},
+    extendEnv: false,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1};
+}
+
+/** The environment that points gcauth at an emulator with its own config dir. */
+export function emulatorEnv(url: string, configDir: string): Record<string, string> {
+  return {
+    GCAUTH_CONFIG: configDir,
+    GCAUTH_AUTH_TOKEN_HOST: `${url}/token`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${url}/iam/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${url}/cloudresourcemanager/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${url}/iamcredentials/`,
+  };
+}

@@ -1,0 +1,134 @@
+import {generateKeyPairSync} from 'node:crypto';
+import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {emulatorEnv, runCli} from '../helpers/cli.js';
+import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+
+let emu: EmulatorProcess;
+beforeAll(async () => {
+  emu = await startEmulatorProcess();
+});
+afterAll(() => emu.stop());
+
+const ownerEmail = () => readKeyFile(emu.ownerKeyFile).client_email;
+const tokenInfo = async (token: string) => (await fetch(`${emu.url}/tokeninfo?access_token=${token}`)).json() as Promise<{email?: string; error?: string}>;
+
+/** Every file and directory under dir with its mode. */
+function modes(dir: string): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, {withFileTypes: true})) {
+      const p = path.join(d, e.name);
+      out.push([path.relative(dir, p), statSync(p).mode & 0o777]);
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('service-account auth end to end', () => {
+  test('activate, print a token, list, revoke', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    const activated = await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
+    expect(activated).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: `Activated service account credentials for: [${ownerEmail()}]\n`,
+    });
+
+    const printed = await runCli(['auth', 'print-access-token'], {env});
+    expect(printed.exitCode).toBe(0);
+    expect(printed.stderr).toBe('');
+    expect(printed.stdout).toMatch(/^ya29\.[\w-]+\n$/);
+    expect((await tokenInfo(printed.stdout.trim())).email).toBe(ownerEmail());
+
+    const json = await runCli(['auth', 'print-access-token', '--format=json'], {env});
+    const parsed = JSON.parse(json.stdout) as {token: string; expiry: string};
+    expect(parsed.token).toBe(printed.stdout.trim());
+    expect(Date.parse(parsed.expiry)).toBeGreaterThan(Date.now() + 50 * 60_000);
+
+    const list = await runCli(['auth', 'list', '--format=json'], {env});
+    expect(JSON.parse(list.stdout)).toEqual([{account: ownerEmail(), status: 'ACTIVE'}]);
+    const table = await runCli(['auth', 'list'], {env});
+    expect(table.stdout).toBe(`Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${ownerEmail()}\n`);
+
+    // Every file gcauth wrote is 0600 and every directory 0700.
+    for (const [name, mode] of modes(config)) expect([name, mode]).toEqual([name, statSync(path.join(config, name)).isDirectory() ? 0o700 : 0o600]);
+
+    const revoked = await runCli(['auth', 'revoke'], {env});
+    expect(revoked).toMatchObject({exitCode: 0, stdout: '', stderr: `Revoked credentials for: [${ownerEmail()}]\n`});
+    const after = await runCli(['auth', 'print-access-token'], {env});
+    expect(after.exitCode).toBe(4);
+    expect(after.stdout).toBe('');
+    expect(after.stderr).toMatch(/^ERROR: You do not currently have an active account selected\..*activate-service-account/);
+    expect(readdirSync(path.join(config, 'access_tokens'))).toEqual([]);
+    expect((await runCli(['auth', 'list', '--format=json'], {env})).stdout).toBe('[]\n');
+  });
+
+  test('--key-file=- reads the key from stdin, and --project sets core/project', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    const result = await runCli(['auth', 'activate-service-account', '--key-file=-', '--project=my-proj'], {env, input: readFileSync(emu.ownerKeyFile, 'utf8')});
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(path.join(config, 'configurations', 'config_default'), 'utf8')).toBe(`[core]\naccount = ${ownerEmail()}\nproject = my-proj\n`);
+  });
+
+  test('an unknown account names the command that fixes it', async () => {
+    const env = emulatorEnv(emu.url, tmpDir());
+    const result = await runCli(['auth', 'print-access-token', 'ghost@demo-project.iam.gserviceaccount.com'], {env});
+    expect(result).toEqual({
+      exitCode: 4,
+      stdout: '',
+      stderr:
+        'ERROR: Account [ghost@demo-project.iam.gserviceaccount.com] has no credentials. Activate a key with: gcauth auth activate-service-account ghost@demo-project.iam.gserviceaccount.com --key-file=FILE\n',
+    });
+  });
+
+  test('auth/token_host redirects google-auth-library: the key token_uri points nowhere, the request reaches the emulator', async () => {
+    const config = tmpDir();
+    const keyFile = path.join(tmpDir(), 'key.json');
+    writeFileSync(keyFile, JSON.stringify({...readKeyFile(emu.ownerKeyFile), token_uri: 'http://127.0.0.1:9/unreachable'}));
+    await emu.resetStats();
+    const result = await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env: emulatorEnv(emu.url, config)});
+    expect(result.exitCode).toBe(0);
+    // The emulator only accepts assertions whose aud is Google's token URL, so this also proves aud was not rewritten.
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+  });
+
+  test("without auth/token_host the key's token_uri is used", async () => {
+    const config = tmpDir();
+    await emu.resetStats();
+    const result = await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: {GCAUTH_CONFIG: config}});
+    expect(result.exitCode).toBe(0);
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+  });
+
+  test('a key the endpoint refuses fails at once, naming key and account, and stores nothing', async () => {
+    const config = tmpDir();
+    const keyFile = path.join(tmpDir(), 'key.json');
+    const foreign = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
+    writeFileSync(keyFile, JSON.stringify({...readKeyFile(emu.ownerKeyFile), private_key: foreign, private_key_id: 'f00d'}));
+    await emu.resetStats();
+    const result = await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env: emulatorEnv(emu.url, config)});
+    expect(result.exitCode).toBe(4);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^ERROR: The token endpoint refused key \\[f00d\\] of service account \\[${ownerEmail().replace(/\./g, '\\.')}\\] \\(invalid_grant`));
+    expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+    expect(readdirSync(config).filter((n) => !n.endsWith('.lock'))).not.toContain('credentials.json');
+  });
+
+  test('--verbosity=debug logs each HTTP exchange with every secret redacted', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    const result = await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`, '--verbosity=debug'], {env});
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`--> POST ${emu.url}/token`);
+    expect(result.stderr).toContain(`<-- 200 ${emu.url}/token`);
+    expect(result.stderr).toContain('assertion=[REDACTED]');
+    expect(result.stderr).not.toMatch(/ya29\.|eyJ|PRIVATE KEY/);
+  });
+});

@@ -1,0 +1,49 @@
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {emulatorEnv, runCli} from '../helpers/cli.js';
+import {startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+
+let emu: EmulatorProcess;
+beforeAll(async () => {
+  emu = await startEmulatorProcess({args: ['--latency-ms', '150']});
+});
+afterAll(() => emu.stop());
+
+/** Makes every cached token look expired, as after a night's sleep. */
+function expireCache(config: string): void {
+  const dir = path.join(config, 'access_tokens');
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {expiry: string};
+    entry.expiry = new Date(Date.now() - 60_000).toISOString();
+    writeFileSync(path.join(dir, name), JSON.stringify(entry));
+  }
+}
+
+test('30 processes with a stale token make exactly one token request and print one token', async () => {
+  const config = tmpDir();
+  const env = emulatorEnv(emu.url, config);
+  expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
+  const before = (await runCli(['auth', 'print-access-token'], {env})).stdout;
+  expireCache(config);
+  await emu.resetStats();
+
+  const results = await Promise.all(Array.from({length: 30}, () => runCli(['auth', 'print-access-token'], {env})));
+
+  expect(results.map((r) => r.exitCode)).toEqual(Array(30).fill(0));
+  expect(results.map((r) => r.stderr).filter(Boolean)).toEqual([]);
+  const tokens = new Set(results.map((r) => r.stdout));
+  expect(tokens.size).toBe(1);
+  expect([...tokens][0]).not.toBe(before);
+  expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+});
+
+test('a cached token makes no request at all', async () => {
+  const config = tmpDir();
+  const env = emulatorEnv(emu.url, config);
+  await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
+  await emu.resetStats();
+  const results = await Promise.all(Array.from({length: 10}, () => runCli(['auth', 'print-access-token'], {env})));
+  expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
+  expect((await emu.stats()).total).toBe(0);
+});
