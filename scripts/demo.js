@@ -1,0 +1,219 @@
+// `npm run demo`: starts the emulator on a free port in a temp dir and walks the built CLI through
+// the flows gcauth exists for, narrating each command and its output. Offline: the only server is the
+// emulator on 127.0.0.1. Later issues add flows as entries in STEPS.
+//
+// Usage: node scripts/demo.js   (after `npm run build`)
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
+
+import {execa} from 'execa';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(repoRoot, 'bin', 'run.js');
+const READY = /Emulator listening on (\S+)/;
+const START_DEADLINE_MS = 30_000;
+const STEP_TIMEOUT_MS = 60_000;
+
+// Tokens, JWTs and PEM keys are shown as a short prefix: a demo log must never carry a whole secret.
+const SECRETS = [/ya29\.[\w.-]+/g, /eyJ[\w-]*\.[\w-]*\.[\w-]*/g, /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g];
+
+/** Replaces every secret in text by its first 12 characters and its length. */
+export function mask(text) {
+  let out = text;
+  for (const pattern of SECRETS) out = out.replace(pattern, (m) => `${m.slice(0, 12)}…(${m.length} chars, masked)`);
+  return out;
+}
+
+/** Parses `export NAME=VALUE` lines (values optionally single- or double-quoted). */
+function parseExports(text) {
+  const env = {};
+  for (const line of text.split('\n')) {
+    const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/s, '$1').replace(/^"(.*)"$/s, '$1');
+  }
+  return env;
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/**
+ * The demo, in order. Each step runs `gcauth ...args` with the demo's environment.
+ * - args: the arguments, or a function of the demo state `s` (s.dataDir, s.ownerKeyFile, s.url, s.env, ...).
+ * - check(result, s): throws when the output is not what the flow needs; runs after a zero exit.
+ * - stdin: text to feed the command.
+ * Add a flow (IAM provisioning, docker login, user login) by adding entries here.
+ */
+export const STEPS = [
+  {
+    title: 'Point gcauth at the emulator (the demo applies these exports)',
+    args: (s) => ['emulator', 'env-init', '--data-dir', s.dataDir],
+    check: (r, s) => {
+      const exports = parseExports(r.stdout);
+      assert(exports.GCAUTH_AUTH_TOKEN_HOST, 'env-init printed no GCAUTH_AUTH_TOKEN_HOST');
+      Object.assign(s.env, exports);
+    },
+  },
+  {
+    title: 'Activate the emulator owner service account from its JSON key',
+    args: (s) => ['auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`],
+    check: (r) => {
+      assert(r.stdout === '', 'activate-service-account wrote to stdout');
+      assert(/Activated service account credentials for: \[/.test(r.stderr), 'no activation line on stderr');
+    },
+  },
+  {
+    title: 'Print an access token (stdout is the token alone, ready for a pipe)',
+    args: ['auth', 'print-access-token'],
+    check: (r, s) => {
+      assert(/^\S+\n?$/.test(r.stdout), 'print-access-token printed more than one token');
+      s.token = r.stdout.trim();
+    },
+  },
+  {
+    title: 'The same token as JSON, with its expiry (served from the cache)',
+    args: ['auth', 'print-access-token', '--format=json'],
+    check: (r, s) => {
+      const json = JSON.parse(r.stdout);
+      assert(json.token === s.token, 'the cached token differs from the one printed before');
+      assert(!Number.isNaN(Date.parse(json.expiry)), 'no expiry in the JSON output');
+    },
+  },
+  {
+    title: 'List the credentialed accounts (the active one is marked)',
+    args: ['auth', 'list'],
+    check: (r) => assert(/^\*\s+\S+@/m.test(r.stdout), 'no active account marked'),
+  },
+  {
+    title: 'Show the properties in effect',
+    args: ['config', 'list'],
+    check: (r) => assert(/^account = \S+@/m.test(r.stdout), 'core/account is not set'),
+  },
+];
+
+/** Starts `gcauth emulator start --port 0` and resolves once it prints its ready line. */
+async function startEmulator(dataDir, env) {
+  const child = execa(process.execPath, [cli, 'emulator', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+    env,
+    extendEnv: false,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    buffer: false,
+    reject: false,
+  });
+  let log = '';
+  const exited = child.then((r) => r);
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the emulator did not report ready within ${START_DEADLINE_MS} ms:\n${log}`));
+    }, START_DEADLINE_MS);
+    // Keep reading stderr for the child's whole life so its log can never fill the pipe.
+    createInterface({input: child.stderr}).on('line', (line) => {
+      log += `${line}\n`;
+      const m = READY.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator exited (code ${r.exitCode}, signal ${r.signal}) before it was ready:\n${log}`));
+    });
+  });
+  const stop = async () => {
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const killer = setTimeout(() => {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return {url, pid: child.pid, stop};
+}
+
+/** The environment of every step: the caller's, minus any gcauth or gcloud settings that would leak in. */
+function cleanEnv(configDir) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GCAUTH_|CLOUDSDK_)/.test(k)));
+  return {...env, GCAUTH_CONFIG: configDir, NO_COLOR: '1'};
+}
+
+async function main() {
+  const root = mkdtempSync(path.join(tmpdir(), 'gcauth-demo-'));
+  const dataDir = path.join(root, 'emulator');
+  const configDir = path.join(root, 'config');
+  const show = (text) => text.split(root).join('$DEMO');
+  let emulator;
+  let failed = 0;
+  try {
+    const env = cleanEnv(configDir);
+    console.log(`# gcauth demo: everything lives in a temp dir, shown as $DEMO (${root})`);
+    console.log(`$ gcauth emulator start --port 0 --data-dir ${show(dataDir)} &`);
+    emulator = await startEmulator(dataDir, env);
+    console.log(`Emulator listening on ${emulator.url} (pid ${emulator.pid})\n`);
+    const s = {root, dataDir, configDir, url: emulator.url, ownerKeyFile: path.join(dataDir, 'owner-key.json'), env: {...env}};
+
+    for (const step of STEPS) {
+      const args = typeof step.args === 'function' ? step.args(s) : step.args;
+      console.log(`# ${step.title}`);
+      console.log(`$ gcauth ${show(args.join(' '))}`);
+      const r = await execa(process.execPath, [cli, ...args], {
+        env: s.env,
+        extendEnv: false,
+        cwd: root,
+        ...(step.stdin === undefined ? {stdin: 'ignore'} : {input: step.stdin}),
+        all: true,
+        reject: false,
+        timeout: STEP_TIMEOUT_MS,
+      });
+      if (r.all) console.log(show(mask(r.all.replace(/\n$/, ''))));
+      let problem;
+      if (r.timedOut) problem = `timed out after ${STEP_TIMEOUT_MS} ms`;
+      else if (r.exitCode !== 0) problem = `exit code ${r.exitCode}`;
+      else {
+        try {
+          step.check?.(r, s);
+        } catch (error) {
+          problem = error.message;
+        }
+      }
+      if (problem) {
+        failed++;
+        console.log(`!! step failed: ${problem}`);
+      }
+      console.log('');
+    }
+  } finally {
+    if (emulator) {
+      await emulator.stop();
+      console.log(`# stopped the emulator (pid ${emulator.pid}) and removed $DEMO`);
+    }
+    rmSync(root, {recursive: true, force: true});
+  }
+  if (failed > 0) {
+    console.log(`demo: ${failed} of ${STEPS.length} steps failed`);
+    process.exitCode = 1;
+  } else {
+    console.log(`demo: all ${STEPS.length} steps passed`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(`demo failed: ${error.stack ?? error}`);
+    process.exitCode = 1;
+  });
+}
