@@ -114,3 +114,9 @@ export class ConfigurationStore {
     await rm(this.fileOf(name));
   }
 }
+
+/** A warning when GCAUTH_ACTIVE_CONFIG_NAME keeps a configuration other than `name` active, else undefined. */
+export function activeOverrideWarning(name: string, env: Record<string, string | undefined>): string | undefined {
+  const active = env.GCAUTH_ACTIVE_CONFIG_NAME;
+  return active && active !== name ? `WARNING: The active configuration is overridden by environment setting [GCAUTH_ACTIVE_CONFIG_NAME=${active}].` : undefined;
+}

@@ -1,0 +1,41 @@
+import {BaseCommand} from '../../../lib/base-command.js';
+import type {AppContext} from '../../../lib/context.js';
+import {renderTable} from '../../../lib/output/format.js';
+
+export interface ConfigurationRow {
+  name: string;
+  is_active: boolean;
+  account?: string;
+  project?: string;
+}
+
+/** Every named configuration with the account and project written in it; `default` is listed while it is active, even before its first write. */
+export async function listConfigurations(ctx: AppContext): Promise<ConfigurationRow[]> {
+  const active = ctx.props.configuration;
+  const names = await ctx.configurations.list();
+  if (active === 'default' && !names.includes('default')) names.unshift('default');
+  const rows: ConfigurationRow[] = [];
+  for (const name of names.sort()) {
+    const core = (await ctx.configurations.read(name)).core ?? {};
+    rows.push({name, is_active: name === active, account: core.account, project: core.project});
+  }
+  return rows;
+}
+
+const bool = (b: boolean) => (b ? 'True' : 'False');
+
+export default class List extends BaseCommand<typeof List> {
+  static override summary = 'List the named configurations.';
+  static override description = 'ACCOUNT and PROJECT are the values written in each configuration, without flag or environment overrides.';
+  static override examples = ['<%= config.bin %> config configurations list', '<%= config.bin %> config configurations list --format=json'];
+
+  async run(): Promise<void> {
+    const rows = await listConfigurations(this.ctx);
+    await this.output(rows, (r: ConfigurationRow[]) =>
+      renderTable(
+        r.map((row) => ({...row, is_active: bool(row.is_active)})),
+        ['name', 'is_active', 'account', 'project'],
+      ),
+    );
+  }
+}

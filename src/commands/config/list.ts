@@ -1,0 +1,74 @@
+import {Args, Flags} from '@oclif/core';
+
+import {BaseCommand} from '../../lib/base-command.js';
+import type {AppContext} from '../../lib/context.js';
+import {findProperty, keyOf, PROPERTIES, type PropertyDef, SECTIONS} from '../../lib/config/properties.js';
+import {UsageError} from '../../lib/errors.js';
+
+/** section → name → value; null marks an unset property (listed with --all). */
+export type PropertyListing = Record<string, Record<string, string | null>>;
+
+export interface ListPropertiesOptions {
+  /** `section/name`, `section/` for a whole section, a bare core name, or undefined for all. */
+  filter?: string;
+  /** Include unset properties (and those at their default). */
+  all: boolean;
+}
+
+function selected(filter: string | undefined): readonly PropertyDef[] {
+  if (filter === undefined) return PROPERTIES;
+  if (filter.endsWith('/') && !filter.slice(0, -1).includes('/')) {
+    const section = filter.slice(0, -1);
+    if (!SECTIONS.includes(section)) throw new UsageError(`Section [${section}] does not exist. Valid sections: ${SECTIONS.join(', ')}.`);
+    return PROPERTIES.filter((p) => p.section === section);
+  }
+  return [findProperty(filter)];
+}
+
+/**
+ * Every property's effective value, merged from flags, environment and the active configuration, by section.
+ * Without `all`, only properties set somewhere other than their default.
+ * @throws UsageError for an unknown section or property, or an invalid value (naming where it came from).
+ */
+export async function listProperties(options: ListPropertiesOptions, ctx: AppContext): Promise<PropertyListing> {
+  const listing: PropertyListing = {};
+  const defs = [...selected(options.filter)].sort((a, b) => a.section.localeCompare(b.section) || a.name.localeCompare(b.name));
+  for (const def of defs) {
+    const resolved = ctx.props.describe(keyOf(def));
+    if (!options.all && (!resolved || resolved.source === 'default')) continue;
+    (listing[def.section] ??= {})[def.name] = resolved?.value ?? null;
+  }
+  return listing;
+}
+
+/** gcloud's `config` layout: `[section]` then `name = value`, `name (unset)` for unset ones. */
+export function renderListing(listing: PropertyListing): string {
+  return Object.entries(listing)
+    .map(([section, props]) => `[${section}]\n${Object.entries(props).map(([name, v]) => (v === null ? `${name} (unset)\n` : `${name} = ${v}\n`)).join('')}`)
+    .join('');
+}
+
+export default class List extends BaseCommand<typeof List> {
+  static override summary = 'List the properties in effect.';
+  static override description =
+    'Values are merged from flags, GCAUTH_<SECTION>_<NAME> variables and the active configuration. ' +
+    'Give SECTION/NAME for one property or SECTION/ for a section; --all also lists unset properties.';
+  static override examples = [
+    '<%= config.bin %> config list',
+    '<%= config.bin %> config list --all',
+    '<%= config.bin %> config list api_endpoint_overrides/',
+    '<%= config.bin %> config list --format=json',
+  ];
+  static override args = {
+    property: Args.string({description: 'SECTION/NAME of one property, or SECTION/ for a section.'}),
+  };
+  static override flags = {
+    all: Flags.boolean({description: 'Also list unset properties and those at their default.'}),
+  };
+
+  async run(): Promise<void> {
+    const listing = await listProperties({filter: this.args.property, all: this.flags.all}, this.ctx);
+    await this.output(listing, renderListing);
+    this.status(`\nYour active configuration is: [${this.ctx.props.configuration}]`);
+  }
+}

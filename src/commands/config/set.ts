@@ -1,0 +1,80 @@
+import {Args} from '@oclif/core';
+
+import {BaseCommand} from '../../lib/base-command.js';
+import type {AppContext} from '../../lib/context.js';
+import {UsageError} from '../../lib/errors.js';
+import {findProperty, keyOf, type PropertyDef, validateProperty} from '../../lib/config/properties.js';
+import type {ResolvedProperty} from '../../lib/config/resolver.js';
+
+export interface SetPropertyOptions {
+  /** `section/name`, or a bare name in `core`. */
+  property: string;
+  value: string;
+}
+
+export interface SetPropertyResult {
+  property: string;
+  value: string;
+  configuration: string;
+  /** A flag or environment variable that still outranks the value just written. */
+  overriddenBy?: ResolvedProperty;
+}
+
+/**
+ * Writes a property to the active configuration (creating `default` on first write).
+ * Everything is checked before the file is touched.
+ * @throws UsageError for an unknown property or invalid value; NotFoundError when the active configuration does not exist.
+ */
+export async function setProperty(options: SetPropertyOptions, ctx: AppContext): Promise<SetPropertyResult> {
+  const def = findProperty(options.property);
+  const key = keyOf(def);
+  if (options.value === '') {
+    throw new UsageError(`Cannot set property [${key}] to an empty value.`, {hint: `To clear it, run: gcauth config unset ${key}`});
+  }
+  if (/[\r\n\0]/.test(options.value)) throw new UsageError(`Invalid value for property [${key}]: it must be a single line.`);
+  validateProperty(def, options.value);
+  const overriddenBy = ctx.props.override(key);
+  const configuration = ctx.props.configuration;
+  await ctx.configurations.update(configuration, (values) => {
+    values[def.section] = {...values[def.section], [def.name]: options.value};
+  });
+  return {property: key, value: options.value, configuration, overriddenBy};
+}
+
+// gcloud names core properties without their section in messages.
+const shortName = (def: PropertyDef) => (def.section === 'core' ? def.name : keyOf(def));
+const FLAG_OF: Record<string, string> = {'core/disable_prompts': '--quiet'};
+
+/** gcloud's warning when a flag or environment variable hides the value just written. */
+export function overrideWarning(override: ResolvedProperty): string {
+  const def = findProperty(override.key);
+  const where =
+    override.source === 'env'
+      ? `environment setting [${override.origin}=${override.value}]`
+      : FLAG_OF[override.key]
+        ? `flag [${FLAG_OF[override.key]}]`
+        : `flag [--${def.name}=${override.value}]`;
+  return `WARNING: Property [${shortName(def)}] is overridden by ${where}`;
+}
+
+export default class Set extends BaseCommand<typeof Set> {
+  static override summary = 'Set a property in the active configuration.';
+  static override description =
+    'SECTION/NAME names the property; a bare NAME means core/NAME. The value is checked before anything is written. ' +
+    'Use --configuration to write another configuration. Run `gcauth config list --all` to see every property.';
+  static override examples = [
+    '<%= config.bin %> config set project my-project',
+    '<%= config.bin %> config set auth/token_host http://127.0.0.1:8799/token',
+    '<%= config.bin %> config set api_endpoint_overrides/iam http://127.0.0.1:8799/iam/',
+  ];
+  static override args = {
+    property: Args.string({description: 'SECTION/NAME of the property.', required: true}),
+    value: Args.string({description: 'Its new value.', required: true}),
+  };
+
+  async run(): Promise<void> {
+    const result = await setProperty({property: this.args.property, value: this.args.value}, this.ctx);
+    if (result.overriddenBy) this.status(overrideWarning(result.overriddenBy));
+    this.status(`Updated property [${result.property}].`);
+  }
+}
