@@ -1,0 +1,227 @@
+/** Cores of config set / get / unset / list against a fake context; every error leaves the config dir untouched. */
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+
+import {getProperty} from '../../src/commands/config/get.js';
+import {listProperties, renderListing} from '../../src/commands/config/list.js';
+import {overrideWarning, setProperty} from '../../src/commands/config/set.js';
+import {unsetProperty} from '../../src/commands/config/unset.js';
+import type {GlobalFlags} from '../../src/lib/context.js';
+import {NotFoundError, UsageError} from '../../src/lib/errors.js';
+import {fakeContext} from '../helpers/context.js';
+
+/** Every file and directory under dir with its contents and mode, for byte-for-byte comparison. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, {withFileTypes: true})) {
+      const p = path.join(d, entry.name);
+      const rel = path.relative(dir, p);
+      const mode = (statSync(p).mode & 0o777).toString(8);
+      if (entry.isDirectory()) {
+        out[`${rel}/`] = mode;
+        walk(p);
+      } else out[rel] = `${mode} ${readFileSync(p, 'base64')}`;
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'gcauth-config-props-'));
+});
+afterEach(() => rmSync(dir, {recursive: true, force: true}));
+
+const ctxOf = async (flags: GlobalFlags = {}, env: Record<string, string> = {}) => (await fakeContext({configDir: dir, flags, env})).ctx;
+const file = (name: string) => path.join(dir, 'configurations', `config_${name}`);
+const seed = (name: string, text: string) => {
+  mkdirSync(path.join(dir, 'configurations'), {recursive: true, mode: 0o700});
+  writeFileSync(file(name), text, {mode: 0o600});
+};
+
+/** Runs fn, expects it to throw exactly `error`, and the config dir to be unchanged. */
+async function expectUnchanged(fn: () => Promise<unknown>, error: Error) {
+  const before = snapshot(dir);
+  const thrown = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(thrown).toBeInstanceOf(error.constructor);
+  expect((thrown as Error).message).toBe(error.message);
+  expect(snapshot(dir)).toEqual(before);
+}
+
+describe('setProperty', () => {
+  test('creates default on first write, and keeps other properties', async () => {
+    expect(existsSync(path.join(dir, 'configurations'))).toBe(false);
+    expect(await setProperty({property: 'account', value: 'a@x'}, await ctxOf())).toEqual({
+      property: 'core/account',
+      value: 'a@x',
+      configuration: 'default',
+      overriddenBy: undefined,
+    });
+    await setProperty({property: 'api_endpoint_overrides/iam', value: 'http://127.0.0.1:1/iam/'}, await ctxOf());
+    await setProperty({property: 'core/project', value: 'p'}, await ctxOf());
+    expect(readFileSync(file('default'), 'utf8')).toBe('[core]\naccount = a@x\nproject = p\n\n[api_endpoint_overrides]\niam = http://127.0.0.1:1/iam/\n');
+    expect(statSync(file('default')).mode & 0o777).toBe(0o600);
+  });
+
+  test('writes the configuration named by --configuration, not the active one', async () => {
+    seed('dev', '');
+    await setProperty({property: 'project', value: 'devp'}, await ctxOf({configuration: 'dev'}));
+    expect(readFileSync(file('dev'), 'utf8')).toBe('[core]\nproject = devp\n');
+    expect(existsSync(file('default'))).toBe(false);
+  });
+
+  test('reports the env or flag that outranks the new value', async () => {
+    const {overriddenBy} = await setProperty({property: 'project', value: 'p'}, await ctxOf({}, {CLOUDSDK_CORE_PROJECT: 'old'}));
+    expect(overriddenBy).toEqual({key: 'core/project', value: 'old', source: 'env', origin: 'CLOUDSDK_CORE_PROJECT'});
+    expect(overrideWarning(overriddenBy!)).toBe('WARNING: Property [project] is overridden by environment setting [CLOUDSDK_CORE_PROJECT=old]');
+    const hidden = await setProperty({property: 'auth/token_host', value: 'http://h/token'}, await ctxOf({}, {GCAUTH_AUTH_TOKEN_HOST: 'http://e/token'}));
+    expect(overrideWarning(hidden.overriddenBy!)).toBe(
+      'WARNING: Property [auth/token_host] is overridden by environment setting [GCAUTH_AUTH_TOKEN_HOST=http://e/token]',
+    );
+    const flagged = await setProperty({property: 'verbosity', value: 'info'}, await ctxOf({verbosity: 'debug'}));
+    expect(overrideWarning(flagged.overriddenBy!)).toBe('WARNING: Property [verbosity] is overridden by flag [--verbosity=debug]');
+  });
+
+  test('an invalid environment override does not stop a valid write', async () => {
+    const result = await setProperty({property: 'api_endpoint_overrides/iam', value: 'http://h/iam/'}, await ctxOf({}, {GCAUTH_API_ENDPOINT_OVERRIDES_IAM: 'bad'}));
+    expect(result.overriddenBy?.value).toBe('bad');
+    expect(readFileSync(file('default'), 'utf8')).toBe('[api_endpoint_overrides]\niam = http://h/iam/\n');
+  });
+
+  describe('errors change nothing on disk', () => {
+    beforeEach(() => seed('default', '[core]\naccount = a@x\n'));
+
+    test.each([
+      ['nosuch/x', 'v', new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides.')],
+      ['zone', 'v', new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.')],
+      ['auth/token_host', 'not-a-url', new UsageError('Invalid value for property [auth/token_host]: "not-a-url": expected an http:// or https:// URL.')],
+      ['auth/token_host', 'ftp://h/token', new UsageError('Invalid value for property [auth/token_host]: "ftp://h/token": expected an http:// or https:// URL.')],
+      [
+        'api_endpoint_overrides/iam',
+        'http://127.0.0.1:1/iam',
+        new UsageError('Invalid value for property [api_endpoint_overrides/iam]: "http://127.0.0.1:1/iam": expected a base URL ending with \'/\'.'),
+      ],
+      ['core/verbosity', 'loud', new UsageError('Invalid value for property [core/verbosity]: "loud": expected one of debug, info, warning, error, critical, none.')],
+      ['disable_prompts', 'sometimes', new UsageError('Invalid value for property [core/disable_prompts]: "sometimes": expected true or false.')],
+      ['project', '', new UsageError('Cannot set property [core/project] to an empty value.')],
+      ['project', 'a\nb', new UsageError('Invalid value for property [core/project]: it must be a single line.')],
+    ])('set %s %j', async (property, value, error) => {
+      await expectUnchanged(async () => setProperty({property, value}, await ctxOf()), error);
+    });
+
+    test('an active configuration that does not exist', async () => {
+      await expectUnchanged(
+        async () => setProperty({property: 'project', value: 'p'}, await ctxOf({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'gone'})),
+        new NotFoundError('Configuration [gone] does not exist. Create it with: gcauth config configurations create gone'),
+      );
+    });
+
+    test('on a fresh dir, a missing active configuration creates nothing at all', async () => {
+      rmSync(path.join(dir, 'configurations'), {recursive: true});
+      writeFileSync(path.join(dir, 'active_config'), 'gone');
+      await expectUnchanged(
+        async () => setProperty({property: 'project', value: 'p'}, await ctxOf()),
+        new NotFoundError('Configuration [gone] does not exist. Create it with: gcauth config configurations create gone'),
+      );
+    });
+  });
+});
+
+describe('getProperty', () => {
+  test('resolved value from any source, and undefined when unset', async () => {
+    seed('default', '[core]\naccount = a@x\n');
+    expect(await getProperty({property: 'account'}, await ctxOf())).toEqual({property: 'core/account', value: 'a@x', configuration: 'default'});
+    expect((await getProperty({property: 'account'}, await ctxOf({account: 'f@x'}))).value).toBe('f@x');
+    expect((await getProperty({property: 'account'}, await ctxOf({}, {GCAUTH_CORE_ACCOUNT: 'e@x'}))).value).toBe('e@x');
+    expect((await getProperty({property: 'project'}, await ctxOf())).value).toBeUndefined();
+    expect((await getProperty({property: 'auth/token_host'}, await ctxOf())).value).toBe('https://oauth2.googleapis.com/token');
+  });
+
+  test('names the active configuration', async () => {
+    seed('dev', '');
+    expect((await getProperty({property: 'project'}, await ctxOf({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'dev'}))).configuration).toBe('dev');
+  });
+
+  test('an invalid stored value is an error naming the configuration', async () => {
+    seed('default', '[api_endpoint_overrides]\niam = http://h/iam\n');
+    await expectUnchanged(
+      async () => getProperty({property: 'api_endpoint_overrides/iam'}, await ctxOf()),
+      new UsageError('Invalid value for property [api_endpoint_overrides/iam] (in configuration [default]): "http://h/iam": expected a base URL ending with \'/\'.'),
+    );
+  });
+
+  test('an unknown property', async () => {
+    await expectUnchanged(
+      async () => getProperty({property: 'auth/nosuch'}, await ctxOf()),
+      new UsageError('Property [nosuch] does not exist in section [auth]. Valid properties: token_host.'),
+    );
+  });
+});
+
+describe('unsetProperty', () => {
+  test('removes only that property', async () => {
+    seed('default', '[core]\naccount = a@x\nproject = p\n');
+    expect(await unsetProperty({property: 'account'}, await ctxOf())).toEqual({property: 'core/account', configuration: 'default'});
+    expect(readFileSync(file('default'), 'utf8')).toBe('[core]\nproject = p\n');
+  });
+
+  test('errors change nothing', async () => {
+    seed('default', '[core]\naccount = a@x\n');
+    await expectUnchanged(
+      async () => unsetProperty({property: 'core/acount'}, await ctxOf()),
+      new UsageError('Property [acount] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'),
+    );
+    await expectUnchanged(
+      async () => unsetProperty({property: 'account'}, await ctxOf({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'gone'})),
+      new NotFoundError('Configuration [gone] does not exist. Create it with: gcauth config configurations create gone'),
+    );
+  });
+});
+
+describe('listProperties', () => {
+  test('merges flag, env and configuration, sorted by section and name', async () => {
+    seed('default', '[core]\naccount = a@x\nproject = filep\n');
+    const listing = await listProperties({all: false}, await ctxOf({project: 'flagp'}, {GCAUTH_CORE_VERBOSITY: 'info'}));
+    expect(listing).toEqual({core: {account: 'a@x', project: 'flagp', verbosity: 'info'}});
+    expect(renderListing(listing)).toBe('[core]\naccount = a@x\nproject = flagp\nverbosity = info\n');
+  });
+
+  test('filters by property or section; --all includes unset and default values', async () => {
+    seed('default', '[core]\naccount = a@x\n');
+    const ctx = await ctxOf();
+    expect(await listProperties({filter: 'account', all: false}, ctx)).toEqual({core: {account: 'a@x'}});
+    expect(await listProperties({filter: 'project', all: false}, ctx)).toEqual({});
+    expect(await listProperties({filter: 'api_endpoint_overrides/', all: true}, ctx)).toEqual({
+      api_endpoint_overrides: {cloudresourcemanager: null, iam: null, iamcredentials: null},
+    });
+    const all = await listProperties({all: true}, ctx);
+    expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core']);
+    expect(all.core).toEqual({account: 'a@x', disable_prompts: 'false', project: null, verbosity: 'warning'});
+    expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
+    expect(renderListing({})).toBe('');
+  });
+
+  test('an unknown filter or an invalid value is a UsageError', async () => {
+    seed('default', '[api_endpoint_overrides]\niamcredentials = nope\n');
+    await expectUnchanged(
+      async () => listProperties({filter: 'nosuch/', all: false}, await ctxOf()),
+      new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides.'),
+    );
+    await expectUnchanged(
+      async () => listProperties({filter: 'core/project/', all: false}, await ctxOf()),
+      new UsageError('Property [project/] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'),
+    );
+    await expectUnchanged(
+      async () => listProperties({all: false}, await ctxOf()),
+      new UsageError(
+        'Invalid value for property [api_endpoint_overrides/iamcredentials] (in configuration [default]): "nope": expected an http:// or https:// URL.',
+      ),
+    );
+  });
+});
