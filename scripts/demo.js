@@ -12,7 +12,7 @@ import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repoRoot, 'bin', 'run.js');
+export const cli = path.join(repoRoot, 'bin', 'run.js');
 const READY = /Emulator listening on (\S+)/;
 const START_DEADLINE_MS = 30_000;
 const STEP_TIMEOUT_MS = 60_000;
@@ -28,7 +28,7 @@ export function mask(text) {
 }
 
 /** Parses `export NAME=VALUE` lines (values optionally single- or double-quoted). */
-function parseExports(text) {
+export function parseExports(text) {
   const env = {};
   for (const line of text.split('\n')) {
     const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
@@ -95,9 +95,9 @@ export const STEPS = [
   },
 ];
 
-/** Starts `gcauth emulator start --port 0` and resolves once it prints its ready line. */
-async function startEmulator(dataDir, env) {
-  const child = execa(process.execPath, [cli, 'emulator', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+/** Starts `gcauth emulator start --port 0` and resolves once it prints its ready line; stop() ends it by PID. */
+export async function startEmulator(dataDir, env, extraArgs = []) {
+  const child = execa(process.execPath, [cli, 'emulator', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
     env,
     extendEnv: false,
     stdin: 'ignore',
@@ -146,7 +146,7 @@ async function startEmulator(dataDir, env) {
 }
 
 /** The environment of every step: the caller's, minus any gcauth or gcloud settings that would leak in. */
-function cleanEnv(configDir) {
+export function cleanEnv(configDir) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GCAUTH_|CLOUDSDK_)/.test(k)));
   return {...env, GCAUTH_CONFIG: configDir, NO_COLOR: '1'};
 }

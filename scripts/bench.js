@@ -1,0 +1,293 @@
+// `npm run bench`: start-up cost of gcauth's hot commands, measured against `node -e 0` (the floor
+// for any Node CLI) and, where installed, the real gcloud, all in one run against one emulator.
+// Rows run alternately (round-robin, starting row rotated each round) so a machine that slows down
+// mid-run slows every row alike. Not a test: figures depend on the machine and its load.
+//
+// Usage: node scripts/bench.js [--runs N] [--rss-runs N] [--json] [--check]
+//   --runs N      timed runs per row (default 15), after one untimed warm-up run
+//   --rss-runs N  extra runs per row under /usr/bin/time for peak RSS (default 3)
+//   --json        machine-readable output on stdout
+//   --check       exit 1 when a target is not met
+//
+// Wall time: from spawn to exit of the command itself (no wrapper), median over the timed runs.
+// Peak RSS: GNU time's %M (the kernel's maxrss of the command's process, via wait4), the maximum over
+// separate untimed runs, so the wrapper never inflates the timings; "n/a" where /usr/bin/time is absent.
+// For gcloud, %M is the largest single process of its tree (gcloud's wrapper script execs Python).
+import {spawn} from 'node:child_process';
+import {accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {cpus, loadavg, tmpdir} from 'node:os';
+import path from 'node:path';
+import {parseArgs} from 'node:util';
+
+import {cleanEnv, cli, parseExports, startEmulator} from './demo.js';
+
+const TIME = '/usr/bin/time';
+const GCLOUD = process.env.GCLOUD_BIN || '/usr/bin/gcloud';
+const RUN_TIMEOUT_MS = 60_000;
+
+/** Targets of issue 2 §9, checked on the rows that carry them. */
+const TARGETS = {maxRatio: 2.0, maxRssMb: 80};
+
+const isExecutable = (file) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What is measured, in display order. A row:
+ * - id, label; baseline: true for the row ratios are taken against;
+ * - cmd(s) → [file, args, env]: the command, with the bench state s (s.env for gcauth, s.gcloudEnv, ...);
+ * - unavailable(s) → a reason string to skip the row, else undefined;
+ * - setup(s): runs once before any measurement (e.g. activate an account so the token is cached);
+ * - expect(stdout, s): throws when a run's output is wrong (a failed run invalidates the bench);
+ * - targets: {maxRatio, maxRssMb} to mark met / not met.
+ * Later issues add rows (`gcauth projects add-iam-policy-binding`, `docker-credential-gcauth get`) here.
+ */
+const ROWS = [
+  {
+    id: 'node',
+    label: 'node -e 0',
+    baseline: true,
+    cmd: (s) => [process.execPath, ['-e', '0'], s.env],
+  },
+  {
+    id: 'gcauth-version',
+    label: 'gcauth --version',
+    cmd: (s) => [process.execPath, [cli, '--version'], s.env],
+    expect: (out) => check(/^gcauth\/\S+ /.test(out), `unexpected --version output: ${out}`),
+  },
+  {
+    id: 'gcauth-print-access-token',
+    label: 'gcauth auth print-access-token (cached)',
+    targets: TARGETS,
+    setup: async (s) => {
+      await run(process.execPath, [cli, 'auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.env, {mustSucceed: true});
+    },
+    cmd: (s) => [process.execPath, [cli, 'auth', 'print-access-token'], s.env],
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'print-access-token did not print one token'),
+  },
+  {
+    id: 'gcloud-print-access-token',
+    label: 'gcloud auth print-access-token (cached)',
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: async (s) => {
+      await run(GCLOUD, ['auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.gcloudEnv, {mustSucceed: true});
+    },
+    cmd: (s) => [GCLOUD, ['auth', 'print-access-token'], s.gcloudEnv],
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
+  },
+];
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Runs a command to its exit; resolves with wall ms, exit code, stdout and stderr. */
+function run(file, args, env, {mustSucceed = false} = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      clearTimeout(timer);
+      const result = {ms, code, signal, stdout, stderr};
+      if (mustSucceed && code !== 0) reject(new Error(`${path.basename(file)} ${args.join(' ')} exited ${code ?? signal}:\n${stderr}`));
+      else resolve(result);
+    });
+  });
+}
+
+/** Peak RSS in MB of one run under GNU time, or undefined when it cannot be measured. */
+async function peakRssMb(file, args, env, scratch) {
+  const out = path.join(scratch, 'time.out');
+  const r = await run(TIME, ['-f', '%M', '-o', out, file, ...args], env);
+  if (r.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.code} under ${TIME}:\n${r.stderr}`);
+  const kb = Number.parseInt(readFileSync(out, 'utf8').trim().split('\n').pop(), 10);
+  return Number.isFinite(kb) ? kb / 1024 : undefined;
+}
+
+async function tokenRequestCount(url) {
+  const res = await fetch(`${url}/__admin/stats`);
+  const {tokenRequests} = await res.json();
+  return tokenRequests.accessToken + tokenRequests.idToken + tokenRequests.unsupportedGrant;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+function gcloudEnvFor(base, exports, configDir) {
+  const env = {...base, ...exports};
+  // No GCE metadata probe, no prompts, no usage reporting or update checks: gcloud talks to the emulator only.
+  return {
+    ...env,
+    CLOUDSDK_CONFIG: configDir,
+    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+    CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
+    CLOUDSDK_METRICS_ENVIRONMENT: 'gcauth-bench',
+    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
+    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
+    CLOUDSDK_SURVEY_DISABLE_PROMPTS: 'true',
+  };
+}
+
+async function measure({runs, rssRuns}) {
+  const root = mkdtempSync(path.join(tmpdir(), 'gcauth-bench-'));
+  const dataDir = path.join(root, 'emulator');
+  let emulator;
+  try {
+    const base = cleanEnv(path.join(root, 'gcauth-config'));
+    emulator = await startEmulator(dataDir, base, ['--no-request-log']);
+    const s = {root, dataDir, url: emulator.url, ownerKeyFile: path.join(dataDir, 'owner-key.json')};
+    s.env = {...base, ...parseExports((await run(process.execPath, [cli, 'emulator', 'env-init', '--data-dir', dataDir], base, {mustSucceed: true})).stdout)};
+    const gcloudConfig = path.join(root, 'gcloud-config');
+    const gcloudExports = parseExports((await run(process.execPath, [cli, 'emulator', 'env-init', '--data-dir', dataDir, '--gcloud'], base, {mustSucceed: true})).stdout);
+    s.gcloudEnv = gcloudEnvFor(Object.fromEntries(Object.entries(base).filter(([k]) => k !== 'GCAUTH_CONFIG')), gcloudExports, gcloudConfig);
+
+    const rows = [];
+    const skipped = [];
+    for (const row of ROWS) {
+      const reason = row.unavailable?.(s);
+      if (reason) skipped.push({id: row.id, label: row.label, reason});
+      else rows.push({row, times: [], rss: [], tokenRequests: 0});
+    }
+    writeGceMarker(gcloudConfig);
+    for (const r of rows) await r.row.setup?.(s);
+
+    // One untimed warm-up of each row: disk cache, Python bytecode, the first token fetch if any.
+    for (const r of rows) await timedRun(r, s, {record: false});
+    for (let i = 0; i < runs; i++) {
+      for (let j = 0; j < rows.length; j++) await timedRun(rows[(i + j) % rows.length], s, {record: true});
+    }
+    const haveTime = isExecutable(TIME);
+    if (haveTime) {
+      for (let i = 0; i < rssRuns; i++) {
+        for (const r of rows) {
+          const [file, args, env] = r.row.cmd(s);
+          const mb = await peakRssMb(file, args, env, root);
+          if (mb !== undefined) r.rss.push(mb);
+        }
+      }
+    }
+
+    const baseline = rows.find((r) => r.row.baseline);
+    const baseMedian = median(baseline.times);
+    return {
+      runs,
+      rssRuns: haveTime ? rssRuns : 0,
+      rssMethod: haveTime ? `${TIME} -f %M (maxrss of the command's process)` : `n/a: ${TIME} not found`,
+      machine: {cpus: cpus().length, loadavg1: Number(loadavg()[0].toFixed(2)), node: process.version},
+      rows: rows.map((r) => {
+        const med = median(r.times);
+        const peak = r.rss.length ? Math.max(...r.rss) : undefined;
+        const out = {
+          id: r.row.id,
+          label: r.row.label,
+          medianMs: round(med),
+          minMs: round(Math.min(...r.times)),
+          maxMs: round(Math.max(...r.times)),
+          ratio: round(med / baseMedian, 2),
+          peakRssMb: peak === undefined ? null : round(peak),
+          tokenRequests: r.row.baseline ? null : r.tokenRequests,
+        };
+        if (r.row.targets) {
+          out.targets = {
+            ratio: {max: r.row.targets.maxRatio, met: out.ratio <= r.row.targets.maxRatio},
+            rssMb: {max: r.row.targets.maxRssMb, met: peak === undefined ? null : peak <= r.row.targets.maxRssMb},
+          };
+        }
+        return out;
+      }),
+      skipped,
+    };
+  } finally {
+    await emulator?.stop();
+    rmSync(root, {recursive: true, force: true});
+  }
+}
+
+// gcloud probes for the GCE metadata server unless its config dir says it is not on GCE.
+function writeGceMarker(gcloudConfig) {
+  mkdirSync(gcloudConfig, {recursive: true, mode: 0o700});
+  writeFileSync(path.join(gcloudConfig, 'gce'), 'False');
+}
+
+async function timedRun(r, s, {record}) {
+  const [file, args, env] = r.row.cmd(s);
+  const before = r.row.baseline ? 0 : await tokenRequestCount(s.url);
+  const result = await run(file, args, env);
+  if (result.code !== 0) throw new Error(`${r.row.label} exited ${result.code ?? result.signal}:\n${result.stderr}`);
+  r.row.expect?.(result.stdout, s);
+  if (!record) return;
+  r.times.push(result.ms);
+  if (!r.row.baseline) r.tokenRequests += (await tokenRequestCount(s.url)) - before;
+}
+
+const round = (x, digits = 1) => Number(x.toFixed(digits));
+
+function renderTable(report) {
+  const head = ['command', 'median ms', 'x node', 'min-max ms', 'peak RSS MB', 'token reqs', 'targets'];
+  const lines = report.rows.map((r) => {
+    const targets = r.targets
+      ? [
+          `ratio <= ${r.targets.ratio.max.toFixed(1)}x: ${r.targets.ratio.met ? 'met' : 'NOT met'}`,
+          `RSS <= ${r.targets.rssMb.max} MB: ${r.targets.rssMb.met === null ? 'n/a' : r.targets.rssMb.met ? 'met' : 'NOT met'}`,
+        ].join('; ')
+      : '';
+    return [
+      r.label,
+      r.medianMs.toFixed(1),
+      `${r.ratio.toFixed(2)}x`,
+      `${r.minMs.toFixed(0)}-${r.maxMs.toFixed(0)}`,
+      r.peakRssMb === null ? 'n/a' : r.peakRssMb.toFixed(1),
+      r.tokenRequests === null ? '-' : `${r.tokenRequests}/${report.runs}`,
+      targets,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const out = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)];
+  out.push('');
+  out.push(`${report.runs} timed runs per row, alternating; peak RSS over ${report.rssRuns} runs via ${report.rssMethod}.`);
+  out.push(`token reqs: token-endpoint requests the emulator saw during the timed runs (0 = served from the cache).`);
+  out.push(`machine: ${report.machine.cpus} CPUs, load average ${report.machine.loadavg1} at the end, node ${report.machine.node}.`);
+  for (const s of report.skipped) out.push(`skipped: ${s.label} (${s.reason})`);
+  return `${out.join('\n')}\n`;
+}
+
+async function main() {
+  const {values} = parseArgs({
+    options: {
+      runs: {type: 'string', default: '15'},
+      'rss-runs': {type: 'string', default: '3'},
+      json: {type: 'boolean', default: false},
+      check: {type: 'boolean', default: false},
+    },
+  });
+  const runs = Number.parseInt(values.runs, 10);
+  const rssRuns = Number.parseInt(values['rss-runs'], 10);
+  if (!(runs >= 1) || !(rssRuns >= 0)) throw new Error('--runs must be >= 1 and --rss-runs >= 0');
+  if (!values.json) process.stderr.write(`bench: ${runs} alternating runs per row...\n`);
+  const report = await measure({runs, rssRuns});
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+  const unmet = report.rows.some((r) => r.targets && (r.targets.ratio.met === false || r.targets.rssMb.met === false));
+  if (values.check && unmet) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
+
