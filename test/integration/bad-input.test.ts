@@ -1,0 +1,101 @@
+import {generateKeyPairSync} from 'node:crypto';
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {emulatorEnv, runCli} from '../helpers/cli.js';
+import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+
+let emu: EmulatorProcess;
+let config: string;
+let env: Record<string, string>;
+let keys: string;
+
+beforeAll(async () => {
+  emu = await startEmulatorProcess();
+  config = tmpDir();
+  env = emulatorEnv(emu.url, config);
+  // A config dir with something in it: an activated account and a cached token.
+  expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
+  keys = tmpDir();
+  const good = readKeyFile(emu.ownerKeyFile) as unknown as Record<string, unknown>;
+  const otherPem = generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
+  const files: Record<string, string> = {
+    'not-json.json': '{"type": "service_account",',
+    'empty.json': '',
+    'wrong-type.json': JSON.stringify({...good, type: 'authorized_user'}),
+    'missing-field.json': JSON.stringify({...good, client_email: undefined}),
+    'garbage-key.json': JSON.stringify({...good, private_key: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n'}),
+    'ec-key.json': JSON.stringify({...good, private_key: otherPem}),
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(keys, name), text);
+  mkdirSync(path.join(keys, 'a-directory'));
+});
+afterAll(() => emu.stop());
+
+/** Every file under dir with its bytes and mode, to prove nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, {withFileTypes: true})) {
+      const p = path.join(d, e.name);
+      const mode = (statSync(p).mode & 0o777).toString(8);
+      if (e.isDirectory()) {
+        out[path.relative(dir, p)] = `dir ${mode}`;
+        walk(p);
+      } else out[path.relative(dir, p)] = `${mode} ${readFileSync(p, 'base64')}`;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const k = (name: string) => path.join(keys, name);
+
+test.each([
+  ['not JSON', () => [`--key-file=${k('not-json.json')}`], /^ERROR: Key file \[.*not-json\.json\] is not valid JSON: /],
+  ['empty', () => [`--key-file=${k('empty.json')}`], /^ERROR: Key file \[.*empty\.json\] is empty\.$/],
+  ['wrong type', () => [`--key-file=${k('wrong-type.json')}`], /^ERROR: Key file .* has type \[authorized_user\]; expected a service-account key/],
+  ['a missing field', () => [`--key-file=${k('missing-field.json')}`], /^ERROR: Key file .* lacks required field\(s\): client_email\.$/],
+  ['a garbage private key', () => [`--key-file=${k('garbage-key.json')}`], /^ERROR: Key file .* has a private_key that cannot be read: /],
+  ['a non-RSA private key', () => [`--key-file=${k('ec-key.json')}`], /^ERROR: Key file .* has a private_key that cannot be read: a ec key, expected RSA\.$/],
+  ['a missing file', () => [`--key-file=${k('nope.json')}`], /^ERROR: Unable to read key file \[.*nope\.json\]: no such file\.$/],
+  ['a directory', () => [`--key-file=${k('a-directory')}`], /^ERROR: Unable to read key file \[.*a-directory\]: it is a directory\.$/],
+  [
+    'an ACCOUNT mismatch',
+    () => ['someone-else@demo-project.iam.gserviceaccount.com', `--key-file=${emu.ownerKeyFile}`],
+    /^ERROR: The account \[someone-else@demo-project\.iam\.gserviceaccount\.com\] does not match the key file's client_email/,
+  ],
+  ['no --key-file', () => [], /^ERROR: The following error occurred:|^ERROR: Missing required flag/],
+  ['an unknown flag', () => [`--key-file=${emu.ownerKeyFile}`, '--bogus'], /^ERROR: Nonexistent flag: --bogus/],
+])('activate-service-account with %s: exit 2, one line, config dir untouched', async (_name, args, message) => {
+  const before = snapshot(config);
+  await emu.resetStats();
+  const result = await runCli(['auth', 'activate-service-account', ...args()], {env});
+  expect(result.exitCode).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(snapshot(config)).toEqual(before);
+  // validation happens before any network call
+  expect((await emu.stats()).total).toBe(0);
+});
+
+test.each([
+  ['a bad --format', ['auth', 'print-access-token', '--format=xml'], 2, /^ERROR: Invalid --format \[xml\]: expected json, yaml, none/],
+  ['a bad --verbosity', ['auth', 'list', '--verbosity=loud'], 2, /^ERROR: Expected --verbosity=loud to be one of/],
+  ['an unknown command', ['auth', 'frobnicate'], 2, /^ERROR: /],
+  ['an unknown account to revoke', ['auth', 'revoke', 'ghost@x.iam.gserviceaccount.com'], 1, /^ERROR: Unknown account \[ghost@x\.iam\.gserviceaccount\.com\]/],
+  ['a bad token_host in env', ['auth', 'print-access-token', '--account=x@y.com'], 2, /^ERROR: Invalid value for property \[auth\/token_host\] \(from GCAUTH_AUTH_TOKEN_HOST\): "not a url"/],
+])('%s: one clear line, non-zero exit, nothing changed', async (name, args, code, message) => {
+  const before = snapshot(config);
+  const extra = name.includes('token_host') ? {GCAUTH_AUTH_TOKEN_HOST: 'not a url'} : {};
+  const result = await runCli(args, {env: {...env, ...extra}});
+  expect(result.exitCode).toBe(code);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.split('\n').filter(Boolean);
+  expect(lines[0]).toMatch(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(snapshot(config)).toEqual(before);
+});
