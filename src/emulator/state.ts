@@ -151,6 +151,11 @@ export class EmulatorState {
       if (data.version !== STATE_VERSION) {
         throw new StateFileError(`${file} has state version ${String(data.version)}; this emulator reads ${STATE_VERSION}`);
       }
+      // Collections added by later parts may be absent from an older file of the same version.
+      data.projects ??= {};
+      data.serviceAccounts ??= {};
+      data.users ??= {};
+      data.accessTokens ??= {};
       const state = new EmulatorState(file, data, opts.now);
       for (const email of opts.users) state.addUser(email);
       return {state};

@@ -1,4 +1,4 @@
-import {statSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {cliBin, postToken, readKeyFile, signAssertion, startEmulatorProcess, tmpDir} from '../helpers/emulator.js';
@@ -65,6 +65,11 @@ describe('gcauth emulator start (built CLI)', () => {
       expect(stats.byStatus).toEqual({'429': 1, '503': 2, '200': 1});
       await emu.resetStats();
       expect((await emu.stats()).total).toBe(0);
+
+      // Ctrl-C stops it as cleanly as SIGTERM.
+      process.kill(emu.pid, 'SIGINT');
+      expect(await emu.exited).toEqual({exitCode: 0, signal: undefined});
+      expect(existsSync(path.join(emu.dataDir, 'emulator.json'))).toBe(false);
     } finally {
       await emu.stop();
     }

@@ -1,0 +1,51 @@
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {emulatorEnv, EmulatorNotRunningError, readEmulatorInfo, renderExports} from '../../src/emulator/env.js';
+import {tmpDir} from '../helpers/emulator.js';
+
+const info = {url: 'http://127.0.0.1:4321', pid: process.pid, project: 'demo-project', ownerKeyFile: '/x/owner-key.json'};
+
+describe('emulator env-init core', () => {
+  it('renders the GCAUTH_ exports, unquoted when safe', () => {
+    expect(renderExports(emulatorEnv(info))).toBe(
+      'export GCAUTH_AUTH_TOKEN_HOST=http://127.0.0.1:4321/token\n' +
+        'export GCAUTH_API_ENDPOINT_OVERRIDES_IAM=http://127.0.0.1:4321/iam/\n' +
+        'export GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=http://127.0.0.1:4321/cloudresourcemanager/\n' +
+        'export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=http://127.0.0.1:4321/iamcredentials/\n' +
+        'export GCAUTH_CORE_PROJECT=demo-project\n',
+    );
+  });
+
+  it('renders the CLOUDSDK_ exports gcloud needs, with the GCE probes off', () => {
+    const vars = Object.fromEntries(emulatorEnv(info, {gcloud: true}));
+    expect(vars).toMatchObject({
+      CLOUDSDK_AUTH_TOKEN_HOST: 'http://127.0.0.1:4321/token',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM: 'http://127.0.0.1:4321/iam/',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: 'http://127.0.0.1:4321/cloudresourcemanager/',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: 'http://127.0.0.1:4321/iamcredentials/',
+      CLOUDSDK_CORE_PROJECT: 'demo-project',
+      CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
+    });
+    expect(Object.keys(vars).every((k) => k.startsWith('CLOUDSDK_'))).toBe(true);
+  });
+
+  it('single-quotes a value a shell would split', () => {
+    expect(renderExports([['K', "it's a dir"]])).toBe(`export K='it'\\''s a dir'\n`);
+  });
+
+  it('reads a live emulator.json and refuses missing, malformed or dead ones', async () => {
+    const dir = tmpDir();
+    await expect(readEmulatorInfo(dir)).rejects.toThrow(EmulatorNotRunningError);
+    await expect(readEmulatorInfo(dir)).rejects.toThrow(`No emulator is running for ${dir}`);
+
+    const file = path.join(dir, 'emulator.json');
+    writeFileSync(file, '{');
+    await expect(readEmulatorInfo(dir)).rejects.toThrow('is not valid JSON');
+    writeFileSync(file, JSON.stringify({url: info.url}));
+    await expect(readEmulatorInfo(dir)).rejects.toThrow('lacks url, pid, project or ownerKeyFile');
+    writeFileSync(file, JSON.stringify({...info, pid: 2 ** 22 + 12345}));
+    await expect(readEmulatorInfo(dir)).rejects.toThrow('is no longer running');
+    writeFileSync(file, JSON.stringify(info));
+    await expect(readEmulatorInfo(dir)).resolves.toEqual(info);
+  });
+});
