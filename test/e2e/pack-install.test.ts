@@ -1,0 +1,85 @@
+import {mkdirSync, readdirSync, readFileSync, symlinkSync} from 'node:fs';
+import path from 'node:path';
+
+import {execa} from 'execa';
+
+import {repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+
+// What a user gets from `npm pack` + `npm install -g`: the packed tarball installed into an empty prefix
+// and run with a PATH that holds only `node` and the installed bin, from a directory outside the
+// repository. Proves `files` ships everything the CLI loads and `dependencies` lists every runtime import.
+// Needs the built project (`npm test` builds first) and the npm registry (or npm's cache).
+
+const INSTALL_TIMEOUT_MS = 180_000;
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {name: string; version: string};
+
+let emu: EmulatorProcess;
+let work: string;
+let gcauth: string;
+let env: Record<string, string>;
+
+/** Runs the installed gcauth with nothing but the isolated environment. */
+const installed = (args: string[]) => execa(gcauth, args, {cwd: work, env, extendEnv: false, reject: false, stdin: 'ignore'});
+
+beforeAll(async () => {
+  work = tmpDir('gcauth-pack-');
+  const packDir = path.join(work, 'pack');
+  const prefix = path.join(work, 'prefix');
+  mkdirSync(packDir);
+  const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error'];
+  await execa('npm', ['pack', '--pack-destination', packDir, ...npmQuiet], {cwd: repoRoot, stdin: 'ignore'});
+  const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack wrote no tarball into ${packDir}`);
+  // Installed from the pack dir by relative path, as a user would after downloading the tarball.
+  await execa('npm', ['install', '-g', '--prefix', prefix, `./${tarball}`, ...npmQuiet], {cwd: packDir, stdin: 'ignore'});
+  gcauth = path.join(prefix, 'bin', 'gcauth');
+
+  // A bin dir holding only node: PATH then offers nothing the repository or the machine could lend.
+  const nodeDir = path.join(work, 'node-bin');
+  mkdirSync(nodeDir);
+  symlinkSync(process.execPath, path.join(nodeDir, 'node'));
+  const home = path.join(work, 'home');
+  mkdirSync(home);
+  env = {PATH: `${nodeDir}:${path.join(prefix, 'bin')}`, HOME: home, GCAUTH_CONFIG: path.join(work, 'config'), NO_COLOR: '1'};
+
+  emu = await startEmulatorProcess();
+}, INSTALL_TIMEOUT_MS + 60_000);
+
+afterAll(() => emu?.stop());
+
+describe('the packed package installed globally', () => {
+  test('--version names the packed version', async () => {
+    const r = await installed(['--version']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^${pkg.name}/${pkg.version.replace(/\./g, '\\.')} \\S+ node-v\\d+`));
+  });
+
+  test('help lists the command topics (oclif and its manifest load from the install)', async () => {
+    const r = await installed(['help']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\s+auth\s/m);
+    expect(r.stdout).toMatch(/^\s+config\s/m);
+  });
+
+  test('activates the emulator owner key and prints a cached access token', async () => {
+    const envInit = await installed(['emulator', 'env-init', '--data-dir', emu.dataDir]);
+    expect(envInit.exitCode).toBe(0);
+    for (const m of envInit.stdout.matchAll(/^export (GCAUTH_[A-Z_]+)=(\S+)$/gm)) env[m[1]!] = m[2]!;
+    expect(env.GCAUTH_AUTH_TOKEN_HOST).toBe(`${emu.url}/token`);
+
+    const activated = await installed(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
+    expect(activated.stderr).toMatch(/^Activated service account credentials for: \[\S+@\S+\]$/m);
+    expect(activated.exitCode).toBe(0);
+
+    await emu.resetStats();
+    const printed = await installed(['auth', 'print-access-token']);
+    expect(printed.stderr).toBe('');
+    expect(printed.exitCode).toBe(0);
+    expect(printed.stdout).toMatch(/^ya29\.\S+$/);
+    const info = (await (await fetch(`${emu.url}/tokeninfo?access_token=${printed.stdout}`)).json()) as {email?: string};
+    expect(info.email).toBe(JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')).client_email);
+    // The token came from the cache activation filled: the installed hot path made no token request.
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(0);
+  });
+});
