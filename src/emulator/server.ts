@@ -227,7 +227,14 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
         // Keep-alive clients (gcloud, gaxios) would otherwise hold close() open.
         if ('closeAllConnections' in server) server.closeAllConnections();
       });
-      await state.save();
+      try {
+        await state.save();
+      } catch (error) {
+        // A data dir removed under a running emulator (a test's temp dir, say) leaves nothing to flush into.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        log(`data dir ${dataDir} is gone; state not saved`);
+        return;
+      }
       const current = await readFile(join(dataDir, INFO_FILE), 'utf8').catch(() => undefined);
       if (current !== undefined) {
         const parsed = JSON.parse(current) as EmulatorInfo;

@@ -23,8 +23,8 @@ const tmpDirs: string[] = [];
 const running = new Set<EmulatorProcess>();
 
 /**
- * Makes a fresh temp dir, removed when the test process exits (not in afterAll: jest runs this module's
- * afterAll before the test file's own, which may still be flushing into the dir).
+ * Makes a fresh temp dir, removed in this module's afterAll. Jest runs that hook before the test file's own
+ * afterAll hooks, so an in-process emulator closed there finds its dir gone (close() tolerates that).
  */
 export function tmpDir(prefix = 'gcauth-test-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
@@ -173,6 +173,7 @@ export async function startEmulatorProcess(opts: StartEmulatorProcessOptions = {
 if (typeof afterAll === 'function') {
   afterAll(async () => {
     await Promise.all([...running].map((e) => e.stop()));
+    cleanupTmpDirs();
   });
 }
 process.once('exit', () => {
