@@ -1,18 +1,11 @@
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {INFO_FILE, type EmulatorInfo} from './server.js';
+import {isAlive, shellQuote} from './util.js';
 
 /** Raised when a data dir has no running emulator to describe. */
 export class EmulatorNotRunningError extends Error {}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Reads `dataDir/emulator.json` of a running emulator.
@@ -46,10 +39,6 @@ export async function readEmulatorInfo(dataDir: string): Promise<EmulatorInfo> {
   return info as EmulatorInfo;
 }
 
-/** Quotes a value for POSIX shells only when it needs it, so the common case reads as plain `export K=V`. */
-function shellValue(value: string): string {
-  return /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /** The variables that point gcauth (or, with `gcloud`, the real gcloud) at a running emulator. */
 export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean} = {}): Array<[string, string]> {
@@ -80,5 +69,5 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean} = {}): 
 
 /** Renders variables as `export K=V` lines for `eval "$(...)"`. */
 export function renderExports(vars: Array<[string, string]>): string {
-  return vars.map(([k, v]) => `export ${k}=${shellValue(v)}\n`).join('');
+  return vars.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('');
 }

@@ -1,4 +1,5 @@
 import {startEmulator, type RunningEmulator, type StartEmulatorOptions} from './server.js';
+import {shellQuote} from './util.js';
 
 /** Where the foreground runner writes its status lines. */
 export interface RunIO {
@@ -18,9 +19,6 @@ export function nextStopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function shellQuote(value: string): string {
-  return /^[\w./:@%+,=-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
 
 /**
  * Runs the emulator in the foreground until `stop` resolves, then closes it (state flushed, emulator.json removed).

@@ -13,6 +13,7 @@ import {registerAdminRoutes} from './admin.js';
 import {registerOAuthRoutes} from './oauth.js';
 import {EmulatorState} from './state.js';
 import {bump, emptyStats, type EmulatorStats} from './stats.js';
+import {isAlive} from './util.js';
 
 export type {FaultConfig, FaultStatus} from './faults.js';
 export type {EmulatorStats} from './stats.js';
@@ -71,14 +72,6 @@ export interface RunningEmulator extends EmulatorInfo {
 /** Raised when the data dir is already served by a live emulator. */
 export class EmulatorBusyError extends Error {}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Refuses a data dir that a live emulator answers for; a stale emulator.json from a crash is ignored. */
 async function assertNotServed(dataDir: string): Promise<void> {
