@@ -86,20 +86,31 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     throw new UsageError(`Configuration [${configuration}] does not exist. Create it with: gcauth config configurations create ${configuration}`);
   }
   const props = new Properties({flags: flagProperties(flags), env, values: await configurations.read(configuration), configuration});
-  const log = createLogger((t) => io.stderr.write(t), (props.get('core/verbosity') ?? 'warning') as Verbosity);
+  // Read leniently: a bad stored value must not stop `config set` from repairing it.
+  const lenient = (key: string) => {
+    try {
+      return props.get(key);
+    } catch {
+      return undefined;
+    }
+  };
+  const log = createLogger((t) => io.stderr.write(t), (lenient('core/verbosity') ?? 'warning') as Verbosity);
   const now = overrides.now ?? Date.now;
   const store = new FileCredentialStore(paths.credentialsFile);
   const cache = new FileTokenCache(paths.tokensDir);
-  const tokenHost = props.describe('auth/token_host');
   const tokens = new TokenService({
     store,
     cache,
     now,
     log,
-    tokenHostOverride: tokenHost && tokenHost.source !== 'default' ? tokenHost.value : undefined,
+    // Resolved only when a token is minted, so its validation error surfaces there, not in every command.
+    tokenHostOverride: () => {
+      const tokenHost = props.describe('auth/token_host');
+      return tokenHost && tokenHost.source !== 'default' ? tokenHost.value : undefined;
+    },
     mint: (credential, scopes, tokenUrl) => mintServiceAccountToken(credential.key, scopes, {tokenUrl, log}),
   });
-  const quiet = isTrue(props.get('core/disable_prompts'));
+  const quiet = isTrue(lenient('core/disable_prompts'));
   const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
   return {io, env, now, paths, props, configurations, prompter, store, cache, tokens, log, flags};
 }

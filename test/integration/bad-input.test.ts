@@ -87,7 +87,7 @@ test.each([
   ['a bad --verbosity', ['auth', 'list', '--verbosity=loud'], 2, /^ERROR: Expected --verbosity=loud to be one of/],
   ['an unknown command', ['auth', 'frobnicate'], 2, /^ERROR: /],
   ['an unknown account to revoke', ['auth', 'revoke', 'ghost@x.iam.gserviceaccount.com'], 1, /^ERROR: Unknown account \[ghost@x\.iam\.gserviceaccount\.com\]/],
-  ['a bad token_host in env', ['auth', 'print-access-token', '--account=x@y.com'], 2, /^ERROR: Invalid value for property \[auth\/token_host\] \(from GCAUTH_AUTH_TOKEN_HOST\): "not a url"/],
+  ['a bad token_host in env', ['auth', 'print-access-token', '--scopes=devstorage.read_only'], 2, /^ERROR: Invalid value for property \[auth\/token_host\] \(from GCAUTH_AUTH_TOKEN_HOST\): "not a url"/],
 ])('%s: one clear line, non-zero exit, nothing changed', async (name, args, code, message) => {
   const before = snapshot(config);
   const extra = name.includes('token_host') ? {GCAUTH_AUTH_TOKEN_HOST: 'not a url'} : {};
@@ -98,4 +98,21 @@ test.each([
   expect(lines[0]).toMatch(message);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(snapshot(config)).toEqual(before);
+});
+
+test('a bad value stored in a configuration can be repaired with config set', async () => {
+  const dir = tmpDir();
+  mkdirSync(path.join(dir, 'configurations'), {recursive: true});
+  writeFileSync(path.join(dir, 'configurations', 'config_default'), '[core]\nverbosity = loud\ndisable_prompts = maybe\n\n[auth]\ntoken_host = nowhere\n');
+  // Commands that do not need the bad values still run...
+  expect((await runCli(['auth', 'list'], {env: {GCAUTH_CONFIG: dir}})).exitCode).toBe(0);
+  const broken = await runCli(['config', 'get', 'auth/token_host'], {env: {GCAUTH_CONFIG: dir}});
+  expect(broken.exitCode).toBe(2);
+  expect(broken.stderr).toMatch(/^ERROR: Invalid value for property \[auth\/token_host\] \(in configuration \[default\]\): "nowhere"/);
+  // ...and config set repairs them.
+  for (const [key, value] of [['verbosity', 'info'], ['disable_prompts', 'true'], ['auth/token_host', `${emu.url}/token`]]) {
+    const fixed = await runCli(['config', 'set', key!, value!], {env: {GCAUTH_CONFIG: dir}});
+    expect(fixed.exitCode).toBe(0);
+  }
+  expect(readFileSync(path.join(dir, 'configurations', 'config_default'), 'utf8')).toContain(`token_host = ${emu.url}/token`);
 });

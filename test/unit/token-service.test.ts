@@ -31,7 +31,7 @@ function setup(mint: Minter, opts: {now?: number; tokenHostOverride?: string} = 
     cache,
     now: () => now,
     log: createLogger(() => undefined, 'none'),
-    tokenHostOverride: opts.tokenHostOverride,
+    tokenHostOverride: () => opts.tokenHostOverride,
     mint,
     retry: {budgetMs: 200, baseDelayMs: 1, maxDelayMs: 5},
   });

@@ -26,7 +26,7 @@ export interface TokenServiceDeps {
   now: () => number;
   log: Logger;
   /** `auth/token_host` when set explicitly (it then beats the key's token_uri), else undefined. */
-  tokenHostOverride?: string;
+  tokenHostOverride?: () => string | undefined;
   mint: Minter;
   retry?: RetryPolicy;
 }
@@ -93,7 +93,7 @@ export class TokenService {
 
   /** Token endpoint for a credential: an explicit `auth/token_host` > the key's token_uri > Google's. */
   tokenUrlFor(credential: StoredCredential): string {
-    return this.deps.tokenHostOverride ?? credential.key.token_uri ?? GOOGLE_TOKEN_URL;
+    return this.deps.tokenHostOverride?.() ?? credential.key.token_uri ?? GOOGLE_TOKEN_URL;
   }
 
   private async mint(credential: StoredCredential, scopes: string[]): Promise<MintedToken> {
