@@ -165,6 +165,8 @@ async function measure({runs, rssRuns}) {
     }
     writeGceMarker(gcloudConfig);
     for (const r of rows) await r.row.setup?.(s);
+    // Setup activates accounts, which must have reached the emulator: proof that the counter below counts.
+    const setupTokenRequests = await tokenRequestCount(s.url);
 
     // One untimed warm-up of each row: disk cache, Python bytecode, the first token fetch if any.
     for (const r of rows) await timedRun(r, s, {record: false});
@@ -187,6 +189,7 @@ async function measure({runs, rssRuns}) {
     return {
       runs,
       rssRuns: haveTime ? rssRuns : 0,
+      setupTokenRequests,
       rssMethod: haveTime ? `${TIME} -f %M (maxrss of the command's process)` : `n/a: ${TIME} not found`,
       machine: {cpus: cpus().length, loadavg1: Number(loadavg()[0].toFixed(2)), node: process.version},
       rows: rows.map((r) => {
@@ -261,7 +264,10 @@ function renderTable(report) {
   const out = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)];
   out.push('');
   out.push(`${report.runs} timed runs per row, alternating; peak RSS over ${report.rssRuns} runs via ${report.rssMethod}.`);
-  out.push(`token reqs: token-endpoint requests the emulator saw during the timed runs (0 = served from the cache).`);
+  out.push(
+    `token reqs: token-endpoint requests the emulator saw during the timed runs (0 = served from the cache); ` +
+      `it saw ${report.setupTokenRequests} during setup (activations).`,
+  );
   out.push(`machine: ${report.machine.cpus} CPUs, load average ${report.machine.loadavg1} at the end, node ${report.machine.node}.`);
   for (const s of report.skipped) out.push(`skipped: ${s.label} (${s.reason})`);
   return `${out.join('\n')}\n`;
