@@ -23,12 +23,17 @@ export interface FakeContextOptions {
   configDir?: string;
 }
 
+const created: string[] = [];
+// Temp config dirs hold keys and tokens: never leave them behind, even when a test forgets cleanup().
+if (typeof afterAll === 'function') afterAll(() => created.splice(0).forEach((d) => rmSync(d, {recursive: true, force: true})));
+
 /**
  * A real AppContext over a temp config dir, with captured stdout/stderr and no process state.
  * Call cleanup() (or use withFakeContext) to remove the dir.
  */
 export async function fakeContext(options: FakeContextOptions = {}): Promise<{ctx: AppContext; out: FakeIO; configDir: string; cleanup(): void}> {
   const configDir = options.configDir ?? mkdtempSync(path.join(tmpdir(), 'gcauth-test-'));
+  if (!options.configDir) created.push(configDir);
   const out: FakeIO = {stdout: '', stderr: ''};
   const ctx = await createContext(options.flags ?? {}, {
     env: {GCAUTH_CONFIG: configDir, ...options.env},

@@ -71,7 +71,7 @@ describeIfGcloud('the real gcloud against the emulator', () => {
     expect(res.status).toBe(200);
     const info = (await res.json()) as Record<string, string>;
     expect(info.email).toBe(key.client_email);
-    expect(info.scope.split(' ')).toContain('https://www.googleapis.com/auth/cloud-platform');
+    expect(String(info.scope).split(' ')).toContain('https://www.googleapis.com/auth/cloud-platform');
   });
 
   it('refreshes through the emulator when the token has under five minutes left', async () => {
