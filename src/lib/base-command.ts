@@ -42,7 +42,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {args, argv, flags} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
-      args: this.ctor.args,
+      // oclif reads a missing positional from stdin by default; gcauth reads stdin only where a command
+      // asks for it (`--key-file=-`), so stdin is never silently taken as an ACCOUNT.
+      args: Object.fromEntries(Object.entries(this.ctor.args ?? {}).map(([name, arg]) => [name, {...arg, ignoreStdin: true}])),
       strict: this.ctor.strict,
     });
     this.flags = flags as CommandFlags<T>;

@@ -76,6 +76,15 @@ describe('service-account auth end to end', () => {
     expect(readFileSync(path.join(config, 'configurations', 'config_default'), 'utf8')).toBe(`[core]\naccount = ${ownerEmail()}\nproject = my-proj\n`);
   });
 
+  test('piped stdin is never taken as an ACCOUNT argument', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
+    // oclif would read a missing positional from stdin; revoke must act on the active account instead.
+    const result = await runCli(['auth', 'revoke'], {env, input: 'ghost@x.iam.gserviceaccount.com\n'});
+    expect(result).toMatchObject({exitCode: 0, stderr: `Revoked credentials for: [${ownerEmail()}]\n`});
+  });
+
   test('an unknown account names the command that fixes it', async () => {
     const env = emulatorEnv(emu.url, tmpDir());
     const result = await runCli(['auth', 'print-access-token', 'ghost@demo-project.iam.gserviceaccount.com'], {env});
