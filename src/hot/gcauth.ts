@@ -8,11 +8,11 @@ import {readFileSync} from 'node:fs';
 import {parseArgs} from 'node:util';
 
 import {parseScopes, printAccessToken, type PrintedAccessToken} from '../lib/auth/accounts.js';
-import {createContext, type GlobalFlags} from '../lib/context.js';
+import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
+import {isVerbosity} from '../lib/log.js';
 import {parseFormat, renderOutput} from '../lib/output/format.js';
 import {reportError} from '../lib/report-error.js';
 
-const VERBOSITIES = new Set(['debug', 'info', 'warning', 'error', 'critical', 'none']);
 
 /** oclif's version line: `gcauth/1.2.3 linux-x64 node-v20.0.0`. */
 export function versionLine(): string {
@@ -47,15 +47,16 @@ export async function runFast(argv: string[]): Promise<boolean> {
     return false;
   }
   const {values, positionals} = parsed;
-  if (positionals.length > 1 || (values.verbosity !== undefined && !VERBOSITIES.has(values.verbosity))) return false;
+  if (positionals.length > 1 || (values.verbosity !== undefined && !isVerbosity(values.verbosity))) return false;
   const flags: GlobalFlags = values;
+  let ctx: AppContext | undefined;
   try {
     const format = parseFormat(values.format);
-    const ctx = await createContext(flags);
+    ctx = await createContext(flags);
     const result = await printAccessToken({account: positionals[0], scopes: parseScopes(values.scopes)}, ctx);
     process.stdout.write(await renderOutput(result, format, (r) => `${(r as PrintedAccessToken).token}\n`));
   } catch (error) {
-    process.exitCode = reportError(error, (t) => process.stderr.write(t), values.verbosity ?? process.env.GCAUTH_CORE_VERBOSITY);
+    process.exitCode = reportError(error, (t) => process.stderr.write(t), values.verbosity ?? ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY);
   }
   return true;
 }

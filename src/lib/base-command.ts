@@ -1,6 +1,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core';
 
 import {createContext, type AppContext, type GlobalFlags} from './context.js';
+import {VERBOSITIES} from './log.js';
 import {parseFormat, renderOutput, type FormatSpec} from './output/format.js';
 import {reportError} from './report-error.js';
 
@@ -25,7 +26,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     quiet: Flags.boolean({char: 'q', description: 'Never prompt; take the default answers.', helpGroup: GLOBAL}),
     verbosity: Flags.string({
       description: 'Logging on stderr (property core/verbosity); debug logs each HTTP exchange, redacted.',
-      options: ['debug', 'info', 'warning', 'error', 'critical', 'none'],
+      options: [...VERBOSITIES],
       helpGroup: GLOBAL,
     }),
   };

@@ -1,7 +1,7 @@
 import {homedir} from 'node:os';
 
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
-import {TokenService} from './auth/token-service.js';
+import {type Minter, TokenService} from './auth/token-service.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -32,8 +32,6 @@ export interface IO {
   stdin: NodeJS.ReadableStream;
   /** Prompts are possible: stdin and stderr are terminals. */
   interactive: boolean;
-  /** Colour on stderr: a terminal, and NO_COLOR unset. */
-  colour: boolean;
 }
 
 /** Everything a command core needs from the outside world. */
@@ -59,6 +57,8 @@ export interface ContextOverrides {
   homeDir?: string;
   now?: () => number;
   prompter?: Prompter;
+  /** Stands in for the token endpoint in command tests. */
+  mint?: Minter;
 }
 
 /** Maps global flags onto the properties they set for this invocation. */
@@ -77,10 +77,10 @@ export function flagProperties(flags: GlobalFlags): Record<string, string | unde
  */
 export async function createContext(flags: GlobalFlags, overrides: ContextOverrides = {}): Promise<AppContext> {
   const env = overrides.env ?? process.env;
-  const io = overrides.io ?? processIO(env);
+  const io = overrides.io ?? processIO();
   const paths = resolvePaths(env, overrides.homeDir ?? homedir());
   const configurations = new ConfigurationStore(paths);
-  const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await configurations.activeName()));
+  const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await activeConfiguration(configurations, io)));
   validateConfigurationName(configuration);
   if (flags.configuration && !(await configurations.exists(configuration)) && configuration !== 'default') {
     throw new UsageError(`Configuration [${configuration}] does not exist. Create it with: gcauth config configurations create ${configuration}`);
@@ -108,19 +108,30 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
       const tokenHost = props.describe('auth/token_host');
       return tokenHost && tokenHost.source !== 'default' ? tokenHost.value : undefined;
     },
-    mint: (credential, scopes, tokenUrl) => mintServiceAccountToken(credential.key, scopes, {tokenUrl, log}),
+    mint: overrides.mint ?? ((credential, scopes, tokenUrl, timeoutMs) => mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
   });
   const quiet = isTrue(lenient('core/disable_prompts'));
   const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
   return {io, env, now, paths, props, configurations, prompter, store, cache, tokens, log, flags};
 }
 
-function processIO(env: Record<string, string | undefined>): IO {
+// A damaged active_config must not lock the user out of the commands that would repair it.
+async function activeConfiguration(configurations: ConfigurationStore, io: IO): Promise<string> {
+  const name = await configurations.activeName();
+  try {
+    validateConfigurationName(name);
+    return name;
+  } catch {
+    io.stderr.write(`WARNING: ${configurations.activeFile} names an invalid configuration [${name}]; using [default]. Fix it with: gcauth config configurations activate NAME\n`);
+    return 'default';
+  }
+}
+
+function processIO(): IO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-    colour: Boolean(process.stderr.isTTY) && env.NO_COLOR === undefined,
   };
 }

@@ -3,13 +3,16 @@ import {redactText} from './redact.js';
 /** Status and debug lines, always on stderr, always redacted. */
 export interface Logger {
   debug(message: string): void;
-  info(message: string): void;
   warn(message: string): void;
   readonly level: Verbosity;
 }
 
-export type Verbosity = 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'none';
-const ORDER: Verbosity[] = ['debug', 'info', 'warning', 'error', 'critical', 'none'];
+/** The verbosity levels, quietest last (gcloud's). */
+export const VERBOSITIES = ['debug', 'info', 'warning', 'error', 'critical', 'none'] as const;
+export type Verbosity = (typeof VERBOSITIES)[number];
+const ORDER: readonly Verbosity[] = VERBOSITIES;
+
+export const isVerbosity = (value: string): value is Verbosity => (VERBOSITIES as readonly string[]).includes(value);
 
 /** True when a message of `at` level is shown under `level`. */
 export const shows = (level: Verbosity, at: Verbosity) => ORDER.indexOf(at) >= ORDER.indexOf(level);
@@ -19,7 +22,6 @@ export function createLogger(write: (text: string) => void, level: Verbosity): L
   return {
     level,
     debug: (m) => shows(level, 'debug') && write(`DEBUG: ${redactText(m)}\n`),
-    info: (m) => shows(level, 'info') && write(`INFO: ${redactText(m)}\n`),
-    warn: (m) => shows(level, 'warning') && write(`WARNING: ${m}\n`),
+    warn: (m) => shows(level, 'warning') && write(`WARNING: ${redactText(m)}\n`),
   } as Logger;
 }

@@ -18,8 +18,12 @@ export function reportError(error: unknown, write: (text: string) => void, verbo
   }
   const e = error as {message?: string; name?: string; stack?: string; oclif?: unknown};
   if (e?.oclif) {
-    // oclif's own parse errors: unknown flags, missing arguments.
-    write(`ERROR: ${(e.message ?? String(error)).split('\n')[0]}\n`);
+    // oclif's own parse errors (unknown flags, missing arguments) span several lines: keep one.
+    const lines = (e.message ?? String(error))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^See more help with/.test(l));
+    write(`ERROR: ${lines.join(' ')}\n`);
     return code;
   }
   write(`ERROR: gcauth crashed (${e?.name ?? 'Error'}): ${redactText(e?.message ?? String(error))}\n`);

@@ -1,6 +1,8 @@
 import {mkdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 
+import {GcauthError} from './errors.js';
+
 /** Files gcauth writes hold secrets or point at them: 0600 files in 0700 directories. */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -44,15 +46,20 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   await ensureDir(path.dirname(file));
   const {default: lockfile} = await import('proper-lockfile');
   let compromised: Error | undefined;
-  const release = await lockfile.lock(file, {
-    realpath: false,
-    lockfilePath: `${file}.lock`,
-    stale: STALE_MS,
-    retries: LOCK_RETRIES,
-    onCompromised: (error) => {
-      compromised = error;
-    },
-  });
+  const release = await lockfile
+    .lock(file, {
+      realpath: false,
+      lockfilePath: `${file}.lock`,
+      stale: STALE_MS,
+      retries: LOCK_RETRIES,
+      onCompromised: (error) => {
+        compromised = error;
+      },
+    })
+    .catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ELOCKED') throw error;
+      throw new GcauthError(`Timed out waiting for another gcauth process to release ${file}.lock. If none is running, remove that directory.`);
+    });
   try {
     return await fn();
   } finally {

@@ -45,7 +45,6 @@ export async function fakeContext(options: FakeContextOptions = {}): Promise<{ct
       stderr: {write: (t: string) => (out.stderr += t)},
       stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
       interactive: options.interactive ?? false,
-      colour: false,
     },
   });
   return {ctx, out, configDir, cleanup: () => rmSync(configDir, {recursive: true, force: true})};

@@ -85,6 +85,33 @@ describe('service-account auth end to end', () => {
     expect(result).toMatchObject({exitCode: 0, stderr: `Revoked credentials for: [${ownerEmail()}]\n`});
   });
 
+  test('a reader that closes the pipe early is not an error', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
+    const {execa} = await import('execa');
+    const {cliBin} = await import('../helpers/emulator.js');
+    const result = await execa(`'${process.execPath}' '${cliBin}' auth print-access-token --format=json | head -c 1`, {
+      shell: '/bin/sh',
+      env: {...env, PATH: process.env.PATH},
+      extendEnv: false,
+      reject: false,
+    });
+    expect(result.stdout).toBe('{');
+    expect(result.stderr).toBe('');
+  });
+
+  test('core/verbosity=none in a configuration silences errors on the fast path as in oclif', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    expect((await runCli(['config', 'set', 'verbosity', 'none'], {env})).exitCode).toBe(0);
+    for (const args of [['auth', 'print-access-token', 'nobody@x.com'], ['auth', 'print-access-token', 'nobody@x.com', '--help-me']]) {
+      const result = await runCli(args, {env});
+      expect(result.stderr).toBe(args.length === 3 ? '' : 'ERROR: Nonexistent flag: --help-me\n');
+      expect(result.exitCode).toBe(args.length === 3 ? 4 : 2);
+    }
+  });
+
   test('an unknown account names the command that fixes it', async () => {
     const env = emulatorEnv(emu.url, tmpDir());
     const result = await runCli(['auth', 'print-access-token', 'ghost@demo-project.iam.gserviceaccount.com'], {env});
@@ -127,7 +154,8 @@ describe('service-account auth end to end', () => {
     expect(result.stderr).toMatch(new RegExp(`^ERROR: The token endpoint refused key \\[f00d\\] of service account \\[${ownerEmail().replace(/\./g, '\\.')}\\] \\(invalid_grant`));
     expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
-    expect(readdirSync(config).filter((n) => !n.endsWith('.lock'))).not.toContain('credentials.json');
+    // Nothing at all was created: no credential, no cache entry, no lock directory.
+    expect(readdirSync(config)).toEqual([]);
   });
 
   test('--verbosity=debug logs each HTTP exchange with every secret redacted', async () => {

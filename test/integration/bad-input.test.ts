@@ -52,7 +52,7 @@ function snapshot(dir: string): Record<string, string> {
 const k = (name: string) => path.join(keys, name);
 
 test.each([
-  ['not JSON', () => [`--key-file=${k('not-json.json')}`], /^ERROR: Key file \[.*not-json\.json\] is not valid JSON: /],
+  ['not JSON', () => [`--key-file=${k('not-json.json')}`], /^ERROR: Key file \[.*not-json\.json\] is not valid JSON \(at character \d+\)\.$/],
   ['empty', () => [`--key-file=${k('empty.json')}`], /^ERROR: Key file \[.*empty\.json\] is empty\.$/],
   ['wrong type', () => [`--key-file=${k('wrong-type.json')}`], /^ERROR: Key file .* has type \[authorized_user\]; expected a service-account key/],
   ['a missing field', () => [`--key-file=${k('missing-field.json')}`], /^ERROR: Key file .* lacks required field\(s\): client_email\.$/],
@@ -115,4 +115,16 @@ test('a bad value stored in a configuration can be repaired with config set', as
     expect(fixed.exitCode).toBe(0);
   }
   expect(readFileSync(path.join(dir, 'configurations', 'config_default'), 'utf8')).toContain(`token_host = ${emu.url}/token`);
+});
+
+test('a damaged active_config falls back to default with a warning instead of locking gcauth', async () => {
+  const dir = tmpDir();
+  writeFileSync(path.join(dir, 'active_config'), 'Bad_Name');
+  const list = await runCli(['auth', 'list', '--format=json'], {env: {GCAUTH_CONFIG: dir}});
+  expect(list.exitCode).toBe(0);
+  expect(list.stdout).toBe('[]\n');
+  expect(list.stderr.split('\n')[0]).toBe(`WARNING: ${path.join(dir, 'active_config')} names an invalid configuration [Bad_Name]; using [default]. Fix it with: gcauth config configurations activate NAME`);
+  const fixed = await runCli(['config', 'configurations', 'activate', 'default'], {env: {GCAUTH_CONFIG: dir}});
+  expect(fixed.exitCode).toBe(0);
+  expect(readFileSync(path.join(dir, 'active_config'), 'utf8')).toBe('default');
 });

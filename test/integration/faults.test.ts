@@ -52,6 +52,16 @@ test('every answer a 503: a clear error within the bounded time', async () => {
   expect((await emu.stats()).byRoute['POST /token']).toBeGreaterThan(2);
 });
 
+test('a token endpoint that hangs is abandoned within the bounded time', async () => {
+  const {env} = await activated();
+  await emu.setFaults({latencyMs: 60_000, paths: ['/token']});
+  const started = Date.now();
+  const result = await runCli(['auth', 'print-access-token'], {env});
+  expect(result.exitCode).toBe(1);
+  expect(result.stderr).toMatch(/^ERROR: Could not get an access token for \[.*\] from .*\/token: could not reach .*: the request timed out\.\n$/);
+  expect(Date.now() - started).toBeLessThan(20_000);
+});
+
 test('an unreachable token endpoint fails with one line', async () => {
   const {env} = await activated();
   const result = await runCli(['auth', 'print-access-token'], {env: {...env, GCAUTH_AUTH_TOKEN_HOST: 'http://127.0.0.1:9/token'}});

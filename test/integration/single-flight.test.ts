@@ -47,3 +47,20 @@ test('a cached token makes no request at all', async () => {
   expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
   expect((await emu.stats()).total).toBe(0);
 });
+
+test('tokens issued with under five minutes to live are still shared by the processes that waited', async () => {
+  const config = tmpDir();
+  const env = emulatorEnv(emu.url, config);
+  await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
+  expireCache(config);
+  await emu.setTokenLifetime(200);
+  try {
+    await emu.resetStats();
+    const results = await Promise.all(Array.from({length: 20}, () => runCli(['auth', 'print-access-token'], {env})));
+    expect(results.map((r) => r.exitCode)).toEqual(Array(20).fill(0));
+    expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+  } finally {
+    await emu.setTokenLifetime(3599);
+  }
+});

@@ -54,6 +54,17 @@ describe('TokenService', () => {
     expect(calls).toEqual(['http://127.0.0.1:1/token', 'http://127.0.0.1:1/token']);
   });
 
+  test('a short-lived token is shared for 30 s after it was minted, then refreshed', async () => {
+    let n = 0;
+    const {service, store, advance, now} = setup(async () => ({token: `t${++n}`, expiry: now() + 200_000}));
+    await store.put(credential);
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('t1');
+    advance(29_000);
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('t1');
+    advance(2_000);
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('t2');
+  });
+
   test('an explicit auth/token_host beats the key token_uri', async () => {
     const urls: string[] = [];
     const {service, store, now} = setup(async (_c, _s, url) => (urls.push(url), {token: 't', expiry: now() + 3600_000}), {

@@ -17,8 +17,8 @@ export interface ActivateServiceAccountOptions {
 }
 
 /**
- * Checks a key, proves it at the token endpoint, then stores it and makes its account active.
- * Nothing is stored or changed unless every step before succeeded.
+ * Checks a key, proves it at the token endpoint, then stores it, makes its account active and caches
+ * the token it got. Nothing on disk is created or changed unless the key was checked and proven.
  * @throws UsageError for an unreadable or invalid key or an ACCOUNT mismatch; AuthError when the key is refused.
  */
 export async function activateServiceAccount(options: ActivateServiceAccountOptions, ctx: AppContext): Promise<{account: string}> {
@@ -32,12 +32,13 @@ export async function activateServiceAccount(options: ActivateServiceAccountOpti
     );
   }
   const credential: StoredCredential = {type: 'service_account', account, key, addedAt: new Date(ctx.now()).toISOString()};
-  await ctx.tokens.adopt(credential);
+  const token = await ctx.tokens.prove(credential);
   await ctx.store.put(credential);
   await ctx.configurations.update(ctx.props.configuration, (values) => {
     values.core = {...values.core, account};
     if (options.project) values.core.project = options.project;
   });
+  await ctx.cache.write(token);
   return {account};
 }
 

@@ -15,7 +15,7 @@ export const DEFAULT_RETRY: RetryPolicy = {budgetMs: 10_000, baseDelayMs: 200, m
  * @throws the last error fn threw.
  */
 export async function withRetry<T>(
-  fn: (attempt: number) => Promise<T>,
+  fn: (attempt: number, remainingMs: number) => Promise<T>,
   isRetryable: (error: unknown) => boolean,
   policy: RetryPolicy = DEFAULT_RETRY,
   deps: {now: () => number; sleep: (ms: number) => Promise<void>; random: () => number} = {
@@ -27,7 +27,7 @@ export async function withRetry<T>(
   const deadline = deps.now() + policy.budgetMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await fn(attempt);
+      return await fn(attempt, deadline - deps.now());
     } catch (error) {
       const delay = Math.max(1, deps.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
       if (!isRetryable(error) || deps.now() + delay > deadline) throw error;

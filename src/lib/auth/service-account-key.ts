@@ -16,7 +16,9 @@ export function parseServiceAccountKey(text: string, source: string): ServiceAcc
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`Key file [${source}] is not valid JSON: ${(error as Error).message}.`);
+    // Only the position: newer Node versions quote the input in the message, and that may be key material.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new UsageError(`Key file [${source}] is not valid JSON${position ? ` (at character ${position})` : ''}.`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new UsageError(`Key file [${source}] is not a JSON key: expected an object.`);

@@ -19,7 +19,7 @@ export interface MintedToken {
 export async function mintServiceAccountToken(
   key: ServiceAccountKey,
   scopes: string[],
-  options: {tokenUrl: string; log: Logger},
+  options: {tokenUrl: string; log: Logger; timeoutMs: number},
 ): Promise<MintedToken> {
   const [{JWT}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
   const client = new JWT({

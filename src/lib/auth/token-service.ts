@@ -18,7 +18,10 @@ export const DEFAULT_SCOPES = [
 export const MIN_REMAINING_MS = 5 * 60 * 1000;
 
 /** Turns a stored credential into a new token; the only code that talks to the token endpoint. */
-export type Minter = (credential: StoredCredential, scopes: string[], tokenUrl: string) => Promise<MintedToken>;
+export type Minter = (credential: StoredCredential, scopes: string[], tokenUrl: string, timeoutMs: number) => Promise<MintedToken>;
+
+/** No single token request may take longer than this (nor outlast the retry budget). */
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface TokenServiceDeps {
   store: CredentialStore;
@@ -37,9 +40,16 @@ export interface TokenRequest {
   forceRefresh?: boolean;
 }
 
-/** True while more than MIN_REMAINING_MS of the token remain. */
-export const isFresh = (token: CachedToken | undefined, now: number): token is CachedToken =>
-  token !== undefined && token.expiry - now > MIN_REMAINING_MS;
+/** A token minted this recently is shared even when its endpoint issues tokens of under five minutes. */
+export const SHARE_RECENT_MS = 30_000;
+
+/**
+ * True while more than MIN_REMAINING_MS of the token remain, or (for endpoints that issue short-lived
+ * tokens) when it was minted within SHARE_RECENT_MS and a minute of it remains: without that, every
+ * process would refresh again, one after another.
+ */
+export const isFresh = (token: CachedToken, now: number): boolean =>
+  token.expiry - now > MIN_REMAINING_MS || (token.issued !== undefined && now - token.issued < SHARE_RECENT_MS && token.expiry - now > 60_000);
 
 /**
  * The one place that turns an account into an access token: the shared cache first, then a
@@ -57,38 +67,32 @@ export class TokenService {
   async getAccessToken(account: string, request: TokenRequest = {}): Promise<CachedToken> {
     const key = {account, scopes: request.scopes ?? DEFAULT_SCOPES};
     const {cache, now} = this.deps;
-    if (!request.forceRefresh) {
-      const cached = await cache.read(key);
-      if (isFresh(cached, now())) return cached;
-    }
+    const seen = request.forceRefresh ? undefined : await cache.read(key);
+    if (seen && isFresh(seen, now())) return seen;
     return cache.withLock(key, async () => {
       // Another process may have refreshed while this one waited for the lock.
       const cached = await cache.read(key);
-      if (!request.forceRefresh && isFresh(cached, now())) {
+      if (cached && !request.forceRefresh && isFresh(cached, now())) {
         this.deps.log.debug(`using the token another process refreshed for [${account}]`);
         return cached;
       }
       const credential = await this.deps.store.get(account);
       if (!credential) throw unknownAccount(account);
       const minted = await this.mint(credential, key.scopes);
-      const token: CachedToken = {...key, token: minted.token, expiry: minted.expiry};
+      const token: CachedToken = {...key, token: minted.token, expiry: minted.expiry, issued: now()};
       await cache.write(token);
       return token;
     });
   }
 
   /**
-   * Mints a token for a credential that is not stored yet (proving it works before it is kept) and caches it.
+   * Mints a token for a credential that is not stored yet, proving it works before it is kept.
+   * Touches nothing on disk: the caller caches the token once the credential is stored.
    * @throws AuthError when the endpoint refuses the credential; ApiError when it stays unreachable.
    */
-  async adopt(credential: StoredCredential, scopes: string[] = DEFAULT_SCOPES): Promise<CachedToken> {
-    const key = {account: credential.account, scopes};
-    return this.deps.cache.withLock(key, async () => {
-      const minted = await this.mint(credential, scopes);
-      const token: CachedToken = {...key, token: minted.token, expiry: minted.expiry};
-      await this.deps.cache.write(token);
-      return token;
-    });
+  async prove(credential: StoredCredential, scopes: string[] = DEFAULT_SCOPES): Promise<CachedToken> {
+    const minted = await this.mint(credential, scopes);
+    return {account: credential.account, scopes, token: minted.token, expiry: minted.expiry, issued: this.deps.now()};
   }
 
   /** Token endpoint for a credential: an explicit `auth/token_host` > the key's token_uri > Google's. */
@@ -100,9 +104,9 @@ export class TokenService {
     const tokenUrl = this.tokenUrlFor(credential);
     try {
       return await withRetry(
-        (attempt) => {
+        (attempt, remainingMs) => {
           if (attempt > 0) this.deps.log.debug(`retrying the token request for [${credential.account}] (attempt ${attempt + 1})`);
-          return this.deps.mint(credential, scopes, tokenUrl);
+          return this.deps.mint(credential, scopes, tokenUrl, Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)));
         },
         (error) => error instanceof TokenEndpointError && error.details.transient,
         this.deps.retry ?? DEFAULT_RETRY,
@@ -120,16 +124,25 @@ export function unknownAccount(account: string): AuthError {
   );
 }
 
+// What to do about each refusal the token endpoint can give a service-account grant.
+const REFUSAL_ADVICE: Record<string, string> = {
+  invalid_grant:
+    'The key may have been deleted or disabled, or the account disabled or deleted: create a new key and run gcauth auth activate-service-account --key-file=FILE.',
+  invalid_client: 'The key or its account is not valid here: check the key file, or create a new key and activate it.',
+  invalid_scope: 'One of the requested scopes is not valid: check --scopes.',
+  unauthorized_client: 'The account may not use this grant: check the key file and its account.',
+};
+
+const adviceFor = (oauthError: string) => REFUSAL_ADVICE[oauthError] ?? 'Check the key file, or create a new key and activate it.';
+
 function describeMintFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
   if (!(error instanceof TokenEndpointError)) return error as Error;
   const {oauthError, transient} = error.details;
   if (oauthError && !transient) {
     const keyId = credential.key.private_key_id ? `key [${credential.key.private_key_id}]` : 'the key';
-    return new AuthError(
-      `The token endpoint refused ${keyId} of service account [${credential.account}] (${error.message}). ` +
-        'The key may have been deleted or the account disabled: create a new key and run gcauth auth activate-service-account --key-file=FILE.',
-      {cause: error},
-    );
+    return new AuthError(`The token endpoint refused ${keyId} of service account [${credential.account}] (${error.message}). ${adviceFor(oauthError)}`, {
+      cause: error,
+    });
   }
   return new ApiError(`Could not get an access token for [${credential.account}] from ${tokenUrl}: ${error.message}.`, {
     cause: error,

@@ -10,7 +10,8 @@ export interface TransportOptions {
   /** Where token requests really go (`auth/token_host`, or the key's token_uri). */
   tokenUrl: string;
   log: Logger;
-  timeoutMs?: number;
+  /** Each request is aborted after this long. */
+  timeoutMs: number;
 }
 
 const describeBody = (data: unknown): string => {
@@ -34,7 +35,9 @@ export async function createTransporter(options: TransportOptions): Promise<gaxi
       if (config.url.href === GOOGLE_TOKEN_URL) config.url = tokenUrl;
       config.retry = false;
       config.retryConfig = undefined;
-      config.timeout ??= options.timeoutMs ?? 15_000;
+      // gaxios turns `timeout` into a signal before interceptors run, so set the signal itself.
+      const timeout = AbortSignal.timeout(options.timeoutMs);
+      config.signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
       options.log.debug(`--> ${config.method ?? 'GET'} ${redactText(config.url.href)} ${describeBody(config.data)}`.trimEnd());
       return config;
     },

@@ -43,6 +43,11 @@ export function formatIni(values: ConfigValues): string {
 export class ConfigurationStore {
   constructor(private readonly paths: Paths) {}
 
+  /** The file naming the active configuration. */
+  get activeFile(): string {
+    return this.paths.activeConfigFile;
+  }
+
   fileOf(name: string): string {
     return path.join(this.paths.configurationsDir, `config_${name}`);
   }

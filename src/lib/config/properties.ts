@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js';
+import {VERBOSITIES} from '../log.js';
 
 /** One property of gcloud's `section/name` model. */
 export interface PropertyDef {
@@ -11,7 +12,6 @@ export interface PropertyDef {
 }
 
 const BOOLEAN = (v: string) => (/^(true|false|1|0|yes|no|on|off)$/i.test(v) ? undefined : 'expected true or false');
-const VERBOSITIES = ['debug', 'info', 'warning', 'error', 'critical', 'none'];
 const URL_VALUE = (v: string) => {
   try {
     const u = new URL(v);
@@ -31,7 +31,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
     name: 'verbosity',
     description: 'Logging level on stderr',
     default: 'warning',
-    validate: (v) => (VERBOSITIES.includes(v) ? undefined : `expected one of ${VERBOSITIES.join(', ')}`),
+    validate: (v) => ((VERBOSITIES as readonly string[]).includes(v) ? undefined : `expected one of ${VERBOSITIES.join(', ')}`),
   },
   {
     section: 'auth',

@@ -10,6 +10,8 @@ export interface CachedToken {
   token: string;
   /** Expiry, in ms since the epoch. */
   expiry: number;
+  /** When it was minted, in ms since the epoch (absent in entries written before it was recorded). */
+  issued?: number;
 }
 
 /** Identifies one cache entry. */
@@ -49,11 +51,12 @@ export function tokenKeyId(key: TokenKey): string {
 function parseEntry(text: string | undefined): CachedToken | undefined {
   if (!text) return undefined;
   try {
-    const data = JSON.parse(text) as {version?: number; account?: string; scopes?: string[]; token?: string; expiry?: string};
+    const data = JSON.parse(text) as {version?: number; account?: string; scopes?: string[]; token?: string; expiry?: string; issued?: string};
     if (data.version !== TOKEN_SCHEMA_VERSION || !data.account || !data.token || !data.expiry) return undefined;
     const expiry = Date.parse(data.expiry);
     if (Number.isNaN(expiry)) return undefined;
-    return {account: data.account, scopes: data.scopes ?? [], token: data.token, expiry};
+    const issued = data.issued ? Date.parse(data.issued) : Number.NaN;
+    return {account: data.account, scopes: data.scopes ?? [], token: data.token, expiry, ...(Number.isNaN(issued) ? {} : {issued})};
   } catch {
     // A cache entry that cannot be read is simply a miss; the next refresh rewrites it.
     return undefined;
@@ -80,6 +83,7 @@ export class FileTokenCache implements TokenCache {
       scopes: token.scopes,
       token: token.token,
       expiry: new Date(token.expiry).toISOString(),
+      ...(token.issued === undefined ? {} : {issued: new Date(token.issued).toISOString()}),
     };
     await writeSecureFile(this.fileOf(token), `${JSON.stringify(body)}\n`);
   }
