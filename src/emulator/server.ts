@@ -3,7 +3,7 @@ import type {AddressInfo} from 'node:net';
 import {join} from 'node:path';
 import {setTimeout as delay} from 'node:timers/promises';
 import {createAdaptorServer} from '@hono/node-server';
-import {Hono, type Context} from 'hono';
+import {Hono} from 'hono';
 import {routePath} from 'hono/route';
 import writeFileAtomic from 'write-file-atomic';
 import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} from './faults.js';

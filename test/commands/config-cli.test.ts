@@ -6,8 +6,6 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {Config} from '@oclif/core';
-
 import ConfigGet from '../../src/commands/config/get.js';
 import ConfigList from '../../src/commands/config/list.js';
 import ConfigSet from '../../src/commands/config/set.js';
@@ -17,54 +15,20 @@ import Create from '../../src/commands/config/configurations/create.js';
 import Delete from '../../src/commands/config/configurations/delete.js';
 import Describe from '../../src/commands/config/configurations/describe.js';
 import ConfigurationsList from '../../src/commands/config/configurations/list.js';
-import type {AppContext, GlobalFlags} from '../../src/lib/context.js';
 import type {Prompter} from '../../src/lib/prompter.js';
-import {reportError} from '../../src/lib/report-error.js';
-import {fakeContext, scriptedPrompter} from '../helpers/context.js';
+import {scriptedPrompter} from '../helpers/context.js';
+import {runCommand} from '../helpers/run-command.js';
 
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-let oclif: Config;
 let configDir: string;
 
-beforeAll(async () => {
-  oclif = await Config.load({root: path.resolve(import.meta.dirname ?? '.', '../..')});
-});
 beforeEach(() => {
   configDir = mkdtempSync(path.join(tmpdir(), 'gcauth-config-cli-'));
 });
 afterEach(() => rmSync(configDir, {recursive: true, force: true}));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyCommand = any;
-
 /** Runs a command class as oclif would, with its context built by fakeContext over `configDir`. */
-async function run(
-  Cmd: AnyCommand,
-  argv: string[],
-  options: {env?: Record<string, string>; interactive?: boolean; prompter?: Prompter} = {},
-): Promise<RunResult> {
-  const result: RunResult = {stdout: '', stderr: '', code: 0};
-  let out: {stdout: string; stderr: string} | undefined;
-  class Probe extends (Cmd as typeof ConfigGet) {
-    protected override async buildContext(flags: GlobalFlags): Promise<AppContext> {
-      const fake = await fakeContext({flags, configDir, env: options.env, interactive: options.interactive, prompter: options.prompter});
-      out = fake.out;
-      return fake.ctx;
-    }
-
-    override async catch(error: Error): Promise<never> {
-      result.code = reportError(error, (t) => (result.stderr += t), undefined);
-      return undefined as never;
-    }
-  }
-  await Probe.run(argv, oclif);
-  return {stdout: out?.stdout ?? '', stderr: (out?.stderr ?? '') + result.stderr, code: result.code};
-}
+const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], options: {env?: Record<string, string>; interactive?: boolean; prompter?: Prompter} = {}) =>
+  runCommand(Cmd, argv, {...options, configDir});
 
 describe('config set / get / unset', () => {
   test('set writes the property and says so on stderr only', async () => {

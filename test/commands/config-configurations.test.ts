@@ -14,24 +14,8 @@ import type {GlobalFlags} from '../../src/lib/context.js';
 import {CancelledError, NotFoundError, UsageError} from '../../src/lib/errors.js';
 import type {Prompter} from '../../src/lib/prompter.js';
 import {fakeContext, scriptedPrompter} from '../helpers/context.js';
+import {snapshot} from '../helpers/fs.js';
 
-/** Every file and directory under dir with its contents and mode, for byte-for-byte comparison. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, {withFileTypes: true})) {
-      const p = path.join(d, entry.name);
-      const rel = path.relative(dir, p);
-      const mode = (statSync(p).mode & 0o777).toString(8);
-      if (entry.isDirectory()) {
-        out[`${rel}/`] = mode;
-        walk(p);
-      } else out[rel] = `${mode} ${readFileSync(p, 'base64')}`;
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
 
 let dir: string;
 beforeEach(() => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {Readable} from 'node:stream';
 
 import {createContext, type AppContext, type GlobalFlags} from '../../src/lib/context.js';
+import type {Minter} from '../../src/lib/auth/token-service.js';
 import type {Prompter} from '../../src/lib/prompter.js';
 
 /** Captured output of a fake context. */
@@ -19,6 +20,8 @@ export interface FakeContextOptions {
   interactive?: boolean;
   now?: () => number;
   prompter?: Prompter;
+  /** Stands in for the token endpoint. */
+  mint?: Minter;
   /** Reuse a config dir (default: a new temp dir). */
   configDir?: string;
 }
@@ -40,6 +43,7 @@ export async function fakeContext(options: FakeContextOptions = {}): Promise<{ct
     homeDir: configDir,
     now: options.now,
     prompter: options.prompter,
+    mint: options.mint,
     io: {
       stdout: {write: (t: string) => (out.stdout += t)},
       stderr: {write: (t: string) => (out.stderr += t)},

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {modes} from '../helpers/fs.js';
 
 let emu: EmulatorProcess;
 beforeAll(async () => {
@@ -14,19 +15,6 @@ afterAll(() => emu.stop());
 const ownerEmail = () => readKeyFile(emu.ownerKeyFile).client_email;
 const tokenInfo = async (token: string) => (await fetch(`${emu.url}/tokeninfo?access_token=${token}`)).json() as Promise<{email?: string; error?: string}>;
 
-/** Every file and directory under dir with its mode. */
-function modes(dir: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, {withFileTypes: true})) {
-      const p = path.join(d, e.name);
-      out.push([path.relative(dir, p), statSync(p).mode & 0o777]);
-      if (e.isDirectory()) walk(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 describe('service-account auth end to end', () => {
   test('activate, print a token, list, revoke', async () => {

@@ -1,9 +1,10 @@
 import {generateKeyPairSync} from 'node:crypto';
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {snapshot} from '../helpers/fs.js';
 
 let emu: EmulatorProcess;
 let config: string;
@@ -32,22 +33,6 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-/** Every file under dir with its bytes and mode, to prove nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, {withFileTypes: true})) {
-      const p = path.join(d, e.name);
-      const mode = (statSync(p).mode & 0o777).toString(8);
-      if (e.isDirectory()) {
-        out[path.relative(dir, p)] = `dir ${mode}`;
-        walk(p);
-      } else out[path.relative(dir, p)] = `${mode} ${readFileSync(p, 'base64')}`;
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 const k = (name: string) => path.join(keys, name);
 
