@@ -9,7 +9,8 @@ export interface AdminDeps {
   resetStats(): void;
   faults: FaultInjector;
   tokenLifetime(): number;
-  setTokenLifetime(seconds: number): void;
+  /** @throws for a lifetime that is not a whole number of seconds from 1 to 43200. */
+  setTokenLifetime(seconds: unknown): void;
   info(): {url: string; pid: number; project: string};
 }
 
@@ -48,10 +49,11 @@ export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
     } catch (error) {
       return c.json(apiError(400, (error as Error).message), 400);
     }
-    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > 43200) {
-      return c.json(apiError(400, 'seconds must be an integer between 1 and 43200'), 400);
+    try {
+      deps.setTokenLifetime(seconds);
+    } catch (error) {
+      return c.json(apiError(400, (error as Error).message), 400);
     }
-    deps.setTokenLifetime(seconds);
     return c.json({seconds});
   });
 }

@@ -117,8 +117,13 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => undefined);
   const dataDir = opts.dataDir;
-  let tokenLifetime = opts.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_S;
-  if (!validLifetime(tokenLifetime)) throw new FaultConfigError('token lifetime must be an integer between 1 and 43200 seconds');
+  let tokenLifetime = DEFAULT_TOKEN_LIFETIME_S;
+  /** The one place the issued token lifetime changes: flags, the admin endpoint and tests all come here. */
+  const setTokenLifetime = (seconds: unknown): void => {
+    if (!validLifetime(seconds)) throw new FaultConfigError('token lifetime must be an integer between 1 and 43200 seconds');
+    tokenLifetime = seconds;
+  };
+  setTokenLifetime(opts.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_S);
   const faults = new FaultInjector(parseFaultConfig(opts.faults ?? {}));
 
   await mkdir(dataDir, {recursive: true, mode: 0o700});
@@ -161,9 +166,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     resetStats,
     faults,
     tokenLifetime: () => tokenLifetime,
-    setTokenLifetime: (s) => {
-      tokenLifetime = s;
-    },
+    setTokenLifetime,
     // Requests can only arrive after listen(), by which time `info` is set.
     info: () => info ?? {url: '', pid: process.pid, project},
   });
@@ -247,10 +250,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     faults,
     stats: () => structuredClone(stats),
     resetStats,
-    setTokenLifetime: (s) => {
-      if (!validLifetime(s)) throw new FaultConfigError('token lifetime must be an integer between 1 and 43200 seconds');
-      tokenLifetime = s;
-    },
+    setTokenLifetime,
     close,
   };
 }
