@@ -14,7 +14,7 @@ import type {GlobalFlags} from '../../src/lib/context.js';
 import {CancelledError, NotFoundError, UsageError} from '../../src/lib/errors.js';
 import type {Prompter} from '../../src/lib/prompter.js';
 import {fakeContext, scriptedPrompter} from '../helpers/context.js';
-import {snapshot} from '../helpers/fs.js';
+import {expectUnchanged, snapshot} from '../helpers/fs.js';
 
 
 let dir: string;
@@ -28,17 +28,6 @@ const ctxOf = async (
   options: {env?: Record<string, string>; interactive?: boolean; prompter?: Prompter} = {},
 ) => (await fakeContext({configDir: dir, flags, ...options})).ctx;
 const activeFile = () => readFileSync(path.join(dir, 'active_config'), 'utf8');
-
-async function expectUnchanged(fn: () => Promise<unknown>, error: Error) {
-  const before = snapshot(dir);
-  const thrown = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(thrown).toBeInstanceOf(error.constructor);
-  expect((thrown as Error).message).toBe(error.message);
-  expect(snapshot(dir)).toEqual(before);
-}
 
 describe('createConfiguration', () => {
   test('creates an empty 0600 file and activates it', async () => {
@@ -57,9 +46,9 @@ describe('createConfiguration', () => {
   test('a duplicate or an invalid name changes nothing', async () => {
     await createConfiguration({name: 'dev', activate: false}, await ctxOf());
     await setProperty({property: 'project', value: 'p'}, await ctxOf({configuration: 'dev'}));
-    await expectUnchanged(async () => createConfiguration({name: 'dev', activate: true}, await ctxOf()), new UsageError('Cannot create configuration [dev], it already exists.'));
+    await expectUnchanged(dir, async () => createConfiguration({name: 'dev', activate: true}, await ctxOf()), new UsageError('Cannot create configuration [dev], it already exists.'));
     for (const name of ['Dev', '1dev', 'dev_x', 'none', '../etc']) {
-      await expectUnchanged(
+      await expectUnchanged(dir, 
         async () => createConfiguration({name, activate: true}, await ctxOf()),
         new UsageError(`Invalid configuration name [${name}]: names start with a lower-case letter and contain only lower-case letters, digits and hyphens.`),
       );
@@ -77,8 +66,8 @@ describe('activateConfiguration', () => {
 
   test('an unknown or invalid name changes nothing', async () => {
     await createConfiguration({name: 'dev', activate: true}, await ctxOf());
-    await expectUnchanged(async () => activateConfiguration({name: 'nosuch'}, await ctxOf()), new NotFoundError('Cannot activate configuration [nosuch], it does not exist.'));
-    await expectUnchanged(
+    await expectUnchanged(dir, async () => activateConfiguration({name: 'nosuch'}, await ctxOf()), new NotFoundError('Cannot activate configuration [nosuch], it does not exist.'));
+    await expectUnchanged(dir, 
       async () => activateConfiguration({name: '../dev'}, await ctxOf()),
       new UsageError('Invalid configuration name [../dev]: names start with a lower-case letter and contain only lower-case letters, digits and hyphens.'),
     );
@@ -124,13 +113,13 @@ describe('describeConfiguration', () => {
       properties: {core: {account: 'a@x'}, auth: {token_host: 'http://h/token'}},
     });
     // default was never written and is not active: it does not exist, as in list.
-    await expectUnchanged(async () => describeConfiguration({name: 'default'}, await ctxOf()), new NotFoundError('Configuration [default] does not exist.'));
+    await expectUnchanged(dir, async () => describeConfiguration({name: 'default'}, await ctxOf()), new NotFoundError('Configuration [default] does not exist.'));
   });
 
   test('the active default exists before its first write; others must exist', async () => {
     expect(await describeConfiguration({name: 'default'}, await ctxOf())).toEqual({is_active: true, name: 'default', properties: {}});
-    await expectUnchanged(async () => describeConfiguration({name: 'nosuch'}, await ctxOf()), new NotFoundError('Configuration [nosuch] does not exist.'));
-    await expectUnchanged(
+    await expectUnchanged(dir, async () => describeConfiguration({name: 'nosuch'}, await ctxOf()), new NotFoundError('Configuration [nosuch] does not exist.'));
+    await expectUnchanged(dir, 
       async () => describeConfiguration({name: 'NoSuch'}, await ctxOf()),
       new UsageError('Invalid configuration name [NoSuch]: names start with a lower-case letter and contain only lower-case letters, digits and hyphens.'),
     );
@@ -167,14 +156,14 @@ describe('deleteConfigurations', () => {
 
   test('declining deletes nothing', async () => {
     const prompter = scriptedPrompter([false]);
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => deleteConfigurations({names: ['dev']}, await ctxOf({}, {interactive: true, prompter})),
       new CancelledError('Nothing was deleted.'),
     );
   });
 
   test('without a terminal or --quiet it fails naming the flag', async () => {
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => deleteConfigurations({names: ['dev']}, await ctxOf()),
       new UsageError('Delete configuration [dev]? Cannot ask without a terminal (or with --quiet): pass --quiet.'),
     );
@@ -183,20 +172,20 @@ describe('deleteConfigurations', () => {
   test('refuses the active configuration, whichever way it is active, before deleting any', async () => {
     const refused = (name: string) =>
       new UsageError(`Cannot delete configuration [${name}]: it is active.`, {hint: 'Activate another one first: gcauth config configurations activate NAME'});
-    await expectUnchanged(async () => deleteConfigurations({names: ['dev', 'default']}, await ctxOf({quiet: true})), refused('default'));
-    await expectUnchanged(async () => deleteConfigurations({names: ['dev']}, await ctxOf({quiet: true, configuration: 'dev'})), refused('dev'));
-    await expectUnchanged(async () => deleteConfigurations({names: ['ci']}, await ctxOf({quiet: true}, {env: {GCAUTH_ACTIVE_CONFIG_NAME: 'ci'}})), refused('ci'));
+    await expectUnchanged(dir, async () => deleteConfigurations({names: ['dev', 'default']}, await ctxOf({quiet: true})), refused('default'));
+    await expectUnchanged(dir, async () => deleteConfigurations({names: ['dev']}, await ctxOf({quiet: true, configuration: 'dev'})), refused('dev'));
+    await expectUnchanged(dir, async () => deleteConfigurations({names: ['ci']}, await ctxOf({quiet: true}, {env: {GCAUTH_ACTIVE_CONFIG_NAME: 'ci'}})), refused('ci'));
     // active_config names dev even though the environment picks another one for this run.
     await activateConfiguration({name: 'dev'}, await ctxOf());
-    await expectUnchanged(async () => deleteConfigurations({names: ['dev']}, await ctxOf({quiet: true}, {env: {GCAUTH_ACTIVE_CONFIG_NAME: 'ci'}})), refused('dev'));
+    await expectUnchanged(dir, async () => deleteConfigurations({names: ['dev']}, await ctxOf({quiet: true}, {env: {GCAUTH_ACTIVE_CONFIG_NAME: 'ci'}})), refused('dev'));
   });
 
   test('an unknown or invalid name deletes none of the others', async () => {
-    await expectUnchanged(async () => deleteConfigurations({names: ['dev', 'nosuch', 'gone']}, await ctxOf({quiet: true})), new NotFoundError('Configuration [nosuch, gone] does not exist.'));
-    await expectUnchanged(
+    await expectUnchanged(dir, async () => deleteConfigurations({names: ['dev', 'nosuch', 'gone']}, await ctxOf({quiet: true})), new NotFoundError('Configuration [nosuch, gone] does not exist.'));
+    await expectUnchanged(dir, 
       async () => deleteConfigurations({names: ['dev', 'Bad']}, await ctxOf({quiet: true})),
       new UsageError('Invalid configuration name [Bad]: names start with a lower-case letter and contain only lower-case letters, digits and hyphens.'),
     );
-    await expectUnchanged(async () => deleteConfigurations({names: []}, await ctxOf({quiet: true})), new UsageError('Name at least one configuration to delete.'));
+    await expectUnchanged(dir, async () => deleteConfigurations({names: []}, await ctxOf({quiet: true})), new UsageError('Name at least one configuration to delete.'));
   });
 });

@@ -10,7 +10,7 @@ import {unsetProperty} from '../../src/commands/config/unset.js';
 import type {GlobalFlags} from '../../src/lib/context.js';
 import {NotFoundError, UsageError} from '../../src/lib/errors.js';
 import {fakeContext} from '../helpers/context.js';
-import {snapshot} from '../helpers/fs.js';
+import {expectUnchanged} from '../helpers/fs.js';
 
 
 let dir: string;
@@ -25,18 +25,6 @@ const seed = (name: string, text: string) => {
   mkdirSync(path.join(dir, 'configurations'), {recursive: true, mode: 0o700});
   writeFileSync(file(name), text, {mode: 0o600});
 };
-
-/** Runs fn, expects it to throw exactly `error`, and the config dir to be unchanged. */
-async function expectUnchanged(fn: () => Promise<unknown>, error: Error) {
-  const before = snapshot(dir);
-  const thrown = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(thrown).toBeInstanceOf(error.constructor);
-  expect((thrown as Error).message).toBe(error.message);
-  expect(snapshot(dir)).toEqual(before);
-}
 
 describe('setProperty', () => {
   test('creates default on first write, and keeps other properties', async () => {
@@ -96,11 +84,11 @@ describe('setProperty', () => {
       ['project', '', new UsageError('Cannot set property [core/project] to an empty value.')],
       ['project', 'a\nb', new UsageError('Invalid value for property [core/project]: it must be a single line.')],
     ])('set %s %j', async (property, value, error) => {
-      await expectUnchanged(async () => setProperty({property, value}, await ctxOf()), error);
+      await expectUnchanged(dir, async () => setProperty({property, value}, await ctxOf()), error);
     });
 
     test('an active configuration that does not exist', async () => {
-      await expectUnchanged(
+      await expectUnchanged(dir, 
         async () => setProperty({property: 'project', value: 'p'}, await ctxOf({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'gone'})),
         new NotFoundError('Configuration [gone] does not exist. Create it with: gcauth config configurations create gone'),
       );
@@ -109,7 +97,7 @@ describe('setProperty', () => {
     test('on a fresh dir, a missing active configuration creates nothing at all', async () => {
       rmSync(path.join(dir, 'configurations'), {recursive: true});
       writeFileSync(path.join(dir, 'active_config'), 'gone');
-      await expectUnchanged(
+      await expectUnchanged(dir, 
         async () => setProperty({property: 'project', value: 'p'}, await ctxOf()),
         new NotFoundError('Configuration [gone] does not exist. Create it with: gcauth config configurations create gone'),
       );
@@ -134,14 +122,14 @@ describe('getProperty', () => {
 
   test('an invalid stored value is an error naming the configuration', async () => {
     seed('default', '[api_endpoint_overrides]\niam = http://h/iam\n');
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => getProperty({property: 'api_endpoint_overrides/iam'}, await ctxOf()),
       new UsageError('Invalid value for property [api_endpoint_overrides/iam] (in configuration [default]): "http://h/iam": expected a base URL ending with \'/\'.'),
     );
   });
 
   test('an unknown property', async () => {
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => getProperty({property: 'auth/nosuch'}, await ctxOf()),
       new UsageError('Property [nosuch] does not exist in section [auth]. Valid properties: token_host.'),
     );
@@ -157,11 +145,11 @@ describe('unsetProperty', () => {
 
   test('errors change nothing', async () => {
     seed('default', '[core]\naccount = a@x\n');
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => unsetProperty({property: 'core/acount'}, await ctxOf()),
       new UsageError('Property [acount] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'),
     );
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => unsetProperty({property: 'account'}, await ctxOf({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'gone'})),
       new NotFoundError('Configuration [gone] does not exist. Create it with: gcauth config configurations create gone'),
     );
@@ -193,15 +181,15 @@ describe('listProperties', () => {
 
   test('an unknown filter or an invalid value is a UsageError', async () => {
     seed('default', '[api_endpoint_overrides]\niamcredentials = nope\n');
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => listProperties({filter: 'nosuch/', all: false}, await ctxOf()),
       new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides.'),
     );
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => listProperties({filter: 'core/project/', all: false}, await ctxOf()),
       new UsageError('Property [project/] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'),
     );
-    await expectUnchanged(
+    await expectUnchanged(dir, 
       async () => listProperties({all: false}, await ctxOf()),
       new UsageError(
         'Invalid value for property [api_endpoint_overrides/iamcredentials] (in configuration [default]): "nope": expected an http:// or https:// URL.',

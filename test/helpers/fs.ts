@@ -23,3 +23,15 @@ export function snapshot(dir: string): Record<string, string> {
 export function modes(dir: string): Array<[string, number]> {
   return Object.keys(snapshot(dir)).map((rel) => [rel.replace(/\/$/, ''), statSync(path.join(dir, rel)).mode & 0o777]);
 }
+
+/** Runs fn, expects it to throw exactly `error` (class and message), and dir to be unchanged byte for byte. */
+export async function expectUnchanged(dir: string, fn: () => Promise<unknown>, error: Error): Promise<void> {
+  const before = snapshot(dir);
+  const thrown = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(thrown).toBeInstanceOf(error.constructor);
+  expect((thrown as Error).message).toBe(error.message);
+  expect(snapshot(dir)).toEqual(before);
+}
