@@ -138,12 +138,4 @@ describe('TokenService', () => {
     const {service} = setup(async () => ({token: 'x', expiry: 0}));
     await expect(service.getAccessToken('nobody@p.iam.gserviceaccount.com')).rejects.toThrow(/gcauth auth activate-service-account/);
   });
-
-  test('forceRefresh mints even when the cache is fresh', async () => {
-    let n = 0;
-    const {service, store, now} = setup(async () => ({token: `t${++n}`, expiry: now() + 3600_000}));
-    await store.put(credential);
-    await service.getAccessToken(ACCOUNT);
-    expect((await service.getAccessToken(ACCOUNT, {forceRefresh: true})).token).toBe('t2');
-  });
 });

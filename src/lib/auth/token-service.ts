@@ -36,8 +36,6 @@ export interface TokenServiceDeps {
 
 export interface TokenRequest {
   scopes?: string[];
-  /** Mint a new token even when the cached one is fresh. */
-  forceRefresh?: boolean;
 }
 
 /** A token minted this recently is shared even when its endpoint issues tokens of under five minutes. */
@@ -67,12 +65,12 @@ export class TokenService {
   async getAccessToken(account: string, request: TokenRequest = {}): Promise<CachedToken> {
     const key = {account, scopes: request.scopes ?? DEFAULT_SCOPES};
     const {cache, now} = this.deps;
-    const seen = request.forceRefresh ? undefined : await cache.read(key);
+    const seen = await cache.read(key);
     if (seen && isFresh(seen, now())) return seen;
     return cache.withLock(key, async () => {
       // Another process may have refreshed while this one waited for the lock.
       const cached = await cache.read(key);
-      if (cached && !request.forceRefresh && isFresh(cached, now())) {
+      if (cached && isFresh(cached, now())) {
         this.deps.log.debug(`using the token another process refreshed for [${account}]`);
         return cached;
       }
