@@ -1,5 +1,6 @@
 import {homedir} from 'node:os';
 
+import {type ApiClients, createApiClients} from './api/clients.js';
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
 import {type Minter, TokenService} from './auth/token-service.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
@@ -48,6 +49,8 @@ export interface AppContext {
   tokens: TokenService;
   log: Logger;
   flags: GlobalFlags;
+  /** IAM and Resource Manager clients, built on first use. */
+  api: ApiClients;
 }
 
 /** Parts a test (or another entry point) may supply instead of the process's own. */
@@ -112,7 +115,8 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   });
   const quiet = isTrue(lenient('core/disable_prompts'));
   const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
-  return {io, env, now, paths, props, configurations, prompter, store, cache, tokens, log, flags};
+  const api = createApiClients({props, tokens, log});
+  return {io, env, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, api};
 }
 
 // A damaged active_config must not lock the user out of the commands that would repair it.

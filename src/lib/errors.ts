@@ -40,6 +40,20 @@ export class ApiError extends GcauthError {
   }
 }
 
+/** The caller lacks an IAM permission on a resource (HTTP 403). */
+export class PermissionDeniedError extends ApiError {}
+
+/** The resource changed or exists already (HTTP 409: ABORTED on a stale etag, ALREADY_EXISTS on create). */
+export class ConflictError extends ApiError {
+  /** Google's status word, e.g. ABORTED or ALREADY_EXISTS. */
+  readonly reason?: string;
+
+  constructor(message: string, options?: {hint?: string; cause?: unknown; status?: number; reason?: string}) {
+    super(message, options);
+    this.reason = options?.reason;
+  }
+}
+
 /** Exit status for any thrown value: typed errors carry theirs; anything else is a bug (1). */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof GcauthError) return error.exitCode;

@@ -5,7 +5,7 @@ import {AuthError} from '../errors.js';
  * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).
  * @throws AuthError naming the commands that set one.
  */
-export function resolveAccount(ctx: AppContext, positional?: string): string {
+export function resolveAccount(ctx: Pick<AppContext, 'props'>, positional?: string): string {
   const account = positional || ctx.props.get('core/account');
   if (!account) {
     throw new AuthError(

@@ -35,3 +35,16 @@ export async function withRetry<T>(
     }
   }
 }
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ABORT_ERR', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * What a request that got no answer ran into: its error code, whether it timed out, and whether
+ * another try may work (a reset or a timeout may; a refused connection or a bad host name will not).
+ */
+export function classifyNetworkFailure(error: unknown): {code: string; timedOut: boolean; transient: boolean} {
+  const e = error as {code?: string | number; cause?: {code?: string}; name?: string; message?: string} | undefined;
+  const code = String(e?.code ?? e?.cause?.code ?? '');
+  const timedOut = e?.name === 'AbortError' || e?.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(e?.message ?? '');
+  return {code, timedOut, transient: TRANSIENT_CODES.has(code) || timedOut};
+}

@@ -1,3 +1,5 @@
+import {classifyNetworkFailure} from './retry.js';
+
 /** A failed call to the OAuth2 token endpoint, classified for retry and for the user's message. */
 export class TokenEndpointError extends Error {
   constructor(
@@ -17,8 +19,6 @@ export class TokenEndpointError extends Error {
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ABORT_ERR', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /** Classifies a gaxios (or fetch) failure of a token request. */
 export function toTokenEndpointError(error: unknown, url: string): TokenEndpointError {
   const e = error as {response?: {status?: number; data?: unknown}; code?: string | number; cause?: {code?: string}; name?: string; message?: string};
@@ -31,9 +31,7 @@ export function toTokenEndpointError(error: unknown, url: string): TokenEndpoint
     const what = oauthError ? `${oauthError}${description ? `: ${description}` : ''}` : `HTTP ${status}`;
     return new TokenEndpointError(what, {status, oauthError, description, transient});
   }
-  const code = String(e.code ?? e.cause?.code ?? '');
-  const timedOut = e.name === 'AbortError' || e.name === 'TimeoutError' || /timeout|timed out|aborted/i.test(e.message ?? '');
-  const transient = TRANSIENT_CODES.has(code) || timedOut;
+  const {code, timedOut, transient} = classifyNetworkFailure(error);
   const what = timedOut ? 'the request timed out' : `${code || 'network error'}: ${e.message ?? ''}`.trim();
   return new TokenEndpointError(`could not reach ${url}: ${what}`, {transient});
 }

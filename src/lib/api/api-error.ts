@@ -1,0 +1,115 @@
+import {classifyNetworkFailure} from '../auth/retry.js';
+import {ApiError, AuthError, ConflictError, NotFoundError, PermissionDeniedError} from '../errors.js';
+
+/** What a failed call was about, so its message can name the account and the resource. */
+export interface CallSubject {
+  /** The account the call was authenticated as. */
+  account: string;
+  /** The resource in words, e.g. `project [p]` or `service account [sa@p.iam.gserviceaccount.com]`. */
+  resource: string;
+}
+
+/** Google's JSON error body (`google.rpc.Status` inside `error`). */
+interface GoogleStatus {
+  code?: number;
+  message?: string;
+  status?: string;
+  details?: Array<{'@type'?: string; reason?: string; metadata?: Record<string, string>}>;
+}
+
+interface TransportFailure {
+  status?: number;
+  code?: string | number;
+  name?: string;
+  message?: string;
+  response?: {status?: number; data?: unknown};
+  config?: {url?: URL | string; method?: string};
+  cause?: {code?: string};
+}
+
+/** The body's `error` object when it is Google's shape. */
+export function googleStatusOf(error: unknown): GoogleStatus | undefined {
+  const data = (error as TransportFailure | undefined)?.response?.data;
+  const body = typeof data === 'string' ? safeParse(data) : data;
+  const status = (body as {error?: unknown} | undefined)?.error;
+  return status && typeof status === 'object' ? (status as GoogleStatus) : undefined;
+}
+
+const safeParse = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** HTTP status of a transport failure, when the server answered. */
+export function httpStatusOf(error: unknown): number | undefined {
+  const e = error as TransportFailure | undefined;
+  return e?.response?.status ?? (typeof e?.status === 'number' ? e.status : undefined);
+}
+
+/** The permission a 403 names: from its ErrorInfo detail, else from IAM's message wording. */
+function missingPermission(status: GoogleStatus | undefined): string | undefined {
+  for (const detail of status?.details ?? []) {
+    if (detail.metadata?.permission) return detail.metadata.permission;
+  }
+  return /Permission '([^']+)' denied/.exec(status?.message ?? '')?.[1];
+}
+
+/**
+ * Turns a failed API call into the typed error a command reports: 401 AuthError, 403
+ * PermissionDeniedError naming the missing permission, 404 NotFoundError, 409 ConflictError,
+ * anything else (and an unreachable server) ApiError.
+ */
+export function toApiError(error: unknown, subject: CallSubject): Error {
+  const status = httpStatusOf(error);
+  const google = googleStatusOf(error);
+  const detail = google?.message ?? (error as TransportFailure).message ?? 'no message';
+  const word = google?.status ? `${google.status}: ` : '';
+  const options = {cause: error, status};
+  switch (status) {
+    case undefined:
+      return unreachable(error);
+    case 401:
+      return new AuthError(`The access token of [${subject.account}] was refused (${word}${detail}).`, {
+        ...options,
+        hint: `Activate the account's key again: gcauth auth activate-service-account ${subject.account} --key-file=FILE`,
+      });
+    case 403: {
+      const permission = missingPermission(google);
+      const message = permission
+        ? `${subject.account} lacks permission ${permission} on ${subject.resource}.`
+        : `${subject.account} does not have permission to access ${subject.resource} (or it may not exist): ${detail}`;
+      return new PermissionDeniedError(message, {
+        ...options,
+        hint: 'Grant a role that includes it (gcauth projects add-iam-policy-binding), or run as another account with --account.',
+      });
+    }
+    case 404:
+      return new NotFoundError(`${capitalize(subject.resource)} was not found: ${detail}`, options);
+    case 409:
+      return new ConflictError(`${capitalize(subject.resource)}: ${word}${detail}`, {...options, reason: google?.status});
+    default:
+      return new ApiError(`${capitalize(subject.resource)}: ${word}${detail}`, options);
+  }
+}
+
+function unreachable(error: unknown): ApiError {
+  const e = error as TransportFailure;
+  const url = e.config?.url ? ` ${new URL(String(e.config.url)).origin}` : '';
+  const {code, timedOut} = classifyNetworkFailure(error);
+  const what = timedOut ? 'the request timed out' : code || e.message || 'network error';
+  return new ApiError(`Could not reach${url}: ${what}.`, {cause: error});
+}
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Runs one API call, turning its failure into the typed error for `subject`. */
+export async function withApiErrors<T>(subject: CallSubject, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toApiError(error, subject);
+  }
+}

@@ -1,0 +1,72 @@
+import {toApiError} from '../../src/lib/api/api-error.js';
+import {isRepeatable, mayRetry} from '../../src/lib/api/session.js';
+import {ApiError, AuthError, ConflictError, NotFoundError, PermissionDeniedError} from '../../src/lib/errors.js';
+
+const subject = {account: 'viewer@p.iam.gserviceaccount.com', resource: 'project [p]'};
+const answered = (status: number, error?: object) => ({status, response: {status, data: error ? {error} : 'oops'}, message: `Request failed with status code ${status}`});
+
+describe('toApiError', () => {
+  it('names the account, the missing permission and the resource for a 403 with ErrorInfo', () => {
+    const error = toApiError(
+      answered(403, {
+        code: 403,
+        status: 'PERMISSION_DENIED',
+        message: 'The caller does not have permission',
+        details: [{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', metadata: {permission: 'resourcemanager.projects.setIamPolicy'}}],
+      }),
+      subject,
+    );
+    expect(error).toBeInstanceOf(PermissionDeniedError);
+    expect(error.message).toBe('viewer@p.iam.gserviceaccount.com lacks permission resourcemanager.projects.setIamPolicy on project [p].');
+  });
+
+  it("reads the permission from IAM's wording when there is no detail", () => {
+    const error = toApiError(answered(403, {code: 403, status: 'PERMISSION_DENIED', message: "Permission 'iam.serviceAccountKeys.create' denied on resource (or it may not exist)."}), subject);
+    expect(error.message).toContain('lacks permission iam.serviceAccountKeys.create on project [p]');
+  });
+
+  it.each([
+    [401, AuthError, /access token of \[viewer@p/],
+    [404, NotFoundError, /^Project \[p\] was not found: gone/],
+    [409, ConflictError, /^Project \[p\]: ABORTED: gone/],
+    [400, ApiError, /^Project \[p\]: ABORTED: gone/],
+  ])('maps %i to its typed error', (status, type, message) => {
+    const error = toApiError(answered(status, {code: status, status: 'ABORTED', message: 'gone'}), subject);
+    expect(error).toBeInstanceOf(type);
+    expect(error.message).toMatch(message);
+  });
+
+  it('keeps the status word of a conflict for the retry decision', () => {
+    expect((toApiError(answered(409, {status: 'ALREADY_EXISTS', message: 'exists'}), subject) as ConflictError).reason).toBe('ALREADY_EXISTS');
+  });
+
+  it('says the server could not be reached when nothing answered', () => {
+    const error = toApiError({code: 'ECONNREFUSED', message: 'connect ECONNREFUSED', config: {url: 'http://127.0.0.1:9/iam/v1/x'}}, subject);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.message).toBe('Could not reach http://127.0.0.1:9: ECONNREFUSED.');
+  });
+});
+
+describe('retry decisions', () => {
+  it('treats creates as unrepeatable and custom methods, reads and deletes as repeatable', () => {
+    expect(isRepeatable('POST', 'http://h/iam/v1/projects/p/serviceAccounts')).toBe(false);
+    expect(isRepeatable('POST', 'http://h/iam/v1/projects/-/serviceAccounts/a@b.c/keys')).toBe(false);
+    expect(isRepeatable('POST', 'http://h/cloudresourcemanager/v1/projects/p:setIamPolicy')).toBe(true);
+    expect(isRepeatable('GET', 'http://h/iam/v1/projects/p/serviceAccounts')).toBe(true);
+    expect(isRepeatable('DELETE', 'http://h/iam/v1/projects/-/serviceAccounts/a@b.c')).toBe(true);
+  });
+
+  it.each([
+    [answered(503), false, true],
+    [answered(429), false, true],
+    [answered(500), false, false],
+    [answered(500), true, true],
+    [answered(403), true, false],
+    [{code: 'ECONNRESET'}, true, true],
+    [{code: 'ECONNRESET'}, false, false],
+    [{code: 'ECONNREFUSED'}, true, false],
+    [new AuthError('timed out refreshing'), true, false],
+  ])('retries %j (repeatable %s): %s', (error, repeatable, expected) => {
+    expect(mayRetry(error, repeatable)).toBe(expected);
+  });
+});
