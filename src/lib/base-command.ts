@@ -60,9 +60,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return createContext(flags);
   }
 
-  /** Writes a result to stdout in the user's --format, or `human` by default. */
-  protected async output<D>(data: D, human: (data: D) => string): Promise<void> {
-    this.ctx.io.stdout.write(await renderOutput(data, this.format, human as (d: unknown) => string));
+  /** Writes a result to stdout in the user's --format, or by default `human` (a renderer, or `yaml` as gcloud's describe commands). */
+  protected async output<D>(data: D, human: ((data: D) => string) | 'yaml'): Promise<void> {
+    const spec: FormatSpec = human === 'yaml' && this.format.kind === 'default' ? {kind: 'yaml'} : this.format;
+    this.ctx.io.stdout.write(await renderOutput(data, spec, human === 'yaml' ? String : (human as (d: unknown) => string)));
   }
 
   /** Writes a status line to stderr. */

@@ -1,0 +1,23 @@
+import {Args} from '@oclif/core';
+
+import {BaseCommand} from '../../lib/base-command.js';
+import {CONDITIONAL_POLICY_VERSION, policyForDisplay} from '../../lib/iam/policy.js';
+import {validateProjectId} from '../../lib/iam/validate.js';
+
+export default class GetIamPolicy extends BaseCommand<typeof GetIamPolicy> {
+  static override summary = "Print a project's IAM policy.";
+  static override description = 'Read at policy version 3, so conditional bindings are shown with their conditions.';
+  static override examples = [
+    '<%= config.bin %> projects get-iam-policy my-project',
+    '<%= config.bin %> projects get-iam-policy my-project --format=json',
+  ];
+  static override args = {
+    project: Args.string({required: true, description: 'Project ID or number.'}),
+  };
+
+  async run(): Promise<void> {
+    validateProjectId(this.args.project);
+    const policy = await (await this.ctx.api.resourceManager()).projectPolicy(this.args.project).get(CONDITIONAL_POLICY_VERSION);
+    await this.output(policyForDisplay(policy), 'yaml');
+  }
+}

@@ -1,0 +1,125 @@
+import {readFile} from 'node:fs/promises';
+
+import {Flags} from '@oclif/core';
+
+import type {AppContext} from '../context.js';
+import {UsageError} from '../errors.js';
+import {checkBindingCondition, checkConditionSyntax, type IamCondition, parseConditionFlag, readConditionFile} from './condition.js';
+import {addBinding, type BindingChange, hasConditions, type Policy, type PolicyEdit, type PolicyResource, removeBinding, updatePolicy} from './policy.js';
+import {validateMember, validateRole} from './validate.js';
+
+/** Flags shared by every add-/remove-iam-policy-binding command. */
+export const bindingFlags = {
+  member: Flags.string({
+    required: true,
+    description: 'Principal: user:EMAIL, serviceAccount:EMAIL, group:EMAIL, domain:DOMAIN, principal://..., principalSet://..., allUsers or allAuthenticatedUsers.',
+  }),
+  role: Flags.string({required: true, description: 'Role: roles/NAME, projects/PROJECT/roles/NAME or organizations/ID/roles/NAME.'}),
+  condition: Flags.string({
+    description: 'Condition of the binding: expression=EXPR,title=TITLE[,description=DESC], or None for an unconditional binding.',
+    exclusive: ['condition-from-file'],
+  }),
+  'condition-from-file': Flags.string({description: 'JSON or YAML file with the condition: expression, title and optional description.'}),
+  'dry-run': Flags.boolean({description: 'Print the policy that would be written, and whether you may write it; change nothing.'}),
+};
+
+export interface BindingOptions {
+  member: string;
+  role: string;
+  condition?: string;
+  conditionFromFile?: string;
+  /** remove only: every binding of member to role, whatever its condition. */
+  all?: boolean;
+  dryRun?: boolean;
+}
+
+export interface BindingResult {
+  /** The policy written (or, with dryRun, the one that would be). */
+  policy: Policy;
+  changed: boolean;
+  dryRun: boolean;
+  /** With dryRun: whether the caller holds the permission to write the policy. */
+  mayWrite?: boolean;
+}
+
+/**
+ * Checks a binding's flags before any network call.
+ * @throws UsageError with the accepted form of whatever is wrong.
+ */
+export async function parseBindingChange(options: BindingOptions): Promise<BindingChange> {
+  validateMember(options.member);
+  validateRole(options.role);
+  let condition: IamCondition | null | undefined;
+  if (options.conditionFromFile !== undefined) condition = await readConditionFile(options.conditionFromFile, (f) => readFile(f, 'utf8'));
+  else if (options.condition !== undefined) condition = parseConditionFlag(options.condition);
+  if (condition) {
+    if (options.all) throw new UsageError('--all removes the binding under every condition: give it without --condition or --condition-from-file.');
+    checkConditionSyntax(condition);
+    checkBindingCondition(options.role, condition);
+  }
+  return {member: options.member, role: options.role, condition};
+}
+
+/**
+ * A member added without a condition to a policy that has conditions: gcloud's rule, so a script
+ * never silently grants unconditional access where conditions are in use. On a terminal, ask.
+ */
+async function confirmUnconditional(policy: Policy, change: BindingChange, ctx: AppContext): Promise<void> {
+  if (change.condition !== undefined || !hasConditions(policy)) return;
+  const granted = await ctx.prompter
+    .confirm(`The policy has conditional bindings. Add [${change.member}] to [${change.role}] with no condition?`, {default: false, flag: '--condition=None'})
+    .catch((error: unknown) => {
+      if (error instanceof UsageError) {
+        throw new UsageError(
+          'Adding a binding without specifying a condition to a policy containing conditions is prohibited in non-interactive mode. Run the command again with `--condition=None`.',
+        );
+      }
+      throw error;
+    });
+  if (!granted) throw new UsageError('Not added. Give --condition=EXPR... or --condition=None.');
+}
+
+/**
+ * Adds or removes one binding on a policy: flags checked first (no client is loaded and nothing is
+ * sent for bad input), then read-modify-write, retried on lost races.
+ */
+export async function changeBinding(
+  action: 'add' | 'remove',
+  target: () => Promise<PolicyResource>,
+  options: BindingOptions,
+  ctx: AppContext,
+): Promise<BindingResult> {
+  const change = await parseBindingChange(options);
+  const resource = await target();
+  const where = `${resource.kind} [${resource.id}]`;
+  let asked = false;
+  const edit = async (policy: Policy): Promise<PolicyEdit> => {
+    if (action === 'remove') return removeBinding(policy, {...change, all: options.all}, capitalize(where));
+    // Ask once, however many times a lost race makes the edit run again.
+    if (!asked) await confirmUnconditional(policy, change, ctx);
+    asked = true;
+    return addBinding(policy, change);
+  };
+  const dryRun = options.dryRun ?? false;
+  const update = await updatePolicy(resource, edit, {dryRun, log: ctx.log});
+  const who = `[${change.member}] ${action === 'add' ? 'to' : 'from'} [${change.role}]`;
+  if (!update.changed) {
+    ctx.io.stderr.write(`[${change.member}] already has [${change.role}] on ${where}; the policy was not written.\n`);
+    return {policy: update.policy, changed: false, dryRun};
+  }
+  if (dryRun) {
+    const mayWrite = (await resource.test([resource.setPermission])).includes(resource.setPermission);
+    ctx.io.stderr.write(`Dry run: would ${action} ${who} on ${where}; nothing was written.\n`);
+    ctx.io.stderr.write(
+      mayWrite
+        ? `${ctx.api.account()} holds ${resource.setPermission} on ${where}, so the change would be allowed.\n`
+        : `WARNING: ${ctx.api.account()} lacks ${resource.setPermission} on ${where}, so the change would be refused.\n`,
+    );
+    return {policy: update.policy, changed: true, dryRun, mayWrite};
+  }
+  if (update.conflicts > 0) ctx.log.debug(`the policy was written after ${update.conflicts} lost race(s)`);
+  ctx.io.stderr.write(`Updated IAM policy for ${where}.\n`);
+  return {policy: update.policy, changed: true, dryRun};
+}
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
