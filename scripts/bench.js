@@ -25,8 +25,12 @@ const TIME = '/usr/bin/time';
 const GCLOUD = process.env.GCLOUD_BIN || '/usr/bin/gcloud';
 const RUN_TIMEOUT_MS = 60_000;
 
-/** Targets of issue 2 §9, checked on the rows that carry them. */
+/** Targets of issue 2 §9, checked on the rows that carry them: ratio to `node -e 0`, peak RSS. */
 const TARGETS = {maxRatio: 2.0, maxRssMb: 80};
+/** Target of issue 3 §7: `projects add-iam-policy-binding` in at most 0.4x gcloud's time. */
+const ADD_BINDING_TARGETS = {maxRatioTo: {id: 'gcloud-add-binding', max: 0.4}};
+/** Concurrent writers in the contention figure (issue 3 §7). */
+const WRITERS = 20;
 
 const isExecutable = (file) => {
   try {
@@ -44,8 +48,8 @@ const isExecutable = (file) => {
  * - unavailable(s) → a reason string to skip the row, else undefined;
  * - setup(s): runs once before any measurement (e.g. activate an account so the token is cached);
  * - expect(stdout, s): throws when a run's output is wrong (a failed run invalidates the bench);
- * - targets: {maxRatio, maxRssMb} to mark met / not met.
- * Later issues add rows (`gcauth projects add-iam-policy-binding`, `docker-credential-gcauth get`) here.
+ * - targets: {maxRatio, maxRssMb} (against `node -e 0`) and {maxRatioTo: {id, max}} (against another row) to mark met / not met.
+ * Later issues add rows (`docker-credential-gcauth get`) here.
  */
 const ROWS = [
   {
@@ -80,7 +84,24 @@ const ROWS = [
     cmd: (s) => [GCLOUD, ['auth', 'print-access-token'], s.gcloudEnv],
     expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
   },
+  // Each run grants a new member, so both tools read, change and write the policy every time.
+  {
+    id: 'gcauth-add-binding',
+    label: 'gcauth projects add-iam-policy-binding',
+    targets: ADD_BINDING_TARGETS,
+    cmd: (s) => [process.execPath, [cli, 'projects', 'add-iam-policy-binding', s.project, `--member=user:gcauth-${nextMember(s)}@example.com`, '--role=roles/viewer'], s.env],
+    expect: (out) => check(/^bindings:\n/.test(out) && /user:gcauth-\d+@example\.com/.test(out), 'gcauth printed no policy with the new member'),
+  },
+  {
+    id: 'gcloud-add-binding',
+    label: 'gcloud projects add-iam-policy-binding',
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    cmd: (s) => [GCLOUD, ['projects', 'add-iam-policy-binding', s.project, `--member=user:gcloud-${nextMember(s)}@example.com`, '--role=roles/viewer'], s.gcloudEnv],
+    expect: (out) => check(/^bindings:\n/.test(out) && /user:gcloud-\d+@example\.com/.test(out), 'gcloud printed no policy with the new member'),
+  },
 ];
+
+const nextMember = (s) => (s.members = (s.members ?? 0) + 1);
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -150,7 +171,8 @@ async function measure({runs, rssRuns}) {
   try {
     const base = cleanEnv(path.join(root, 'gcauth-config'));
     emulator = await startEmulator(dataDir, base, ['--no-request-log']);
-    const s = {root, dataDir, url: emulator.url, ownerKeyFile: path.join(dataDir, 'owner-key.json')};
+    const info = JSON.parse(readFileSync(path.join(dataDir, 'emulator.json'), 'utf8'));
+    const s = {root, dataDir, url: emulator.url, project: info.project, ownerKeyFile: info.ownerKeyFile};
     s.env = {...base, ...parseExports((await run(process.execPath, [cli, 'emulator', 'env-init', '--data-dir', dataDir], base, {mustSucceed: true})).stdout)};
     const gcloudConfig = path.join(root, 'gcloud-config');
     const gcloudExports = parseExports((await run(process.execPath, [cli, 'emulator', 'env-init', '--data-dir', dataDir, '--gcloud'], base, {mustSucceed: true})).stdout);
@@ -184,9 +206,15 @@ async function measure({runs, rssRuns}) {
       }
     }
 
+    const contention = [];
+    for (const tool of ['gcauth', 'gcloud']) {
+      if (rows.some((r) => r.row.id === `${tool}-add-binding`)) contention.push(await contend(tool, s));
+    }
+
     const baseline = rows.find((r) => r.row.baseline);
     const baseMedian = median(baseline.times);
     return {
+      contention,
       runs,
       rssRuns: haveTime ? rssRuns : 0,
       setupTokenRequests,
@@ -205,11 +233,17 @@ async function measure({runs, rssRuns}) {
           peakRssMb: peak === undefined ? null : round(peak),
           tokenRequests: r.row.baseline ? null : r.tokenRequests,
         };
-        if (r.row.targets) {
+        const t = r.row.targets;
+        if (t?.maxRatio !== undefined) {
           out.targets = {
-            ratio: {max: r.row.targets.maxRatio, met: out.ratio <= r.row.targets.maxRatio},
-            rssMb: {max: r.row.targets.maxRssMb, met: peak === undefined ? null : peak <= r.row.targets.maxRssMb},
+            ratio: {max: t.maxRatio, met: out.ratio <= t.maxRatio},
+            rssMb: {max: t.maxRssMb, met: peak === undefined ? null : peak <= t.maxRssMb},
           };
+        }
+        const other = t?.maxRatioTo && rows.find((x) => x.row.id === t.maxRatioTo.id);
+        if (other) {
+          const ratio = round(med / median(other.times), 2);
+          out.targets = {ratioTo: {id: other.row.id, label: other.row.label, ratio, max: t.maxRatioTo.max, met: ratio <= t.maxRatioTo.max}};
         }
         return out;
       }),
@@ -219,6 +253,38 @@ async function measure({runs, rssRuns}) {
     await emulator?.stop();
     rmSync(root, {recursive: true, force: true});
   }
+}
+
+/**
+ * WRITERS processes of one tool add WRITERS different members to one project's policy at once
+ * (issue 3 §6): wall time for all of them, how many failed, how many 409s the emulator answered, and
+ * how many of the members the policy holds afterwards (read back through gcauth).
+ */
+async function contend(tool, s) {
+  const role = `roles/${tool === 'gcauth' ? 'browser' : 'iam.securityReviewer'}`;
+  const members = Array.from({length: WRITERS}, (_, i) => `user:${tool}-writer-${i}@example.com`);
+  const argsFor = (m) => ['projects', 'add-iam-policy-binding', s.project, `--member=${m}`, `--role=${role}`, '--format=none'];
+  const conflictsBefore = await statusCount(s.url, '409');
+  const started = process.hrtime.bigint();
+  const results = await Promise.all(
+    members.map((m) => (tool === 'gcauth' ? run(process.execPath, [cli, ...argsFor(m)], s.env) : run(GCLOUD, argsFor(m), s.gcloudEnv))),
+  );
+  const wallMs = round(Number(process.hrtime.bigint() - started) / 1e6);
+  const policy = JSON.parse((await run(process.execPath, [cli, 'projects', 'get-iam-policy', s.project, '--format=json'], s.env, {mustSucceed: true})).stdout);
+  const held = new Set((policy.bindings ?? []).filter((b) => b.role === role).flatMap((b) => b.members));
+  return {
+    tool,
+    writers: WRITERS,
+    wallMs,
+    failed: results.filter((r) => r.code !== 0).length,
+    conflicts: (await statusCount(s.url, '409')) - conflictsBefore,
+    bindingsPresent: members.filter((m) => held.has(m)).length,
+  };
+}
+
+async function statusCount(url, status) {
+  const res = await fetch(`${url}/__admin/stats`);
+  return (await res.json()).byStatus[status] ?? 0;
 }
 
 // gcloud probes for the GCE metadata server unless its config dir says it is not on GCE.
@@ -243,12 +309,14 @@ const round = (x, digits = 1) => Number(x.toFixed(digits));
 function renderTable(report) {
   const head = ['command', 'median ms', 'x node', 'min-max ms', 'peak RSS MB', 'token reqs', 'targets'];
   const lines = report.rows.map((r) => {
-    const targets = r.targets
-      ? [
-          `ratio <= ${r.targets.ratio.max.toFixed(1)}x: ${r.targets.ratio.met ? 'met' : 'NOT met'}`,
-          `RSS <= ${r.targets.rssMb.max} MB: ${r.targets.rssMb.met === null ? 'n/a' : r.targets.rssMb.met ? 'met' : 'NOT met'}`,
-        ].join('; ')
-      : '';
+    const targets = !r.targets
+      ? ''
+      : r.targets.ratioTo
+        ? `${r.targets.ratioTo.ratio.toFixed(2)}x ${r.targets.ratioTo.label.split(' ')[0]} <= ${r.targets.ratioTo.max}x: ${r.targets.ratioTo.met ? 'met' : 'NOT met'}`
+        : [
+            `ratio <= ${r.targets.ratio.max.toFixed(1)}x: ${r.targets.ratio.met ? 'met' : 'NOT met'}`,
+            `RSS <= ${r.targets.rssMb.max} MB: ${r.targets.rssMb.met === null ? 'n/a' : r.targets.rssMb.met ? 'met' : 'NOT met'}`,
+          ].join('; ');
     return [
       r.label,
       r.medianMs.toFixed(1),
@@ -269,6 +337,12 @@ function renderTable(report) {
       `it saw ${report.setupTokenRequests} during setup (activations).`,
   );
   out.push(`machine: ${report.machine.cpus} CPUs, load average ${report.machine.loadavg1} at the end, node ${report.machine.node}.`);
+  for (const c of report.contention) {
+    out.push(
+      `contention: ${c.writers} concurrent ${c.tool} add-iam-policy-binding processes, ${c.writers} different members: ` +
+        `${c.wallMs.toFixed(0)} ms wall, ${c.failed} failed, ${c.conflicts} etag conflicts (409) answered, ${c.bindingsPresent}/${c.writers} bindings present after.`,
+    );
+  }
   for (const s of report.skipped) out.push(`skipped: ${s.label} (${s.reason})`);
   return `${out.join('\n')}\n`;
 }
@@ -288,7 +362,7 @@ async function main() {
   if (!values.json) process.stderr.write(`bench: ${runs} alternating runs per row...\n`);
   const report = await measure({runs, rssRuns});
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
-  const unmet = report.rows.some((r) => r.targets && (r.targets.ratio.met === false || r.targets.rssMb.met === false));
+  const unmet = report.rows.some((r) => r.targets && Object.values(r.targets).some((t) => t.met === false));
   if (values.check && unmet) process.exitCode = 1;
 }
 

@@ -3,7 +3,7 @@
 // emulator on 127.0.0.1. Later issues add flows as entries in STEPS.
 //
 // Usage: node scripts/demo.js   (after `npm run build`)
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
@@ -91,7 +91,60 @@ export const STEPS = [
   {
     title: 'Show the properties in effect',
     args: ['config', 'list'],
-    check: (r) => assert(/^account = \S+@/m.test(r.stdout), 'core/account is not set'),
+    check: (r, s) => {
+      assert(/^account = \S+@/m.test(r.stdout), 'core/account is not set');
+      s.project = /^project = (\S+)$/m.exec(r.stdout)?.[1];
+      assert(s.project, 'core/project is not set');
+      s.pusher = `ci-pusher@${s.project}.iam.gserviceaccount.com`;
+    },
+  },
+  // The seed's provisioning flow: an identity for CI that may push images, and its key.
+  {
+    title: 'Create the service account CI will push images as',
+    args: ['iam', 'service-accounts', 'create', 'ci-pusher', '--display-name=CI image pusher'],
+    check: (r) => assert(/Created service account \[ci-pusher\]/.test(r.stderr), 'no creation line on stderr'),
+  },
+  {
+    title: 'Grant it the role that lets it push to the registry (stdout: the new policy)',
+    args: (s) => ['projects', 'add-iam-policy-binding', s.project, `--member=serviceAccount:${s.pusher}`, '--role=roles/storage.admin'],
+    check: (r, s) => assert(r.stdout.includes(`serviceAccount:${s.pusher}`), 'the printed policy lacks the new member'),
+  },
+  {
+    title: 'Grant it again: the binding is there, so nothing is written',
+    args: (s) => ['projects', 'add-iam-policy-binding', s.project, `--member=serviceAccount:${s.pusher}`, '--role=roles/storage.admin', '--format=none'],
+    check: (r) => assert(/already has \[roles\/storage\.admin\]/.test(r.stderr), 'the second grant did not say it changed nothing'),
+  },
+  {
+    title: 'Create its key (written 0600, only after the API call succeeded)',
+    args: (s) => ['iam', 'service-accounts', 'keys', 'create', path.join(s.root, 'ci-pusher-key.json'), `--iam-account=${s.pusher}`],
+    check: (r, s) => {
+      const mode = statSync(path.join(s.root, 'ci-pusher-key.json')).mode & 0o777;
+      assert(mode === 0o600, `the key file has mode ${mode.toString(8)}, not 600`);
+      assert(/^created key \[\w+\] of type \[json\]/.test(r.stderr), 'no "created key" line on stderr');
+    },
+  },
+  {
+    title: "List the account's keys",
+    args: (s) => ['iam', 'service-accounts', 'keys', 'list', `--iam-account=${s.pusher}`, '--managed-by=user'],
+    check: (r) => assert(/^KEY_ID/.test(r.stdout) && r.stdout.trim().split('\n').length === 2, 'expected one user-managed key'),
+  },
+  {
+    title: 'On the CI machine: activate the new key (it becomes the active account)',
+    args: (s) => ['auth', 'activate-service-account', `--key-file=${path.join(s.root, 'ci-pusher-key.json')}`],
+    check: (r, s) => assert(r.stderr.includes(`[${s.pusher}]`), 'activation did not name ci-pusher'),
+  },
+  {
+    title: 'Print a token as ci-pusher: what `docker login -u oauth2accesstoken --password-stdin` reads',
+    args: ['auth', 'print-access-token'],
+    check: (r, s) => {
+      assert(/^\S+\n?$/.test(r.stdout), 'print-access-token printed more than one token');
+      assert(r.stdout.trim() !== s.token, "ci-pusher's token is the owner's");
+    },
+  },
+  {
+    title: "Back as the owner (--account), show the project's policy with ci-pusher in it",
+    args: (s) => ['projects', 'get-iam-policy', s.project, `--account=emulator-owner@${s.project}.iam.gserviceaccount.com`],
+    check: (r, s) => assert(r.stdout.includes(`serviceAccount:${s.pusher}`) && /^version: \d$/m.test(r.stdout), 'the policy lacks ci-pusher'),
   },
 ];
 
