@@ -1,21 +1,7 @@
-import {accessSync, constants, mkdirSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
-
-/** The real gcloud on PATH, if any. */
-function findGcloud(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'gcloud');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import {findGcloud, gcloudEnv, runGcloud} from '../helpers/gcloud.js';
 
 const gcloud = findGcloud();
 if (!gcloud) console.log('gcloud conformance skipped: gcloud is not on PATH');
@@ -27,26 +13,13 @@ describeIfGcloud('the real gcloud against the emulator', () => {
 
   beforeAll(async () => {
     emu = await startEmulatorProcess();
-    const config = tmpDir('gcloud-config-');
-    mkdirSync(config, {recursive: true});
-    // A cached "not on GCE" answer: gcloud then never probes the metadata server off-box.
-    writeFileSync(path.join(config, 'gce'), 'False');
-    env = {
-      CLOUDSDK_CONFIG: config,
-      CLOUDSDK_AUTH_TOKEN_HOST: `${emu.url}/token`,
-      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-      CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
-      CLOUDSDK_METRICS_ENVIRONMENT: 'x',
-      CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
-      CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
-      CLOUDSDK_SURVEY_DISABLE_PROMPTS: 'true',
-    };
+    env = gcloudEnv(emu.url, emu.project);
   });
   afterAll(async () => {
     await emu?.stop();
   });
 
-  const run = (args: string[]) => execa(gcloud!, args, {env, reject: false, stdin: 'ignore'});
+  const run = (args: string[]) => runGcloud(gcloud!, args, env);
 
   it('activates the owner key and prints an access token the emulator recognises', async () => {
     const key = readKeyFile(emu.ownerKeyFile);
