@@ -1,6 +1,7 @@
 import type {Hono} from 'hono';
 import {FaultConfigError, parseFaultConfig, type FaultInjector} from './faults.js';
 import {apiError} from './google-errors.js';
+import type {StateView} from './state.js';
 import type {EmulatorStats} from './stats.js';
 
 /** What the admin routes control. */
@@ -12,15 +13,19 @@ export interface AdminDeps {
   /** @throws for a lifetime that is not a whole number of seconds from 1 to 43200. */
   setTokenLifetime(seconds: unknown): void;
   info(): {url: string; pid: number; project: string};
+  /** The secret-free view of the emulated world served by `GET /__admin/state`. */
+  stateView(): StateView;
 }
 
 async function jsonBody(text: string): Promise<unknown> {
   return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
 }
 
-/** Registers `/__admin/*`: health, stats, faults, token lifetime. Test control only; never faulted. */
+/** Registers `/__admin/*`: health, stats, faults, token lifetime, state. Test control only; never faulted. */
 export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
   app.get('/__admin/health', (c) => c.json({ok: true, ...deps.info()}));
+
+  app.get('/__admin/state', (c) => c.json(deps.stateView()));
 
   app.get('/__admin/stats', (c) => c.json(deps.stats()));
   app.post('/__admin/reset-stats', (c) => {

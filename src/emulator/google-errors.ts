@@ -24,21 +24,113 @@ export function oauthError(error: string, description?: string): OAuthErrorBody 
   return description === undefined ? {error} : {error, error_description: description};
 }
 
+/** One entry of `error.details`: a `google.rpc` message tagged with its `@type`. */
+export type ErrorDetail = {'@type': string} & Record<string, unknown>;
+
 /** The error body of Google's JSON APIs (`google.rpc.Status` wrapped in `error`). */
 export interface ApiErrorBody {
-  error: {code: number; message: string; status: string};
+  error: {code: number; message: string; status: string; details?: ErrorDetail[]};
 }
 
 const API_STATUS: Record<number, {status: string; message: string}> = {
   400: {status: 'INVALID_ARGUMENT', message: 'Request contains an invalid argument.'},
+  401: {status: 'UNAUTHENTICATED', message: 'Request is missing required authentication credential.'},
+  403: {status: 'PERMISSION_DENIED', message: 'The caller does not have permission'},
   404: {status: 'NOT_FOUND', message: 'Requested entity was not found.'},
+  409: {status: 'ABORTED', message: 'The operation was aborted.'},
   429: {status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted (e.g. check quota).'},
   500: {status: 'INTERNAL', message: 'Internal error encountered.'},
   503: {status: 'UNAVAILABLE', message: 'The service is currently unavailable.'},
 };
 
-/** Builds a Google API error body for `code`, with Google's canonical message unless one is given. */
-export function apiError(code: number, message?: string): ApiErrorBody {
+/**
+ * Builds a Google API error body for `code`, with Google's canonical message and status unless given
+ * (409 is ABORTED or ALREADY_EXISTS, 400 may be FAILED_PRECONDITION). `details` are included only when given.
+ */
+export function apiError(code: number, message?: string, extra: {status?: string; details?: ErrorDetail[]} = {}): ApiErrorBody {
   const known = API_STATUS[code] ?? {status: 'UNKNOWN', message: 'Unknown error.'};
-  return {error: {code, message: message ?? known.message, status: known.status}};
+  const error: ApiErrorBody['error'] = {code, message: message ?? known.message, status: extra.status ?? known.status};
+  if (extra.details) error.details = extra.details;
+  return {error};
+}
+
+/** A `google.rpc.ErrorInfo` detail: the machine-readable reason, e.g. which permission was missing. */
+export function errorInfo(reason: string, domain: string, metadata: Record<string, string>): ErrorDetail {
+  return {'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain, metadata};
+}
+
+/** A `google.rpc.BadRequest` detail naming the offending field. */
+export function badRequest(field: string, description: string): ErrorDetail {
+  return {'@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{field, description}]};
+}
+
+/** A `google.rpc.ResourceInfo` detail naming the resource a conflict is about. */
+export function resourceInfo(resourceName: string): ErrorDetail {
+  return {'@type': 'type.googleapis.com/google.rpc.ResourceInfo', resourceName};
+}
+
+const AUTH_HELP = 'Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+
+/**
+ * The IAM and Resource Manager wording, in one table so handlers and tests agree. Entries marked (G) are
+ * Google's text as seen in the field; the others are the emulator's own, for cases whose wording Google
+ * does not document.
+ */
+export const API_MESSAGES = {
+  /** (G) */ missingCredentials: `Request is missing required authentication credential. ${AUTH_HELP}`,
+  /** (G) */ invalidCredentials: `Request had invalid authentication credentials. ${AUTH_HELP}`,
+  /** (G) */ insufficientScopes: 'Request had insufficient authentication scopes.',
+  /** (G) */ iamDenied: (permission: string) => `Permission '${permission}' denied on resource (or it may not exist).`,
+  /** (G) */ crmDenied: 'The caller does not have permission',
+  /** (G) */ accountExists: (accountId: string, projectId: string) =>
+    `Service account ${accountId} already exists within project projects/${projectId}.`,
+  /** (G) */ concurrentPolicyChange:
+    'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+  /** (G) */ tooManyMembers: (count: number) =>
+    `The number of members in the policy (${count.toLocaleString('en-US')}) is larger than the maximum allowed size 1,500.`,
+  /** (G) */ memberForm: 'Policy members must be of the form "<type>:<value>".',
+  /** (G) */ memberFormDetail:
+    "Policy members must be prefixed of the form '<type>:<value>', where <type> is 'domain', 'group', 'serviceAccount', or 'user'.",
+  /** (G) */ unknownMemberType: (member: string) =>
+    `The member ${member} is of an unknown type. Please set a valid type prefix for the member.`,
+  /** (G) */ serviceAccountMissing: (email: string) => `Service account ${email} does not exist.`,
+  /** (G) */ unknownRole: (role: string) => `Role (${role}) does not exist in the resource's hierarchy.`,
+  /** (G) */ unknownField: (name: string) => `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`,
+  /** (G) */ badJson: 'Invalid JSON payload received. Unexpected token.',
+  /** (G) */ preconditionFailed: 'Precondition check failed.',
+  invalidMember: (member: string) => `Invalid member: ${member}`,
+  conditionNeedsVersion3: 'A policy with conditional role bindings must have version 3.',
+  conditionOnBasicRole: (role: string) =>
+    `Binding with a condition and a basic role is not allowed: ${role}. Basic roles are roles/owner, roles/editor and roles/viewer.`,
+  conditionWithoutExpression: 'A condition must have an expression.',
+  policyVersion: (version: unknown) => `Invalid policy version ${String(version)}; valid versions are 0, 1 and 3.`,
+  updateMask: (path: string) => `Invalid update mask path: ${path}`,
+  accountId: (accountId: string) =>
+    `Invalid account ID "${accountId}": it must be 6-30 characters long and match [a-z]([-a-z0-9]*[a-z0-9]).`,
+  tooLong: (field: string, max: number) => `${field} must be at most ${max} bytes long.`,
+  pageToken: 'Invalid page token.',
+  pageSize: 'page_size must not be negative.',
+  keyType: (type: string) => `Private key type ${type} is not supported by the emulator.`,
+  keyAlgorithm: (algorithm: string) => `Key algorithm ${algorithm} is not supported.`,
+  keyTypesFilter: (type: string) => `Invalid key type: ${type}`,
+  keyNotFound: (name: string) => `Service account key ${name} does not exist.`,
+  systemKey: 'System-managed keys cannot be deleted, disabled or enabled.',
+  requestedVersion: (version: unknown) => `Invalid requested policy version ${String(version)}; valid versions are 0, 1 and 3.`,
+  permissionsList: 'permissions must be a list of strings.',
+} as const;
+
+/** Thrown by API handlers to answer with a Google error; the dispatcher turns it into the response. */
+export class ApiFailure extends Error {
+  readonly body: ApiErrorBody;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly status: number,
+    message?: string,
+    extra: {status?: string; details?: ErrorDetail[]; headers?: Record<string, string>} = {},
+  ) {
+    super(apiError(status, message, extra).error.message);
+    this.body = apiError(status, message, extra);
+    this.headers = extra.headers ?? {};
+  }
 }

@@ -6,11 +6,13 @@ import {createAdaptorServer} from '@hono/node-server';
 import {Hono} from 'hono';
 import {routePath} from 'hono/route';
 import writeFileAtomic from 'write-file-atomic';
+import {ApiDispatcher} from './api.js';
 import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} from './faults.js';
 import {apiError} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
 import {registerOAuthRoutes} from './oauth.js';
+import {API_ROUTES} from './routes.js';
 import {EmulatorState} from './state.js';
 import {bump, emptyStats, type EmulatorStats} from './stats.js';
 import {isAlive} from './util.js';
@@ -145,6 +147,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     Object.assign(stats, emptyStats());
   };
   const app = new Hono();
+  // Requests can only arrive after listen(), by which time `info` is set.
+  const api = new ApiDispatcher(API_ROUTES, {state, now, url: () => info?.url ?? ''});
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -154,7 +158,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     if (!path.startsWith(ADMIN_PREFIX)) {
       stats.total++;
       const pattern = routePath(c, -1);
-      bump(stats.byRoute, `${c.req.method} ${pattern === '*' || pattern === '/*' ? '(unmatched)' : pattern}`);
+      const label = api.label(c.req.method, new URL(c.req.url).pathname) ?? `${c.req.method} ${pattern === '*' || pattern === '/*' ? '(unmatched)' : pattern}`;
+      bump(stats.byRoute, label);
       bump(stats.byStatus, String(c.res.status));
     }
     // The path only: queries carry tokens (tokeninfo, revoke), and bodies are never logged.
@@ -167,8 +172,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     faults,
     tokenLifetime: () => tokenLifetime,
     setTokenLifetime,
-    // Requests can only arrive after listen(), by which time `info` is set.
     info: () => info ?? {url: '', pid: process.pid, project},
+    stateView: () => state.publicView(),
   });
 
   app.use('*', async (c, next) => {
@@ -184,7 +189,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   });
 
   registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime});
-  // Later parts mount here: /iam/v1, /cloudresourcemanager/v1|v3, /iamcredentials/v1, /v2/ (registry), /o/oauth2/v2/auth.
+  for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
+  // Later parts mount here: /iamcredentials/v1, /v2/ (registry), /o/oauth2/v2/auth.
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
   app.onError((error, c) => {

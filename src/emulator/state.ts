@@ -11,6 +11,10 @@ export const STATE_VERSION = 1;
 
 /** Google's far-future `validBeforeTime` for user-managed keys that never expire. */
 const NEVER = '9999-12-31T23:59:59Z';
+/** How long a system-managed key stays valid; Google rotates them and lets each live about two years. */
+const SYSTEM_KEY_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
+/** Google's etag of a policy that was never written. */
+export const EMPTY_POLICY_ETAG = 'ACAB';
 
 export interface IamCondition {
   expression: string;
@@ -59,6 +63,8 @@ export interface ServiceAccountRecord {
   description: string;
   disabled: boolean;
   keys: Record<string, ServiceAccountKeyRecord>;
+  /** Who may act on this account (as a resource); project roles are inherited on top. */
+  iamPolicy: IamPolicy;
 }
 
 /** A user account the emulator will let log in (the browser flow comes in a later part). */
@@ -96,6 +102,21 @@ export interface StateData {
   accessTokens: Record<string, AccessTokenRecord>;
 }
 
+/**
+ * `GET /__admin/state`: the emulated world without key material or tokens, keyed like StateData, so a test
+ * can compare it before and after a refused call and see that nothing changed.
+ */
+export interface StateView {
+  projects: Record<string, {projectNumber: string; iamPolicy: IamPolicy}>;
+  serviceAccounts: Record<
+    string,
+    Pick<ServiceAccountRecord, 'projectId' | 'uniqueId' | 'displayName' | 'description' | 'disabled' | 'iamPolicy'> & {
+      keys: Record<string, Pick<ServiceAccountKeyRecord, 'keyType' | 'disabled'>>;
+    }
+  >;
+  users: string[];
+}
+
 /** Raised when state.json exists but cannot be used; the emulator must not silently start afresh over it. */
 export class StateFileError extends Error {}
 
@@ -104,6 +125,16 @@ export function newEtag(): string {
   const bytes = randomBytes(8);
   bytes[0] = 0x07;
   return bytes.toString('base64');
+}
+
+/** A policy that was never written, as Google shows one. */
+export function emptyPolicy(): IamPolicy {
+  return {version: 1, etag: EMPTY_POLICY_ETAG, bindings: []};
+}
+
+/** Google's timestamp format for key validity: RFC 3339 in UTC without fractional seconds. */
+function keyTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The email Google gives a service account `accountId` in `projectId`. */
@@ -156,7 +187,12 @@ export class EmulatorState {
       data.serviceAccounts ??= {};
       data.users ??= {};
       data.accessTokens ??= {};
+      // Fields added by later parts of the same version: service-account policies and system-managed keys.
       const state = new EmulatorState(file, data, opts.now);
+      for (const account of Object.values(data.serviceAccounts)) {
+        account.iamPolicy ??= emptyPolicy();
+        if (!Object.values(account.keys).some((k) => k.keyType === 'SYSTEM_MANAGED')) await state.addSystemManagedKey(account.email);
+      }
       for (const email of opts.users) state.addUser(email);
       return {state};
     }
@@ -180,6 +216,7 @@ export class EmulatorState {
       description: 'Created by the gcauth emulator on first start; owns the project.',
     });
     state.addBinding(opts.project, 'roles/owner', `serviceAccount:${owner.email}`);
+    await state.addSystemManagedKey(owner.email);
     const {key, privateKeyPem} = await state.addServiceAccountKey(owner.email);
     for (const email of opts.users) state.addUser(email);
     return {state, ownerKey: {keyId: key.keyId, privateKeyPem}};
@@ -215,7 +252,36 @@ export class EmulatorState {
     policy.etag = newEtag();
   }
 
-  /** Creates a service account with no keys. Throws if it exists already. */
+  /** A project by id or by number, as Google's paths accept either. */
+  findProject(idOrNumber: string): ProjectRecord | undefined {
+    if (Object.hasOwn(this.data.projects, idOrNumber)) return this.data.projects[idOrNumber];
+    return Object.values(this.data.projects).find((p) => p.projectNumber === idOrNumber);
+  }
+
+  /** A service account by email or by uniqueId, as Google's paths accept either. */
+  findServiceAccount(emailOrUniqueId: string): ServiceAccountRecord | undefined {
+    if (Object.hasOwn(this.data.serviceAccounts, emailOrUniqueId)) return this.data.serviceAccounts[emailOrUniqueId];
+    return Object.values(this.data.serviceAccounts).find((a) => a.uniqueId === emailOrUniqueId);
+  }
+
+  /**
+   * Whether a service account exists, for an email of the form `x@PROJECT.iam.gserviceaccount.com` where
+   * PROJECT is emulated; undefined for any other email (Google's own or another world's accounts).
+   */
+  accountExists(email: string): boolean | undefined {
+    const project = /@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
+    if (project === undefined || !Object.hasOwn(this.data.projects, project)) return undefined;
+    return Object.hasOwn(this.data.serviceAccounts, email);
+  }
+
+  /** The service accounts of a project, ordered by email so pages are stable. */
+  serviceAccountsOf(projectId: string): ServiceAccountRecord[] {
+    return Object.values(this.data.serviceAccounts)
+      .filter((a) => a.projectId === projectId)
+      .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  }
+
+  /** Creates a service account with no keys and an empty policy. Throws if it exists already. */
   createServiceAccount(
     projectId: string,
     accountId: string,
@@ -231,6 +297,7 @@ export class EmulatorState {
       description: opts.description ?? '',
       disabled: false,
       keys: {},
+      iamPolicy: emptyPolicy(),
     };
     this.data.serviceAccounts[email] = account;
     return account;
@@ -242,18 +309,31 @@ export class EmulatorState {
 
   /** Mints a user-managed RSA key; the private half is returned once and never stored, as at Google. */
   async addServiceAccountKey(email: string): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
+    return this.mintKey(email, 'USER_MANAGED');
+  }
+
+  /**
+   * Gives an account the system-managed key Google keeps for every account (it signs for signBlob and
+   * friends). Only its public half is stored; the emulator does not sign with it yet.
+   */
+  async addSystemManagedKey(email: string): Promise<ServiceAccountKeyRecord> {
+    return (await this.mintKey(email, 'SYSTEM_MANAGED')).key;
+  }
+
+  private async mintKey(email: string, keyType: ServiceAccountKeyRecord['keyType']): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
     const pair = await generateRsaKeyPair();
     const account = this.data.serviceAccounts[email];
     if (!account) throw new Error(`no service account ${email}`);
+    const now = this.now();
     const key: ServiceAccountKeyRecord = {
       keyId: newKeyId(),
       publicKeyPem: pair.publicKeyPem,
       disabled: false,
-      validAfterTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      validBeforeTime: NEVER,
+      validAfterTime: keyTime(now),
+      validBeforeTime: keyType === 'USER_MANAGED' ? NEVER : keyTime(now + SYSTEM_KEY_LIFETIME_MS),
       keyAlgorithm: 'KEY_ALG_RSA_2048',
       keyOrigin: 'GOOGLE_PROVIDED',
-      keyType: 'USER_MANAGED',
+      keyType,
     };
     account.keys[key.keyId] = key;
     return {key, privateKeyPem: pair.privateKeyPem};
@@ -281,9 +361,22 @@ export class EmulatorState {
     return true;
   }
 
+  /**
+   * Deletes an account. As at Google, its grants stay in every policy but now name
+   * `deleted:serviceAccount:EMAIL?uid=ID`, so a new account of the same email inherits nothing.
+   */
   deleteServiceAccount(email: string): boolean {
-    if (!this.data.serviceAccounts[email]) return false;
+    const account = this.data.serviceAccounts[email];
+    if (!account) return false;
     delete this.data.serviceAccounts[email];
+    const member = `serviceAccount:${email}`;
+    const tombstone = `deleted:${member}?uid=${account.uniqueId}`;
+    const policies = [...Object.values(this.data.projects), ...Object.values(this.data.serviceAccounts)].map((r) => r.iamPolicy);
+    for (const policy of policies) {
+      if (!policy.bindings.some((b) => b.members.includes(member))) continue;
+      for (const binding of policy.bindings) binding.members = binding.members.map((m) => (m === member ? tombstone : m));
+      policy.etag = newEtag();
+    }
     return true;
   }
 
@@ -316,6 +409,28 @@ export class EmulatorState {
     const live = this.accessToken(token) !== undefined;
     if (Object.hasOwn(this.data.accessTokens, token)) delete this.data.accessTokens[token];
     return live;
+  }
+
+  /** What `GET /__admin/state` shows: projects with their policies, accounts with their policies and keys, users. */
+  publicView(): StateView {
+    const projects = Object.fromEntries(
+      Object.values(this.data.projects).map((p) => [p.projectId, {projectNumber: p.projectNumber, iamPolicy: p.iamPolicy}]),
+    );
+    const serviceAccounts = Object.fromEntries(
+      Object.values(this.data.serviceAccounts).map((a) => [
+        a.email,
+        {
+          projectId: a.projectId,
+          uniqueId: a.uniqueId,
+          displayName: a.displayName,
+          description: a.description,
+          disabled: a.disabled,
+          iamPolicy: a.iamPolicy,
+          keys: Object.fromEntries(Object.values(a.keys).map((k) => [k.keyId, {keyType: k.keyType, disabled: k.disabled}])),
+        },
+      ]),
+    );
+    return structuredClone({projects, serviceAccounts, users: Object.keys(this.data.users)});
   }
 
   /**

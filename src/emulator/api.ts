@@ -1,0 +1,242 @@
+import type {Context} from 'hono';
+import {API_MESSAGES, ApiFailure, errorInfo} from './google-errors.js';
+import {rolesHeld} from './policy.js';
+import {permissionsOf} from './roles.js';
+import type {EmulatorState, IamPolicy} from './state.js';
+
+/** One of Google's JSON APIs, mounted under its own path prefix. */
+export interface ApiService {
+  /** Path prefix including both slashes, e.g. `/iam/`; clients use `{url}/iam/` as their root URL. */
+  prefix: string;
+  /** Google's service name, e.g. `iam.googleapis.com`; the domain of this API's ErrorInfo details. */
+  name: string;
+  /** The message of this API's 403 for a missing permission (or a resource the caller cannot see). */
+  denial(permission: string): string;
+}
+
+/** What a handler may use: the request, its authenticated caller, the world, and permission checks. */
+export interface ApiCall {
+  /** Path parameters, percent-decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The JSON body; `{}` when there was none. */
+  body: Record<string, unknown>;
+  caller: Caller;
+  state: EmulatorState;
+  now(): number;
+  /** The emulator's base URL, e.g. for the `token_uri` of a key file. */
+  url(): string;
+  /** Whether the caller holds `permission` through one of `policies` (an absent one grants nothing). */
+  holds(permission: string, policies: Array<IamPolicy | undefined>): boolean;
+  /** Throws this API's 403 unless the caller holds `permission` through one of `policies`. */
+  require(permission: string, resource: string, policies: Array<IamPolicy | undefined>): void;
+  /** The 403 this API answers for `permission` on `resource`, also used for resources that do not exist. */
+  denied(permission: string, resource: string): ApiFailure;
+}
+
+/** One API method: a row of the dispatch table. */
+export interface ApiRoute {
+  service: ApiService;
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path below the prefix with `{param}` segments and an optional `:verb`, e.g. `v1/projects/{project}:getIamPolicy`. */
+  path: string;
+  /** Google's RPC name, reported in authentication errors as Google does. */
+  rpc: string;
+  /** Top-level body fields Google accepts; any other is refused with Google's "Unknown name" 400. */
+  body?: readonly string[];
+  /** Read-only methods also accept a token scoped to `cloud-platform.read-only`. */
+  readOnly?: boolean;
+  handle(call: ApiCall): unknown;
+}
+
+/** The identity behind a request's access token, as the members of a policy that name it. */
+export interface Caller {
+  email: string;
+  principals: ReadonlySet<string>;
+}
+
+/** What the dispatcher needs from the server. */
+export interface ApiDeps {
+  state: EmulatorState;
+  now(): number;
+  url(): string;
+}
+
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+const CLOUD_PLATFORM_READ_ONLY = 'https://www.googleapis.com/auth/cloud-platform.read-only';
+const REALM = 'Bearer realm="https://accounts.google.com/"';
+
+interface CompiledRoute {
+  route: ApiRoute;
+  pattern: RegExp;
+  names: string[];
+  /** `"<METHOD> <prefix><path>"`, the key this method is counted under in `stats.byRoute`. */
+  label: string;
+}
+
+function compile(route: ApiRoute): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split(/(\{[a-zA-Z]+\})/)
+    .map((part) => {
+      const name = /^\{([a-zA-Z]+)\}$/.exec(part)?.[1];
+      if (name === undefined) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(name);
+      return '([^/:]+)';
+    })
+    .join('');
+  return {route, pattern: new RegExp(`^${source}$`), names, label: `${route.method} ${route.service.prefix}${route.path}`};
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function unauthenticated(route: ApiRoute, message: string, reason: string, challenge: string): ApiFailure {
+  return new ApiFailure(401, message, {
+    details: [errorInfo(reason, 'googleapis.com', {service: route.service.name, method: route.rpc})],
+    headers: {'WWW-Authenticate': challenge},
+  });
+}
+
+/**
+ * Maps a bearer token to its caller. Missing, unknown, expired and revoked tokens, and tokens of an account
+ * since deleted (or re-created under the same email) or disabled, all answer 401 as Google does; a token
+ * without a cloud-platform scope answers 403. Throws ApiFailure.
+ */
+export function authenticate(state: EmulatorState, token: string | undefined, route: ApiRoute): Caller {
+  if (!token) throw unauthenticated(route, API_MESSAGES.missingCredentials, 'CREDENTIALS_MISSING', REALM);
+  const invalidToken = () => unauthenticated(route, API_MESSAGES.invalidCredentials, 'ACCESS_TOKEN_EXPIRED', `${REALM}, error="invalid_token"`);
+  const record = state.accessToken(token);
+  if (!record) throw invalidToken();
+  const account = state.serviceAccount(record.email);
+  const user = Object.hasOwn(state.data.users, record.email) ? state.data.users[record.email] : undefined;
+  let principals: string[];
+  if (account && !account.disabled && account.uniqueId === record.clientId) {
+    principals = [`serviceAccount:${account.email}`];
+  } else if (!account && user) {
+    principals = [`user:${user.email}`, `domain:${user.email.slice(user.email.indexOf('@') + 1)}`];
+  } else {
+    throw invalidToken();
+  }
+  const scopes = new Set(record.scopes);
+  if (!scopes.has(CLOUD_PLATFORM) && !(route.readOnly && scopes.has(CLOUD_PLATFORM_READ_ONLY))) {
+    throw new ApiFailure(403, API_MESSAGES.insufficientScopes, {
+      details: [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'googleapis.com', {service: route.service.name, method: route.rpc})],
+      headers: {'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${CLOUD_PLATFORM}"`},
+    });
+  }
+  return {email: record.email, principals: new Set([...principals, 'allUsers', 'allAuthenticatedUsers'])};
+}
+
+/** The permissions `caller` holds at `nowMs` through any of `policies`. */
+export function permissionsHeld(caller: Caller, policies: Array<IamPolicy | undefined>, nowMs: number): Set<string> {
+  const held = new Set<string>();
+  for (const policy of policies) {
+    if (!policy) continue;
+    for (const role of rolesHeld(policy, caller.principals, nowMs)) for (const p of permissionsOf(role)) held.add(p);
+  }
+  return held;
+}
+
+/** Google's bearer token of a request: the Authorization header, else the `access_token` query parameter. */
+function bearerToken(c: Context, query: URLSearchParams): string | undefined {
+  const header = c.req.header('authorization');
+  const match = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? query.get('access_token') ?? undefined;
+}
+
+async function readBody(c: Context, route: ApiRoute): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiFailure(400, API_MESSAGES.badJson);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiFailure(400, API_MESSAGES.badJson);
+  const allowed = new Set(route.body ?? []);
+  for (const name of Object.keys(body)) if (!allowed.has(name)) throw new ApiFailure(400, API_MESSAGES.unknownField(name));
+  return body as Record<string, unknown>;
+}
+
+/** Serves a table of API methods: matches the path, authenticates the caller, parses the body, runs the handler. */
+export class ApiDispatcher {
+  private readonly compiled: CompiledRoute[];
+  /** The path prefixes to mount the dispatcher under. */
+  readonly prefixes: string[];
+
+  constructor(
+    routes: readonly ApiRoute[],
+    private readonly deps: ApiDeps,
+  ) {
+    this.compiled = routes.map(compile);
+    this.prefixes = [...new Set(routes.map((r) => r.service.prefix))];
+  }
+
+  /**
+   * The `stats.byRoute` key of a request: `"<METHOD> <route pattern>"` for a method of the table,
+   * `"<METHOD> (unmatched)"` for another path under a prefix, undefined for paths outside every prefix.
+   */
+  label(method: string, path: string): string | undefined {
+    if (!this.prefixes.some((p) => path.startsWith(p))) return undefined;
+    return this.match(method, path)?.compiled.label ?? `${method} (unmatched)`;
+  }
+
+  /** Answers one request under a prefix; every failure is Google's error JSON. */
+  async handle(c: Context): Promise<Response> {
+    const url = new URL(c.req.url);
+    const matched = this.match(c.req.method, url.pathname);
+    if (!matched) return c.json(new ApiFailure(404, `The requested URL ${url.pathname} was not found on this server.`).body, 404);
+    try {
+      const {route} = matched.compiled;
+      const caller = authenticate(this.deps.state, bearerToken(c, url.searchParams), route);
+      const body = await readBody(c, route);
+      const call = this.call(route, matched.params, url.searchParams, body, caller);
+      return c.json(await route.handle(call), 200);
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      return c.json(error.body, error.status as 400, error.headers);
+    }
+  }
+
+  private match(method: string, path: string): {compiled: CompiledRoute; params: Record<string, string>} | undefined {
+    for (const compiled of this.compiled) {
+      const {route} = compiled;
+      if (route.method !== method || !path.startsWith(route.service.prefix)) continue;
+      const found = compiled.pattern.exec(path.slice(route.service.prefix.length));
+      if (!found) continue;
+      const params = Object.fromEntries(compiled.names.map((name, i) => [name, decode(found[i + 1] ?? '')]));
+      return {compiled, params};
+    }
+    return undefined;
+  }
+
+  private call(route: ApiRoute, params: Record<string, string>, query: URLSearchParams, body: Record<string, unknown>, caller: Caller): ApiCall {
+    const {state, now, url} = this.deps;
+    const denied = (permission: string, resource: string) =>
+      new ApiFailure(403, route.service.denial(permission), {
+        details: [errorInfo('IAM_PERMISSION_DENIED', route.service.name, {permission, resource})],
+      });
+    const holds = (permission: string, policies: Array<IamPolicy | undefined>) => permissionsHeld(caller, policies, now()).has(permission);
+    return {
+      params,
+      query,
+      body,
+      caller,
+      state,
+      now,
+      url,
+      denied,
+      holds,
+      require: (permission, resource, policies) => {
+        if (!holds(permission, policies)) throw denied(permission, resource);
+      },
+    };
+  }
+}

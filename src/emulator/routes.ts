@@ -1,0 +1,49 @@
+import type {ApiRoute, ApiService} from './api.js';
+import * as crm from './crm.js';
+import {API_MESSAGES} from './google-errors.js';
+import * as iam from './iam.js';
+
+/** IAM v1 under `{url}/iam/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM). */
+export const IAM: ApiService = {prefix: '/iam/', name: 'iam.googleapis.com', denial: API_MESSAGES.iamDenied};
+/** Resource Manager v1 and v3 under `{url}/cloudresourcemanager/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER). */
+export const CRM: ApiService = {prefix: '/cloudresourcemanager/', name: 'cloudresourcemanager.googleapis.com', denial: () => API_MESSAGES.crmDenied};
+
+const ACCOUNTS = 'v1/projects/{project}/serviceAccounts';
+const ACCOUNT = `${ACCOUNTS}/{account}`;
+const KEYS = `${ACCOUNT}/keys`;
+const KEY = `${KEYS}/{key}`;
+const IAM_RPC = 'google.iam.admin.v1.IAM';
+const POLICY_BODY = ['policy', 'updateMask'];
+const GET_POLICY_BODY = ['options'];
+const TEST_BODY = ['permissions'];
+
+/** Every API method the emulator serves, in one table: the dispatcher, the stats keys and the docs read it. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  {service: IAM, method: 'POST', path: ACCOUNTS, rpc: `${IAM_RPC}.CreateServiceAccount`, body: ['accountId', 'serviceAccount'], handle: iam.createServiceAccount},
+  {service: IAM, method: 'GET', path: ACCOUNTS, rpc: `${IAM_RPC}.ListServiceAccounts`, readOnly: true, handle: iam.listServiceAccounts},
+  {service: IAM, method: 'GET', path: ACCOUNT, rpc: `${IAM_RPC}.GetServiceAccount`, readOnly: true, handle: iam.getServiceAccount},
+  {service: IAM, method: 'PATCH', path: ACCOUNT, rpc: `${IAM_RPC}.PatchServiceAccount`, body: ['serviceAccount', 'updateMask'], handle: iam.patchServiceAccount},
+  {service: IAM, method: 'DELETE', path: ACCOUNT, rpc: `${IAM_RPC}.DeleteServiceAccount`, handle: iam.deleteServiceAccount},
+  {service: IAM, method: 'POST', path: `${ACCOUNT}:disable`, rpc: `${IAM_RPC}.DisableServiceAccount`, body: [], handle: iam.disableServiceAccount},
+  {service: IAM, method: 'POST', path: `${ACCOUNT}:enable`, rpc: `${IAM_RPC}.EnableServiceAccount`, body: [], handle: iam.enableServiceAccount},
+  {service: IAM, method: 'POST', path: `${ACCOUNT}:getIamPolicy`, rpc: `${IAM_RPC}.GetIamPolicy`, body: GET_POLICY_BODY, readOnly: true, handle: iam.getAccountIamPolicy},
+  {service: IAM, method: 'POST', path: `${ACCOUNT}:setIamPolicy`, rpc: `${IAM_RPC}.SetIamPolicy`, body: POLICY_BODY, handle: iam.setAccountIamPolicy},
+  {service: IAM, method: 'POST', path: `${ACCOUNT}:testIamPermissions`, rpc: `${IAM_RPC}.TestIamPermissions`, body: TEST_BODY, readOnly: true, handle: iam.testAccountIamPermissions},
+  {service: IAM, method: 'POST', path: KEYS, rpc: `${IAM_RPC}.CreateServiceAccountKey`, body: ['privateKeyType', 'keyAlgorithm'], handle: iam.createKey},
+  {service: IAM, method: 'GET', path: KEYS, rpc: `${IAM_RPC}.ListServiceAccountKeys`, readOnly: true, handle: iam.listKeys},
+  {service: IAM, method: 'GET', path: KEY, rpc: `${IAM_RPC}.GetServiceAccountKey`, readOnly: true, handle: iam.getKey},
+  {service: IAM, method: 'DELETE', path: KEY, rpc: `${IAM_RPC}.DeleteServiceAccountKey`, handle: iam.deleteKey},
+  {service: IAM, method: 'POST', path: `${KEY}:disable`, rpc: `${IAM_RPC}.DisableServiceAccountKey`, body: ['serviceAccountKeyDisableReason', 'extendedStatusMessage'], handle: iam.disableKey},
+  {service: IAM, method: 'POST', path: `${KEY}:enable`, rpc: `${IAM_RPC}.EnableServiceAccountKey`, body: [], handle: iam.enableKey},
+
+  ...(['v1', 'v3'] as const).flatMap((v): ApiRoute[] => {
+    const rpc = `google.cloud.resourcemanager.${v}.Projects`;
+    const project = `${v}/projects/{project}`;
+    return [
+      {service: CRM, method: 'GET', path: project, rpc: `${rpc}.GetProject`, readOnly: true, handle: v === 'v1' ? crm.getProjectV1 : crm.getProjectV3},
+      {service: CRM, method: 'POST', path: `${project}:getIamPolicy`, rpc: `${rpc}.GetIamPolicy`, body: GET_POLICY_BODY, readOnly: true, handle: crm.getProjectIamPolicy},
+      {service: CRM, method: 'POST', path: `${project}:setIamPolicy`, rpc: `${rpc}.SetIamPolicy`, body: POLICY_BODY, handle: crm.setProjectIamPolicy},
+      {service: CRM, method: 'POST', path: `${project}:testIamPermissions`, rpc: `${rpc}.TestIamPermissions`, body: TEST_BODY, readOnly: true, handle: crm.testProjectIamPermissions},
+    ];
+  }),
+];
