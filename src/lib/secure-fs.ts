@@ -26,7 +26,7 @@ export async function readTextIfExists(file: string): Promise<string | undefined
  * Writes a file atomically (temp file, fsync, rename) with mode 0600, creating its directory 0700.
  * No other process ever sees a partial file.
  */
-export async function writeSecureFile(file: string, data: string): Promise<void> {
+export async function writeSecureFile(file: string, data: string | Buffer): Promise<void> {
   await ensureDir(path.dirname(file));
   const {default: writeFileAtomic} = await import('write-file-atomic');
   await writeFileAtomic(file, data, {mode: FILE_MODE, fsync: true});

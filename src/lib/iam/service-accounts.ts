@@ -1,0 +1,23 @@
+import type {AppContext} from '../context.js';
+import {validateServiceAccountRef} from './validate.js';
+
+/**
+ * Checks a service account reference (an email or unique id) before any request; a bare account id
+ * gets a suggestion completed with the current project.
+ * @throws UsageError showing the accepted form.
+ */
+export function checkServiceAccountRef(value: string, label: string, ctx: Pick<AppContext, 'props'>): string {
+  let project: string | undefined;
+  try {
+    project = ctx.props.get('core/project');
+  } catch {
+    // An invalid project only costs the suggestion its project; the command reports it where it matters.
+  }
+  return validateServiceAccountRef(value, label, {project});
+}
+
+/** The KEY_ID of a key's resource name (`projects/P/serviceAccounts/E/keys/KEY_ID`). */
+export const keyIdOf = (name: string | null | undefined): string => (name ?? '').split('/').pop() ?? '';
+
+/** A boolean cell as gcloud's tables print it. */
+export const boolCell = (value: boolean | null | undefined): string => (value ? 'True' : 'False');
