@@ -54,7 +54,7 @@ export async function parseBindingChange(options: BindingOptions): Promise<Bindi
   else if (options.condition !== undefined) condition = parseConditionFlag(options.condition);
   if (condition) {
     if (options.all) throw new UsageError('--all removes the binding under every condition: give it without --condition or --condition-from-file.');
-    checkConditionSyntax(condition);
+    checkConditionSyntax(condition, options.conditionFromFile !== undefined ? '--condition-from-file' : '--condition');
     checkBindingCondition(options.role, condition);
   }
   return {member: options.member, role: options.role, condition};
