@@ -237,3 +237,38 @@ export async function postToken(url: string, assertion: string | undefined, gran
   const res = await fetch(`${url}/token`, {method: 'POST', headers: {'content-type': 'application/x-www-form-urlencoded'}, body: form});
   return {status: res.status, body: (await res.json()) as Record<string, unknown>};
 }
+
+/** Mints an access token for a key at the emulator's `/token` (default scope cloud-platform); throws if refused. */
+export async function accessTokenFor(
+  url: string,
+  key: Pick<KeyFileFields, 'private_key' | 'private_key_id' | 'client_email'>,
+  scope = 'https://www.googleapis.com/auth/cloud-platform',
+): Promise<string> {
+  const r = await postToken(url, signAssertion(key, {scope}));
+  if (r.status !== 200) throw new Error(`token refused for ${key.client_email}: ${JSON.stringify(r.body)}`);
+  return String(r.body.access_token);
+}
+
+/** The answer of a Google JSON API call, body parsed. */
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+/**
+ * Calls an emulated Google JSON API the way gcloud does: `{url}{path}`, JSON body, `Authorization: Bearer`
+ * when a token is given (pass undefined to send none).
+ */
+export async function callApi(url: string, token: string | undefined, method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  const headers: Record<string, string> = {accept: 'application/json'};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${url}${path}`, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  return {status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers};
+}
+
+/** `GET /__admin/state`: the emulated world without secrets, to check that a refused call changed nothing. */
+export async function adminState(url: string): Promise<unknown> {
+  return admin(url, 'state');
+}
