@@ -1,7 +1,7 @@
 import {resolveAccount} from '../auth/accounts.js';
 import {GOOGLE_TOKEN_URL} from '../auth/transport.js';
 import type {AppContext} from '../context.js';
-import {apiRootUrl} from './endpoints.js';
+import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';
 import type {IamApi} from './iam.js';
 import type {ResourceManagerApi} from './resource-manager.js';
 import {createSession, type RequestAuth} from './session.js';
@@ -26,12 +26,16 @@ export function createApiClients(ctx: Pick<AppContext, 'props' | 'tokens' | 'log
     iam: () =>
       (iam ??= (async () => {
         const {IamApi} = await import('./iam.js');
-        return IamApi.create(apiRootUrl(ctx.props, 'iam'), await auth(), account());
+        return IamApi.create(API_ROOTS.iam, onRootUrl(await auth(), 'iam', apiRootUrl(ctx.props, 'iam')), account());
       })()),
     resourceManager: () =>
       (crm ??= (async () => {
         const {ResourceManagerApi} = await import('./resource-manager.js');
-        return ResourceManagerApi.create(apiRootUrl(ctx.props, 'cloudresourcemanager'), await auth(), account());
+        return ResourceManagerApi.create(
+          API_ROOTS.cloudresourcemanager,
+          onRootUrl(await auth(), 'cloudresourcemanager', apiRootUrl(ctx.props, 'cloudresourcemanager')),
+          account(),
+        );
       })()),
   };
 }
