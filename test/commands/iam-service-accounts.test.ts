@@ -3,7 +3,7 @@
  * bad input fails with one ERROR line and exit 2 before any request (the emulator's request count
  * does not move); confirmations; and the keys create paths that are hard to reach from a subprocess.
  */
-import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import AddBinding from '../../src/commands/iam/service-accounts/add-iam-policy-binding.js';
@@ -141,5 +141,239 @@ describe('bad input: exit 2, one ERROR line, empty stdout, no request', () => {
     } finally {
       chmodSync(locked, 0o700);
     }
+  });
+});
+
+describe('against the emulator', () => {
+  const userKeysOf = (email: string) => Object.values(emu.state.serviceAccount(email)?.keys ?? {}).filter((k) => k.keyType === 'USER_MANAGED');
+
+  test('create: stderr names the account, stdout is empty by default and the account under --format', async () => {
+    expect(await run(Create, ['cmd-created', `--project=${project}`, '--display-name=Made here'])).toEqual({
+      stdout: '',
+      stderr: 'Created service account [cmd-created].\n',
+      code: 0,
+    });
+    const json = await run(Create, ['cmd-created-2', `--project=${project}`, '--format=json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({email: `cmd-created-2@${project}.iam.gserviceaccount.com`, projectId: project});
+    expect((await run(Create, ['cmd-created-3', '--format=value(email)'], {env: withProject()})).stdout).toBe(`cmd-created-3@${project}.iam.gserviceaccount.com\n`);
+  });
+
+  test('create: an account that exists is a conflict, exit 1', async () => {
+    await run(Create, ['cmd-twice', `--project=${project}`]);
+    const again = await run(Create, ['cmd-twice', `--project=${project}`]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(/^ERROR: Project \[demo-project\]: ALREADY_EXISTS: .*\n$/);
+  });
+
+  test('list follows every page', async () => {
+    const other = 'many-accounts';
+    emu.state.createProject(other);
+    emu.state.addBinding(other, 'roles/owner', `serviceAccount:${emu.ownerEmail}`);
+    for (let i = 0; i < 105; i++) emu.state.createServiceAccount(other, `bulk-${String(i).padStart(3, '0')}`, {displayName: `Bulk ${i}`});
+    const result = await run(List, [`--project=${other}`, '--format=value(email)']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(105);
+    const table = await run(List, [`--project=${other}`]);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^DISPLAY NAME {2,}EMAIL {2,}DISABLED$/);
+    expect(lines[1]).toMatch(new RegExp(`^Bulk 0 {2,}bulk-000@${other}\\.iam\\.gserviceaccount\\.com {2}False$`));
+    expect(lines).toHaveLength(106);
+  });
+
+  test('list: an empty project says so on stderr', async () => {
+    emu.state.createProject('empty-project');
+    emu.state.addBinding('empty-project', 'roles/owner', `serviceAccount:${emu.ownerEmail}`);
+    expect(await run(List, ['--project=empty-project'])).toEqual({stdout: '', stderr: 'Listed 0 items.\n', code: 0});
+    expect(await run(List, ['--project=empty-project', '--format=json'])).toEqual({stdout: '[]\n', stderr: '', code: 0});
+  });
+
+  test('describe: YAML, keys in alphabetical order', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    const result = await run(Describe, [email]);
+    expect(result.code).toBe(0);
+    const keys = result.stdout.split('\n').filter((l) => /^\w+:/.test(l)).map((l) => l.split(':')[0]);
+    expect(keys).toEqual([...keys].sort());
+    expect(result.stdout).toContain(`email: ${email}\n`);
+    expect(result.stdout).toContain('displayName: Made here\n');
+  });
+
+  test('describe: an account that does not exist, exit 1 (IAM answers 403 for it, as for one the caller may not see)', async () => {
+    const result = await run(Describe, [`ghost-account@${project}.iam.gserviceaccount.com`]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ERROR: .* permission iam\.serviceAccounts\.get on service account \[ghost-account@.*\]/);
+  });
+
+  test('delete asks on a terminal: no keeps the account (exit 130), yes deletes it', async () => {
+    emu.state.createServiceAccount(project, 'cmd-doomed');
+    const email = `cmd-doomed@${project}.iam.gserviceaccount.com`;
+    const prompter = scriptedPrompter([false]);
+    const declined = await runCommand(Delete, [email], {configDir, env, interactive: true, prompter});
+    expect(prompter.asked).toEqual(['Do you want to continue?']);
+    expect(declined).toEqual({
+      stdout: '',
+      stderr: `You are about to delete service account [${email}].\n\nERROR: Aborted: service account [${email}] was not deleted.\n`,
+      code: 130,
+    });
+    expect(emu.state.serviceAccount(email)).toBeDefined();
+    const accepted = await run(Delete, [email], {interactive: true, answers: [true]});
+    expect(accepted).toEqual({stdout: '', stderr: `You are about to delete service account [${email}].\n\nDeleted service account [${email}].\n`, code: 0});
+    expect(emu.state.serviceAccount(email)).toBeUndefined();
+  });
+
+  test('delete -q asks nothing, even on a terminal', async () => {
+    emu.state.createServiceAccount(project, 'cmd-doomed-2');
+    const email = `cmd-doomed-2@${project}.iam.gserviceaccount.com`;
+    expect(await run(Delete, [email, '-q'], {interactive: true, answers: []})).toEqual({stdout: '', stderr: `Deleted service account [${email}].\n`, code: 0});
+    expect(emu.state.serviceAccount(email)).toBeUndefined();
+  });
+
+  test('disable and enable', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    expect(await run(Disable, [email])).toEqual({stdout: '', stderr: `Disabled service account [${email}].\n`, code: 0});
+    expect(emu.state.serviceAccount(email)?.disabled).toBe(true);
+    expect(await run(Enable, [email])).toEqual({stdout: '', stderr: `Enabled service account [${email}].\n`, code: 0});
+    expect(emu.state.serviceAccount(email)?.disabled).toBeFalsy();
+  });
+
+  test('keys create -: the key file on stdout, verbatim, and the status line on stderr', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    const result = await run(KeysCreate, ['-', `--iam-account=${email}`]);
+    expect(result.code).toBe(0);
+    const key = JSON.parse(result.stdout) as {client_email: string; private_key_id: string; type: string};
+    expect(key).toMatchObject({type: 'service_account', client_email: email});
+    expect(result.stderr).toBe(`created key [${key.private_key_id}] of type [json] as [-] for [${email}]\n`);
+  });
+
+  test('keys create into a missing directory makes it 0700 and the file 0600', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    const target = path.join(files, 'new-dir', 'deeper', 'key.json');
+    const result = await run(KeysCreate, [target, `--iam-account=${email}`]);
+    expect(result.code).toBe(0);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(target)).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(files, 'new-dir')).mode & 0o777).toBe(0o700);
+    expect(readdirSync(path.dirname(target))).toEqual(['key.json']);
+  });
+
+  test('keys create --overwrite replaces a file and makes it 0600', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    const target = path.join(files, 'replace-me.json');
+    writeFileSync(target, 'old', {mode: 0o644});
+    const result = await run(KeysCreate, [target, `--iam-account=${email}`, '--overwrite']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toMatchObject({client_email: email});
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+  });
+
+  test('keys create: p12 is refused by the API, and leaves no file', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    const target = path.join(files, 'key.p12');
+    const result = await run(KeysCreate, [target, `--iam-account=${email}`, '--key-file-type=p12']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^ERROR: [^\n]+\n$/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  describe('keys create: a write that fails after the key exists deletes the key again', () => {
+    const email = () => `cmd-racer@${project}.iam.gserviceaccount.com`;
+    beforeAll(() => {
+      emu.state.createServiceAccount(project, 'cmd-racer');
+    });
+
+    /** A context whose IAM client lets `meanwhile` run after the key is created and before it is written. */
+    async function racingContext(meanwhile: () => void, deleteFails = false) {
+      const fake = await fakeContext({configDir, env});
+      const real = await fake.ctx.api.iam();
+      const racing = Object.create(real) as IamApi;
+      racing.createKey = async (...args) => {
+        const key = await real.createKey(...args);
+        meanwhile();
+        return key;
+      };
+      if (deleteFails) {
+        racing.deleteKey = async () => {
+          throw new GcauthError('the emulator went away');
+        };
+      }
+      fake.ctx.api = {...fake.ctx.api, iam: async () => racing};
+      return fake.ctx;
+    }
+
+    test('FILE appeared meanwhile: it is left alone, no temp file remains, the key is gone', async () => {
+      const target = path.join(files, 'raced.json');
+      const ctx = await racingContext(() => writeFileSync(target, 'written by someone else'));
+      const error = await createServiceAccountKey({file: target, iamAccount: email(), keyFileType: 'json', overwrite: false}, ctx).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GcauthError);
+      expect((error as GcauthError).message).toMatch(
+        new RegExp(`^Could not write the key to \\[${target}\\]: EEXIST: .*\\. Key \\[[0-9a-f]{40}\\] was deleted again, so no unused key is left behind\\.$`),
+      );
+      expect(readFileSync(target, 'utf8')).toBe('written by someone else');
+      expect(readdirSync(files).filter((n) => n.startsWith('raced.json'))).toEqual(['raced.json']);
+      expect(userKeysOf(email())).toEqual([]);
+    });
+
+    test('when deleting it fails too, the message says so and the hint gives the command', async () => {
+      const target = path.join(files, 'raced-2.json');
+      const ctx = await racingContext(() => writeFileSync(target, 'x'), true);
+      const error = (await createServiceAccountKey({file: target, iamAccount: email(), keyFileType: 'json', overwrite: false}, ctx).catch((e: unknown) => e)) as GcauthError;
+      const [key] = userKeysOf(email());
+      expect(key).toBeDefined();
+      expect(error.message).toMatch(new RegExp(`EEXIST: .*\\. Key \\[${key!.keyId}\\] could not be deleted again \\(the emulator went away\\)\\.$`));
+      expect(error.hint).toBe(`Delete it with: gcauth iam service-accounts keys delete ${key!.keyId} --iam-account=${email()}`);
+      expect(error.exitCode).toBe(1);
+    });
+  });
+
+  test('keys list: the table, --managed-by, and Listed 0 items', async () => {
+    emu.state.createServiceAccount(project, 'cmd-keys');
+    const email = `cmd-keys@${project}.iam.gserviceaccount.com`;
+    expect(await run(KeysList, [`--iam-account=${email}`, '--managed-by=user'])).toEqual({stdout: '', stderr: 'Listed 0 items.\n', code: 0});
+    const created = await run(KeysCreate, ['-', `--iam-account=${email}`]);
+    const keyId = (JSON.parse(created.stdout) as {private_key_id: string}).private_key_id;
+    const user = await run(KeysList, [`--iam-account=${email}`, '--managed-by=user']);
+    expect(user.stdout).toMatch(new RegExp(`^KEY_ID {2,}CREATED_AT {2,}EXPIRES_AT {2,}DISABLED\\n${keyId} {2}\\d{4}-\\d\\d-\\d\\dT[^ ]+Z {2}\\d{4}-[^ ]+Z {2}False\\n$`));
+    const json = JSON.parse((await run(KeysList, [`--iam-account=${email}`, '--format=json'])).stdout) as Array<{name: string; keyType: string}>;
+    expect(json.map((k) => k.keyType).sort()).toEqual(['USER_MANAGED']);
+  });
+
+  test('keys delete: confirms on a terminal, -q does not', async () => {
+    emu.state.createServiceAccount(project, 'cmd-keys-del');
+    const email = `cmd-keys-del@${project}.iam.gserviceaccount.com`;
+    const keyOf = async () => (JSON.parse((await run(KeysCreate, ['-', `--iam-account=${email}`])).stdout) as {private_key_id: string}).private_key_id;
+    const first = await keyOf();
+    const declined = await run(KeysDelete, [first, `--iam-account=${email}`], {interactive: true, answers: [false]});
+    expect(declined.code).toBe(130);
+    expect(userKeysOf(email)).toHaveLength(1);
+    const accepted = await run(KeysDelete, [first, `--iam-account=${email}`], {interactive: true, answers: [true]});
+    expect(accepted).toEqual({
+      stdout: '',
+      stderr: `You are about to delete key [${first}] for service account [${email}].\n\nDeleted key [${first}] for service account [${email}].\n`,
+      code: 0,
+    });
+    const second = await keyOf();
+    expect(await run(KeysDelete, [second, `--iam-account=${email}`, '-q'])).toEqual({stdout: '', stderr: `Deleted key [${second}] for service account [${email}].\n`, code: 0});
+    expect(userKeysOf(email)).toEqual([]);
+    const gone = await run(KeysDelete, [second, `--iam-account=${email}`, '-q']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^ERROR: Key \[.*\] of service account \[.*\] was not found: /);
+  });
+
+  test('add-, get- and remove-iam-policy-binding on the account', async () => {
+    const email = `cmd-created@${project}.iam.gserviceaccount.com`;
+    const args = [email, '--member=user:ana@example.com', '--role=roles/iam.serviceAccountTokenCreator'];
+    const added = await run(AddBinding, args);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toBe(`Updated IAM policy for service account [${email}].\n`);
+    expect(added.stdout).toMatch(/^bindings:\n {2}- members:\n {6}- user:ana@example\.com\n {4}role: roles\/iam\.serviceAccountTokenCreator\netag: \S+\nversion: 1\n$/);
+    const again = await run(AddBinding, args);
+    expect(again.stderr).toBe(`[user:ana@example.com] already has [roles/iam.serviceAccountTokenCreator] on service account [${email}]; the policy was not written.\n`);
+    expect((await run(GetPolicy, [email])).stdout).toBe(added.stdout);
+    const removed = await run(RemoveBinding, args);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).not.toContain('ana@example.com');
   });
 });

@@ -54,7 +54,8 @@ async function undoKey(
   error: unknown,
   where: {iam: {deleteKey(email: string, keyId: string): Promise<void>}; email: string; keyId: string; file: string},
 ): Promise<GcauthError> {
-  const reason = error instanceof Error ? error.message : String(error);
+  // Not instanceof Error: errors from node:fs may come from another realm (a test VM), and are Errors all the same.
+  const reason = typeof (error as Error | undefined)?.message === 'string' ? (error as Error).message : String(error);
   const what = error instanceof ApiError ? reason : `Could not write the key to [${where.file}]: ${reason}.`;
   try {
     await where.iam.deleteKey(where.email, where.keyId);
