@@ -98,6 +98,7 @@ export const API_MESSAGES = {
   /** (G) */ unknownField: (name: string) => `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`,
   /** (G) */ badJson: 'Invalid JSON payload received. Unexpected token.',
   /** (G) */ preconditionFailed: 'Precondition check failed.',
+  /** (G) */ badEtag: (etag: string) => `Invalid value at 'policy.etag' (TYPE_BYTES), Base64 decoding failed for "${etag}"`,
   invalidMember: (member: string) => `Invalid member: ${member}`,
   conditionNeedsVersion3: 'A policy with conditional role bindings must have version 3.',
   conditionOnBasicRole: (role: string) =>

@@ -26,6 +26,8 @@ const MEMBER_TYPES: Readonly<Record<string, (value: string) => boolean>> = {
   principalSet: (v) => v.startsWith('//') && v.length > 2,
 };
 const PUBLIC_MEMBERS: ReadonlySet<string> = new Set(['allUsers', 'allAuthenticatedUsers']);
+/** Standard or URL-safe base64, as a bytes field may arrive. */
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /** Says whether an emulated service account exists; undefined for an email the emulator does not own. */
 export type AccountExists = (email: string) => boolean | undefined;
@@ -129,8 +131,17 @@ export function readPolicy(raw: unknown, accountExists: AccountExists): {etag?: 
   const bindings = normalise(rawBindings.map((b) => readBinding(b, version, accountExists)));
   const count = bindings.reduce((n, b) => n + b.members.length, 0);
   if (count > MAX_POLICY_MEMBERS) throw invalid(API_MESSAGES.tooManyMembers(count));
-  const etag = typeof raw.etag === 'string' && raw.etag !== '' ? raw.etag : undefined;
-  return etag === undefined ? {bindings} : {etag, bindings};
+  if (raw.etag === undefined || raw.etag === null || raw.etag === '') return {bindings};
+  if (typeof raw.etag !== 'string' || !BASE64.test(raw.etag)) throw invalid(API_MESSAGES.badEtag(String(raw.etag)));
+  return {etag: raw.etag, bindings};
+}
+
+/**
+ * Whether two etags name the same bytes. An etag is a bytes field: clients may re-encode it, and gcloud
+ * (apitools) sends back in URL-safe base64 what it read in standard base64.
+ */
+function sameEtag(a: string, b: string): boolean {
+  return Buffer.from(a, 'base64').equals(Buffer.from(b, 'base64'));
 }
 
 function readMask(raw: unknown): Set<string> {
@@ -150,7 +161,7 @@ function readMask(raw: unknown): Set<string> {
 export function applySetIamPolicy(current: IamPolicy, body: Record<string, unknown>, accountExists: AccountExists): IamPolicy {
   const mask = readMask(body.updateMask);
   const incoming = readPolicy(body.policy, accountExists);
-  if (incoming.etag !== undefined && incoming.etag !== current.etag) {
+  if (incoming.etag !== undefined && !sameEtag(incoming.etag, current.etag)) {
     throw new ApiFailure(409, API_MESSAGES.concurrentPolicyChange, {status: 'ABORTED'});
   }
   const bindings = mask.has('bindings') ? incoming.bindings : structuredClone(current.bindings);

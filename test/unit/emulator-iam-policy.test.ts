@@ -137,6 +137,14 @@ describe('project IAM policy', () => {
     expect(await adminState(emu.url)).toEqual(before);
   });
 
+  it('compares etags as the bytes they encode: gcloud sends back URL-safe base64 what it read as standard', async () => {
+    emu.state.data.projects['demo-project']!.iamPolicy.etag = 'B+/ABC//+w8=';
+    const urlSafe = await crm('POST', 'v1/projects/demo-project:setIamPolicy', {policy: {etag: 'B-_ABC__-w8=', bindings: [OWNER_BINDING()]}});
+    expect(urlSafe.status).toBe(200);
+    const notBase64 = await crm('POST', 'v1/projects/demo-project:setIamPolicy', {policy: {etag: 'not base64!', bindings: [OWNER_BINDING()]}});
+    expect(notBase64.body.error).toMatchObject({code: 400, message: 'Invalid value at \'policy.etag\' (TYPE_BYTES), Base64 decoding failed for "not base64!"'});
+  });
+
   it('overwrites when no etag is given', async () => {
     const r = await crm('POST', 'v1/projects/demo-project:setIamPolicy', {policy: {bindings: [OWNER_BINDING(), {role: 'roles/browser', members: ['user:x@example.com']}]}});
     expect(r.status).toBe(200);
