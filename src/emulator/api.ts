@@ -108,7 +108,7 @@ function unauthenticated(route: ApiRoute, message: string, reason: string, chall
  * since deleted (or re-created under the same email) or disabled, all answer 401 as Google does; a token
  * without a cloud-platform scope answers 403. Throws ApiFailure.
  */
-export function authenticate(state: EmulatorState, token: string | undefined, route: ApiRoute): Caller {
+function authenticate(state: EmulatorState, token: string | undefined, route: ApiRoute): Caller {
   if (!token) throw unauthenticated(route, API_MESSAGES.missingCredentials, 'CREDENTIALS_MISSING', REALM);
   const invalidToken = () => unauthenticated(route, API_MESSAGES.invalidCredentials, 'ACCESS_TOKEN_EXPIRED', `${REALM}, error="invalid_token"`);
   const record = state.accessToken(token);
@@ -134,7 +134,7 @@ export function authenticate(state: EmulatorState, token: string | undefined, ro
 }
 
 /** The permissions `caller` holds at `nowMs` through any of `policies`. */
-export function permissionsHeld(caller: Caller, policies: Array<IamPolicy | undefined>, nowMs: number): Set<string> {
+function permissionsHeld(caller: Caller, policies: Array<IamPolicy | undefined>, nowMs: number): Set<string> {
   const held = new Set<string>();
   for (const policy of policies) {
     if (!policy) continue;

@@ -72,51 +72,48 @@ export function resourceInfo(resourceName: string): ErrorDetail {
 const AUTH_HELP = 'Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
 
 /**
- * The IAM and Resource Manager wording, in one table so handlers and tests agree. Entries marked (G) are
- * Google's text as seen in the field; the others are the emulator's own, for cases whose wording Google
+ * The IAM and Resource Manager wording, in one table so handlers and tests agree. The first group is
+ * Google's text as seen in the field; the second is the emulator's own, for cases whose wording Google
  * does not document.
  */
 export const API_MESSAGES = {
-  /** (G) */ missingCredentials: `Request is missing required authentication credential. ${AUTH_HELP}`,
-  /** (G) */ invalidCredentials: `Request had invalid authentication credentials. ${AUTH_HELP}`,
-  /** (G) */ insufficientScopes: 'Request had insufficient authentication scopes.',
-  /** (G) */ iamDenied: (permission: string) => `Permission '${permission}' denied on resource (or it may not exist).`,
-  /** (G) */ crmDenied: 'The caller does not have permission',
-  /** (G) */ accountExists: (accountId: string, projectId: string) =>
-    `Service account ${accountId} already exists within project projects/${projectId}.`,
-  /** (G) */ concurrentPolicyChange:
-    'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
-  /** (G) */ tooManyMembers: (count: number) =>
+  missingCredentials: `Request is missing required authentication credential. ${AUTH_HELP}`,
+  invalidCredentials: `Request had invalid authentication credentials. ${AUTH_HELP}`,
+  insufficientScopes: 'Request had insufficient authentication scopes.',
+  iamDenied: (permission: string) => `Permission '${permission}' denied on resource (or it may not exist).`,
+  crmDenied: 'The caller does not have permission',
+  accountExists: (accountId: string, projectId: string) => `Service account ${accountId} already exists within project projects/${projectId}.`,
+  concurrentPolicyChange: 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+  tooManyMembers: (count: number) =>
     `The number of members in the policy (${count.toLocaleString('en-US')}) is larger than the maximum allowed size 1,500.`,
-  /** (G) */ memberForm: 'Policy members must be of the form "<type>:<value>".',
-  /** (G) */ memberFormDetail:
+  memberForm: 'Policy members must be of the form "<type>:<value>".',
+  memberFormDetail:
     "Policy members must be prefixed of the form '<type>:<value>', where <type> is 'domain', 'group', 'serviceAccount', or 'user'.",
-  /** (G) */ unknownMemberType: (member: string) =>
-    `The member ${member} is of an unknown type. Please set a valid type prefix for the member.`,
-  /** (G) */ serviceAccountMissing: (email: string) => `Service account ${email} does not exist.`,
-  /** (G) */ unknownRole: (role: string) => `Role (${role}) does not exist in the resource's hierarchy.`,
-  /** (G) */ unknownField: (name: string) => `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`,
-  /** (G) */ badJson: 'Invalid JSON payload received. Unexpected token.',
-  /** (G) */ preconditionFailed: 'Precondition check failed.',
-  /** (G) */ badEtag: (etag: string) => `Invalid value at 'policy.etag' (TYPE_BYTES), Base64 decoding failed for "${etag}"`,
+  unknownMemberType: (member: string) => `The member ${member} is of an unknown type. Please set a valid type prefix for the member.`,
+  serviceAccountMissing: (email: string) => `Service account ${email} does not exist.`,
+  unknownRole: (role: string) => `Role (${role}) does not exist in the resource's hierarchy.`,
+  unknownField: (name: string) => `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`,
+  badJson: 'Invalid JSON payload received. Unexpected token.',
+  badEtag: (etag: string) => `Invalid value at 'policy.etag' (TYPE_BYTES), Base64 decoding failed for "${etag}"`,
+  preconditionFailed: 'Precondition check failed.',
+
   invalidMember: (member: string) => `Invalid member: ${member}`,
   conditionNeedsVersion3: 'A policy with conditional role bindings must have version 3.',
   conditionOnBasicRole: (role: string) =>
     `Binding with a condition and a basic role is not allowed: ${role}. Basic roles are roles/owner, roles/editor and roles/viewer.`,
   conditionWithoutExpression: 'A condition must have an expression.',
   policyVersion: (version: unknown) => `Invalid policy version ${String(version)}; valid versions are 0, 1 and 3.`,
+  requestedVersion: (version: unknown) => `Invalid requested policy version ${String(version)}; valid versions are 0, 1 and 3.`,
   updateMask: (path: string) => `Invalid update mask path: ${path}`,
-  accountId: (accountId: string) =>
-    `Invalid account ID "${accountId}": it must be 6-30 characters long and match [a-z]([-a-z0-9]*[a-z0-9]).`,
-  tooLong: (field: string, max: number) => `${field} must be at most ${max} bytes long.`,
+  accountId: (accountId: string) => `Invalid account ID "${accountId}": it must be 6-30 characters long and match [a-z]([-a-z0-9]*[a-z0-9]).`,
+  tooLong: (field: string, max: number) => `${field} must be a string of at most ${max} bytes.`,
   pageToken: 'Invalid page token.',
   pageSize: 'page_size must not be negative.',
-  keyType: (type: string) => `Private key type ${type} is not supported by the emulator.`,
+  keyType: (kind: 'Private' | 'Public', type: string) => `${kind} key type ${type} is not supported by the emulator.`,
   keyAlgorithm: (algorithm: string) => `Key algorithm ${algorithm} is not supported.`,
   keyTypesFilter: (type: string) => `Invalid key type: ${type}`,
   keyNotFound: (name: string) => `Service account key ${name} does not exist.`,
   systemKey: 'System-managed keys cannot be deleted, disabled or enabled.',
-  requestedVersion: (version: unknown) => `Invalid requested policy version ${String(version)}; valid versions are 0, 1 and 3.`,
   permissionsList: 'permissions must be a list of strings.',
 } as const;
 

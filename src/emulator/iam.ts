@@ -220,7 +220,7 @@ export function testAccountIamPermissions(call: ApiCall): unknown {
 export async function createKey(call: ApiCall): Promise<unknown> {
   const account = authorizedAccount(call, 'iam.serviceAccountKeys.create');
   const type = call.body.privateKeyType ?? 'TYPE_GOOGLE_CREDENTIALS_FILE';
-  if (type !== 'TYPE_GOOGLE_CREDENTIALS_FILE' && type !== 'TYPE_UNSPECIFIED') throw invalid(API_MESSAGES.keyType(String(type)), 'private_key_type');
+  if (type !== 'TYPE_GOOGLE_CREDENTIALS_FILE' && type !== 'TYPE_UNSPECIFIED') throw invalid(API_MESSAGES.keyType('Private', String(type)), 'private_key_type');
   const algorithm = call.body.keyAlgorithm ?? 'KEY_ALG_RSA_2048';
   if (algorithm !== 'KEY_ALG_RSA_2048' && algorithm !== 'KEY_ALG_UNSPECIFIED') throw invalid(API_MESSAGES.keyAlgorithm(String(algorithm)), 'key_algorithm');
   if (Object.values(account.keys).filter((k) => k.keyType === 'USER_MANAGED').length >= MAX_USER_KEYS) {
@@ -252,7 +252,7 @@ export function listKeys(call: ApiCall): unknown {
 /** `GET .../serviceAccounts/{account}/keys/{key}`; the public key itself (`publicKeyType`) is not served. */
 export function getKey(call: ApiCall): unknown {
   const publicKeyType = call.query.get('publicKeyType');
-  if (publicKeyType && publicKeyType !== 'TYPE_NONE') throw invalid(API_MESSAGES.keyType(publicKeyType), 'public_key_type');
+  if (publicKeyType && publicKeyType !== 'TYPE_NONE') throw invalid(API_MESSAGES.keyType('Public', publicKeyType), 'public_key_type');
   const {account, key} = authorizedKey(call, 'iam.serviceAccountKeys.get');
   return renderKey(account, key);
 }

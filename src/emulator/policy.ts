@@ -4,7 +4,7 @@ import {BASIC_ROLES} from './roles.js';
 import {newEtag, type IamBinding, type IamCondition, type IamPolicy} from './state.js';
 
 /** Google's limit on principals across all bindings of one policy. */
-export const MAX_POLICY_MEMBERS = 1500;
+const MAX_POLICY_MEMBERS = 1500;
 /** The policy versions Google accepts anywhere a version is given. */
 const VALID_VERSIONS: ReadonlySet<number> = new Set([0, 1, 3]);
 /** Paths a setIamPolicy update mask may name; Google's default is `bindings,etag`. */
@@ -123,7 +123,7 @@ export function readPermissions(body: Record<string, unknown>): string[] {
  * Validates and normalises the `policy` of a setIamPolicy body as Google does: typed members, well-formed
  * roles, conditions only in version 3 and never on basic roles, at most 1,500 principals. Throws ApiFailure(400).
  */
-export function readPolicy(raw: unknown, accountExists: AccountExists): {etag?: string; bindings: IamBinding[]} {
+function readPolicy(raw: unknown, accountExists: AccountExists): {etag?: string; bindings: IamBinding[]} {
   if (!isRecord(raw)) throw invalid(API_MESSAGES.badJson, badRequest('policy', 'A policy is required.'));
   const version = readVersion(raw.version, API_MESSAGES.policyVersion);
   const rawBindings = raw.bindings ?? [];

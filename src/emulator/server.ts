@@ -190,7 +190,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
 
   registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
-  // Later parts mount here: /iamcredentials/v1, /v2/ (registry), /o/oauth2/v2/auth.
+  // Later parts mount here: /iamcredentials/v1 (a service in routes.ts), /v2/ (registry), /o/oauth2/v2/auth.
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
   app.onError((error, c) => {

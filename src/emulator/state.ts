@@ -14,7 +14,7 @@ const NEVER = '9999-12-31T23:59:59Z';
 /** How long a system-managed key stays valid; Google rotates them and lets each live about two years. */
 const SYSTEM_KEY_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
 /** Google's etag of a policy that was never written. */
-export const EMPTY_POLICY_ETAG = 'ACAB';
+const EMPTY_POLICY_ETAG = 'ACAB';
 
 export interface IamCondition {
   expression: string;

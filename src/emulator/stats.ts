@@ -2,7 +2,14 @@
 export interface EmulatorStats {
   /** Every non-admin request, faulted or not. */
   total: number;
-  /** Keyed `"<METHOD> <route pattern>"`, e.g. `"POST /token"`; unmatched paths count as `"<METHOD> (unmatched)"`. */
+  /**
+   * Keyed `"<METHOD> <route pattern>"`: the OAuth routes by their Hono pattern (`"POST /token"`), each IAM and
+   * Resource Manager method by its row of the dispatch table (routes.ts), the API prefix followed by Google's
+   * path template with `{project}`, `{account}` (email or uniqueId) and `{key}` for the variable segments and
+   * the `:verb` kept, e.g. `"POST /cloudresourcemanager/v1/projects/{project}:setIamPolicy"`,
+   * `"POST /iam/v1/projects/{project}/serviceAccounts/{account}/keys"`. A request refused before its handler
+   * (401, 403, an injected fault) still counts under its method. Unmatched paths count as `"<METHOD> (unmatched)"`.
+   */
   byRoute: Record<string, number>;
   /** Keyed by HTTP status, as a string. */
   byStatus: Record<string, number>;
