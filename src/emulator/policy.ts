@@ -97,7 +97,7 @@ function normalise(bindings: IamBinding[]): IamBinding[] {
 }
 
 /** Reads a requested or declared policy version (a number, or a numeric query string); absent is 0. Throws 400. */
-export function readVersion(raw: unknown, message: (v: unknown) => string = API_MESSAGES.requestedVersion): number {
+function readVersion(raw: unknown, message: (v: unknown) => string = API_MESSAGES.requestedVersion): number {
   if (raw === undefined || raw === null || raw === '') return 0;
   const version = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   if (typeof version !== 'number' || !VALID_VERSIONS.has(version)) throw invalid(message(raw));
