@@ -7,7 +7,8 @@ const SECRET_PATTERNS: RegExp[] = [
   /ya29\.[\w.-]+/g,
   /eyJ[\w-]*\.[\w-]*\.[\w-]*/g,
   /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g,
-  /(Bearer|Basic)\s+[\w.~+/=-]+/gi,
+  // A credential is long; the length keeps prose such as "basic roles" readable.
+  /\b(Bearer|Basic)\s+[\w.~+/=-]{12,}/gi,
 ];
 
 /** Returns text with every token, key and assertion replaced by `[REDACTED]`. */

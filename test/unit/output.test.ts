@@ -41,4 +41,11 @@ describe('redaction', () => {
       nested: {refresh_token: '[REDACTED]', ok: 'fine'},
     });
   });
+
+  test('hides Authorization credentials but leaves prose about basic roles alone', () => {
+    expect(redactText('authorization: Basic b2F1dGgyYWNjZXNzdG9rZW46c2VjcmV0')).toBe('authorization: Basic [REDACTED]');
+    expect(redactText('Authorization: Bearer opaque-token-1234567890')).toBe('Authorization: Bearer [REDACTED]');
+    const prose = 'Binding with a condition and a basic role is not allowed. Basic roles are `roles/editor`.';
+    expect(redactText(prose)).toBe(prose);
+  });
 });
