@@ -22,7 +22,7 @@ describe('toApiError', () => {
 
   it("reads the permission from IAM's wording when there is no detail", () => {
     const error = toApiError(answered(403, {code: 403, status: 'PERMISSION_DENIED', message: "Permission 'iam.serviceAccountKeys.create' denied on resource (or it may not exist)."}), subject);
-    expect(error.message).toContain('lacks permission iam.serviceAccountKeys.create on project [p]');
+    expect(error.message).toBe('viewer@p.iam.gserviceaccount.com lacks permission iam.serviceAccountKeys.create on project [p] (or it may not exist).');
   });
 
   it.each([

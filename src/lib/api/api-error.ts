@@ -78,8 +78,10 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
       });
     case 403: {
       const permission = missingPermission(google);
+      // IAM answers an unknown account with this same 403; Google's "(or it may not exist)" keeps a typo findable.
+      const maybeMissing = /or it may not exist/.test(detail) ? ' (or it may not exist)' : '';
       const message = permission
-        ? `${subject.account} lacks permission ${permission} on ${subject.resource}.`
+        ? `${subject.account} lacks permission ${permission} on ${subject.resource}${maybeMissing}.`
         : `${subject.account} does not have permission to access ${subject.resource} (or it may not exist): ${detail}`;
       return new PermissionDeniedError(message, {
         ...options,
