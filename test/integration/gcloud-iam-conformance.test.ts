@@ -81,7 +81,8 @@ describeIfGcloud('gcloud and gcauth provision through the same emulator', () => 
     const read = await runCli(['projects', 'get-iam-policy', project, '--format=json'], {env: ga});
     expect(read.exitCode).toBe(0);
     const fromGcauth = JSON.parse(read.stdout) as Policy;
-    expect(fromGcauth.etag).toBe(fromGcloud.etag);
+    // gcloud prints the bytes field in URL-safe base64, the API (and so gcauth) in standard base64.
+    expect(Buffer.from(fromGcauth.etag, 'base64')).toEqual(Buffer.from(fromGcloud.etag, 'base64'));
     expect(fromGcauth.bindings).toEqual(fromGcloud.bindings);
     expect(fromGcauth.bindings).toContainEqual({role: 'roles/storage.admin', members: [`serviceAccount:${email}`]});
   });
@@ -89,9 +90,10 @@ describeIfGcloud('gcloud and gcauth provision through the same emulator', () => 
   it('gcauth add-iam-policy-binding → gcloud reads it; a conditional binding round-trips', async () => {
     const condition = 'expression=request.time < timestamp("2030-01-01T00:00:00Z"),title=until-2030';
     const added = await runCli(
-      ['projects', 'add-iam-policy-binding', project, '--member=user:ana@example.com', '--role=roles/viewer', `--condition=${condition}`, '--format=json'],
+      ['projects', 'add-iam-policy-binding', project, '--member=user:ana@example.com', '--role=roles/storage.objectViewer', `--condition=${condition}`, '--format=json'],
       {env: ga},
     );
+    expect(added.stderr).toBe(`Updated IAM policy for project [${project}].\n`);
     expect(added.exitCode).toBe(0);
     const read = await run(['projects', 'get-iam-policy', project, '--format=json']);
     expect(read.exitCode).toBe(0);
@@ -100,7 +102,7 @@ describeIfGcloud('gcloud and gcauth provision through the same emulator', () => 
     expect(policy.bindings).toContainEqual({
       condition: {expression: 'request.time < timestamp("2030-01-01T00:00:00Z")', title: 'until-2030'},
       members: ['user:ana@example.com'],
-      role: 'roles/viewer',
+      role: 'roles/storage.objectViewer',
     });
   });
 });

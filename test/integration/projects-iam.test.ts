@@ -39,7 +39,7 @@ const calls = (stats: EmulatorStats, method: string): number =>
 async function accountWithRole(id: string, role: string): Promise<Record<string, string>> {
   const email = `${id}@${project}.iam.gserviceaccount.com`;
   expect((await gcauth(['iam', 'service-accounts', 'create', id, `--project=${project}`])).exitCode).toBe(0);
-  expect((await gcauth(['projects', 'add-iam-policy-binding', project, `--member=serviceAccount:${email}`, `--role=${role}`, '--format=none'])).exitCode).toBe(0);
+  expect((await gcauth(['projects', 'add-iam-policy-binding', project, `--member=serviceAccount:${email}`, `--role=${role}`, '--condition=None', '--format=none'])).exitCode).toBe(0);
   const keyFile = path.join(tmpDir(), 'key.json');
   expect((await gcauth(['iam', 'service-accounts', 'keys', 'create', keyFile, `--iam-account=${email}`])).exitCode).toBe(0);
   const env = emulatorEnv(emu.url, tmpDir());
@@ -172,7 +172,7 @@ describe('permissions', () => {
   it('a viewer cannot add a binding: a clear message, exit 1, the policy unchanged', async () => {
     const viewer = await accountWithRole('policy-viewer', 'roles/viewer');
     const before = await policyOf();
-    const result = await gcauth(['projects', 'add-iam-policy-binding', project, '--member=user:mallory@example.com', '--role=roles/owner'], viewer);
+    const result = await gcauth(['projects', 'add-iam-policy-binding', project, '--member=user:mallory@example.com', '--role=roles/owner', '--condition=None'], viewer);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')[0]).toBe(
