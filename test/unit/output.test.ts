@@ -28,6 +28,13 @@ describe('--format', () => {
   });
 });
 
+test('yaml lays out lists as gcloud does, without indenting the dashes', async () => {
+  const policy = {bindings: [{members: ['user:a@x.com'], role: 'roles/viewer'}], etag: 'BwY=', version: 1};
+  expect(await renderOutput(policy, {kind: 'yaml'}, String)).toBe(
+    'bindings:\n- members:\n  - user:a@x.com\n  role: roles/viewer\netag: BwY=\nversion: 1\n',
+  );
+});
+
 describe('redaction', () => {
   test('hides tokens, JWTs, keys and secret fields', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln';

@@ -52,7 +52,7 @@ export async function renderOutput(data: unknown, spec: FormatSpec, human: (data
       if (Array.isArray(data) && data.length === 0) return '';
       const {stringify} = await import('yaml');
       return rowsOf(data)
-        .map((item) => stringify(item, {lineWidth: 0}))
+        .map((item) => stringify(item, {lineWidth: 0, indentSeq: false}))
         .join('---\n');
     }
     case 'value':
