@@ -2,7 +2,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core';
 
 import {createContext, type AppContext, type GlobalFlags} from './context.js';
 import {VERBOSITIES} from './log.js';
-import {parseFormat, renderOutput, type FormatSpec} from './output/format.js';
+import {type FormatSpec, type HumanRenderer, parseFormat, renderResult} from './output/format.js';
 import {reportError} from './report-error.js';
 
 const GLOBAL = 'GLOBAL';
@@ -61,9 +61,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** Writes a result to stdout in the user's --format, or by default `human` (a renderer, or `yaml` as gcloud's describe commands). */
-  protected async output<D>(data: D, human: ((data: D) => string) | 'yaml'): Promise<void> {
-    const spec: FormatSpec = human === 'yaml' && this.format.kind === 'default' ? {kind: 'yaml'} : this.format;
-    this.ctx.io.stdout.write(await renderOutput(data, spec, human === 'yaml' ? String : (human as (d: unknown) => string)));
+  protected async output<D>(data: D, human: HumanRenderer<D>): Promise<void> {
+    this.ctx.io.stdout.write(await renderResult(data, this.format, human));
   }
 
   /** Writes a status line to stderr. */

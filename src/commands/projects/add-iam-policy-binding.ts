@@ -1,9 +1,8 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../lib/base-command.js';
-import {bindingFlags, changeBinding} from '../../lib/iam/bindings.js';
-import {policyForDisplay} from '../../lib/iam/policy.js';
-import {validateProjectId} from '../../lib/iam/validate.js';
+import {bindingFlags} from '../../lib/iam/binding-flags.js';
+import {bindingOptions, changeProjectBinding} from '../../lib/iam/bindings.js';
 
 export default class AddIamPolicyBinding extends BaseCommand<typeof AddIamPolicyBinding> {
   static override summary = "Add a member to a role in a project's IAM policy.";
@@ -22,20 +21,7 @@ export default class AddIamPolicyBinding extends BaseCommand<typeof AddIamPolicy
   static override flags = bindingFlags;
 
   async run(): Promise<void> {
-    const {project} = this.args;
-    validateProjectId(project);
-    const result = await changeBinding(
-      'add',
-      async () => (await this.ctx.api.resourceManager()).projectPolicy(project),
-      {
-        member: this.flags.member,
-        role: this.flags.role,
-        condition: this.flags.condition,
-        conditionFromFile: this.flags['condition-from-file'],
-        dryRun: this.flags['dry-run'],
-      },
-      this.ctx,
-    );
-    await this.output(policyForDisplay(result.policy), 'yaml');
+    const policy = await changeProjectBinding('add', this.args.project, bindingOptions(this.flags), this.ctx);
+    await this.output(policy, 'yaml');
   }
 }

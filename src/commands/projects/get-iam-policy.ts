@@ -1,8 +1,7 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../lib/base-command.js';
-import {CONDITIONAL_POLICY_VERSION, policyForDisplay} from '../../lib/iam/policy.js';
-import {validateProjectId} from '../../lib/iam/validate.js';
+import {readProjectPolicy} from '../../lib/iam/bindings.js';
 
 export default class GetIamPolicy extends BaseCommand<typeof GetIamPolicy> {
   static override summary = "Print a project's IAM policy.";
@@ -16,8 +15,6 @@ export default class GetIamPolicy extends BaseCommand<typeof GetIamPolicy> {
   };
 
   async run(): Promise<void> {
-    validateProjectId(this.args.project);
-    const policy = await (await this.ctx.api.resourceManager()).projectPolicy(this.args.project).get(CONDITIONAL_POLICY_VERSION);
-    await this.output(policyForDisplay(policy), 'yaml');
+    await this.output(await readProjectPolicy(this.args.project, this.ctx), 'yaml');
   }
 }

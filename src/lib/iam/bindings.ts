@@ -1,27 +1,10 @@
 import {readFile} from 'node:fs/promises';
 
-import {Flags} from '@oclif/core';
-
 import type {AppContext} from '../context.js';
 import {UsageError} from '../errors.js';
 import {checkBindingCondition, checkConditionSyntax, type IamCondition, parseConditionFlag, readConditionFile} from './condition.js';
-import {addBinding, type BindingChange, hasConditions, type Policy, type PolicyEdit, type PolicyResource, removeBinding, updatePolicy} from './policy.js';
-import {validateMember, validateRole} from './validate.js';
-
-/** Flags shared by every add-/remove-iam-policy-binding command. */
-export const bindingFlags = {
-  member: Flags.string({
-    required: true,
-    description: 'Principal: user:EMAIL, serviceAccount:EMAIL, group:EMAIL, domain:DOMAIN, principal://..., principalSet://..., allUsers or allAuthenticatedUsers.',
-  }),
-  role: Flags.string({required: true, description: 'Role: roles/NAME, projects/PROJECT/roles/NAME or organizations/ID/roles/NAME.'}),
-  condition: Flags.string({
-    description: 'Condition of the binding: expression=EXPR,title=TITLE[,description=DESC], or None for an unconditional binding.',
-    exclusive: ['condition-from-file'],
-  }),
-  'condition-from-file': Flags.string({description: 'JSON or YAML file with the condition: expression, title and optional description.'}),
-  'dry-run': Flags.boolean({description: 'Print the policy that would be written, and whether you may write it; change nothing.'}),
-};
+import {addBinding, type BindingChange, CONDITIONAL_POLICY_VERSION, hasConditions, type Policy, type PolicyEdit, type PolicyResource, policyForDisplay, removeBinding, updatePolicy} from './policy.js';
+import {validateMember, validateProjectId, validateRole} from './validate.js';
 
 export interface BindingOptions {
   member: string;
@@ -31,6 +14,25 @@ export interface BindingOptions {
   /** remove only: every binding of member to role, whatever its condition. */
   all?: boolean;
   dryRun?: boolean;
+}
+
+/** The options of a binding command from its parsed flags (oclif's, or the fast path's). */
+export function bindingOptions(flags: {
+  member: string;
+  role: string;
+  condition?: string;
+  'condition-from-file'?: string;
+  all?: boolean;
+  'dry-run'?: boolean;
+}): BindingOptions {
+  return {
+    member: flags.member,
+    role: flags.role,
+    condition: flags.condition,
+    conditionFromFile: flags['condition-from-file'],
+    all: flags.all,
+    dryRun: flags['dry-run'],
+  };
 }
 
 export interface BindingResult {
@@ -123,3 +125,16 @@ export async function changeBinding(
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Adds or removes one binding on a project's policy; returns the policy as gcloud prints it. */
+export async function changeProjectBinding(action: 'add' | 'remove', project: string, options: BindingOptions, ctx: AppContext): Promise<Policy> {
+  validateProjectId(project);
+  const result = await changeBinding(action, async () => (await ctx.api.resourceManager()).projectPolicy(project), options, ctx);
+  return policyForDisplay(result.policy);
+}
+
+/** A project's policy, read at version 3 so no condition is hidden, as gcloud prints it. */
+export async function readProjectPolicy(project: string, ctx: AppContext): Promise<Policy> {
+  validateProjectId(project);
+  return policyForDisplay(await (await ctx.api.resourceManager()).projectPolicy(project).get(CONDITIONAL_POLICY_VERSION));
+}

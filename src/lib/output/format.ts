@@ -66,6 +66,15 @@ export async function renderOutput(data: unknown, spec: FormatSpec, human: (data
   }
 }
 
+/** How a command renders its result by default: a function, or `yaml` (gcloud's describe and policy commands). */
+export type HumanRenderer<D> = ((data: D) => string) | 'yaml';
+
+/** Renders a result in the user's --format, or by default with `human`. */
+export function renderResult<D>(data: D, spec: FormatSpec, human: HumanRenderer<D>): Promise<string> {
+  if (human === 'yaml') return renderOutput(data, spec.kind === 'default' ? {kind: 'yaml'} : spec, String);
+  return renderOutput(data, spec, human as (d: unknown) => string);
+}
+
 /** A plain text table: upper-case headings, columns padded to the widest cell. */
 export function renderTable(rows: unknown[], fields: string[], headings?: string[]): string {
   if (rows.length === 0) return '';

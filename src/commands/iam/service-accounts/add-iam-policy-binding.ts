@@ -1,7 +1,8 @@
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../../../lib/base-command.js';
-import {bindingFlags, changeBinding} from '../../../lib/iam/bindings.js';
+import {bindingFlags} from '../../../lib/iam/binding-flags.js';
+import {bindingOptions, changeBinding} from '../../../lib/iam/bindings.js';
 import {policyForDisplay} from '../../../lib/iam/policy.js';
 import {checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
@@ -26,13 +27,7 @@ export default class AddIamPolicyBinding extends BaseCommand<typeof AddIamPolicy
     const result = await changeBinding(
       'add',
       async () => (await this.ctx.api.iam()).serviceAccountPolicy(email),
-      {
-        member: this.flags.member,
-        role: this.flags.role,
-        condition: this.flags.condition,
-        conditionFromFile: this.flags['condition-from-file'],
-        dryRun: this.flags['dry-run'],
-      },
+      bindingOptions(this.flags),
       this.ctx,
     );
     await this.output(policyForDisplay(result.policy), 'yaml');
