@@ -33,6 +33,8 @@ export async function runEmulator(
   const emulator = await startEmulator(options);
   io.stderr.write(`Project: ${emulator.project}; owner: ${emulator.ownerEmail}\n`);
   io.stderr.write(`Owner key: ${emulator.ownerKeyFile}\n`);
+  const {realm, service, issuer, rootCertBundle} = emulator.registry;
+  io.stderr.write(`Registry token auth: realm ${realm}, service ${service}, issuer ${issuer}, rootcertbundle ${rootCertBundle}\n`);
   io.stderr.write(`Point gcauth at it: eval "$(gcauth emulator env-init --data-dir ${shellQuote(emulator.dataDir)})"\n`);
   // Last, so whoever waits for this line has every line above it too.
   io.stderr.write(`Emulator listening on ${emulator.url}\n`);

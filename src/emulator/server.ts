@@ -12,6 +12,7 @@ import {apiError} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
 import {registerOAuthRoutes} from './oauth.js';
+import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
 import {EmulatorState} from './state.js';
 import {bump, emptyStats, type EmulatorStats} from './stats.js';
@@ -19,6 +20,7 @@ import {isAlive} from './util.js';
 
 export type {FaultConfig, FaultStatus} from './faults.js';
 export type {EmulatorStats} from './stats.js';
+export type {RegistryInfo} from './registry.js';
 export {EmulatorState} from './state.js';
 
 /** File names inside the data dir. */
@@ -55,9 +57,12 @@ export interface EmulatorInfo {
   pid: number;
   project: string;
   ownerKeyFile: string;
+  /** The registry front's token-auth settings, for a registry's `auth.token` section; absent from files of older emulators. */
+  registry?: RegistryInfo;
 }
 
 export interface RunningEmulator extends EmulatorInfo {
+  registry: RegistryInfo;
   port: number;
   dataDir: string;
   ownerEmail: string;
@@ -140,6 +145,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   });
   const project = state.data.defaultProject;
   const ownerEmail = state.data.ownerEmail;
+  const registrySigner = await loadRegistrySigner(state, now, log);
 
   // Reset in place: the OAuth routes hold this same object.
   const stats = emptyStats();
@@ -190,7 +196,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
 
   registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
-  // Later parts mount here: /iamcredentials/v1 (a service in routes.ts), /v2/ (registry), /o/oauth2/v2/auth.
+  registerRegistryRoutes(app, {state, stats, now, url: () => info?.url ?? '', signer: registrySigner});
+  // Later parts mount here: /iamcredentials/v1 (a service in routes.ts), /o/oauth2/v2/auth.
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
   app.onError((error, c) => {
@@ -210,10 +217,12 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const port = (server.address() as AddressInfo).port;
   const url = urlFor(host, port);
   const ownerKeyFile = join(dataDir, OWNER_KEY_FILE);
-  info = {url, pid: process.pid, project, ownerKeyFile};
+  const registry = registryInfo(url, dataDir);
+  info = {url, pid: process.pid, project, ownerKeyFile, registry};
 
   try {
     await writeOwnerKey(state, ownerKeyFile, url, ownerKey, log);
+    await writeRegistryCertificate(dataDir, registrySigner);
     await state.save();
     await writeFileAtomic(join(dataDir, INFO_FILE), `${JSON.stringify(info, null, 2)}\n`, {mode: 0o600});
   } catch (error) {
@@ -249,6 +258,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const running: EmulatorInfo = info;
   return {
     ...running,
+    registry,
     port,
     dataDir,
     ownerEmail,

@@ -90,6 +90,16 @@ export interface SigningKeyRecord {
   createTime: string;
 }
 
+/**
+ * The registry front's token-signing key and its self-signed certificate, which a registry trusts as
+ * `auth.token.rootcertbundle`; kept across restarts so a registry configured once stays configured.
+ */
+export interface RegistryKeyRecord {
+  privateKeyPem: string;
+  certificatePem: string;
+  createTime: string;
+}
+
 /** Everything persisted in `state.json`. Maps are keyed by their natural Google id. */
 export interface StateData {
   version: number;
@@ -100,6 +110,8 @@ export interface StateData {
   serviceAccounts: Record<string, ServiceAccountRecord>;
   users: Record<string, UserRecord>;
   accessTokens: Record<string, AccessTokenRecord>;
+  /** Made by the registry front on its first start (absent from files written before it existed). */
+  registryKey?: RegistryKeyRecord;
 }
 
 /**

@@ -8,7 +8,8 @@ export interface EmulatorStats {
    * path template with `{project}`, `{account}` (email or uniqueId) and `{key}` for the variable segments and
    * the `:verb` kept, e.g. `"POST /cloudresourcemanager/v1/projects/{project}:setIamPolicy"`,
    * `"POST /iam/v1/projects/{project}/serviceAccounts/{account}/keys"`. A request refused before its handler
-   * (401, 403, an injected fault) still counts under its method. Unmatched paths count as `"<METHOD> (unmatched)"`.
+   * (401, 403, an injected fault) still counts under its method. The registry front counts as `"GET /v2/"`
+   * (`"HEAD /v2/"`), `"GET /v2/token"` and `"POST /v2/token"`. Unmatched paths count as `"<METHOD> (unmatched)"`.
    */
   byRoute: Record<string, number>;
   /** Keyed by HTTP status, as a string. */
@@ -19,6 +20,11 @@ export interface EmulatorStats {
   tokensIssued: {accessToken: number; idToken: number};
   /** Token requests refused with an OAuth error. */
   tokenErrors: number;
+  /**
+   * Requests that reached the registry front's token handler (`GET|POST /v2/token`, counted in byRoute as well):
+   * registry tokens handed out, and requests refused (bad credentials 401, bad service, scope or grant 400).
+   */
+  registryTokens: {issued: number; refused: number};
   /** Answers replaced by an injected 503/429. */
   faultsInjected: number;
 }
@@ -32,6 +38,7 @@ export function emptyStats(): EmulatorStats {
     tokenRequests: {accessToken: 0, idToken: 0, unsupportedGrant: 0},
     tokensIssued: {accessToken: 0, idToken: 0},
     tokenErrors: 0,
+    registryTokens: {issued: 0, refused: 0},
     faultsInjected: 0,
   };
 }

@@ -1,0 +1,412 @@
+/**
+ * The registry front: Docker Registry v2 token auth as gcr.io and *-docker.pkg.dev speak it, so `docker login`
+ * works against the emulator alone and a real registry (distribution's `auth.token`) can use the emulator as
+ * its token server. `GET /v2/` challenges; `GET|POST /v2/token` trades Google credentials (an access token or a
+ * service-account key, in HTTP Basic) for a registry JWT granting what the identity's IAM permissions allow.
+ * The emulator holds no images: every other `/v2/...` path is a 404.
+ */
+import {createPrivateKey, createPublicKey, randomBytes, X509Certificate, type KeyObject} from 'node:crypto';
+import {join} from 'node:path';
+import type {Context, Hono} from 'hono';
+import {jwtVerify, SignJWT} from 'jose';
+import writeFileAtomic from 'write-file-atomic';
+import {generateRsaKeyPair} from './keys.js';
+import {rolesHeld} from './policy.js';
+import {permissionsOf} from './roles.js';
+import type {EmulatorState} from './state.js';
+import type {EmulatorStats} from './stats.js';
+import {selfSignedCertificate, toPem} from './x509.js';
+
+/** The `service` of the challenge and the `aud` of every token; a registry's `auth.token.service`. */
+export const REGISTRY_SERVICE = 'gcauth-emulator-registry';
+/** The `iss` of every token; a registry's `auth.token.issuer`. */
+export const REGISTRY_ISSUER = 'gcauth-emulator';
+/** The certificate of the signing key, in the data dir; a registry's `auth.token.rootcertbundle`. */
+export const REGISTRY_CERT_FILE = 'registry-token.crt';
+/** Registry tokens live five minutes, as distribution's own token server issues them; clients fetch another. */
+export const REGISTRY_TOKEN_LIFETIME_S = 300;
+
+const CERT_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
+/** A certificate this close to its end is replaced at start, so a running registry never meets an expired one. */
+const CERT_RENEW_MS = 24 * 3600 * 1000;
+const CERT_SUBJECT = {commonName: 'gcauth emulator registry token signer', organization: 'gcauth emulator'};
+
+/**
+ * Which permissions make an action: Artifact Registry's, or Container Registry's (storage on the project's
+ * bucket). Either one suffices, as a pull from gcr.io works with roles/storage.objectViewer or
+ * roles/artifactregistry.reader.
+ */
+export const ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  pull: ['artifactregistry.repositories.downloadArtifacts', 'storage.objects.get'],
+  push: ['artifactregistry.repositories.uploadArtifacts', 'storage.objects.create'],
+  delete: ['artifactregistry.repositories.deleteArtifacts', 'storage.objects.delete'],
+};
+
+/** OAuth scopes that let an access token read images (GCR: devstorage.read_only or wider) and write them. */
+const READ_SCOPES = new Set([
+  'https://www.googleapis.com/auth/cloud-platform',
+  'https://www.googleapis.com/auth/cloud-platform.read-only',
+  'https://www.googleapis.com/auth/devstorage.read_only',
+  'https://www.googleapis.com/auth/devstorage.read_write',
+  'https://www.googleapis.com/auth/devstorage.full_control',
+]);
+const WRITE_SCOPES = new Set([
+  'https://www.googleapis.com/auth/cloud-platform',
+  'https://www.googleapis.com/auth/devstorage.read_write',
+  'https://www.googleapis.com/auth/devstorage.full_control',
+]);
+
+/** The registry front's wording, in one table so handlers and tests agree. */
+export const REGISTRY_MESSAGES = {
+  authRequired: 'authentication required',
+  invalidToken: 'invalid credentials: the bearer token is not a valid, unexpired token of this registry',
+  badAccessToken: 'invalid credentials: the access token is unknown, expired or revoked, or its account is disabled or deleted',
+  badKeyJson: 'invalid credentials: the password is not a JSON service account key',
+  keyAccount: (email: string) => `invalid credentials: service account ${email} does not exist or is disabled`,
+  keyUnknown: (keyId: string) => `invalid credentials: key ${keyId} does not exist, is disabled or has expired`,
+  keyMismatch: (keyId: string) => `invalid credentials: the private key does not match key ${keyId}`,
+  badBasic: 'invalid credentials: malformed Basic authorization header',
+  badService: (service: string) =>
+    `unknown service "${service}": this token server issues tokens for service "${REGISTRY_SERVICE}" (emulator.json registry.service)`,
+  badScope: (scope: string) => `invalid scope "${scope}": expected TYPE:NAME:ACTIONS, e.g. repository:PROJECT/IMAGE:pull,push`,
+  badGrant: (grant: string) => `unsupported grant_type "${grant}": this token server issues no refresh tokens; use grant_type=password`,
+} as const;
+
+/** What emulator.json says about the registry front: everything a registry's `auth.token` section needs. */
+export interface RegistryInfo {
+  /** `{url}/v2/token`: `auth.token.realm`. */
+  realm: string;
+  /** `auth.token.service`, and the `aud` of every token. */
+  service: string;
+  /** `auth.token.issuer`, and the `iss` of every token. */
+  issuer: string;
+  /** `DATA_DIR/registry-token.crt`: `auth.token.rootcertbundle`. */
+  rootCertBundle: string;
+}
+
+/** The registry front's description for an emulator at `url` keeping its data in `dataDir`. */
+export function registryInfo(url: string, dataDir: string): RegistryInfo {
+  return {realm: `${url}/v2/token`, service: REGISTRY_SERVICE, issuer: REGISTRY_ISSUER, rootCertBundle: join(dataDir, REGISTRY_CERT_FILE)};
+}
+
+/** The key registry tokens are signed with, and its certificate (carried in each token's `x5c`). */
+export interface RegistrySigner {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  certificatePem: string;
+  certificateDer: Buffer;
+}
+
+function certificateFor(privateKey: KeyObject, nowMs: number): string {
+  // An hour back, so a registry whose clock runs a little behind still finds the certificate valid.
+  return toPem(selfSignedCertificate(privateKey, {...CERT_SUBJECT, notBefore: nowMs - 3600_000, notAfter: nowMs + CERT_LIFETIME_MS}));
+}
+
+/**
+ * The registry signing key from state, made on first start. A certificate that is unreadable, does not match
+ * the key or ends within a day is replaced (a registry must then be given the new file); a key that does not
+ * parse is replaced with its certificate. Mutates state; the caller saves it.
+ */
+export async function loadRegistrySigner(state: EmulatorState, now: () => number, log: (line: string) => void): Promise<RegistrySigner> {
+  const nowMs = now();
+  let record = state.data.registryKey;
+  let privateKey: KeyObject | undefined;
+  if (record) {
+    try {
+      privateKey = createPrivateKey(record.privateKeyPem);
+    } catch {
+      log('registry signing key in state does not parse; making a new key and certificate');
+    }
+  }
+  if (!record || !privateKey) {
+    const pair = await generateRsaKeyPair();
+    privateKey = createPrivateKey(pair.privateKeyPem);
+    record = {privateKeyPem: pair.privateKeyPem, certificatePem: certificateFor(privateKey, nowMs), createTime: new Date(nowMs).toISOString()};
+    state.data.registryKey = record;
+  }
+  let certificate: X509Certificate | undefined;
+  try {
+    certificate = new X509Certificate(record.certificatePem);
+  } catch {
+    certificate = undefined;
+  }
+  if (!certificate || !certificate.checkPrivateKey(privateKey) || Date.parse(certificate.validTo) - nowMs < CERT_RENEW_MS) {
+    log(`registry token certificate is unreadable, mismatched or expiring; issuing a new one (update the registry's rootcertbundle)`);
+    record.certificatePem = certificateFor(privateKey, nowMs);
+    certificate = new X509Certificate(record.certificatePem);
+  }
+  return {privateKey, publicKey: createPublicKey(privateKey), certificatePem: record.certificatePem, certificateDer: certificate.raw};
+}
+
+/** Writes the signer's certificate to `dataDir/registry-token.crt` (public, so 0644), atomically. */
+export async function writeRegistryCertificate(dataDir: string, signer: RegistrySigner): Promise<void> {
+  await writeFileAtomic(join(dataDir, REGISTRY_CERT_FILE), signer.certificatePem, {mode: 0o644});
+}
+
+/** One entry of a token's `access` claim, as distribution reads it. */
+export interface ResourceActions {
+  type: string;
+  name: string;
+  actions: string[];
+}
+
+/** Who is asking, as policy members, and what its credential's OAuth scopes let it do at all. */
+interface Identity {
+  /** The account's email; absent for an anonymous request. */
+  subject?: string;
+  principals: ReadonlySet<string>;
+  mayRead: boolean;
+  mayWrite: boolean;
+}
+
+type Authentication = {ok: true; identity: Identity} | {ok: false; message: string};
+
+const refused = (message: string): Authentication => ({ok: false, message});
+const PUBLIC_PRINCIPALS = ['allUsers', 'allAuthenticatedUsers'];
+
+function fromAccessToken(state: EmulatorState, token: string): Authentication {
+  const record = state.accessToken(token);
+  if (!record) return refused(REGISTRY_MESSAGES.badAccessToken);
+  const account = state.serviceAccount(record.email);
+  const user = Object.hasOwn(state.data.users, record.email) ? state.data.users[record.email] : undefined;
+  let principals: string[];
+  // The same rule as the JSON APIs: a disabled account, or one deleted (and perhaps re-created) since, has no live tokens.
+  if (account && !account.disabled && account.uniqueId === record.clientId) {
+    principals = [`serviceAccount:${account.email}`];
+  } else if (!account && user) {
+    principals = [`user:${user.email}`, `domain:${user.email.slice(user.email.indexOf('@') + 1)}`];
+  } else {
+    return refused(REGISTRY_MESSAGES.badAccessToken);
+  }
+  const scopes = record.scopes;
+  return {
+    ok: true,
+    identity: {
+      subject: record.email,
+      principals: new Set([...principals, ...PUBLIC_PRINCIPALS]),
+      mayRead: scopes.some((s) => READ_SCOPES.has(s)),
+      mayWrite: scopes.some((s) => WRITE_SCOPES.has(s)),
+    },
+  };
+}
+
+function spkiOf(key: KeyObject): Buffer {
+  return (key.type === 'public' ? key : createPublicKey(key)).export({type: 'spki', format: 'der'});
+}
+
+/**
+ * A JSON key is good when its account exists and is enabled, and its private key is the private half of an
+ * enabled, unexpired key of that account (`private_key_id` names which; without it any key may match).
+ */
+function fromKeyFile(state: EmulatorState, text: string, nowMs: number): Authentication {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return refused(REGISTRY_MESSAGES.badKeyJson);
+  }
+  const file = parsed as Record<string, unknown> | null;
+  if (!file || typeof file !== 'object' || typeof file.client_email !== 'string' || typeof file.private_key !== 'string') {
+    return refused(REGISTRY_MESSAGES.badKeyJson);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(file.private_key);
+  } catch {
+    return refused(REGISTRY_MESSAGES.badKeyJson);
+  }
+  const account = state.serviceAccount(file.client_email);
+  if (!account || account.disabled) return refused(REGISTRY_MESSAGES.keyAccount(file.client_email));
+  const keyId = typeof file.private_key_id === 'string' ? file.private_key_id : undefined;
+  const live = (keyId === undefined ? Object.values(account.keys) : [account.keys[keyId]]).filter(
+    (k) => k && !k.disabled && Date.parse(k.validAfterTime) <= nowMs && Date.parse(k.validBeforeTime) > nowMs,
+  );
+  if (live.length === 0) return refused(REGISTRY_MESSAGES.keyUnknown(keyId ?? '(any)'));
+  const presented = spkiOf(privateKey);
+  if (!live.some((k) => k && spkiOf(createPublicKey(k.publicKeyPem)).equals(presented))) {
+    return refused(REGISTRY_MESSAGES.keyMismatch(keyId ?? '(any)'));
+  }
+  return {
+    ok: true,
+    identity: {subject: account.email, principals: new Set([`serviceAccount:${account.email}`, ...PUBLIC_PRINCIPALS]), mayRead: true, mayWrite: true},
+  };
+}
+
+/**
+ * Google's registry usernames: `_json_key` (the key file's JSON), `_json_key_base64` (its base64); any other
+ * username (`oauth2accesstoken`, `_token`, `_dcgcloud_token`, ...) means the password is an access token.
+ */
+function authenticate(state: EmulatorState, username: string, password: string, nowMs: number): Authentication {
+  if (username === '_json_key') return fromKeyFile(state, password, nowMs);
+  if (username === '_json_key_base64') return fromKeyFile(state, Buffer.from(password, 'base64').toString('utf8'), nowMs);
+  return fromAccessToken(state, password.trim());
+}
+
+const ANONYMOUS: Identity = {principals: new Set(['allUsers']), mayRead: true, mayWrite: true};
+
+function permissionsIn(state: EmulatorState, projectId: string, identity: Identity, nowMs: number): Set<string> {
+  const project = state.findProject(projectId);
+  const held = new Set<string>();
+  if (!project || project.lifecycleState !== 'ACTIVE') return held;
+  for (const role of rolesHeld(project.iamPolicy, identity.principals, nowMs)) for (const p of permissionsOf(role)) held.add(p);
+  return held;
+}
+
+function holdsAction(held: ReadonlySet<string>, action: string, identity: Identity): boolean {
+  const permissions = ACTION_PERMISSIONS[action];
+  if (!permissions || !permissions.some((p) => held.has(p))) return false;
+  return action === 'pull' ? identity.mayRead : identity.mayWrite;
+}
+
+/**
+ * What a token grants for one requested scope. A repository `PROJECT/...` is governed by PROJECT's policy
+ * (gcr.io/PROJECT/IMAGE, LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE); a name whose first segment is no emulated
+ * project grants nothing. `*` is granted only with pull, push and delete. `registry:catalog:*` needs pull
+ * somewhere. Unknown types and actions are never granted.
+ */
+function grant(state: EmulatorState, identity: Identity, requested: ResourceActions, nowMs: number): ResourceActions {
+  let actions: string[] = [];
+  if (requested.type === 'repository') {
+    const held = permissionsIn(state, requested.name.split('/')[0] ?? '', identity, nowMs);
+    actions = requested.actions.filter((a) =>
+      a === '*' ? ['pull', 'push', 'delete'].every((x) => holdsAction(held, x, identity)) : holdsAction(held, a, identity),
+    );
+  } else if (requested.type === 'registry' && requested.name === 'catalog') {
+    const anywhere = Object.keys(state.data.projects).some((p) => holdsAction(permissionsIn(state, p, identity, nowMs), 'pull', identity));
+    actions = anywhere ? requested.actions.filter((a) => a === '*') : [];
+  }
+  return {type: requested.type, name: requested.name, actions};
+}
+
+/**
+ * Parses `scope` values: each is one or more space-separated `TYPE:NAME:ACTIONS` (the name may hold colons, as in
+ * `host:5000/img`); the same resource asked twice is merged. Returns the offending scope when one is malformed.
+ */
+function parseScopes(values: string[]): {ok: true; scopes: ResourceActions[]} | {ok: false; bad: string} {
+  const merged = new Map<string, ResourceActions>();
+  for (const scope of values.flatMap((v) => v.split(' ')).filter((s) => s !== '')) {
+    const first = scope.indexOf(':');
+    const last = scope.lastIndexOf(':');
+    if (first <= 0 || last <= first + 1) return {ok: false, bad: scope};
+    const type = scope.slice(0, first);
+    const name = scope.slice(first + 1, last);
+    const actions = scope.slice(last + 1).split(',').filter((a) => a !== '');
+    const key = `${type}\u0000${name}`;
+    const entry = merged.get(key) ?? {type, name, actions: []};
+    for (const a of actions) if (!entry.actions.includes(a)) entry.actions.push(a);
+    merged.set(key, entry);
+  }
+  return {ok: true, scopes: [...merged.values()]};
+}
+
+/** distribution's error body, with `details` too: without it docker misreads a 401 and falls back to plain HTTP. */
+function registryError(code: string, message: string): {details: string; errors: Array<{code: string; message: string}>} {
+  return {details: message, errors: [{code, message}]};
+}
+
+/** Decodes `Authorization: Basic`; undefined when absent, null when present but malformed. */
+function basicCredentials(header: string | undefined): {username: string; password: string} | null | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Basic\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) return /^Basic\b/i.test(header) ? null : undefined;
+  const text = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 0) return null;
+  return {username: text.slice(0, colon), password: text.slice(colon + 1)};
+}
+
+/** What the registry routes need from the server. */
+export interface RegistryDeps {
+  state: EmulatorState;
+  stats: EmulatorStats;
+  now(): number;
+  /** The emulator's base URL, for the challenge's realm. */
+  url(): string;
+  signer: RegistrySigner;
+}
+
+const API_VERSION = {'Docker-Distribution-API-Version': 'registry/2.0'};
+const NO_STORE = {'Cache-Control': 'no-store'};
+
+/** Registers `GET|HEAD /v2/` and `GET|POST /v2/token`. */
+export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
+  const {state, stats, signer} = deps;
+  const challenge = (error?: string) =>
+    `Bearer realm="${deps.url()}/v2/token",service="${REGISTRY_SERVICE}"${error ? `,error="${error}"` : ''}`;
+
+  app.get('/v2/', async (c) => {
+    const header = c.req.header('authorization');
+    const bearer = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (bearer === undefined) {
+      return c.json(registryError('UNAUTHORIZED', REGISTRY_MESSAGES.authRequired), 401, {...API_VERSION, 'WWW-Authenticate': challenge()});
+    }
+    try {
+      await jwtVerify(bearer, signer.publicKey, {
+        algorithms: ['RS256'],
+        issuer: REGISTRY_ISSUER,
+        audience: REGISTRY_SERVICE,
+        currentDate: new Date(deps.now()),
+      });
+    } catch {
+      return c.json(registryError('UNAUTHORIZED', REGISTRY_MESSAGES.invalidToken), 401, {
+        ...API_VERSION,
+        'WWW-Authenticate': challenge('invalid_token'),
+      });
+    }
+    return c.json({}, 200, API_VERSION);
+  });
+
+  const token = async (c: Context): Promise<Response> => {
+    const refuse = (status: 400 | 401, code: string, message: string) => {
+      stats.registryTokens.refused++;
+      return c.json(registryError(code, message), status, NO_STORE);
+    };
+    const query = new URL(c.req.url).searchParams;
+    const scopes = query.getAll('scope');
+    let service = query.get('service');
+    let credentials = basicCredentials(c.req.header('authorization'));
+    if (c.req.method === 'POST') {
+      // distribution's OAuth2 form: grant_type=password with username/password, or Basic plus the same fields.
+      const form = new URLSearchParams(await c.req.text());
+      scopes.push(...form.getAll('scope'));
+      service = form.get('service') ?? service;
+      const grantType = form.get('grant_type');
+      if (grantType === 'password') credentials = {username: form.get('username') ?? '', password: form.get('password') ?? ''};
+      else if (grantType !== null) return refuse(400, 'UNSUPPORTED', REGISTRY_MESSAGES.badGrant(grantType));
+    }
+    if (credentials === null) return refuse(401, 'UNAUTHORIZED', REGISTRY_MESSAGES.badBasic);
+    if (service !== null && service !== REGISTRY_SERVICE) return refuse(400, 'UNSUPPORTED', REGISTRY_MESSAGES.badService(service));
+    const parsed = parseScopes(scopes);
+    if (!parsed.ok) return refuse(400, 'UNSUPPORTED', REGISTRY_MESSAGES.badScope(parsed.bad));
+
+    const nowMs = deps.now();
+    let identity = ANONYMOUS;
+    if (credentials !== undefined) {
+      const verdict = authenticate(state, credentials.username, credentials.password, nowMs);
+      if (!verdict.ok) return refuse(401, 'UNAUTHORIZED', verdict.message);
+      identity = verdict.identity;
+    }
+    const access = parsed.scopes.map((s) => grant(state, identity, s, nowMs));
+    const iat = Math.floor(nowMs / 1000);
+    const jwt = new SignJWT({access})
+      // x5c carries the certificate, so a registry needs only the rootcertbundle and no libtrust key id.
+      .setProtectedHeader({alg: 'RS256', typ: 'JWT', x5c: [signer.certificateDer.toString('base64')]})
+      .setIssuer(REGISTRY_ISSUER)
+      .setAudience(REGISTRY_SERVICE)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(iat + REGISTRY_TOKEN_LIFETIME_S)
+      .setJti(randomBytes(16).toString('hex'));
+    if (identity.subject !== undefined) jwt.setSubject(identity.subject);
+    const signed = await jwt.sign(signer.privateKey);
+    stats.registryTokens.issued++;
+    // No refresh_token: docker would keep it as an identity token and blank the password it stores.
+    return c.json(
+      {token: signed, access_token: signed, expires_in: REGISTRY_TOKEN_LIFETIME_S, issued_at: new Date(iat * 1000).toISOString()},
+      200,
+      NO_STORE,
+    );
+  };
+  app.get('/v2/token', token);
+  app.post('/v2/token', token);
+}
