@@ -41,6 +41,12 @@ describe('setProperty', () => {
     expect(statSync(file('default')).mode & 0o777).toBe(0o600);
   });
 
+  test('docker/registries takes HOST[:PORT] items, IPv6 in brackets; docker/token_source gcauth or adc', async () => {
+    await setProperty({property: 'docker/registries', value: '127.0.0.1:5000, mirror.example.com,[::1]:5001'}, await ctxOf());
+    await setProperty({property: 'docker/token_source', value: 'adc'}, await ctxOf());
+    expect(readFileSync(file('default'), 'utf8')).toBe('[docker]\nregistries = 127.0.0.1:5000, mirror.example.com,[::1]:5001\ntoken_source = adc\n');
+  });
+
   test('writes the configuration named by --configuration, not the active one', async () => {
     seed('dev', '');
     await setProperty({property: 'project', value: 'devp'}, await ctxOf({configuration: 'dev'}));
@@ -70,7 +76,7 @@ describe('setProperty', () => {
     beforeEach(() => seed('default', '[core]\naccount = a@x\n'));
 
     test.each([
-      ['nosuch/x', 'v', new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides.')],
+      ['nosuch/x', 'v', new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker.')],
       ['zone', 'v', new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.')],
       ['auth/token_host', 'not-a-url', new UsageError('Invalid value for property [auth/token_host]: "not-a-url": expected an http:// or https:// URL.')],
       ['auth/token_host', 'ftp://h/token', new UsageError('Invalid value for property [auth/token_host]: "ftp://h/token": expected an http:// or https:// URL.')],
@@ -81,6 +87,19 @@ describe('setProperty', () => {
       ],
       ['core/verbosity', 'loud', new UsageError('Invalid value for property [core/verbosity]: "loud": expected one of debug, info, warning, error, critical, none.')],
       ['disable_prompts', 'sometimes', new UsageError('Invalid value for property [core/disable_prompts]: "sometimes": expected true or false.')],
+      [
+        'docker/registries',
+        '127.0.0.1:5000,https://mirror.example.com',
+        new UsageError(
+          'Invalid value for property [docker/registries]: "127.0.0.1:5000,https://mirror.example.com": [https://mirror.example.com]: expected HOST or HOST:PORT with no scheme or path, e.g. 127.0.0.1:5000.',
+        ),
+      ],
+      [
+        'docker/registries',
+        'mirror.example.com:99999',
+        new UsageError('Invalid value for property [docker/registries]: "mirror.example.com:99999": [mirror.example.com:99999]: the port must be between 1 and 65535, e.g. 127.0.0.1:5000.'),
+      ],
+      ['docker/token_source', 'env', new UsageError('Invalid value for property [docker/token_source]: "env": expected one of gcauth, adc.')],
       ['project', '', new UsageError('Cannot set property [core/project] to an empty value.')],
       ['project', 'a\nb', new UsageError('Invalid value for property [core/project]: it must be a single line.')],
     ])('set %s %j', async (property, value, error) => {
@@ -173,8 +192,9 @@ describe('listProperties', () => {
       api_endpoint_overrides: {cloudresourcemanager: null, iam: null, iamcredentials: null},
     });
     const all = await listProperties({all: true}, ctx);
-    expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core']);
+    expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker']);
     expect(all.core).toEqual({account: 'a@x', disable_prompts: 'false', project: null, verbosity: 'warning'});
+    expect(all.docker).toEqual({registries: null, token_source: 'gcauth'});
     expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
     expect(renderListing({})).toBe('');
   });
@@ -183,7 +203,7 @@ describe('listProperties', () => {
     seed('default', '[api_endpoint_overrides]\niamcredentials = nope\n');
     await expectUnchanged(dir, 
       async () => listProperties({filter: 'nosuch/', all: false}, await ctxOf()),
-      new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides.'),
+      new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker.'),
     );
     await expectUnchanged(dir, 
       async () => listProperties({filter: 'core/project/', all: false}, await ctxOf()),

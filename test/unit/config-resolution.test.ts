@@ -90,7 +90,7 @@ describe('invalid values name their origin', () => {
 describe('findProperty', () => {
   test('bare names are core; unknown sections and names list the valid ones', () => {
     expect(findProperty('project')).toMatchObject({section: 'core', name: 'project'});
-    expect(() => findProperty('nosuch/x')).toThrow(new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides.'));
+    expect(() => findProperty('nosuch/x')).toThrow(new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker.'));
     expect(() => findProperty('zone')).toThrow(new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'));
   });
 

@@ -1,3 +1,4 @@
+import {registryListProblem} from '../docker/server-url.js';
 import {UsageError} from '../errors.js';
 import {VERBOSITIES} from '../log.js';
 
@@ -21,6 +22,9 @@ const URL_VALUE = (v: string) => {
   }
 };
 const ENDPOINT_OVERRIDE = (v: string) => URL_VALUE(v) ?? (v.endsWith('/') ? undefined : "expected a base URL ending with '/'");
+
+/** Values of `docker/token_source`. */
+export const TOKEN_SOURCES: readonly string[] = ['gcauth', 'adc'];
 
 export const PROPERTIES: readonly PropertyDef[] = [
   {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials'},
@@ -52,6 +56,19 @@ export const PROPERTIES: readonly PropertyDef[] = [
     name: 'iamcredentials',
     description: 'Base URL of the IAM Credentials API',
     validate: ENDPOINT_OVERRIDE,
+  },
+  {
+    section: 'docker',
+    name: 'registries',
+    description: "Extra registry hosts (HOST[:PORT], comma-separated) docker-credential-gcauth serves besides Google's",
+    validate: registryListProblem,
+  },
+  {
+    section: 'docker',
+    name: 'token_source',
+    description: "Where docker-credential-gcauth gets tokens: gcauth (the active account) or adc (Application Default Credentials)",
+    default: 'gcauth',
+    validate: (v) => (TOKEN_SOURCES.includes(v) ? undefined : `expected one of ${TOKEN_SOURCES.join(', ')}`),
   },
 ];
 
