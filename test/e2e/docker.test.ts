@@ -1,0 +1,389 @@
+import {generateKeyPairSync} from 'node:crypto';
+import {accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {execa} from 'execa';
+
+import {REGISTRY_MESSAGES} from '../../src/emulator/registry.js';
+import {emulatorEnv, runCli} from '../helpers/cli.js';
+import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {writeOciImage, type OciImage} from '../helpers/oci-image.js';
+import {REGISTRY_BIN, startRegistry, type RegistryProcess, type RegistryTokenAuth} from '../helpers/registry.js';
+
+// The real clients against a real registry whose token server is the emulator: the docker CLI 28 (client
+// only: DOCKER_HOST names a socket that does not exist, so no daemon is ever used), Debian's docker-registry
+// (distribution 2.8) and skopeo 1.9. Every test has its own HOME, DOCKER_CONFIG, containers auth file and
+// gcauth config; every server listens on 127.0.0.1 on a free port and is stopped by PID.
+
+const HELPER_BIN = path.join(repoRoot, 'bin', 'docker-credential-gcauth');
+const NOT_FOUND = 'credentials not found in native keychain';
+const IMAGE = 'img';
+const TAG = 'v1';
+
+/** The first executable named `name` on PATH (or the absolute path itself), if any. */
+function onPath(name: string): string | undefined {
+  const candidates = path.isAbsolute(name) ? [name] : (process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, name));
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const missing = ['docker', 'skopeo', REGISTRY_BIN].filter((tool) => !onPath(tool));
+if (missing.length > 0) {
+  console.log(`test/e2e/docker skipped: ${missing.join(', ')} not installed (.ci/run installs Debian's docker-registry and skopeo; the docker CLI comes with the machine)`);
+}
+const suite = missing.length > 0 ? describe.skip : describe;
+
+/** One test's world: its own HOME, docker config, gcauth config, PATH shims and helper call log. */
+interface Sandbox {
+  root: string;
+  dockerConfig: string;
+  gcauthConfig: string;
+  /** Each call of docker-credential-gcauth leaves a directory here: argv, in, out, rc. */
+  helperLog: string;
+  env: Record<string, string>;
+}
+
+interface HelperCall {
+  argv: string[];
+  input: string;
+  output: string;
+  exitCode: number;
+}
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+let emu: EmulatorProcess;
+/** Token auth through the emulator. */
+let registry: RegistryProcess;
+/** No auth at all: a registry that is none of Google's business. */
+let anonymous: RegistryProcess;
+let image: OciImage;
+/** `<project>/img`: the emulator grants registry access per project, as GCR does. */
+let repository: string;
+
+/** Where emulator.json says the registry token front is, and the certificate a registry must trust. */
+function registryAuthOf(e: EmulatorProcess): RegistryTokenAuth {
+  const info = JSON.parse(readFileSync(path.join(e.dataDir, 'emulator.json'), 'utf8')) as {
+    registry?: {realm?: string; service?: string; issuer?: string; rootCertBundle?: string};
+  };
+  const reg = info.registry;
+  if (!reg?.realm || !reg.service || !reg.issuer || !reg.rootCertBundle || !existsSync(reg.rootCertBundle)) {
+    throw new Error(`emulator.json lacks the registry token front (realm, service, issuer, rootCertBundle): ${JSON.stringify(info)}`);
+  }
+  return {realm: reg.realm, service: reg.service, issuer: reg.issuer, rootcertbundle: reg.rootCertBundle};
+}
+
+/** Registry tokens the emulator issued so far. */
+const registryTokensIssued = async () => (await emu.stats()).registryTokens.issued;
+
+/** A fresh sandbox whose gcauth has the emulator's owner key active (so a token of its own is cached). */
+async function sandbox(): Promise<Sandbox> {
+  const root = tmpDir('gcauth-e2e-docker-');
+  const dirs = {home: 'home', dockerConfig: 'docker', gcauthConfig: 'gcauth', bin: 'bin', helperLog: 'helper-calls', tmp: 'tmp'};
+  const at = Object.fromEntries(Object.entries(dirs).map(([k, v]) => [k, path.join(root, v)])) as Record<keyof typeof dirs, string>;
+  for (const dir of Object.values(at)) mkdirSync(dir, {recursive: true});
+
+  // `gcauth` for shell pipelines, and the helper behind a recorder: the helper itself answers, the recorder
+  // only keeps what docker or skopeo asked and what it said.
+  writeFileSync(path.join(at.bin, 'gcauth'), `#!/bin/sh\nexec '${process.execPath}' '${cliBin}' "$@"\n`);
+  writeFileSync(
+    path.join(at.bin, 'docker-credential-gcauth'),
+    [
+      '#!/bin/sh',
+      `d='${at.helperLog}'/$(date +%s%N)-$$`,
+      'mkdir "$d" && printf "%s\\n" "$@" >"$d/argv" && cat >"$d/in"',
+      `'${HELPER_BIN}' "$@" <"$d/in" >"$d/out"`,
+      'rc=$?',
+      'echo "$rc" >"$d/rc"',
+      'cat "$d/out"',
+      'exit "$rc"',
+      '',
+    ].join('\n'),
+  );
+  for (const shim of ['gcauth', 'docker-credential-gcauth']) chmodSync(path.join(at.bin, shim), 0o755);
+
+  const env: Record<string, string> = {
+    PATH: `${at.bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: at.home,
+    TMPDIR: at.tmp,
+    NO_COLOR: '1',
+    DOCKER_CONFIG: at.dockerConfig,
+    DOCKER_HOST: 'unix:///nonexistent.sock',
+    // skopeo reads only this file when it is set; XDG_RUNTIME_DIR stays unset so no other auth.json is seen.
+    REGISTRY_AUTH_FILE: path.join(at.dockerConfig, 'config.json'),
+    XDG_CONFIG_HOME: path.join(at.home, '.config'),
+    XDG_DATA_HOME: path.join(at.home, '.local', 'share'),
+    XDG_CACHE_HOME: path.join(at.home, '.cache'),
+    ...emulatorEnv(emu.url, at.gcauthConfig),
+  };
+  const sb: Sandbox = {root, dockerConfig: at.dockerConfig, gcauthConfig: at.gcauthConfig, helperLog: at.helperLog, env};
+  await gcauthOk(sb, ['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
+  return sb;
+}
+
+async function run(sb: Sandbox, file: string, args: string[], input?: string): Promise<Run> {
+  const r = await execa(file, args, {
+    cwd: sb.root,
+    env: sb.env,
+    extendEnv: false,
+    input,
+    stdin: input === undefined ? 'ignore' : undefined,
+    reject: false,
+    stripFinalNewline: false,
+    timeout: 20_000,
+  });
+  return {stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1};
+}
+
+/** A bash pipeline, as a user types it, with the sandbox's environment (`gcauth` is on its PATH). */
+const shell = (sb: Sandbox, script: string, vars: Record<string, string> = {}) =>
+  run({...sb, env: {...sb.env, ...vars}}, 'bash', ['-c', `set -o pipefail\n${script}`]);
+
+async function gcauthOk(sb: Sandbox, args: string[]): Promise<string> {
+  const r = await runCli(args, {env: sb.env});
+  if (r.exitCode !== 0) throw new Error(`gcauth ${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+const accessToken = async (sb: Sandbox) => (await gcauthOk(sb, ['auth', 'print-access-token'])).trim();
+
+/** `gcauth auth configure-docker HOSTS` plus `docker/registries`, so the helper serves `served` (non-Google hosts). */
+async function configureHelper(sb: Sandbox, hosts: string[], served: string[]): Promise<void> {
+  await gcauthOk(sb, ['auth', 'configure-docker', hosts.join(','), '--quiet']);
+  await gcauthOk(sb, ['config', 'set', 'docker/registries', served.join(',')]);
+}
+
+function dockerConfigJson(sb: Sandbox): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(sb.dockerConfig, 'config.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Every call of docker-credential-gcauth in the sandbox so far, oldest first. */
+function helperCalls(sb: Sandbox): HelperCall[] {
+  return readdirSync(sb.helperLog)
+    .sort()
+    .map((name) => {
+      const read = (file: string) => readFileSync(path.join(sb.helperLog, name, file), 'utf8');
+      return {argv: read('argv').split('\n').filter(Boolean), input: read('in'), output: read('out'), exitCode: Number(read('rc'))};
+    });
+}
+
+const imageRef = (reg: RegistryProcess) => `${reg.host}/${repository}:${TAG}`;
+const dockerManifestInspect = (sb: Sandbox, reg: RegistryProcess) => run(sb, 'docker', ['manifest', 'inspect', '--insecure', imageRef(reg)]);
+const skopeoInspect = (sb: Sandbox, reg: RegistryProcess) => run(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${imageRef(reg)}`]);
+
+/** Pushes the test image with skopeo; `creds` as `user:secret`, or none for an anonymous registry. */
+async function push(sb: Sandbox, reg: RegistryProcess, creds?: string): Promise<Run> {
+  const auth = creds === undefined ? ['--dest-no-creds'] : ['--dest-creds', creds];
+  return run(sb, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', ...auth, `oci:${image.dir}:${TAG}`, `docker://${imageRef(reg)}`]);
+}
+
+suite('real docker CLI, skopeo and registry against the emulator', () => {
+  beforeAll(async () => {
+    emu = await startEmulatorProcess();
+    repository = `${emu.project}/${IMAGE}`;
+    image = writeOciImage(path.join(tmpDir('gcauth-oci-'), 'layout'), TAG, {'hello.txt': 'pushed by test/e2e/docker\n'});
+    [registry, anonymous] = await Promise.all([startRegistry({auth: registryAuthOf(emu)}), startRegistry()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([registry?.stop(), anonymous?.stop(), emu?.stop()]);
+  });
+
+  describe('docker login with a piped secret', () => {
+    test('a piped access token logs in, and docker keeps it for that host', async () => {
+      const sb = await sandbox();
+      const before = await registryTokensIssued();
+      const r = await shell(sb, 'gcauth auth print-access-token | docker login -u oauth2accesstoken --password-stdin "http://$REG"', {REG: registry.host});
+      // docker tries https:// first even for an http:// URL of a loopback host, and logs that on stderr.
+      expect(r.stdout).toMatch(/^Login Succeeded$/m);
+      expect(r.exitCode).toBe(0);
+      // The registry sent docker to the emulator, which accepted the token.
+      expect(await registryTokensIssued()).toBeGreaterThan(before);
+      const auths = dockerConfigJson(sb).auths as Record<string, {auth: string}>;
+      expect(Buffer.from(auths[registry.host]!.auth, 'base64').toString()).toBe(`oauth2accesstoken:${await accessToken(sb)}`);
+    });
+
+    test('a token revoked at the emulator is refused', async () => {
+      const sb = await sandbox();
+      const token = await accessToken(sb);
+      const revoked = await fetch(`${emu.url}/revoke?token=${encodeURIComponent(token)}`, {method: 'POST'});
+      expect(revoked.status).toBe(200);
+      const r = await shell(sb, 'gcauth auth print-access-token | docker login -u oauth2accesstoken --password-stdin "http://$REG"', {REG: registry.host});
+      expect(r.stderr).toContain(`unauthorized: ${REGISTRY_MESSAGES.badAccessToken}`);
+      expect(r.exitCode).toBe(1);
+      expect(existsSync(path.join(sb.dockerConfig, 'config.json'))).toBe(false);
+    });
+
+    test('a token the emulator never issued is refused', async () => {
+      const sb = await sandbox();
+      const r = await run(sb, 'docker', ['login', '-u', 'oauth2accesstoken', '--password-stdin', `http://${registry.host}`], 'ya29.c.not-a-token-this-google-issued\n');
+      expect(r.stderr).toContain(`unauthorized: ${REGISTRY_MESSAGES.badAccessToken}`);
+      expect(r.exitCode).toBe(1);
+      expect(existsSync(path.join(sb.dockerConfig, 'config.json'))).toBe(false);
+    });
+
+    test('a piped key file logs in as _json_key', async () => {
+      const sb = await sandbox();
+      const r = await shell(sb, 'cat "$KEY" | docker login -u _json_key --password-stdin "http://$REG"', {KEY: emu.ownerKeyFile, REG: registry.host});
+      expect(r.stdout).toMatch(/^Login Succeeded$/m);
+      expect(r.exitCode).toBe(0);
+    });
+
+    test('a key file whose private key Google never issued is refused as _json_key', async () => {
+      const sb = await sandbox();
+      const key = JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as Record<string, string>;
+      const {privateKey} = generateKeyPairSync('rsa', {modulusLength: 2048});
+      const forged = path.join(sb.root, 'forged-key.json');
+      writeFileSync(forged, JSON.stringify({...key, private_key: privateKey.export({type: 'pkcs8', format: 'pem'}).toString()}, null, 2));
+      const r = await shell(sb, 'cat "$KEY" | docker login -u _json_key --password-stdin "http://$REG"', {KEY: forged, REG: registry.host});
+      expect(r.stderr).toContain(`unauthorized: ${REGISTRY_MESSAGES.keyMismatch(key.private_key_id!)}`);
+      expect(r.exitCode).toBe(1);
+    });
+  });
+
+  describe('credentials from docker-credential-gcauth only', () => {
+    beforeAll(async () => {
+      const sb = await sandbox();
+      const pushed = await push(sb, registry, `oauth2accesstoken:${await accessToken(sb)}`);
+      if (pushed.exitCode !== 0) throw new Error(`skopeo copy to ${registry.host} failed:\n${pushed.stderr}`);
+      const pushedAnonymously = await push(sb, anonymous);
+      if (pushedAnonymously.exitCode !== 0) throw new Error(`skopeo copy to ${anonymous.host} failed:\n${pushedAnonymously.stderr}`);
+    });
+
+    test('without the helper the registry refuses an anonymous read (the control)', async () => {
+      const sb = await sandbox();
+      const docker = await dockerManifestInspect(sb, registry);
+      expect(docker.stderr).toMatch(/unauthorized: authentication required/);
+      expect(docker.exitCode).toBe(1);
+      const skopeo = await skopeoInspect(sb, registry);
+      expect(skopeo.stderr).toMatch(/unauthorized: authentication required/);
+      expect(skopeo.exitCode).not.toBe(0);
+    });
+
+    test('docker manifest inspect reads the pushed image with the token the helper gave', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      const config = dockerConfigJson(sb);
+      expect(config).not.toHaveProperty('auths');
+      expect(config.credHelpers).toEqual({[registry.host]: 'gcauth'});
+
+      const before = await registryTokensIssued();
+      const r = await dockerManifestInspect(sb, registry);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(image.manifest);
+      expect(await registryTokensIssued()).toBeGreaterThan(before);
+
+      const token = await accessToken(sb);
+      const gets = helperCalls(sb).filter((c) => c.argv[0] === 'get');
+      expect(gets.length).toBeGreaterThan(0);
+      for (const call of gets) {
+        expect(call.input.trim()).toBe(registry.host);
+        expect(call.exitCode).toBe(0);
+        expect(JSON.parse(call.output)).toEqual({ServerURL: registry.host, Username: 'oauth2accesstoken', Secret: token});
+      }
+    });
+
+    test('skopeo inspect reads the pushed image with the token the helper gave', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      const r = await skopeoInspect(sb, registry);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect((JSON.parse(r.stdout) as {Digest: string}).Digest).toBe(image.manifestDigest);
+      const gets = helperCalls(sb).filter((c) => c.argv[0] === 'get');
+      expect(gets.length).toBeGreaterThan(0);
+      expect(gets.every((c) => c.exitCode === 0 && (JSON.parse(c.output) as {Username: string}).Username === 'oauth2accesstoken')).toBe(true);
+    });
+
+    test('docker runs the helper bin itself (no recorder in between)', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      const bin = path.join(sb.root, 'bare-bin');
+      mkdirSync(bin);
+      symlinkSync(HELPER_BIN, path.join(bin, 'docker-credential-gcauth'));
+      const r = await dockerManifestInspect({...sb, env: {...sb.env, PATH: `${bin}:${process.env.PATH ?? ''}`}}, registry);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(helperCalls(sb)).toEqual([]);
+    });
+
+    test('docker login on a helper-managed host succeeds through the helper\'s store, with no secret in config.json', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      const token = await accessToken(sb);
+      const r = await run(sb, 'docker', ['login', registry.host, '-u', 'oauth2accesstoken', '--password-stdin'], `${token}\n`);
+      expect(r.stdout).toMatch(/^Login Succeeded$/m);
+      expect(r.exitCode).toBe(0);
+
+      const stores = helperCalls(sb).filter((c) => c.argv[0] === 'store');
+      expect(stores).toHaveLength(1);
+      expect(JSON.parse(stores[0]!.input)).toEqual({ServerURL: registry.host, Username: 'oauth2accesstoken', Secret: token});
+      expect(stores[0]!.exitCode).toBe(0);
+      expect(stores[0]!.output).toBe('');
+      const config = dockerConfigJson(sb);
+      expect(config.credHelpers).toEqual({[registry.host]: 'gcauth'});
+      expect(config.auths).toEqual({[registry.host]: {}});
+      expect(JSON.stringify(config)).not.toContain(token);
+    });
+  });
+
+  describe('hosts that are not gcauth\'s', () => {
+    test('a host not configured and non-Google hosts get exactly the not-found answer, and nothing reaches the emulator', async () => {
+      const sb = await sandbox();
+      await gcauthOk(sb, ['config', 'set', 'docker/registries', registry.host]);
+      const before = (await emu.stats()).total;
+      for (const host of [anonymous.host, `http://${anonymous.host}/v2/`, 'registry-1.docker.io', 'https://ghcr.io', 'gcr.io.example.com']) {
+        const r = await run(sb, HELPER_BIN, ['get'], host);
+        expect({host, stdout: r.stdout.replace(/\n$/, ''), exitCode: r.exitCode}).toEqual({host, stdout: NOT_FOUND, exitCode: 1});
+      }
+      expect((await emu.stats()).total).toBe(before);
+    });
+
+    test('a Google host and a configured one get the active account\'s token (the positive control)', async () => {
+      const sb = await sandbox();
+      await gcauthOk(sb, ['config', 'set', 'docker/registries', registry.host]);
+      const token = await accessToken(sb);
+      for (const input of ['gcr.io', 'https://europe-docker.pkg.dev/p/r/img', registry.host]) {
+        const r = await run(sb, HELPER_BIN, ['get'], input);
+        expect({input, exitCode: r.exitCode}).toEqual({input, exitCode: 0});
+        expect(JSON.parse(r.stdout)).toEqual(expect.objectContaining({Username: 'oauth2accesstoken', Secret: token}));
+      }
+    });
+
+    test('a foreign image read stays anonymous even where credHelpers names gcauth', async () => {
+      const sb = await sandbox();
+      // Mapped to gcauth in config.json, but not in docker/registries: the helper must decline it.
+      await configureHelper(sb, [registry.host, anonymous.host], [registry.host]);
+      expect(dockerConfigJson(sb).credHelpers).toEqual({[registry.host]: 'gcauth', [anonymous.host]: 'gcauth'});
+      const before = (await emu.stats()).total;
+
+      const docker = await dockerManifestInspect(sb, anonymous);
+      expect(docker.exitCode).toBe(0);
+      expect(JSON.parse(docker.stdout)).toEqual(image.manifest);
+      // skopeo, unlike docker, fails on any helper error other than the exact not-found answer.
+      const skopeo = await skopeoInspect(sb, anonymous);
+      expect(skopeo.stderr).toBe('');
+      expect(skopeo.exitCode).toBe(0);
+      expect((JSON.parse(skopeo.stdout) as {Digest: string}).Digest).toBe(image.manifestDigest);
+
+      const gets = helperCalls(sb).filter((c) => c.argv[0] === 'get');
+      expect(gets.length).toBeGreaterThan(0);
+      for (const call of gets) {
+        expect({input: call.input.trim(), output: call.output.replace(/\n$/, ''), exitCode: call.exitCode}).toEqual({input: anonymous.host, output: NOT_FOUND, exitCode: 1});
+      }
+      // No token was minted or sent anywhere on the way.
+      expect((await emu.stats()).total).toBe(before);
+    });
+  });
+});
