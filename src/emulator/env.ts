@@ -40,9 +40,22 @@ export async function readEmulatorInfo(dataDir: string): Promise<EmulatorInfo> {
 }
 
 
-/** The variables that point gcauth (or, with `gcloud`, the real gcloud) at a running emulator. */
-export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean} = {}): Array<[string, string]> {
+/**
+ * The variables that point gcauth (or, with `gcloud`, the real gcloud) at a running emulator; with `registry`,
+ * distribution's `REGISTRY_AUTH_TOKEN_*` overrides that make a registry use the emulator as its token server.
+ * Throws EmulatorNotRunningError for `registry` when emulator.json predates the registry front.
+ */
+export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registry?: boolean} = {}): Array<[string, string]> {
   const {url, project} = info;
+  if (opts.registry) {
+    if (!info.registry) throw new EmulatorNotRunningError(`The emulator at ${url} has no registry front; restart it with this version of gcauth`);
+    return [
+      ['REGISTRY_AUTH_TOKEN_REALM', info.registry.realm],
+      ['REGISTRY_AUTH_TOKEN_SERVICE', info.registry.service],
+      ['REGISTRY_AUTH_TOKEN_ISSUER', info.registry.issuer],
+      ['REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE', info.registry.rootCertBundle],
+    ];
+  }
   if (opts.gcloud) {
     return [
       ['CLOUDSDK_AUTH_TOKEN_HOST', `${url}/token`],

@@ -3,6 +3,7 @@ import {createServer} from 'node:net';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {execa, type ResultPromise} from 'execa';
+import {emulatorEnv} from '../../src/emulator/env.js';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {accessTokenFor, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
 
@@ -33,7 +34,7 @@ async function freePort(): Promise<number> {
 
 const READY = /listening on 127\.0\.0\.1:(\d+)/;
 
-// distribution 2.8 configured with nothing but what emulator.json's `registry` says: the JWTs the emulator issues
+// distribution 2.8 configured with nothing but what emulator.json's `registry` says (as env-init --registry prints it): the JWTs the emulator issues
 // must pass its checks (x5c chain to the rootcertbundle, RS256 signature, iss, aud, exp) and grant what they say.
 describeIfRegistry('a real registry (distribution 2.8) using the emulator as its token server', () => {
   let emu: RunningEmulator;
@@ -47,7 +48,6 @@ describeIfRegistry('a real registry (distribution 2.8) using the emulator as its
     ownerKey = readKeyFile(emu.ownerKeyFile);
     const dir = tmpDir('gcauth-registry-');
     const port = await freePort();
-    const {realm, service, issuer, rootCertBundle} = emu.registry;
     const config = path.join(dir, 'config.yml');
     writeFileSync(
       config,
@@ -56,11 +56,19 @@ describeIfRegistry('a real registry (distribution 2.8) using the emulator as its
         'log: {level: info}',
         `storage: {filesystem: {rootdirectory: ${JSON.stringify(path.join(dir, 'data'))}}}`,
         `http: {addr: "127.0.0.1:${port}"}`,
-        `auth: {token: {realm: ${JSON.stringify(realm)}, service: ${JSON.stringify(service)}, issuer: ${JSON.stringify(issuer)}, rootcertbundle: ${JSON.stringify(rootCertBundle)}}}`,
+        // An auth section naming the provider; every setting comes from `gcauth emulator env-init --registry`.
+        'auth: {token: {}}',
         '',
       ].join('\n'),
     );
-    registry = execa(registryBin!, ['serve', config], {stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false});
+    const env = Object.fromEntries(emulatorEnv(emu, {registry: true}));
+    expect(env).toEqual({
+      REGISTRY_AUTH_TOKEN_REALM: `${emu.url}/v2/token`,
+      REGISTRY_AUTH_TOKEN_SERVICE: 'gcauth-emulator-registry',
+      REGISTRY_AUTH_TOKEN_ISSUER: 'gcauth-emulator',
+      REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: path.join(emu.dataDir, 'registry-token.crt'),
+    });
+    registry = execa(registryBin!, ['serve', config], {env: {PATH: process.env.PATH, ...env}, extendEnv: false, stdin: 'ignore', stdout: 'ignore', buffer: false, reject: false});
     registryUrl = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({input: registry.stderr!});
       lines.on('line', (line) => {

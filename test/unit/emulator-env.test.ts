@@ -29,6 +29,17 @@ describe('emulator env-init core', () => {
     expect(Object.keys(vars).every((k) => k.startsWith('CLOUDSDK_'))).toBe(true);
   });
 
+  it("renders a registry's REGISTRY_AUTH_TOKEN_ overrides from emulator.json, and refuses an emulator without a registry front", () => {
+    const registry = {realm: `${info.url}/v2/token`, service: 'gcauth-emulator-registry', issuer: 'gcauth-emulator', rootCertBundle: '/x/registry-token.crt'};
+    expect(renderExports(emulatorEnv({...info, registry}, {registry: true}))).toBe(
+      'export REGISTRY_AUTH_TOKEN_REALM=http://127.0.0.1:4321/v2/token\n' +
+        'export REGISTRY_AUTH_TOKEN_SERVICE=gcauth-emulator-registry\n' +
+        'export REGISTRY_AUTH_TOKEN_ISSUER=gcauth-emulator\n' +
+        'export REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE=/x/registry-token.crt\n',
+    );
+    expect(() => emulatorEnv(info, {registry: true})).toThrow(EmulatorNotRunningError);
+  });
+
   it('single-quotes a value a shell would split', () => {
     expect(renderExports([['K', "it's a dir"]])).toBe(`export K='it'\\''s a dir'\n`);
   });
