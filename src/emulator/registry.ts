@@ -34,7 +34,9 @@ const CERT_SUBJECT = {commonName: 'gcauth emulator registry token signer', organ
 /**
  * Which permissions make an action: Artifact Registry's, or Container Registry's (storage on the project's
  * bucket). Either one suffices, as a pull from gcr.io works with roles/storage.objectViewer or
- * roles/artifactregistry.reader.
+ * roles/artifactregistry.reader. roles/viewer holds neither, so it does not pull: at Google a project viewer
+ * reaches gcr.io images only through the legacy bucket ACLs (projectViewer convenience values), which the
+ * emulator does not model; grant a reader role instead.
  */
 export const ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   pull: ['artifactregistry.repositories.downloadArtifacts', 'storage.objects.get'],

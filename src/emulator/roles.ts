@@ -1,7 +1,7 @@
 /**
  * The emulator's predefined roles and the permissions each grants: the one table permission checks read.
  * Names are Google's; each role lists the subset of its real permissions that the emulated APIs (and the
- * registry front of a later part) check. A role not listed here, predefined or custom, can be granted but
+ * registry front, registry.ts) check. A role not listed here, predefined or custom, can be granted but
  * grants nothing.
  */
 
