@@ -8,7 +8,7 @@ import {build} from 'esbuild';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const inlined = new Set(['ini']);
 await build({
-  entryPoints: {gcauth: 'src/hot/gcauth.ts'},
+  entryPoints: {gcauth: 'src/hot/gcauth.ts', 'docker-credential-gcauth': 'src/hot/docker-credential-gcauth.ts'},
   outdir: 'dist/hot',
   bundle: true,
   platform: 'node',

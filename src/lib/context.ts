@@ -39,6 +39,9 @@ export interface IO {
 export interface AppContext {
   io: IO;
   env: Record<string, string | undefined>;
+  /** The user's home directory (Docker's config lives under it unless DOCKER_CONFIG says otherwise). */
+  homeDir: string;
+  platform: NodeJS.Platform;
   now: () => number;
   paths: Paths;
   props: Properties;
@@ -58,6 +61,7 @@ export interface ContextOverrides {
   io?: IO;
   env?: Record<string, string | undefined>;
   homeDir?: string;
+  platform?: NodeJS.Platform;
   now?: () => number;
   prompter?: Prompter;
   /** Stands in for the token endpoint in command tests. */
@@ -81,7 +85,9 @@ export function flagProperties(flags: GlobalFlags): Record<string, string | unde
 export async function createContext(flags: GlobalFlags, overrides: ContextOverrides = {}): Promise<AppContext> {
   const env = overrides.env ?? process.env;
   const io = overrides.io ?? processIO();
-  const paths = resolvePaths(env, overrides.homeDir ?? homedir());
+  const homeDir = overrides.homeDir ?? homedir();
+  const platform = overrides.platform ?? process.platform;
+  const paths = resolvePaths(env, homeDir);
   const configurations = new ConfigurationStore(paths);
   const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await activeConfiguration(configurations, io)));
   validateConfigurationName(configuration);
@@ -116,7 +122,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   const quiet = isTrue(lenient('core/disable_prompts'));
   const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
   const api = createApiClients({props, tokens, log});
-  return {io, env, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, api};
+  return {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, api};
 }
 
 // A damaged active_config must not lock the user out of the commands that would repair it.

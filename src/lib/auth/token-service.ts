@@ -1,7 +1,7 @@
 import {AuthError, ApiError} from '../errors.js';
 import type {Logger} from '../log.js';
 import type {CredentialStore, StoredCredential} from '../store/credential-store.js';
-import type {CachedToken, TokenCache} from '../store/token-cache.js';
+import type {CachedToken, TokenCache, TokenKey} from '../store/token-cache.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
 import type {MintedToken} from './service-account-refresher.js';
 import {TokenEndpointError} from './token-endpoint-error.js';
@@ -64,6 +64,20 @@ export class TokenService {
    */
   async getAccessToken(account: string, request: TokenRequest = {}): Promise<CachedToken> {
     const key = {account, scopes: request.scopes ?? DEFAULT_SCOPES};
+    return this.cachedOrMinted(key, async () => {
+      const credential = await this.deps.store.get(account);
+      if (!credential) throw unknownAccount(account);
+      return this.mint(credential, key.scopes);
+    });
+  }
+
+  /**
+   * The cached token of `key` while it is fresh; otherwise, under the entry's cross-process lock, the token
+   * another process wrote meanwhile or a new one from `mint`, cached before it is returned. Any token source
+   * (a stored credential, Application Default Credentials) gets the same single-flight refresh this way.
+   * @throws whatever mint throws.
+   */
+  async cachedOrMinted(key: TokenKey, mint: () => Promise<MintedToken>): Promise<CachedToken> {
     const {cache, now} = this.deps;
     const seen = await cache.read(key);
     if (seen && isFresh(seen, now())) return seen;
@@ -71,12 +85,10 @@ export class TokenService {
       // Another process may have refreshed while this one waited for the lock.
       const cached = await cache.read(key);
       if (cached && isFresh(cached, now())) {
-        this.deps.log.debug(`using the token another process refreshed for [${account}]`);
+        this.deps.log.debug(`using the token another process refreshed for [${key.account}]`);
         return cached;
       }
-      const credential = await this.deps.store.get(account);
-      if (!credential) throw unknownAccount(account);
-      const minted = await this.mint(credential, key.scopes);
+      const minted = await mint();
       const token: CachedToken = {...key, token: minted.token, expiry: minted.expiry, issued: now()};
       await cache.write(token);
       return token;
@@ -95,7 +107,12 @@ export class TokenService {
 
   /** Token endpoint for a credential: an explicit `auth/token_host` > the key's token_uri > Google's. */
   tokenUrlFor(credential: StoredCredential): string {
-    return this.deps.tokenHostOverride?.() ?? credential.key.token_uri ?? GOOGLE_TOKEN_URL;
+    return this.explicitTokenUrl() ?? credential.key.token_uri ?? GOOGLE_TOKEN_URL;
+  }
+
+  /** `auth/token_host` when it was set explicitly (flag, environment, configuration), else undefined. */
+  explicitTokenUrl(): string | undefined {
+    return this.deps.tokenHostOverride?.();
   }
 
   private async mint(credential: StoredCredential, scopes: string[]): Promise<MintedToken> {

@@ -33,9 +33,11 @@ export const TOKEN_SCHEMA_VERSION = 1;
 
 const scopeList = (scopes: string[]) => [...new Set(scopes)].sort().join(' ');
 
-// FNV-1a, 32 bits: enough to spread scope sets over file names (entries are verified on read),
-// and it spares the hot path the cost of loading node:crypto.
-function fnv1a(text: string): string {
+/**
+ * FNV-1a, 32 bits, in hex: enough to spread scope sets over file names (entries are verified on read),
+ * and it spares the hot path the cost of loading node:crypto.
+ */
+export function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return (hash >>> 0).toString(16).padStart(8, '0');

@@ -1,0 +1,127 @@
+/**
+ * Application Default Credentials, for `docker/token_source = adc`: `GOOGLE_APPLICATION_CREDENTIALS`, else the
+ * well-known file gcloud writes, else the metadata server. The file is found here (from the context, not the
+ * process) so that the token can be cached per credential and its token request redirected; google-auth-library
+ * (loaded only when a token is minted) turns the credential into a token.
+ */
+import {readFile, stat} from 'node:fs/promises';
+import path from 'node:path';
+
+import type {AppContext} from '../context.js';
+import {ApiError, AuthError} from '../errors.js';
+import type {Logger} from '../log.js';
+import {type CachedToken, fnv1a} from '../store/token-cache.js';
+import {DEFAULT_RETRY, withRetry} from './retry.js';
+import type {MintedToken} from './service-account-refresher.js';
+import {TokenEndpointError, toTokenEndpointError} from './token-endpoint-error.js';
+import {REQUEST_TIMEOUT_MS} from './token-service.js';
+import {createTransporter, GOOGLE_TOKEN_URL} from './transport.js';
+
+/** What an ADC token is for: registries accept cloud-platform. */
+export const ADC_SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+
+/** No Application Default Credentials anywhere: no variable, no well-known file, no metadata server. */
+export class NoApplicationDefaultCredentialsError extends AuthError {}
+
+/** The well-known ADC file: `$CLOUDSDK_CONFIG`, else `%APPDATA%\gcloud` on Windows, else `~/.config/gcloud`. */
+export function wellKnownAdcFile(env: Record<string, string | undefined>, homeDir: string, platform: NodeJS.Platform): string {
+  const dir = env.CLOUDSDK_CONFIG || (platform === 'win32' && env.APPDATA ? path.join(env.APPDATA, 'gcloud') : path.join(homeDir, '.config', 'gcloud'));
+  return path.join(dir, 'application_default_credentials.json');
+}
+
+/** Where ADC come from: a file (with what identifies its current contents), or the metadata server. */
+export interface AdcSource {
+  file?: string;
+  /** Stands for the credential in the token cache: the file's path, size and mtime, or `metadata`. */
+  identity: string;
+}
+
+/**
+ * Finds the ADC source the way google-auth-library does.
+ * @throws AuthError when GOOGLE_APPLICATION_CREDENTIALS names a file that cannot be read.
+ */
+export async function findAdcSource(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform'>): Promise<AdcSource> {
+  const explicit = ctx.env.GOOGLE_APPLICATION_CREDENTIALS;
+  const candidates = explicit ? [path.resolve(explicit)] : [wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform)];
+  for (const file of candidates) {
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw Object.assign(new Error('it is not a file'), {code: 'EISDIR'});
+      return {file, identity: `file:${file}:${info.size}:${info.mtimeMs}:${info.ino}`};
+    } catch (error) {
+      if (explicit) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is not a file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+        throw new AuthError(`GOOGLE_APPLICATION_CREDENTIALS names [${explicit}], which cannot be read: ${why}.`);
+      }
+    }
+  }
+  return {identity: 'metadata'};
+}
+
+/**
+ * An access token from Application Default Credentials, cached and refreshed single-flight like gcauth's own.
+ * @throws NoApplicationDefaultCredentialsError when there are none; AuthError when they are refused or unusable;
+ *   ApiError when the token endpoint stays unreachable.
+ */
+export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log'>): Promise<CachedToken> {
+  const source = await findAdcSource(ctx);
+  // The cache file name holds the account part: a short hash of the identity keeps it within name limits.
+  const key = {account: `application-default.${fnv1a(source.identity)}`, scopes: ADC_SCOPES};
+  return ctx.tokens.cachedOrMinted(key, async () => {
+    const tokenUrl = ctx.tokens.explicitTokenUrl() ?? (await tokenUriOf(source.file)) ?? GOOGLE_TOKEN_URL;
+    const what = source.file ? `the Application Default Credentials in [${source.file}]` : 'the metadata server';
+    try {
+      return await withRetry(
+        (_attempt, remainingMs) => mintAdcToken(source.file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        (error) => error instanceof TokenEndpointError && error.details.transient,
+        DEFAULT_RETRY,
+      );
+    } catch (error) {
+      if (!(error instanceof TokenEndpointError)) throw error;
+      if (error.details.oauthError && !error.details.transient) {
+        throw new AuthError(`The token endpoint refused ${what} (${error.message}).`, {cause: error});
+      }
+      throw new ApiError(`Could not get an access token with ${what} from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});
+    }
+  });
+}
+
+async function tokenUriOf(file: string | undefined): Promise<string | undefined> {
+  if (!file) return undefined;
+  try {
+    const uri = (JSON.parse(await readFile(file, 'utf8')) as {token_uri?: unknown}).token_uri;
+    return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
+  } catch {
+    // google-auth-library reports an unreadable file itself.
+    return undefined;
+  }
+}
+
+/**
+ * One token from google-auth-library's GoogleAuth, its token requests sent through gcauth's redirecting transporter.
+ * @throws NoApplicationDefaultCredentialsError, AuthError for an unusable file, TokenEndpointError classified for retry.
+ */
+async function mintAdcToken(file: string | undefined, scopes: string[], options: {tokenUrl: string; log: Logger; timeoutMs: number}): Promise<MintedToken> {
+  const [{GoogleAuth}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
+  const auth = new GoogleAuth({keyFilename: file, scopes, clientOptions: {transporter}});
+  let client: Awaited<ReturnType<typeof auth.getClient>>;
+  try {
+    client = await auth.getClient();
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (!file && /could not load the default credentials/i.test(message)) {
+      throw new NoApplicationDefaultCredentialsError(
+        'No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud.',
+      );
+    }
+    throw new AuthError(`Cannot use the Application Default Credentials${file ? ` in [${file}]` : ''}: ${message}`, {cause: error});
+  }
+  try {
+    const {token} = await client.getAccessToken();
+    if (!token) throw new Error('the token endpoint answered without an access_token');
+    return {token, expiry: client.credentials.expiry_date ?? Date.now() + 3600_000};
+  } catch (error) {
+    throw toTokenEndpointError(error, options.tokenUrl);
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The core of `gcauth auth configure-docker`: points Docker's credHelpers at docker-credential-gcauth for
+ * Google's registry hosts (or the hosts named), and lists any other named host in `docker/registries` so the
+ * helper serves it. Everything is checked and shown before config.json is touched.
+ */
+import {stat} from 'node:fs/promises';
+import path from 'node:path';
+
+import {isTrue} from '../config/properties.js';
+import type {AppContext} from '../context.js';
+import {CancelledError, UsageError} from '../errors.js';
+import {unifiedDiff} from '../output/diff.js';
+import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
+import {HELPER_BIN, HELPER_NAME} from './helper.js';
+import {ARTIFACT_REGISTRY_HOSTS, DOCKER_HUB_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from './registries.js';
+import {registryHost, registryHostProblem, splitHostList} from './server-url.js';
+
+export interface ConfigureDockerOptions {
+  /** REGISTRIES as typed: comma-separated `HOST[:PORT]` (a scheme or path is dropped). */
+  registries?: string;
+  includeArtifactRegistry?: boolean;
+  /** Replace hosts that another credential helper serves. */
+  overwrite?: boolean;
+  /** Show the changes without writing them. */
+  dryRun?: boolean;
+  /** Take gcauth's entries out instead (all of them when no REGISTRIES are given). */
+  remove?: boolean;
+}
+
+export interface ConfigureDockerResult {
+  configFile: string;
+  /** True when something was written. */
+  changed: boolean;
+  dryRun: boolean;
+  /** Hosts newly sent to gcauth. */
+  added: string[];
+  /** Hosts taken from another helper (`previous` is its name; '' is Docker's file store). */
+  replaced: Array<{host: string; previous: string}>;
+  /** Hosts no longer sent to gcauth. */
+  removed: string[];
+  /** Hosts already as asked. */
+  unchanged: string[];
+  /** credHelpers as it is now (or would be, under --dry-run). */
+  credHelpers: Record<string, string>;
+  /** `docker/registries` of the active configuration as it is now (or would be). */
+  registries: string[];
+}
+
+/** Seconds `docker version` may take before configure-docker stops waiting for it. */
+export const DOCKER_PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * The hosts a command line names: REGISTRIES (normalised, checked), else gcloud's defaults (none for --remove),
+ * plus every Artifact Registry host with --include-artifact-registry.
+ * @throws UsageError for an empty list, an item that is not HOST[:PORT], or Docker Hub.
+ */
+export function requestedHosts(options: Pick<ConfigureDockerOptions, 'registries' | 'includeArtifactRegistry' | 'remove'>): string[] {
+  let named: string[] = [];
+  if (options.registries !== undefined) {
+    named = splitHostList(options.registries).map((item) => {
+      const host = registryHost(item);
+      const problem = registryHostProblem(host);
+      if (!host || problem) throw new UsageError(`Invalid registry [${item}]: ${problem ?? 'expected HOST or HOST:PORT'}, e.g. gcr.io or 127.0.0.1:5000.`);
+      if (DOCKER_HUB_HOSTS.includes(host.replace(/:\d+$/, ''))) {
+        throw new UsageError(`[${item}] is Docker Hub: gcauth only serves Google registries and the mirrors or emulators you name.`);
+      }
+      return host;
+    });
+    if (named.length === 0) throw new UsageError('REGISTRIES is empty: name hosts separated by commas, e.g. gcr.io,us-docker.pkg.dev.');
+  }
+  const base = named.length > 0 || options.remove ? named : [...GCR_DEFAULT_HOSTS];
+  return [...new Set(options.includeArtifactRegistry ? [...base, ...ARTIFACT_REGISTRY_HOSTS] : base)];
+}
+
+const summarise = (hosts: string[]) => (hosts.length > 8 ? `${hosts.slice(0, 6).join(', ')} and ${hosts.length - 6} more` : hosts.join(', '));
+const helperLabel = (helper: string) => (helper === '' ? "Docker's own file store (an empty entry)" : `docker-credential-${helper}`);
+
+/** True when a file named `name` that may be run is in one of PATH's directories. */
+export async function isOnPath(name: string, ctx: Pick<AppContext, 'env' | 'platform'>): Promise<boolean> {
+  const windows = ctx.platform === 'win32';
+  const dirs = (ctx.env.PATH ?? ctx.env.Path ?? '').split(windows ? ';' : ':').filter(Boolean);
+  const extensions = windows ? (ctx.env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : [''];
+  for (const dir of dirs) {
+    for (const extension of extensions) {
+      const info = await stat(path.join(dir, name + extension)).catch(() => undefined);
+      if (info?.isFile() && (windows || (info.mode & 0o111) !== 0)) return true;
+    }
+  }
+  return false;
+}
+
+/** The store Docker picks by itself while config.json holds no credentials settings (docker/cli DetectDefaultStore). */
+async function autoDetectedStore(ctx: Pick<AppContext, 'env' | 'platform'>): Promise<string | undefined> {
+  const store =
+    ctx.platform === 'darwin'
+      ? 'osxkeychain'
+      : ctx.platform === 'win32'
+        ? 'wincred'
+        : ctx.platform === 'linux'
+          ? (await isOnPath('pass', ctx))
+            ? 'pass'
+            : 'secretservice'
+          : undefined;
+  return store && (await isOnPath(`docker-credential-${store}`, ctx)) ? store : undefined;
+}
+
+/** A warning about the docker CLI (missing, too old, not answering), or undefined. Never throws. */
+export async function dockerVersionWarning(ctx: Pick<AppContext, 'env'>, timeoutMs = DOCKER_PROBE_TIMEOUT_MS): Promise<string | undefined> {
+  try {
+    const {execa} = await import('execa');
+    const result = await execa('docker', ['version', '--format', '{{.Client.Version}}'], {
+      env: ctx.env,
+      extendEnv: false,
+      timeout: timeoutMs,
+      reject: false,
+      stdin: 'ignore',
+    });
+    // Without a daemon `docker version` exits 1, but it has printed the client's version first.
+    const version = String(result.stdout).trim();
+    const match = /^(\d+)\.(\d+)/.exec(version);
+    if (match) {
+      const [major, minor] = [Number(match[1]), Number(match[2])];
+      return major < 18 || (major === 18 && minor < 3) ? `Docker ${version} is older than 18.03; upgrade Docker for its credential helpers to work as expected.` : undefined;
+    }
+    if ((result as {code?: string}).code === 'ENOENT') return 'docker was not found on PATH; the config file is written anyway, for when it is installed.';
+    if (result.timedOut) return `\`docker version\` did not answer within ${timeoutMs / 1000} s, so its version is unknown (Docker 18.03 or later is expected).`;
+    return "Could not tell docker's version (Docker 18.03 or later is expected).";
+  } catch (error) {
+    return `Could not run docker to check its version: ${(error as Error).message}`;
+  }
+}
+
+function containsAuth(data: Record<string, unknown>): boolean {
+  const nonEmpty = (v: unknown) => v !== null && typeof v === 'object' && Object.keys(v).length > 0;
+  return Boolean(data.credsStore) || nonEmpty(data.credHelpers) || nonEmpty(data.auths);
+}
+
+/** Warnings about hosts being sent to gcauth, in the order a user should read them. */
+async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
+  const warnings: string[] = [];
+  const auths = file.data.auths && typeof file.data.auths === 'object' ? Object.keys(file.data.auths) : [];
+  const shadowed = taken.filter((host) => auths.some((key) => registryHost(key) === host));
+  if (shadowed.length > 0) {
+    warnings.push(
+      `${file.path} also has logins under "auths" for ${summarise(shadowed)}; Docker will ignore them, because a credHelpers entry takes precedence.`,
+    );
+  }
+  if (options.includeArtifactRegistry) {
+    warnings.push(
+      `credHelpers will name ${Object.values(after).filter((h) => h === HELPER_NAME).length} hosts for gcauth: the classic docker build asks the helper for every configured host on each build. Configure only the registries you use to keep builds fast.`,
+    );
+  }
+  if (!containsAuth(file.data) && Object.keys(after).length > 0) {
+    const store = await autoDetectedStore(ctx);
+    if (store) {
+      warnings.push(
+        `${file.path} has no "credsStore", so Docker has been choosing docker-credential-${store} for logins by itself; once credHelpers is present it stops doing so, ` +
+          `and later docker logins to other registries keep their passwords base64-encoded in config.json. To keep them in ${store}, add "credsStore": "${store}" to it.`,
+      );
+    }
+  }
+  if (!(await isOnPath(HELPER_BIN, ctx))) {
+    warnings.push(`${HELPER_BIN} is not on PATH, so Docker cannot run it yet. Install gcauth globally (npm install -g gcauth) or add its bin directory to PATH.`);
+  }
+  const docker = await dockerVersionWarning(ctx);
+  if (docker) warnings.push(docker);
+  return warnings;
+}
+
+/**
+ * Adds (or with `remove`, takes out) credHelpers entries naming gcauth in Docker's config.json, after showing the
+ * diff on stderr and, on a terminal, asking once. Hosts that are not Google's go into `docker/registries` too.
+ * @throws UsageError for bad REGISTRIES, or hosts another helper serves when no one can be asked and --overwrite is absent;
+ *   DockerConfigError for a config.json that cannot be read, parsed or written (left untouched); CancelledError when the user says no.
+ */
+export async function configureDocker(options: ConfigureDockerOptions, ctx: AppContext): Promise<ConfigureDockerResult> {
+  const requested = requestedHosts(options);
+  const configFile = dockerConfigPath(ctx.env, ctx.homeDir);
+  const file = await readDockerConfig(configFile);
+  const before = credHelpersOf(file.data);
+  const after = {...before};
+  const result: ConfigureDockerResult = {configFile, changed: false, dryRun: Boolean(options.dryRun), added: [], replaced: [], removed: [], unchanged: [], credHelpers: after, registries: []};
+  const configuration = ctx.props.configuration;
+  const stored = splitHostList((await ctx.configurations.read(configuration)).docker?.registries ?? '');
+  let registries: string[];
+  const keptByOthers: string[] = [];
+
+  if (options.remove) {
+    const targets = requested.length > 0 ? requested : Object.keys(before).filter((host) => before[host] === HELPER_NAME);
+    for (const host of targets) {
+      if (before[host] === HELPER_NAME) {
+        delete after[host];
+        result.removed.push(host);
+      } else if (before[host] !== undefined) keptByOthers.push(host);
+    }
+    registries = stored.filter((host) => !targets.includes(host));
+  } else {
+    for (const host of requested) {
+      const current = before[host];
+      if (current === HELPER_NAME) result.unchanged.push(host);
+      else if (current === undefined) result.added.push(host);
+      else result.replaced.push({host, previous: current});
+      after[host] = HELPER_NAME;
+    }
+    registries = [...stored, ...requested.filter((host) => !isGoogleRegistryHost(host) && !stored.includes(host))];
+  }
+  result.registries = registries;
+  const registriesChanged = registries.join(',') !== stored.join(',');
+  const credHelpersChanged = JSON.stringify(before) !== JSON.stringify(after);
+  const say = (line: string) => ctx.io.stderr.write(`${line}\n`);
+
+  if (keptByOthers.length > 0) {
+    say(`Left alone: ${keptByOthers.map((h) => `${h} (${helperLabel(before[h]!)})`).join(', ')}, which gcauth does not serve.`);
+  }
+  const conflicts = result.replaced;
+  const quiet = isTrue(ctx.props.get('core/disable_prompts'));
+  const canAsk = ctx.io.interactive && !quiet;
+  if (conflicts.length > 0 && !options.overwrite && !options.dryRun && !canAsk) {
+    throw new UsageError(
+      `${conflicts.map(({host, previous}) => `${host} is served by ${helperLabel(previous)}`).join('; ')}. ` +
+        'Pass --overwrite to send it to gcauth instead, or name other REGISTRIES. Nothing was changed.',
+    );
+  }
+
+  const taken = [...result.added, ...result.replaced.map((r) => r.host)];
+  if (!options.remove) for (const warning of await warningsFor(taken, file, after, options, ctx)) ctx.log.warn(warning);
+  const override = ctx.props.override('docker/registries');
+  if (registriesChanged && override) {
+    ctx.log.warn(`${override.origin}=${override.value} overrides docker/registries while it is set: docker-credential-gcauth serves only the hosts it lists.`);
+  }
+
+  if (!credHelpersChanged && !registriesChanged) {
+    if (options.remove) say(requested.length > 0 ? `gcauth is not configured for ${summarise(requested)} in ${configFile}; nothing to change.` : `No credHelpers entry in ${configFile} names gcauth; nothing to change.`);
+    else say(`Docker already uses gcauth for ${summarise(requested)} (${configFile}); nothing to change.`);
+    return result;
+  }
+
+  const text = credHelpersChanged ? formatDockerConfig(withCredHelpers(file.data, after), file.text) : file.text;
+  if (credHelpersChanged) {
+    ctx.io.stderr.write(unifiedDiff(file.text, text, {before: file.exists ? configFile : '/dev/null', after: configFile}));
+  }
+  if (registriesChanged) {
+    say(`gcauth configuration [${configuration}]: docker/registries ${stored.length > 0 ? stored.join(',') : '(unset)'} -> ${registries.length > 0 ? registries.join(',') : '(unset)'}`);
+  }
+  if (options.dryRun) {
+    if (conflicts.length > 0 && !options.overwrite) say(`Replacing the helper of ${summarise(conflicts.map((c) => c.host))} needs --overwrite, or a yes on a terminal.`);
+    say('Dry run: nothing was written.');
+    return result;
+  }
+  if (canAsk) {
+    const question =
+      conflicts.length > 0 && !options.overwrite
+        ? `Replace the credential helper of ${summarise(conflicts.map((c) => c.host))} with gcauth and write these changes?`
+        : 'Do you want to continue?';
+    if (!(await ctx.prompter.confirm(question, {default: true, flag: '--quiet'}))) throw new CancelledError('Aborted: nothing was changed.');
+  }
+
+  if (credHelpersChanged) await writeDockerConfig(file, text);
+  if (registriesChanged) {
+    await ctx.configurations.update(configuration, (values) => {
+      if (registries.length > 0) values.docker = {...values.docker, registries: registries.join(',')};
+      else if (values.docker) {
+        delete values.docker.registries;
+        if (Object.keys(values.docker).length === 0) delete values.docker;
+      }
+    });
+  }
+  result.changed = true;
+  if (options.remove) {
+    if (result.removed.length > 0) say(`Removed gcauth from credHelpers for ${summarise(result.removed)} in ${configFile}.`);
+  } else if (taken.length > 0) {
+    say(`Docker now runs ${HELPER_BIN} for ${summarise(taken)} (${configFile}).`);
+  }
+  return result;
+}

@@ -1,0 +1,156 @@
+/**
+ * Docker's config.json, edited the way gcloud does it rather than docker/cli's `Save()` (which drops every key
+ * it does not know): parsed as a generic object, only `credHelpers` changed, every other key and value kept in
+ * its order, then written atomically over the symlink's target, keeping the file's mode.
+ */
+import {readFile, readlink, stat} from 'node:fs/promises';
+import path from 'node:path';
+
+import {GcauthError} from '../errors.js';
+import {ensureDir, FILE_MODE} from '../secure-fs.js';
+
+/** A config.json that cannot be read, parsed or written; nothing was changed. */
+export class DockerConfigError extends GcauthError {}
+
+/** Docker's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+export function dockerConfigPath(env: Record<string, string | undefined>, homeDir: string): string {
+  return path.resolve(env.DOCKER_CONFIG || path.join(homeDir, '.docker'), 'config.json');
+}
+
+/** A config.json as read: its text, its parsed object and where writes must go. */
+export interface DockerConfigFile {
+  /** The path as configured (shown to the user). */
+  path: string;
+  /** The file writes replace: the path with symlinks followed (it may not exist yet). */
+  target: string;
+  exists: boolean;
+  /** The file's text ('' when absent). */
+  text: string;
+  /** The parsed object (`{}` for an absent or empty file). */
+  data: Record<string, unknown>;
+  /** The existing file's permission bits. */
+  mode?: number;
+}
+
+const describeCode = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return (error as Error).message;
+  }
+};
+
+/** Follows a chain of symlinks to the file a write must replace; a dangling link's target is returned as is. */
+async function resolveTarget(file: string): Promise<string> {
+  let current = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      link = await readlink(current);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT' || code === 'UNKNOWN') return current;
+      throw error;
+    }
+    current = path.resolve(path.dirname(current), link);
+  }
+  throw Object.assign(new Error('too many symbolic links'), {code: 'ELOOP'});
+}
+
+/** Why credHelpers (a parsed value) is not a map of host → helper name, or undefined. */
+function credHelpersProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return '"credHelpers" is not an object';
+  const bad = Object.entries(value).find(([, helper]) => typeof helper !== 'string');
+  return bad ? `"credHelpers" maps [${bad[0]}] to ${JSON.stringify(bad[1])}, not to a helper name` : undefined;
+}
+
+/**
+ * Reads and parses config.json. An absent, empty or whitespace-only file is `{}`.
+ * @throws DockerConfigError when it cannot be read, is not JSON, is not an object, or its credHelpers is not a map of names.
+ */
+export async function readDockerConfig(file: string): Promise<DockerConfigFile> {
+  let target = file;
+  let text: string | undefined;
+  let mode: number | undefined;
+  try {
+    target = await resolveTarget(file);
+    text = await readFile(target, 'utf8');
+    mode = (await stat(target)).mode & 0o777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new DockerConfigError(`Cannot read the Docker config file [${file}]: ${describeCode(error)}.`);
+    }
+  }
+  const exists = text !== undefined;
+  const body = (text ?? '').replace(/^\uFEFF/, '');
+  let data: unknown = {};
+  if (body.trim()) {
+    try {
+      data = JSON.parse(body);
+    } catch (error) {
+      throw new DockerConfigError(`The Docker config file [${file}] is not valid JSON (${(error as Error).message}). Fix or move it, then run again.`);
+    }
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new DockerConfigError(`The Docker config file [${file}] does not hold a JSON object. Fix or move it, then run again.`);
+  }
+  const problem = credHelpersProblem((data as Record<string, unknown>).credHelpers);
+  if (problem) throw new DockerConfigError(`The Docker config file [${file}] is malformed: ${problem}. Fix it, then run again.`);
+  return {path: file, target, exists, text: text ?? '', data: data as Record<string, unknown>, mode};
+}
+
+/** The credHelpers map of a parsed config (checked by readDockerConfig). */
+export function credHelpersOf(data: Record<string, unknown>): Record<string, string> {
+  return {...((data.credHelpers as Record<string, string> | undefined) ?? {})};
+}
+
+/**
+ * The config with credHelpers replaced, every other key kept in place; an empty map removes the key.
+ * credHelpers keeps its position when it exists and goes last when it is new.
+ */
+export function withCredHelpers(data: Record<string, unknown>, credHelpers: Record<string, string>): Record<string, unknown> {
+  const out = {...data};
+  if (Object.keys(credHelpers).length > 0) out.credHelpers = credHelpers;
+  else delete out.credHelpers;
+  return out;
+}
+
+/**
+ * Serialises a config the way its current text is laid out: the same indentation unit (a tab, Docker's own,
+ * for a new or one-line file), line endings and final newline.
+ */
+export function formatDockerConfig(data: Record<string, unknown>, like: string): string {
+  const indent = /\n([ \t]+)\S/.exec(like)?.[1] ?? '\t';
+  const eol = like.includes('\r\n') ? '\r\n' : '\n';
+  const finalNewline = like === '' || /\n$/.test(like);
+  return JSON.stringify(data, null, indent).replace(/\n/g, eol) + (finalNewline ? eol : '');
+}
+
+/**
+ * Replaces the config file's target atomically (temp file in the same directory, fsync, rename), keeping the
+ * existing file's mode, else 0600; a missing directory is created 0700.
+ * @throws DockerConfigError when the directory or the file cannot be written; the old file is then untouched.
+ */
+export async function writeDockerConfig(file: DockerConfigFile, text: string): Promise<void> {
+  try {
+    await ensureDir(path.dirname(file.target));
+    const {default: writeFileAtomic} = await import('write-file-atomic');
+    await writeFileAtomic(file.target, text, {mode: file.mode ?? FILE_MODE, fsync: true});
+  } catch (error) {
+    throw new DockerConfigError(`Cannot write the Docker config file [${file.path}]: ${describeCode(error)}. It was not changed.`);
+  }
+}
