@@ -3,7 +3,7 @@
 // emulator on 127.0.0.1. Later issues add flows as entries in STEPS.
 //
 // Usage: node scripts/demo.js   (after `npm run build`)
-import {mkdtempSync, rmSync, statSync} from 'node:fs';
+import {accessSync, constants, mkdtempSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
@@ -139,6 +139,7 @@ export const STEPS = [
     check: (r, s) => {
       assert(/^\S+\n?$/.test(r.stdout), 'print-access-token printed more than one token');
       assert(r.stdout.trim() !== s.token, "ci-pusher's token is the owner's");
+      s.pusherToken = r.stdout.trim();
     },
   },
   {
@@ -146,7 +147,34 @@ export const STEPS = [
     args: (s) => ['projects', 'get-iam-policy', s.project, `--account=emulator-owner@${s.project}.iam.gserviceaccount.com`],
     check: (r, s) => assert(r.stdout.includes(`serviceAccount:${s.pusher}`) && /^version: \d$/m.test(r.stdout), 'the policy lacks ci-pusher'),
   },
+  {
+    title: "Log the docker CLI in to the emulator's registry front with ci-pusher's token, piped",
+    skip: () => (findOnPath('docker') ? undefined : 'the docker CLI is not installed'),
+    exec: (s) => ({
+      file: 'docker',
+      argv: ['login', '-u', 'oauth2accesstoken', '--password-stdin', s.url],
+      display: `gcauth auth print-access-token | docker login -u oauth2accesstoken --password-stdin ${s.url}`,
+      input: s.pusherToken,
+      // A scratch docker config, and no daemon: the CLI then logs in client-side.
+      env: {...s.env, DOCKER_CONFIG: path.join(s.root, 'docker'), DOCKER_HOST: 'unix:///nonexistent.sock'},
+    }),
+    check: (r) => assert(/Login Succeeded/.test(r.stdout), 'docker did not say Login Succeeded'),
+  },
 ];
+
+/** The absolute path of an executable on PATH, or undefined. */
+function findOnPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
 
 /** Starts `gcauth emulator start --port 0` and resolves once it prints its ready line; stop() ends it by PID. */
 export async function startEmulator(dataDir, env, extraArgs = []) {
@@ -220,14 +248,25 @@ async function main() {
     const s = {root, dataDir, configDir, url: emulator.url, ownerKeyFile: path.join(dataDir, 'owner-key.json'), env: {...env}};
 
     for (const step of STEPS) {
-      const args = typeof step.args === 'function' ? step.args(s) : step.args;
       console.log(`# ${step.title}`);
-      console.log(`$ gcauth ${show(args.join(' '))}`);
-      const r = await execa(process.execPath, [cli, ...args], {
-        env: s.env,
+      const skip = step.skip?.(s);
+      if (skip) {
+        console.log(`(skipped: ${skip})\n`);
+        continue;
+      }
+      // A step runs gcauth with args, or (exec) another program, e.g. docker fed a token on stdin.
+      const {file, argv, display, input, env} = step.exec
+        ? step.exec(s)
+        : (() => {
+            const args = typeof step.args === 'function' ? step.args(s) : step.args;
+            return {file: process.execPath, argv: [cli, ...args], display: `gcauth ${args.join(' ')}`, input: step.stdin, env: s.env};
+          })();
+      console.log(`$ ${show(display)}`);
+      const r = await execa(file, argv, {
+        env,
         extendEnv: false,
         cwd: root,
-        ...(step.stdin === undefined ? {stdin: 'ignore'} : {input: step.stdin}),
+        ...(input === undefined ? {stdin: 'ignore'} : {input}),
         all: true,
         reject: false,
         timeout: STEP_TIMEOUT_MS,
