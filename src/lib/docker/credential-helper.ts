@@ -49,7 +49,8 @@ export interface HelperIdentity {
   name: string;
   /** Its package, shown by `version` as `<name> (<package>) <version>`. */
   packageName: string;
-  version: string;
+  /** Read only when `version` is asked for. */
+  version: () => string;
 }
 
 /** The usage line Docker's helpers print. */
@@ -74,7 +75,7 @@ export async function serveCredentialHelper(argv: string[], io: HelperIO, backen
       case 'version':
       case '--version':
       case '-v':
-        io.stdout(`${identity.name} (${identity.packageName}) ${identity.version}\n`);
+        io.stdout(`${identity.name} (${identity.packageName}) ${identity.version()}\n`);
         return 0;
       case 'get': {
         const serverUrl = (await io.readInput()).replace(/[\r\n]/g, '').trim();

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Docker's credential helper for Google registries: `docker-credential-gcauth <get|store|erase|list|version>`.
+// Docker runs it before every pull, so it is CommonJS throughout (this file and the bundle it loads): Node
+// starts one CommonJS file about 15 ms sooner than an ES module entry. bin/docker-credential-gcauth links here.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+require('../dist/hot/docker-credential-gcauth.cjs')
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });
