@@ -41,6 +41,7 @@ const describeCode = (error: unknown) => {
     case 'EISDIR':
       return 'it is a directory';
     case 'ENOTDIR':
+    case 'EEXIST': // from mkdir: a file stands where a directory should be
       return 'a part of the path is not a directory';
     case 'EROFS':
       return 'the file system is read-only';
