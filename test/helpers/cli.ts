@@ -1,6 +1,11 @@
+import path from 'node:path';
+
 import {execa} from 'execa';
 
 import {cliBin, repoRoot} from './emulator.js';
+
+/** The built credential helper, run as Docker runs it: by its name's file, through its shebang. */
+export const helperBin = path.join(repoRoot, 'bin', 'docker-credential-gcauth');
 
 export interface CliResult {
   stdout: string;
@@ -17,6 +22,20 @@ export interface RunCliOptions {
 /** Runs the built CLI (`node bin/run.js ...`) as a subprocess with exactly the given environment (plus PATH/HOME). */
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const result = await execa(process.execPath, [cliBin, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env},
+    extendEnv: false,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1};
+}
+
+/** Runs docker-credential-gcauth ACTION with `input` on stdin and exactly the given environment (plus PATH/HOME). */
+export async function runHelper(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const result = await execa(helperBin, args, {
     cwd: options.cwd ?? repoRoot,
     env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env},
     extendEnv: false,

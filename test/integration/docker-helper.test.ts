@@ -1,0 +1,263 @@
+/**
+ * The built docker-credential-gcauth (and auth configure-docker) as Docker runs them: subprocesses against the
+ * emulator, each with its own config dir, HOME and DOCKER_CONFIG.
+ */
+import {chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+import {execa} from 'execa';
+
+import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
+import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {snapshot} from '../helpers/fs.js';
+
+const NOT_FOUND = 'credentials not found in native keychain\n';
+
+let emu: EmulatorProcess;
+let registryHost: string;
+let owner: string;
+beforeAll(async () => {
+  emu = await startEmulatorProcess({args: ['--latency-ms', '150']});
+  registryHost = new URL(emu.url).host;
+  owner = (JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as {client_email: string}).client_email;
+});
+afterAll(() => emu.stop());
+
+/** A fresh HOME, gcauth config dir and DOCKER_CONFIG pointed at the emulator; with `activate`, the owner key active. */
+async function sandbox(activate = true): Promise<{env: Record<string, string>; home: string}> {
+  const home = tmpDir('gcauth-docker-home-');
+  const env = {...emulatorEnv(emu.url, path.join(home, 'gcauth')), HOME: home, DOCKER_CONFIG: path.join(home, 'docker')};
+  if (activate) expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
+  return {env, home};
+}
+
+const answer = (serverUrl: string, token: string) => `${JSON.stringify({ServerURL: serverUrl, Username: 'oauth2accesstoken', Secret: token})}\n`;
+
+/** Makes every cached token look expired, as after a night's sleep. */
+function expireCache(configDir: string): void {
+  const dir = path.join(configDir, 'access_tokens');
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {expiry: string};
+    entry.expiry = new Date(Date.now() - 60_000).toISOString();
+    writeFileSync(path.join(dir, name), JSON.stringify(entry));
+  }
+}
+
+async function tokenInfo(token: string): Promise<{email?: string; azp?: string; scope?: string}> {
+  return (await (await fetch(`${emu.url}/tokeninfo?access_token=${token}`)).json()) as {email?: string; azp?: string; scope?: string};
+}
+const tokenEmail = async (token: string) => (await tokenInfo(token)).email;
+
+/** What the emulator says of an ADC token: it shows no email without the email scope, so the owner key's client and the scope. */
+const ADC_TOKEN_INFO = () => ({azp: (JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as {client_id: string}).client_id, scope: 'https://www.googleapis.com/auth/cloud-platform'});
+
+describe('get', () => {
+  test('Google hosts and the emulator listed in docker/registries get the token print-access-token prints, from the cache', async () => {
+    const {env} = await sandbox();
+    const printed = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
+    await emu.resetStats();
+    const withRegistry = {...env, GCAUTH_DOCKER_REGISTRIES: registryHost};
+    for (const serverUrl of ['gcr.io', 'https://us-docker.pkg.dev/proj/repo/img', registryHost, `https://${registryHost}/v2/`]) {
+      expect(await runHelper(['get'], {env: withRegistry, input: serverUrl})).toEqual({stdout: answer(serverUrl, printed), stderr: '', exitCode: 0});
+    }
+    expect(await tokenEmail(printed)).toBe(owner);
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(0);
+  });
+
+  test('any other host gets exactly the not-found answer, exit 1: the emulator unlisted, Docker Hub, a look-alike', async () => {
+    const {env} = await sandbox();
+    for (const serverUrl of [registryHost, 'docker.io', 'quay.io', 'gcr.io.example.com']) {
+      expect(await runHelper(['get'], {env, input: serverUrl})).toEqual({stdout: NOT_FOUND, stderr: '', exitCode: 1});
+    }
+  });
+
+  test('no credentials at all: not found, with how to authenticate on stderr', async () => {
+    const {env} = await sandbox(false);
+    expect(await runHelper(['get'], {env, input: 'gcr.io'})).toEqual({
+      stdout: NOT_FOUND,
+      stderr:
+        'docker-credential-gcauth: no active gcauth account, so Docker goes on without credentials for gcr.io. To authenticate, run: gcauth auth activate-service-account --key-file=FILE\n',
+      exitCode: 1,
+    });
+  });
+
+  test('credentials the token endpoint refuses: one error line on stdout, exit 1', async () => {
+    const {env} = await sandbox();
+    const key = JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as {private_key_id: string};
+    const bearer = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
+    expireCache(env.GCAUTH_CONFIG!);
+    // Disable the owner's key, so the refresh is refused, then put it back.
+    const keyUrl = `${emu.url}/iam/v1/projects/-/serviceAccounts/${owner}/keys/${key.private_key_id}`;
+    expect((await fetch(`${keyUrl}:disable`, {method: 'POST', headers: {authorization: `Bearer ${bearer}`}})).status).toBe(200);
+    try {
+      const result = await runHelper(['get'], {env, input: 'gcr.io'});
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toMatch(new RegExp(`^docker-credential-gcauth: The token endpoint refused key \\[${key.private_key_id}\\] of service account \\[${owner.replace(/\./g, '\\.')}\\] \\(invalid_grant[^\\n]*\\n$`));
+      expect(result.stderr).toBe('');
+    } finally {
+      expect((await fetch(`${keyUrl}:enable`, {method: 'POST', headers: {authorization: `Bearer ${bearer}`}})).status).toBe(200);
+    }
+  });
+
+  test('50 concurrent gets with a stale token: one token request, 50 answers, one token', async () => {
+    const {env} = await sandbox();
+    const before = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
+    expireCache(env.GCAUTH_CONFIG!);
+    await emu.resetStats();
+
+    const results = await Promise.all(Array.from({length: 50}, (_, i) => runHelper(['get'], {env, input: i % 2 ? 'gcr.io' : 'us-docker.pkg.dev'})));
+
+    expect(results.map((r) => r.exitCode)).toEqual(Array(50).fill(0));
+    expect(results.map((r) => r.stderr).filter(Boolean)).toEqual([]);
+    const tokens = new Set(results.map((r) => (JSON.parse(r.stdout) as {Secret: string}).Secret));
+    expect(tokens.size).toBe(1);
+    const [token] = tokens;
+    expect(token).not.toBe(before);
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+    expect((await runCli(['auth', 'print-access-token'], {env})).stdout.trim()).toBe(token);
+  });
+});
+
+describe('what the helper loads', () => {
+  // A preloaded probe reports, at exit, whether oclif or google-auth-library was loaded.
+  const probe = () => {
+    const file = path.join(tmpDir('gcauth-probe-'), 'probe.cjs');
+    writeFileSync(
+      file,
+      "process.on('exit', () => process.stderr.write('heavy:' + Object.keys(require.cache).filter((k) => /node_modules\\/(google-auth-library|@oclif)\\//.test(k)).length + '\\n'));\n",
+    );
+    return file;
+  };
+
+  test('neither oclif nor google-auth-library while a cached token serves; google-auth-library on a refresh', async () => {
+    const {env} = await sandbox();
+    const withProbe = {...env, NODE_OPTIONS: `--require ${probe()}`};
+    expect(await runHelper(['get'], {env: withProbe, input: 'gcr.io'})).toMatchObject({exitCode: 0, stderr: 'heavy:0\n'});
+    expireCache(env.GCAUTH_CONFIG!);
+    const refreshed = await runHelper(['get'], {env: withProbe, input: 'gcr.io'});
+    expect(refreshed.exitCode).toBe(0);
+    expect(refreshed.stderr).toMatch(/^heavy:[1-9]\d*\n$/);
+  });
+});
+
+describe('store, erase, list, version', () => {
+  test('store and erase read their input and succeed silently', async () => {
+    const {env} = await sandbox();
+    expect(await runHelper(['store'], {env, input: '{"ServerURL":"gcr.io","Username":"oauth2accesstoken","Secret":"x"}'})).toEqual({stdout: '', stderr: '', exitCode: 0});
+    expect(await runHelper(['erase'], {env, input: 'gcr.io'})).toEqual({stdout: '', stderr: '', exitCode: 0});
+  });
+
+  test('version, help and wrong arguments', async () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string};
+    expect(await runHelper(['version'])).toEqual({stdout: `docker-credential-gcauth (gcauth) ${pkg.version}\n`, stderr: '', exitCode: 0});
+    expect(await runHelper(['--help'])).toEqual({stdout: 'Usage: docker-credential-gcauth <store|get|erase|list|version>\n', stderr: '', exitCode: 0});
+    expect(await runHelper([])).toEqual({stdout: 'Usage: docker-credential-gcauth <store|get|erase|list|version>\n', stderr: '', exitCode: 1});
+  });
+
+  test('configure-docker for the emulator, then the helper serves it and lists it', async () => {
+    const {env} = await sandbox();
+    const configured = await runCli(['auth', 'configure-docker', `gcr.io,${registryHost}`, '-q'], {env});
+    expect(configured.exitCode).toBe(0);
+    expect(configured.stdout).toBe('');
+    expect(JSON.parse(readFileSync(path.join(env.DOCKER_CONFIG!, 'config.json'), 'utf8'))).toEqual({credHelpers: {'gcr.io': 'gcauth', [registryHost]: 'gcauth'}});
+    const printed = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
+    expect(await runHelper(['get'], {env, input: registryHost})).toEqual({stdout: answer(registryHost, printed), stderr: '', exitCode: 0});
+    expect(await runHelper(['list'], {env, input: 'unused'})).toEqual({
+      stdout: `{"https://gcr.io":"oauth2accesstoken","https://${registryHost}":"oauth2accesstoken"}\n`,
+      stderr: '',
+      exitCode: 0,
+    });
+    expect((await runCli(['auth', 'configure-docker', '--remove', '-q'], {env})).exitCode).toBe(0);
+    expect(await runHelper(['get'], {env, input: registryHost})).toEqual({stdout: NOT_FOUND, stderr: '', exitCode: 1});
+  });
+});
+
+describe('token source adc', () => {
+  test('GOOGLE_APPLICATION_CREDENTIALS: a token for the key, its request sent to the token_uri of the key; then cached', async () => {
+    const {env} = await sandbox(false);
+    const adc = {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', GOOGLE_APPLICATION_CREDENTIALS: emu.ownerKeyFile, METADATA_SERVER_DETECTION: 'none'};
+    // The key's token_uri is the emulator; google-auth-library posts to Google's URL, which the transporter redirects.
+    delete (adc as Record<string, string | undefined>).GCAUTH_AUTH_TOKEN_HOST;
+    await emu.resetStats();
+    const first = await runHelper(['get'], {env: adc, input: 'gcr.io'});
+    expect(first.stderr).toBe('');
+    expect(first.exitCode).toBe(0);
+    const token = (JSON.parse(first.stdout) as {Secret: string}).Secret;
+    expect(await tokenInfo(token)).toMatchObject(ADC_TOKEN_INFO());
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+
+    await emu.resetStats();
+    const results = await Promise.all(Array.from({length: 5}, () => runHelper(['get'], {env: adc, input: 'gcr.io'})));
+    expect(results.map((r) => r.stdout)).toEqual(Array(5).fill(answer('gcr.io', token)));
+    expect((await emu.stats()).total).toBe(0);
+  });
+
+  test('no Application Default Credentials anywhere: not found, with what to do on stderr', async () => {
+    const {env, home} = await sandbox(false);
+    const adc = {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', METADATA_SERVER_DETECTION: 'none', CLOUDSDK_CONFIG: path.join(home, 'gcloud')};
+    expect(await runHelper(['get'], {env: adc, input: 'gcr.io'})).toEqual({
+      stdout: NOT_FOUND,
+      stderr:
+        'docker-credential-gcauth: No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud. Docker goes on without credentials for gcr.io.\n',
+      exitCode: 1,
+    });
+  });
+
+  test('the well-known file gcloud writes is found', async () => {
+    const {env, home} = await sandbox(false);
+    const gcloudDir = path.join(home, '.config', 'gcloud');
+    mkdirSync(gcloudDir, {recursive: true});
+    writeFileSync(path.join(gcloudDir, 'application_default_credentials.json'), readFileSync(emu.ownerKeyFile));
+    const result = await runHelper(['get'], {env: {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', METADATA_SERVER_DETECTION: 'none'}, input: 'us-docker.pkg.dev'});
+    expect(result.exitCode).toBe(0);
+    expect(await tokenInfo((JSON.parse(result.stdout) as {Secret: string}).Secret)).toMatchObject(ADC_TOKEN_INFO());
+  });
+});
+
+describe('configure-docker with a file or directory it may not use', () => {
+  // As root, permissions do not stop anything: run the CLI as nobody instead (setpriv is util-linux's).
+  const asRoot = process.getuid?.() === 0;
+  const runRestricted = (args: string[], env: Record<string, string>) =>
+    execa(asRoot ? 'setpriv' : process.execPath, [...(asRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : []), cliBin, ...args], {
+      env: {PATH: process.env.PATH, NO_COLOR: '1', ...env},
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      stripFinalNewline: false,
+    });
+
+  function world(): {dir: string; docker: string; env: Record<string, string>} {
+    const dir = tmpDir('gcauth-restricted-');
+    chmodSync(dir, 0o755);
+    const docker = path.join(dir, 'docker');
+    mkdirSync(docker);
+    writeFileSync(path.join(docker, 'config.json'), '{"auths": {}}');
+    return {dir, docker, env: {HOME: dir, GCAUTH_CONFIG: path.join(dir, 'gcauth'), DOCKER_CONFIG: docker}};
+  }
+
+  test('a read-only directory: one error line, the file untouched', async () => {
+    const {dir, docker, env} = world();
+    chmodSync(path.join(docker, 'config.json'), 0o644);
+    chmodSync(docker, 0o555);
+    const before = snapshot(dir);
+    const result = await runRestricted(['auth', 'configure-docker', 'gcr.io', '-q'], env);
+    // The diff of what it meant to write comes first; then the one error line.
+    expect(result.stderr).toMatch(/^\+\t"credHelpers": \{$/m);
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('ERROR'))).toEqual([
+      `ERROR: Cannot write the Docker config file [${docker}/config.json]: permission denied. It was not changed.`,
+    ]);
+    expect(result.stderr).toMatch(/It was not changed\.\n$/);
+    expect(result.exitCode).toBe(1);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  test('an unreadable file: one error line, the file untouched', async () => {
+    const {dir, docker, env} = world();
+    chmodSync(path.join(docker, 'config.json'), asRoot ? 0o600 : 0o000);
+    const before = snapshot(dir);
+    const result = await runRestricted(['auth', 'configure-docker', 'gcr.io', '-q'], env);
+    expect(result.stderr).toBe(`ERROR: Cannot read the Docker config file [${docker}/config.json]: permission denied.\n`);
+    expect(result.exitCode).toBe(1);
+    expect(snapshot(dir)).toEqual(before);
+  });
+});
