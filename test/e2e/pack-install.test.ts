@@ -81,5 +81,19 @@ describe('the packed package installed globally', () => {
     expect(info.email).toBe(JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')).client_email);
     // The token came from the cache activation filled: the installed hot path made no token request.
     expect((await emu.stats()).tokenRequests.accessToken).toBe(0);
+
+    // The installed credential helper answers Docker with the same cached token.
+    const helper = await execa(path.join(path.dirname(gcauth), 'docker-credential-gcauth'), ['get'], {cwd: work, env, extendEnv: false, reject: false, input: 'gcr.io'});
+    expect(helper.stderr).toBe('');
+    expect(helper.exitCode).toBe(0);
+    expect(JSON.parse(helper.stdout)).toEqual({ServerURL: 'gcr.io', Username: 'oauth2accesstoken', Secret: printed.stdout});
+    expect((await emu.stats()).tokenRequests.accessToken).toBe(0);
+  });
+
+  test('the credential helper is installed as docker-credential-gcauth', async () => {
+    const r = await execa(path.join(path.dirname(gcauth), 'docker-credential-gcauth'), ['version'], {cwd: work, env, extendEnv: false, reject: false, stdin: 'ignore'});
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(`docker-credential-gcauth (gcauth) ${pkg.version}`);
   });
 });
