@@ -359,12 +359,12 @@ describe('auth configure-docker', () => {
   });
 
   describe('warnings (never fatal)', () => {
-    test('a login under auths that credHelpers will hide', async () => {
-      seed('{"auths": {"https://gcr.io/v1/": {"auth": "eA=="}, "us.gcr.io": {}}}');
+    test('a login under auths that credHelpers will hide; not the empty entry docker login leaves after a helper stores', async () => {
+      seed('{"auths": {"https://gcr.io/v1/": {"auth": "eA=="}, "us.gcr.io": {"identitytoken": "t"}, "eu.gcr.io": {}, "quay.io": {"auth": "eA=="}}}');
       const result = await run(['gcr.io,us.gcr.io,eu.gcr.io']);
       expect(result.code).toBe(0);
       expect(result.stderr).toMatch(
-        /^WARNING: .*config\.json also has logins under "auths" for gcr\.io, us\.gcr\.io; Docker will ignore them, because a credHelpers entry takes precedence\.\n/,
+        /^WARNING: .*config\.json also has logins under "auths" for gcr\.io, us\.gcr\.io; Docker will ignore them, because a credHelpers entry takes precedence\.\n--- /,
       );
     });
 

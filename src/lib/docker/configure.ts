@@ -130,6 +130,19 @@ export async function dockerVersionWarning(ctx: Pick<AppContext, 'env'>, timeout
   }
 }
 
+/**
+ * Hosts with a stored login under `auths` (keys normalised as Docker's file store does). The empty `{}` that
+ * `docker login` leaves there after a helper's `store` is bookkeeping, not a login.
+ */
+function loginHosts(data: Record<string, unknown>): string[] {
+  const auths = data.auths && typeof data.auths === 'object' ? (data.auths as Record<string, unknown>) : {};
+  const holdsSecret = (entry: unknown) =>
+    entry !== null && typeof entry === 'object' && ['auth', 'identitytoken', 'registrytoken', 'password'].some((field) => Boolean((entry as Record<string, unknown>)[field]));
+  return Object.keys(auths)
+    .filter((key) => holdsSecret(auths[key]))
+    .map(registryHost);
+}
+
 function containsAuth(data: Record<string, unknown>): boolean {
   const nonEmpty = (v: unknown) => v !== null && typeof v === 'object' && Object.keys(v).length > 0;
   return Boolean(data.credsStore) || nonEmpty(data.credHelpers) || nonEmpty(data.auths);
@@ -138,8 +151,7 @@ function containsAuth(data: Record<string, unknown>): boolean {
 /** Warnings about hosts being sent to gcauth, in the order a user should read them. */
 async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
   const warnings: string[] = [];
-  const auths = file.data.auths && typeof file.data.auths === 'object' ? Object.keys(file.data.auths) : [];
-  const shadowed = taken.filter((host) => auths.some((key) => registryHost(key) === host));
+  const shadowed = taken.filter((host) => loginHosts(file.data).includes(host));
   if (shadowed.length > 0) {
     warnings.push(
       `${file.path} also has logins under "auths" for ${summarise(shadowed)}; Docker will ignore them, because a credHelpers entry takes precedence.`,
