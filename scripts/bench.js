@@ -29,6 +29,10 @@ const RUN_TIMEOUT_MS = 60_000;
 const TARGETS = {maxRatio: 2.0, maxRssMb: 80};
 /** Target of issue 3 §7: `projects add-iam-policy-binding` in at most 0.4x gcloud's time. */
 const ADD_BINDING_TARGETS = {maxRatioTo: {id: 'gcloud-add-binding', max: 0.4}};
+/** Target of issue 4 §5: the credential helper's `get` with a cached token. */
+const HELPER_TARGETS = {maxRatio: 1.3, maxRssMb: 60};
+const HELPER = path.join(path.dirname(cli), 'docker-credential-gcauth.cjs');
+const GCLOUD_HELPER = process.env.GCLOUD_HELPER_BIN || '/usr/bin/docker-credential-gcloud';
 /** Concurrent writers in the contention figure (issue 3 §7). */
 const WRITERS = 20;
 
@@ -44,12 +48,11 @@ const isExecutable = (file) => {
 /**
  * What is measured, in display order. A row:
  * - id, label; baseline: true for the row ratios are taken against;
- * - cmd(s) → [file, args, env]: the command, with the bench state s (s.env for gcauth, s.gcloudEnv, ...);
+ * - cmd(s) → [file, args, env, stdin?]: the command, with the bench state s (s.env for gcauth, s.gcloudEnv, ...);
  * - unavailable(s) → a reason string to skip the row, else undefined;
  * - setup(s): runs once before any measurement (e.g. activate an account so the token is cached);
  * - expect(stdout, s): throws when a run's output is wrong (a failed run invalidates the bench);
  * - targets: {maxRatio, maxRssMb} (against `node -e 0`) and {maxRatioTo: {id, max}} (against another row) to mark met / not met.
- * Later issues add rows (`docker-credential-gcauth get`) here.
  */
 const ROWS = [
   {
@@ -84,6 +87,22 @@ const ROWS = [
     cmd: (s) => [GCLOUD, ['auth', 'print-access-token'], s.gcloudEnv],
     expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
   },
+  // What Docker runs before every pull and push of a gcr.io image.
+  {
+    id: 'gcauth-helper-get',
+    label: 'echo gcr.io | docker-credential-gcauth get',
+    targets: HELPER_TARGETS,
+    unavailable: () => (isExecutable(HELPER) ? undefined : `${HELPER} not built`),
+    cmd: (s) => [process.execPath, [HELPER, 'get'], s.env, 'gcr.io'],
+    expect: (out) => check(/^\{"ServerURL":"gcr\.io","Username":"oauth2accesstoken","Secret":"ya29\.\S+"\}\n?$/.test(out), `unexpected helper answer: ${out}`),
+  },
+  {
+    id: 'gcloud-helper-get',
+    label: 'echo gcr.io | docker-credential-gcloud get',
+    unavailable: () => (isExecutable(GCLOUD_HELPER) && isExecutable(GCLOUD) ? undefined : `${GCLOUD_HELPER} not installed`),
+    cmd: (s) => [GCLOUD_HELPER, ['get'], s.gcloudEnv, 'gcr.io'],
+    expect: (out) => check(/"Secret": ?"ya29\./.test(out), `unexpected gcloud helper answer: ${out}`),
+  },
   // Each run grants a new member, so both tools read, change and write the policy every time.
   {
     id: 'gcauth-add-binding',
@@ -108,10 +127,11 @@ function check(condition, message) {
 }
 
 /** Runs a command to its exit; resolves with wall ms, exit code, stdout and stderr. */
-function run(file, args, env, {mustSucceed = false} = {}) {
+function run(file, args, env, {mustSucceed = false, input} = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+    const child = spawn(file, args, {env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
@@ -129,9 +149,9 @@ function run(file, args, env, {mustSucceed = false} = {}) {
 }
 
 /** Peak RSS in MB of one run under GNU time, or undefined when it cannot be measured. */
-async function peakRssMb(file, args, env, scratch) {
+async function peakRssMb(file, args, env, scratch, input) {
   const out = path.join(scratch, 'time.out');
-  const r = await run(TIME, ['-f', '%M', '-o', out, file, ...args], env);
+  const r = await run(TIME, ['-f', '%M', '-o', out, file, ...args], env, {input});
   if (r.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.code} under ${TIME}:\n${r.stderr}`);
   const kb = Number.parseInt(readFileSync(out, 'utf8').trim().split('\n').pop(), 10);
   return Number.isFinite(kb) ? kb / 1024 : undefined;
@@ -199,8 +219,8 @@ async function measure({runs, rssRuns}) {
     if (haveTime) {
       for (let i = 0; i < rssRuns; i++) {
         for (const r of rows) {
-          const [file, args, env] = r.row.cmd(s);
-          const mb = await peakRssMb(file, args, env, root);
+          const [file, args, env, input] = r.row.cmd(s);
+          const mb = await peakRssMb(file, args, env, root, input);
           if (mb !== undefined) r.rss.push(mb);
         }
       }
@@ -294,9 +314,9 @@ function writeGceMarker(gcloudConfig) {
 }
 
 async function timedRun(r, s, {record}) {
-  const [file, args, env] = r.row.cmd(s);
+  const [file, args, env, input] = r.row.cmd(s);
   const before = r.row.baseline ? 0 : await tokenRequestCount(s.url);
-  const result = await run(file, args, env);
+  const result = await run(file, args, env, {input});
   if (result.code !== 0) throw new Error(`${r.row.label} exited ${result.code ?? result.signal}:\n${result.stderr}`);
   r.row.expect?.(result.stdout, s);
   if (!record) return;
