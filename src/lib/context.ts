@@ -3,6 +3,7 @@ import {homedir} from 'node:os';
 import {type ApiClients, createApiClients} from './api/clients.js';
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
 import {type Minter, TokenService} from './auth/token-service.js';
+import {mintUserToken} from './auth/user-refresher.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -117,7 +118,12 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
       const tokenHost = props.describe('auth/token_host');
       return tokenHost && tokenHost.source !== 'default' ? tokenHost.value : undefined;
     },
-    mint: overrides.mint ?? ((credential, scopes, tokenUrl, timeoutMs) => mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
+    mint:
+      overrides.mint ??
+      ((credential, scopes, tokenUrl, timeoutMs) =>
+        credential.type === 'authorized_user'
+          ? mintUserToken(credential, {tokenUrl, log, timeoutMs})
+          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
   });
   const quiet = isTrue(lenient('core/disable_prompts'));
   const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});

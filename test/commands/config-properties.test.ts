@@ -7,6 +7,7 @@ import {getProperty} from '../../src/commands/config/get.js';
 import {listProperties, renderListing} from '../../src/commands/config/list.js';
 import {overrideWarning, setProperty} from '../../src/commands/config/set.js';
 import {unsetProperty} from '../../src/commands/config/unset.js';
+import {PROPERTIES} from '../../src/lib/config/properties.js';
 import type {GlobalFlags} from '../../src/lib/context.js';
 import {NotFoundError, UsageError} from '../../src/lib/errors.js';
 import {fakeContext} from '../helpers/context.js';
@@ -150,7 +151,8 @@ describe('getProperty', () => {
   test('an unknown property', async () => {
     await expectUnchanged(dir, 
       async () => getProperty({property: 'auth/nosuch'}, await ctxOf()),
-      new UsageError('Property [nosuch] does not exist in section [auth]. Valid properties: token_host.'),
+      // Every auth property, in declaration order (more are added as features land).
+      new UsageError(`Property [nosuch] does not exist in section [auth]. Valid properties: ${PROPERTIES.filter((p) => p.section === 'auth').map((p) => p.name).join(', ')}.`),
     );
   });
 });

@@ -33,7 +33,19 @@ describe('FileCredentialStore', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
     expect(await store.remove('a@p.iam.gserviceaccount.com')).toBe(true);
     expect(await store.remove('a@p.iam.gserviceaccount.com')).toBe(false);
-    expect((await store.get('b@p.iam.gserviceaccount.com'))?.key.private_key).toBe('PEM');
+    const b = await store.get('b@p.iam.gserviceaccount.com');
+    expect(b?.type === 'service_account' && b.key.private_key).toBe('PEM');
+  });
+
+  test('a user credential sits beside service accounts in the same schema-1 file, which older files still load as', async () => {
+    const file = path.join(dir, 'credentials.json');
+    const store = new FileCredentialStore(file);
+    await store.put(cred('sa@p.iam.gserviceaccount.com'));
+    const user = {type: 'authorized_user' as const, account: 'u@example.com', refreshToken: '1//r', clientId: 'c', clientSecret: 's', addedAt: 'now'};
+    await store.put(user);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(1);
+    expect(await new FileCredentialStore(file).get('u@example.com')).toEqual(user);
+    expect((await store.list()).map((c) => c.type)).toEqual(['service_account', 'authorized_user']);
   });
 
   test('concurrent writers in one process lose nothing', async () => {

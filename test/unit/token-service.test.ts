@@ -139,3 +139,41 @@ describe('TokenService', () => {
     await expect(service.getAccessToken('nobody@p.iam.gserviceaccount.com')).rejects.toThrow(/gcauth auth activate-service-account/);
   });
 });
+
+describe('TokenService with a user credential', () => {
+  const user: StoredCredential = {
+    type: 'authorized_user',
+    account: 'dev@example.com',
+    refreshToken: '1//refresh',
+    clientId: 'cid',
+    clientSecret: 'secret',
+    tokenUri: 'http://127.0.0.1:2/token',
+    addedAt: '2026-01-01T00:00:00.000Z',
+  };
+
+  test("mints at the credential's tokenUri (an explicit token_host still wins) and caches like a service account", async () => {
+    const urls: string[] = [];
+    const {service, store, now} = setup(async (_c, _s, url) => (urls.push(url), {token: `u${urls.length}`, expiry: now() + 3600_000}));
+    await store.put(user);
+    expect((await service.getAccessToken(user.account)).token).toBe('u1');
+    expect((await service.getAccessToken(user.account)).token).toBe('u1');
+    expect(urls).toEqual(['http://127.0.0.1:2/token']);
+    const overridden = setup(async (_c, _s, url) => (urls.push(url), {token: 't', expiry: now() + 3600_000}), {tokenHostOverride: 'http://h/token'});
+    expect(overridden.service.tokenUrlFor(user)).toBe('http://h/token');
+  });
+
+  test('invalid_grant: an AuthError telling the user to log in again, no retry', async () => {
+    let calls = 0;
+    const {service, store} = setup(async () => {
+      calls++;
+      throw new TokenEndpointError('invalid_grant: Token has been expired or revoked.', {status: 400, oauthError: 'invalid_grant', transient: false});
+    });
+    await store.put(user);
+    const error = await service.getAccessToken(user.account).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as Error).message).toBe(
+      'The token endpoint refused the credentials of [dev@example.com] (invalid_grant: Token has been expired or revoked.). The refresh token was revoked or has expired: run gcauth auth login again.',
+    );
+    expect(calls).toBe(1);
+  });
+});

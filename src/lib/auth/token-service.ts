@@ -107,7 +107,8 @@ export class TokenService {
 
   /** Token endpoint for a credential: an explicit `auth/token_host` > the key's token_uri > Google's. */
   tokenUrlFor(credential: StoredCredential): string {
-    return this.explicitTokenUrl() ?? credential.key.token_uri ?? GOOGLE_TOKEN_URL;
+    const own = credential.type === 'authorized_user' ? credential.tokenUri : credential.key.token_uri;
+    return this.explicitTokenUrl() ?? own ?? GOOGLE_TOKEN_URL;
   }
 
   /** `auth/token_host` when it was set explicitly (flag, environment, configuration), else undefined. */
@@ -153,7 +154,16 @@ const adviceFor = (oauthError: string) => REFUSAL_ADVICE[oauthError] ?? 'Check t
 function describeMintFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
   if (!(error instanceof TokenEndpointError)) return error as Error;
   const {oauthError, transient} = error.details;
-  if (oauthError && !transient) {
+  if (oauthError && !transient && credential.type === 'authorized_user') {
+    const advice =
+      oauthError === 'invalid_grant'
+        ? 'The refresh token was revoked or has expired: run gcauth auth login again.'
+        : oauthError === 'invalid_client' || oauthError === 'unauthorized_client'
+          ? 'The OAuth client it was issued to is no longer valid: run gcauth auth login again with a valid client.'
+          : 'Run gcauth auth login again.';
+    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). ${advice}`, {cause: error});
+  }
+  if (oauthError && !transient && credential.type === 'service_account') {
     const keyId = credential.key.private_key_id ? `key [${credential.key.private_key_id}]` : 'the key';
     return new AuthError(`The token endpoint refused ${keyId} of service account [${credential.account}] (${error.message}). ${adviceFor(oauthError)}`, {
       cause: error,

@@ -44,6 +44,15 @@ export const PROPERTIES: readonly PropertyDef[] = [
     default: 'https://oauth2.googleapis.com/token',
     validate: URL_VALUE,
   },
+  {
+    section: 'auth',
+    name: 'auth_host',
+    description: 'Full URL of the OAuth2 authorization (consent) page used by auth login',
+    default: 'https://accounts.google.com/o/oauth2/v2/auth',
+    validate: URL_VALUE,
+  },
+  {section: 'auth', name: 'client_id', description: "Client ID of your own OAuth client (a Desktop app) used by auth login"},
+  {section: 'auth', name: 'client_secret', description: 'Client secret of that OAuth client'},
   {section: 'api_endpoint_overrides', name: 'iam', description: 'Base URL of the IAM API', validate: ENDPOINT_OVERRIDE},
   {
     section: 'api_endpoint_overrides',

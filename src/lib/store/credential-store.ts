@@ -14,14 +14,30 @@ export interface ServiceAccountKey {
   [field: string]: unknown;
 }
 
-/** What the store keeps for one account. */
-export interface StoredCredential {
+/** A service account's JSON key, as activated. */
+export interface StoredServiceAccountCredential {
   type: 'service_account';
   account: string;
   key: ServiceAccountKey;
   /** ISO time the credential was stored. */
   addedAt: string;
 }
+
+/** A user's refresh token from `auth login`, with the OAuth client it was issued to. */
+export interface StoredUserCredential {
+  type: 'authorized_user';
+  account: string;
+  refreshToken: string;
+  clientId: string;
+  clientSecret: string;
+  /** Token endpoint the refresh token was issued by (an explicit `auth/token_host` still wins). */
+  tokenUri?: string;
+  /** ISO time the credential was stored. */
+  addedAt: string;
+}
+
+/** What the store keeps for one account. Schema 1 files written before user accounts hold only service accounts. */
+export type StoredCredential = StoredServiceAccountCredential | StoredUserCredential;
 
 /** One record per account; every change is atomic and serialised across processes. */
 export interface CredentialStore {
