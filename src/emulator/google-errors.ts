@@ -17,6 +17,39 @@ export const OAUTH_MESSAGES = {
   missingAssertion: 'Missing required parameter: assertion',
   invalidTokenValue: 'Invalid Value',
   revokedToken: 'Token expired or revoked',
+
+  // The user (authorization code and refresh token) grants.
+  missingCode: 'Missing required parameter: code',
+  missingRefreshToken: 'Missing required parameter: refresh_token',
+  missingRedirectUri: 'Missing parameter: redirect_uri',
+  missingClientId: 'Could not determine client ID from request.',
+  missingClientSecret: 'client_secret is missing.',
+  badClient: 'Unauthorized',
+  malformedCode: 'Malformed auth code.',
+  badCode: 'Bad Request',
+  missingVerifier: 'Missing code verifier.',
+  badVerifier: 'Invalid code verifier.',
+  expiredRefreshToken: 'Token has been expired or revoked.',
+  invalidCredentials: 'Invalid Credentials',
+} as const;
+
+/**
+ * The authorization endpoint's refusals, shown on its 400 page as `Error 400: <error>` and the message
+ * (Google's text where known). None redirects: the redirect_uri may be the thing that is wrong.
+ */
+export const AUTH_PAGE_MESSAGES = {
+  missing: (name: string) => `Missing required parameter: ${name}`,
+  badRedirectUri: (uri: string) =>
+    `You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. redirect_uri=${uri} is not a loopback (http://127.0.0.1:PORT/, http://[::1]:PORT/ or http://localhost:PORT/) URI.`,
+  oob: 'The out-of-band (OOB) flow has been blocked in order to keep users secure. Use a loopback redirect_uri.',
+  responseType: (value: string) => `Invalid response_type: ${value}`,
+  challengeMethod: (value: string) => `Invalid code_challenge_method: ${value}`,
+  challenge: 'Invalid code_challenge: it must be 43-128 characters of [A-Za-z0-9-._~].',
+  accessType: (value: string) => `Invalid access_type: ${value}`,
+  prompt: (value: string) => `Invalid parameter value for prompt: Invalid prompt: ${value}`,
+  scope: (scopes: string[]) => `Some requested scopes were invalid. {invalid=[${scopes.join(', ')}]}`,
+  expiredRequest: 'This sign-in request is no longer valid (it was already answered or has expired). Start the sign-in again.',
+  unknownUser: (email: string) => `Unknown account: ${email}`,
 } as const;
 
 /** Builds an OAuth error body. */

@@ -36,6 +36,11 @@ export function newAccessToken(): string {
   return `ya29.${randomBytes(48).toString('base64url')}`;
 }
 
+/** An opaque refresh token in Google's `1//` shape. */
+export function newRefreshToken(): string {
+  return `1//0${randomBytes(48).toString('base64url')}`;
+}
+
 /** The fields of a Google service-account JSON key file, in Google's order. */
 export interface GoogleKeyFile {
   type: 'service_account';

@@ -1,8 +1,8 @@
-import {createPrivateKey, createPublicKey, type KeyObject} from 'node:crypto';
+import {createHash, createPrivateKey, createPublicKey, timingSafeEqual, type KeyObject} from 'node:crypto';
 import type {Context, Hono} from 'hono';
 import {compactVerify, exportJWK, jwtVerify, SignJWT} from 'jose';
 import {OAUTH_MESSAGES, oauthError, type OAuthErrorBody} from './google-errors.js';
-import type {EmulatorState, ServiceAccountRecord} from './state.js';
+import type {AccessTokenRecord, EmulatorState, ServiceAccountRecord} from './state.js';
 import type {EmulatorStats} from './stats.js';
 
 /** What the OAuth routes need from the server. */
@@ -14,6 +14,8 @@ export interface OAuthDeps {
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const EMAIL_SCOPES = ['email', 'https://www.googleapis.com/auth/userinfo.email'];
+const REALM = 'Bearer realm="https://accounts.google.com/"';
 /** Google accepts its current token URL and the legacy v4 one as assertion audiences. */
 const ACCEPTED_AUDIENCES = new Set(['https://oauth2.googleapis.com/token', 'https://www.googleapis.com/oauth2/v4/token']);
 const ID_TOKEN_ISSUER = 'https://accounts.google.com';
@@ -118,11 +120,156 @@ async function verifyAssertion(assertion: string, header: Record<string, unknown
   return {ok: true, account, claims};
 }
 
-/** Registers `/token`, `/tokeninfo`, `/revoke` and `/oauth2/v3/certs`. */
+/** base64url(SHA-256(text)): the S256 PKCE transform and, halved, an id token's at_hash. */
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'ascii').digest();
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The client's id and secret, from the form or an HTTP Basic header (RFC 6749 §2.3.1 allows either). */
+function clientCredentials(c: Context, params: Map<string, string>): {clientId?: string; clientSecret?: string} {
+  const basic = /^Basic\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  if (basic !== undefined) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return {clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1))};
+  }
+  return {clientId: params.get('client_id') || undefined, clientSecret: params.get('client_secret') || undefined};
+}
+
+/** Whether `scopes` include one that shows the user's email (in tokeninfo, userinfo and id tokens). */
+function grantsEmail(scopes: readonly string[]): boolean {
+  return scopes.some((s) => EMAIL_SCOPES.includes(s));
+}
+
+/** The `sub` of a token's identity: a user's or a service account's uniqueId. */
+function subjectOf(state: EmulatorState, record: AccessTokenRecord): string {
+  const user = Object.hasOwn(state.data.users, record.email) ? state.data.users[record.email] : undefined;
+  return user?.uniqueId ?? state.serviceAccount(record.email)?.uniqueId ?? record.clientId;
+}
+
+/** Registers `/token`, `/tokeninfo`, `/revoke`, `/oauth2/v3/certs` and `/oauth2/v3/userinfo`. */
 export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   const signing = deps.state.data.signingKey;
   const signingPrivate: KeyObject = createPrivateKey(signing.privateKeyPem);
   const signingPublic: KeyObject = createPublicKey(signing.publicKeyPem);
+
+  type GrantResult = {ok: Record<string, unknown>} | {error: OAuthErrorBody; status: 400 | 401};
+  const refused = (error: string, description: string, status: 400 | 401 = 400): GrantResult => ({error: oauthError(error, description), status});
+
+  /**
+   * Checks the client's credentials: any id is welcome (users bring their own Desktop client), but the first
+   * secret seen for an id is the only one accepted from then on. Returns the client id, or the refusal.
+   */
+  const authenticateClient = (c: Context, params: Map<string, string>): string | GrantResult => {
+    const {clientId, clientSecret} = clientCredentials(c, params);
+    if (!clientId) return refused('invalid_request', OAUTH_MESSAGES.missingClientId);
+    if (!clientSecret) return refused('invalid_request', OAUTH_MESSAGES.missingClientSecret);
+    const known = Object.hasOwn(deps.state.data.oauthClients, clientId) ? deps.state.data.oauthClients[clientId] : undefined;
+    if (!known) {
+      deps.state.data.oauthClients[clientId] = {clientSecret, firstSeen: new Date(deps.now()).toISOString()};
+    } else if (!sameString(known.clientSecret, clientSecret)) {
+      return refused('invalid_client', OAUTH_MESSAGES.badClient, 401);
+    }
+    return clientId;
+  };
+
+  /** An id token for a user's grant, when `openid` was granted; email only with an email scope, as at Google. */
+  const userIdToken = async (email: string, clientId: string, scopes: string[], accessToken: string, nonce?: string): Promise<string | undefined> => {
+    if (!scopes.includes('openid')) return undefined;
+    const user = deps.state.data.users[email];
+    if (!user) return undefined;
+    const iat = Math.floor(deps.now() / 1000);
+    const claims: Record<string, unknown> = {azp: clientId, at_hash: sha256(accessToken).subarray(0, 16).toString('base64url')};
+    if (grantsEmail(scopes)) {
+      claims.email = user.email;
+      claims.email_verified = true;
+    }
+    if (nonce !== undefined) claims.nonce = nonce;
+    return new SignJWT(claims)
+      .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
+      .setIssuer(ID_TOKEN_ISSUER)
+      .setAudience(clientId)
+      .setSubject(user.uniqueId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
+      .sign(signingPrivate);
+  };
+
+  /** `grant_type=authorization_code`: client, code (single use, 10 minutes), redirect_uri, PKCE verifier. */
+  const exchangeCode = async (c: Context, params: Map<string, string>): Promise<GrantResult> => {
+    const code = params.get('code');
+    if (!code) return refused('invalid_request', OAUTH_MESSAGES.missingCode);
+    const clientId = authenticateClient(c, params);
+    if (typeof clientId !== 'string') return clientId;
+    const record = deps.state.authCodes.get(code);
+    if (!record) return refused('invalid_grant', OAUTH_MESSAGES.malformedCode);
+    if (record.used) {
+      // RFC 6749 §4.1.2: a replayed code may mean it was stolen; what the first exchange produced is revoked.
+      if (record.refreshToken !== undefined) deps.state.revokeRefreshToken(record.refreshToken);
+      return refused('invalid_grant', OAUTH_MESSAGES.badCode);
+    }
+    if (record.expiresAt <= deps.now()) {
+      deps.state.authCodes.delete(code);
+      return refused('invalid_grant', OAUTH_MESSAGES.badCode);
+    }
+    // Whatever happens next, this code has been tried once: a wrong verifier cannot be retried against it.
+    record.used = true;
+    if (record.clientId !== clientId) return refused('invalid_grant', OAUTH_MESSAGES.badCode);
+    const redirectUri = params.get('redirect_uri');
+    if (!redirectUri) return refused('invalid_request', OAUTH_MESSAGES.missingRedirectUri);
+    if (redirectUri !== record.redirectUri) return refused('redirect_uri_mismatch', OAUTH_MESSAGES.badCode);
+    if (record.codeChallenge !== undefined) {
+      const verifier = params.get('code_verifier');
+      if (!verifier) return refused('invalid_grant', OAUTH_MESSAGES.missingVerifier);
+      const transformed = record.codeChallengeMethod === 'S256' ? sha256(verifier).toString('base64url') : verifier;
+      if (!sameString(transformed, record.codeChallenge)) return refused('invalid_grant', OAUTH_MESSAGES.badVerifier);
+    }
+    if (!Object.hasOwn(deps.state.data.users, record.email)) return refused('invalid_grant', OAUTH_MESSAGES.badCode);
+
+    const refreshToken = record.accessType === 'offline' ? deps.state.issueRefreshToken(record.email, clientId, record.scopes) : undefined;
+    if (refreshToken !== undefined) record.refreshToken = refreshToken;
+    const lifetime = deps.tokenLifetimeSeconds();
+    const {token} = deps.state.issueAccessToken(record.email, record.scopes, clientId, lifetime, refreshToken);
+    deps.stats.userGrants.issued++;
+    const body: Record<string, unknown> = {access_token: token, expires_in: lifetime};
+    if (refreshToken !== undefined) body.refresh_token = refreshToken;
+    body.scope = record.scopes.join(' ');
+    body.token_type = 'Bearer';
+    const idToken = await userIdToken(record.email, clientId, record.scopes, token, record.nonce);
+    if (idToken !== undefined) body.id_token = idToken;
+    return {ok: body};
+  };
+
+  /** `grant_type=refresh_token`: a live refresh token of this client; an optional narrower `scope`. */
+  const refresh = async (c: Context, params: Map<string, string>): Promise<GrantResult> => {
+    const refreshToken = params.get('refresh_token');
+    if (!refreshToken) return refused('invalid_request', OAUTH_MESSAGES.missingRefreshToken);
+    const clientId = authenticateClient(c, params);
+    if (typeof clientId !== 'string') return clientId;
+    const record = deps.state.refreshToken(refreshToken);
+    if (!record || !Object.hasOwn(deps.state.data.users, record.email)) return refused('invalid_grant', OAUTH_MESSAGES.expiredRefreshToken);
+    if (record.clientId !== clientId) return refused('unauthorized_client', OAUTH_MESSAGES.badClient, 401);
+    let scopes = record.scopes;
+    const asked = params.get('scope')?.trim();
+    if (asked) {
+      const wanted = [...new Set(asked.split(/\s+/))];
+      if (wanted.some((s) => !record.scopes.includes(s))) return refused('invalid_scope', OAUTH_MESSAGES.noScope);
+      scopes = wanted;
+    }
+    const lifetime = deps.tokenLifetimeSeconds();
+    const {token} = deps.state.issueAccessToken(record.email, scopes, clientId, lifetime, refreshToken);
+    deps.stats.userGrants.issued++;
+    const body: Record<string, unknown> = {access_token: token, expires_in: lifetime, scope: scopes.join(' '), token_type: 'Bearer'};
+    const idToken = await userIdToken(record.email, clientId, scopes, token);
+    if (idToken !== undefined) body.id_token = idToken;
+    return {ok: body};
+  };
 
   app.post('/token', async (c) => {
     const params = await readParams(c, true);
@@ -132,6 +279,14 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
       return c.json(body, status, NO_STORE);
     };
 
+    if (grantType === 'authorization_code' || grantType === 'refresh_token') {
+      if (grantType === 'authorization_code') deps.stats.userGrants.authorizationCode++;
+      else deps.stats.userGrants.refreshToken++;
+      const result = grantType === 'authorization_code' ? await exchangeCode(c, params) : await refresh(c, params);
+      if ('error' in result) return fail(result.error, result.status);
+      await deps.state.save();
+      return c.json(result.ok, 200, NO_STORE);
+    }
     if (grantType !== JWT_BEARER) {
       deps.stats.tokenRequests.unsupportedGrant++;
       return fail(oauthError('unsupported_grant_type', `Invalid grant_type: ${grantType}`));
@@ -198,12 +353,12 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
         expires_in: String(Math.max(0, Math.floor((record.expiresAt - nowMs) / 1000))),
       };
       const scopes = new Set(record.scopes);
-      if (scopes.has('openid')) body.sub = record.clientId;
-      if (scopes.has('email') || scopes.has('https://www.googleapis.com/auth/userinfo.email')) {
+      if (scopes.has('openid')) body.sub = subjectOf(deps.state, record);
+      if (grantsEmail(record.scopes)) {
         body.email = record.email;
         body.email_verified = 'true';
       }
-      body.access_type = 'online';
+      body.access_type = record.refreshToken === undefined ? 'online' : 'offline';
       return c.json(body, 200, NO_STORE);
     }
     if (idToken !== undefined) {
@@ -232,12 +387,29 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     const params = await readParams(c, true);
     const token = params.get('token');
     if (!token) return c.json(oauthError('invalid_request', 'Missing required parameter: token'), 400, NO_STORE);
-    if (!deps.state.revokeAccessToken(token)) {
+    if (!deps.state.revokeRefreshToken(token) && !deps.state.revokeAccessToken(token)) {
       return c.json(oauthError('invalid_token', OAUTH_MESSAGES.revokedToken), 400, NO_STORE);
     }
     await deps.state.save();
     return c.json({}, 200, NO_STORE);
   });
+
+  const userinfo = (c: Context) => {
+    const header = c.req.header('authorization');
+    const token = (header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]) ?? new URL(c.req.url).searchParams.get('access_token');
+    const record = token ? deps.state.accessToken(token) : undefined;
+    if (!record) {
+      return c.json(oauthError('invalid_request', OAUTH_MESSAGES.invalidCredentials), 401, {...NO_STORE, 'WWW-Authenticate': `${REALM}, error="invalid_token"`});
+    }
+    const body: Record<string, unknown> = {sub: subjectOf(deps.state, record)};
+    if (grantsEmail(record.scopes)) {
+      body.email = record.email;
+      body.email_verified = true;
+    }
+    return c.json(body, 200, NO_STORE);
+  };
+  app.get('/oauth2/v3/userinfo', userinfo);
+  app.post('/oauth2/v3/userinfo', userinfo);
 
   app.get('/oauth2/v3/certs', async (c) => {
     const jwk = await exportJWK(signingPublic);

@@ -11,6 +11,7 @@ import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} fro
 import {apiError} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
+import {registerConsentRoutes} from './consent.js';
 import {registerOAuthRoutes} from './oauth.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
@@ -40,7 +41,7 @@ export interface StartEmulatorOptions {
   dataDir: string;
   /** Project created on first start; default `demo-project`. Ignored when state exists. */
   project?: string;
-  /** User accounts to know about (the login flow uses them in a later part). */
+  /** User accounts the consent page offers (added to existing state); `user@example.com` when none is known. */
   users?: string[];
   faults?: FaultConfig;
   /** `expires_in` of issued access tokens; default 3599. */
@@ -195,9 +196,9 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   });
 
   registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime});
+  registerConsentRoutes(app, {state, now});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
   registerRegistryRoutes(app, {state, stats, now, url: () => info?.url ?? '', signer: registrySigner});
-  // Later parts mount here: /iamcredentials/v1 (a service in routes.ts), /o/oauth2/v2/auth.
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
   app.onError((error, c) => {

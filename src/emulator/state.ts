@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import {generateRsaKeyPair, newAccessToken, newKeyId, newNumericId} from './keys.js';
+import {generateRsaKeyPair, newAccessToken, newKeyId, newNumericId, newRefreshToken} from './keys.js';
 
 /** Name of the one state file inside the data dir. */
 export const STATE_FILE = 'state.json';
@@ -67,7 +67,10 @@ export interface ServiceAccountRecord {
   iamPolicy: IamPolicy;
 }
 
-/** A user account the emulator will let log in (the browser flow comes in a later part). */
+/** The user the emulator knows when started without `--user`: the consent page needs someone to choose. */
+export const DEFAULT_USER = 'user@example.com';
+
+/** A user account the emulator lets log in through its consent page. */
 export interface UserRecord {
   email: string;
   uniqueId: string;
@@ -80,6 +83,41 @@ export interface AccessTokenRecord {
   clientId: string;
   issuedAt: number;
   expiresAt: number;
+  /** The refresh token this access token was issued from (code or refresh grant); revoking it kills this one too. */
+  refreshToken?: string;
+}
+
+/** A user's offline grant to an OAuth client, as its refresh token (the map key) stands for it. */
+export interface RefreshTokenRecord {
+  email: string;
+  clientId: string;
+  scopes: string[];
+  issuedAt: number;
+}
+
+/**
+ * An OAuth client the emulator has seen at its token endpoint. Any client id is accepted (users bring
+ * their own "Desktop app" client), but the first secret presented for an id is the only one accepted after.
+ */
+export interface OAuthClientRecord {
+  clientSecret: string;
+  firstSeen: string;
+}
+
+/** An authorization code awaiting exchange; held in memory only (a restart drops codes, as they live minutes). */
+export interface AuthCodeRecord {
+  email: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  accessType: 'online' | 'offline';
+  nonce?: string;
+  expiresAt: number;
+  /** Set on first exchange; a second exchange is refused and revokes what the first produced. */
+  used: boolean;
+  refreshToken?: string;
 }
 
 /** The emulator's own key for signing id tokens; it plays Google's, so it keeps its private half. */
@@ -110,6 +148,15 @@ export interface StateData {
   serviceAccounts: Record<string, ServiceAccountRecord>;
   users: Record<string, UserRecord>;
   accessTokens: Record<string, AccessTokenRecord>;
+  /** User refresh tokens (absent from files written before the login flow existed; filled on load). */
+  refreshTokens: Record<string, RefreshTokenRecord>;
+  /**
+   * Private halves of system-managed keys, by key id: Google signs with them for IAM Credentials `signJwt`.
+   * Kept apart from the account records, which hold public halves only (user-managed private keys are never kept).
+   */
+  systemKeySecrets: Record<string, string>;
+  /** OAuth clients seen at the token endpoint, keyed by client id (filled on load like refreshTokens). */
+  oauthClients: Record<string, OAuthClientRecord>;
   /** Made by the registry front on its first start (absent from files written before it existed). */
   registryKey?: RegistryKeyRecord;
 }
@@ -156,6 +203,8 @@ export function serviceAccountEmail(accountId: string, projectId: string): strin
 
 /** The emulator's mutable world plus its persistence; every mutation is followed by `save()`. */
 export class EmulatorState {
+  /** Authorization codes, by code; never persisted. */
+  readonly authCodes = new Map<string, AuthCodeRecord>();
   private pendingWrite: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
 
@@ -199,13 +248,18 @@ export class EmulatorState {
       data.serviceAccounts ??= {};
       data.users ??= {};
       data.accessTokens ??= {};
+      data.refreshTokens ??= {};
+      data.oauthClients ??= {};
+      data.systemKeySecrets ??= {};
       // Fields added by later parts of the same version: service-account policies and system-managed keys.
       const state = new EmulatorState(file, data, opts.now);
       for (const account of Object.values(data.serviceAccounts)) {
         account.iamPolicy ??= emptyPolicy();
-        if (!Object.values(account.keys).some((k) => k.keyType === 'SYSTEM_MANAGED')) await state.addSystemManagedKey(account.email);
+        // A system key without its private half (older files) cannot sign; Google rotates, so a fresh one joins it.
+        if (!Object.values(account.keys).some((k) => k.keyType === 'SYSTEM_MANAGED' && Object.hasOwn(data.systemKeySecrets, k.keyId))) await state.addSystemManagedKey(account.email);
       }
       for (const email of opts.users) state.addUser(email);
+      if (Object.keys(data.users).length === 0) state.addUser(DEFAULT_USER);
       return {state};
     }
 
@@ -220,6 +274,9 @@ export class EmulatorState {
       serviceAccounts: {},
       users: {},
       accessTokens: {},
+      refreshTokens: {},
+      oauthClients: {},
+      systemKeySecrets: {},
     };
     const state = new EmulatorState(file, data, opts.now);
     state.createProject(opts.project);
@@ -230,7 +287,7 @@ export class EmulatorState {
     state.addBinding(opts.project, 'roles/owner', `serviceAccount:${owner.email}`);
     await state.addSystemManagedKey(owner.email);
     const {key, privateKeyPem} = await state.addServiceAccountKey(owner.email);
-    for (const email of opts.users) state.addUser(email);
+    for (const email of opts.users.length > 0 ? opts.users : [DEFAULT_USER]) state.addUser(email);
     return {state, ownerKey: {keyId: key.keyId, privateKeyPem}};
   }
 
@@ -326,10 +383,22 @@ export class EmulatorState {
 
   /**
    * Gives an account the system-managed key Google keeps for every account (it signs for signBlob and
-   * friends). Only its public half is stored; the emulator does not sign with it yet.
+   * friends). Its private half is kept, as Google keeps it, for IAM Credentials `signJwt`; it is never served.
    */
   async addSystemManagedKey(email: string): Promise<ServiceAccountKeyRecord> {
-    return (await this.mintKey(email, 'SYSTEM_MANAGED')).key;
+    const {key, privateKeyPem} = await this.mintKey(email, 'SYSTEM_MANAGED');
+    this.data.systemKeySecrets[key.keyId] = privateKeyPem;
+    return key;
+  }
+
+  /** The newest valid, enabled system-managed key that can sign, with its private half, if any. */
+  signingKeyOf(email: string): {key: ServiceAccountKeyRecord; privateKeyPem: string} | undefined {
+    const now = this.now();
+    const key = Object.values(this.data.serviceAccounts[email]?.keys ?? {})
+      .filter((k) => k.keyType === 'SYSTEM_MANAGED' && Object.hasOwn(this.data.systemKeySecrets, k.keyId) && !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now)
+      .sort((a, b) => Date.parse(b.validAfterTime) - Date.parse(a.validAfterTime))[0];
+    const privateKeyPem = key ? this.data.systemKeySecrets[key.keyId] : undefined;
+    return key && privateKeyPem ? {key, privateKeyPem} : undefined;
   }
 
   private async mintKey(email: string, keyType: ServiceAccountKeyRecord['keyType']): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
@@ -381,6 +450,7 @@ export class EmulatorState {
     const account = this.data.serviceAccounts[email];
     if (!account) return false;
     delete this.data.serviceAccounts[email];
+    for (const keyId of Object.keys(account.keys)) delete this.data.systemKeySecrets[keyId];
     const member = `serviceAccount:${email}`;
     const tombstone = `deleted:${member}?uid=${account.uniqueId}`;
     const policies = [...Object.values(this.data.projects), ...Object.values(this.data.serviceAccounts)].map((r) => r.iamPolicy);
@@ -400,11 +470,18 @@ export class EmulatorState {
     return user;
   }
 
-  /** Issues and remembers an access token good for `lifetimeSeconds`. */
-  issueAccessToken(email: string, scopes: string[], clientId: string, lifetimeSeconds: number): {token: string; record: AccessTokenRecord} {
+  /** Issues and remembers an access token good for `lifetimeSeconds`, optionally derived from a refresh token. */
+  issueAccessToken(
+    email: string,
+    scopes: string[],
+    clientId: string,
+    lifetimeSeconds: number,
+    refreshToken?: string,
+  ): {token: string; record: AccessTokenRecord} {
     const token = newAccessToken();
     const issuedAt = this.now();
     const record: AccessTokenRecord = {email, scopes, clientId, issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000};
+    if (refreshToken !== undefined) record.refreshToken = refreshToken;
     this.data.accessTokens[token] = record;
     return {token, record};
   }
@@ -421,6 +498,28 @@ export class EmulatorState {
     const live = this.accessToken(token) !== undefined;
     if (Object.hasOwn(this.data.accessTokens, token)) delete this.data.accessTokens[token];
     return live;
+  }
+
+  /** Issues a refresh token for a user's offline grant to a client. */
+  issueRefreshToken(email: string, clientId: string, scopes: string[]): string {
+    const token = newRefreshToken();
+    this.data.refreshTokens[token] = {email, clientId, scopes, issuedAt: this.now()};
+    return token;
+  }
+
+  /** A live refresh token's record; revoked and unknown ones read as undefined. */
+  refreshToken(token: string): RefreshTokenRecord | undefined {
+    return Object.hasOwn(this.data.refreshTokens, token) ? this.data.refreshTokens[token] : undefined;
+  }
+
+  /** Revokes a refresh token and every access token issued from it; returns whether it was live. */
+  revokeRefreshToken(token: string): boolean {
+    if (!Object.hasOwn(this.data.refreshTokens, token)) return false;
+    delete this.data.refreshTokens[token];
+    for (const [access, record] of Object.entries(this.data.accessTokens)) {
+      if (record.refreshToken === token) delete this.data.accessTokens[access];
+    }
+    return true;
   }
 
   /** What `GET /__admin/state` shows: projects with their policies, accounts with their policies and keys, users. */

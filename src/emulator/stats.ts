@@ -16,7 +16,9 @@ export interface EmulatorStats {
   byStatus: Record<string, number>;
   /** jwt-bearer grants that reached the token handler, by what they asked for (issued or not). */
   tokenRequests: {accessToken: number; idToken: number; unsupportedGrant: number};
-  /** Tokens actually handed out. */
+  /** User grants that reached the token handler (`authorizationCode`, `refreshToken`, issued or not) and access tokens they issued. */
+  userGrants: {authorizationCode: number; refreshToken: number; issued: number};
+  /** Tokens actually handed out for jwt-bearer grants. */
   tokensIssued: {accessToken: number; idToken: number};
   /** Token requests refused with an OAuth error. */
   tokenErrors: number;
@@ -36,6 +38,7 @@ export function emptyStats(): EmulatorStats {
     byRoute: {},
     byStatus: {},
     tokenRequests: {accessToken: 0, idToken: 0, unsupportedGrant: 0},
+    userGrants: {authorizationCode: 0, refreshToken: 0, issued: 0},
     tokensIssued: {accessToken: 0, idToken: 0},
     tokenErrors: 0,
     registryTokens: {issued: 0, refused: 0},
