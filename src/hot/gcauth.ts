@@ -32,7 +32,10 @@ interface Answer<D = unknown> {
 /** The commands served here, by oclif command id, each a thin call into the same core as its class. */
 export const FAST_COMMANDS: Record<string, (line: ParsedLine, ctx: AppContext) => Promise<Answer>> = {
   'auth:print-access-token': async ({flags, args}, ctx) => ({
-    data: await printAccessToken({account: args[0], scopes: parseScopes(flags.scopes as string | undefined)}, ctx),
+    data: await printAccessToken(
+      {account: args[0], scopes: parseScopes(flags.scopes as string | undefined), lifetime: flags.lifetime as string | undefined},
+      ctx,
+    ),
     human: (r) => `${(r as PrintedAccessToken).token}\n`,
   }),
   'projects:add-iam-policy-binding': async ({flags, args}, ctx) => ({

@@ -29,6 +29,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       options: [...VERBOSITIES],
       helpGroup: GLOBAL,
     }),
+    'impersonate-service-account': Flags.string({
+      description:
+        'Run as this service account through IAM Credentials (property auth/impersonate_service_account); DELEGATE,...,TARGET names a delegation chain ending at the target.',
+      helpGroup: GLOBAL,
+    }),
   };
 
   protected flags!: CommandFlags<T>;

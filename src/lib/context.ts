@@ -22,6 +22,8 @@ export interface GlobalFlags {
   format?: string;
   quiet?: boolean;
   verbosity?: string;
+  /** DELEGATE,...,TARGET: run as TARGET through IAM Credentials (property auth/impersonate_service_account). */
+  'impersonate-service-account'?: string;
 }
 
 export interface Writer {
@@ -76,6 +78,7 @@ export function flagProperties(flags: GlobalFlags): Record<string, string | unde
     'core/account': flags.account,
     'core/verbosity': flags.verbosity,
     'core/disable_prompts': flags.quiet ? 'true' : undefined,
+    'auth/impersonate_service_account': flags['impersonate-service-account'],
   };
 }
 

@@ -18,10 +18,16 @@ export default class PrintAccessToken extends BaseCommand<typeof PrintAccessToke
   };
   static override flags = {
     scopes: Flags.string({description: 'Comma-separated OAuth scopes (default: cloud-platform, userinfo.email, openid).'}),
+    lifetime: Flags.string({
+      description: 'Lifetime of an impersonated token: seconds (or 30m, 12h), at most 43200; only with --impersonate-service-account.',
+    }),
   };
 
   async run(): Promise<void> {
-    const result = await printAccessToken({account: this.args.account, scopes: parseScopes(this.flags.scopes)}, this.ctx);
+    const result = await printAccessToken(
+      {account: this.args.account, scopes: parseScopes(this.flags.scopes), lifetime: this.flags.lifetime},
+      this.ctx,
+    );
     await this.output(result, (r: PrintedAccessToken) => `${r.token}\n`);
   }
 }

@@ -21,6 +21,8 @@ export interface SessionDeps {
   log: Logger;
   /** Token URL for the transporter's redirect; API requests never go there. */
   tokenUrl: string;
+  /** Where the bearer token comes from instead of the account's own (an impersonated target's token). */
+  accessToken?: () => Promise<{token: string}>;
   retry?: RetryPolicy;
 }
 
@@ -60,7 +62,7 @@ export async function createSession(deps: SessionDeps): Promise<RequestAuth> {
       return withRetry(
         async (attempt) => {
           if (attempt > 0) deps.log.debug(`retrying ${options.method ?? 'GET'} ${new URL(url).pathname} (attempt ${attempt + 1})`);
-          const {token} = await deps.tokens.getAccessToken(deps.account);
+          const {token} = await (deps.accessToken?.() ?? deps.tokens.getAccessToken(deps.account));
           const headers = new Headers(options.headers as HeadersInit | undefined);
           headers.set('authorization', `Bearer ${token}`);
           return transporter.request<T>({...options, headers});

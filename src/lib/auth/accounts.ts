@@ -1,5 +1,7 @@
 import type {AppContext} from '../context.js';
 import {AuthError} from '../errors.js';
+import {impersonatedAccessToken, impersonationOf, parseLifetime} from './impersonation.js';
+import {DEFAULT_SCOPES} from './token-service.js';
 
 /**
  * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).
@@ -18,6 +20,8 @@ export function resolveAccount(ctx: Pick<AppContext, 'props'>, positional?: stri
 export interface PrintAccessTokenOptions {
   account?: string;
   scopes?: string[];
+  /** `--lifetime`, as given: only with impersonation. */
+  lifetime?: string;
 }
 
 export interface PrintedAccessToken {
@@ -31,8 +35,17 @@ export interface PrintedAccessToken {
  * @throws AuthError for no active account, an unknown account or refused credentials; ApiError when the token endpoint fails.
  */
 export async function printAccessToken(options: PrintAccessTokenOptions, ctx: AppContext): Promise<PrintedAccessToken> {
+  const chain = impersonationOf(ctx.props);
+  const lifetimeSeconds = parseLifetime(options.lifetime, chain !== undefined);
   const account = resolveAccount(ctx, options.account);
-  const token = await ctx.tokens.getAccessToken(account, {scopes: options.scopes});
+  const token = chain
+    ? await impersonatedAccessToken(
+        {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()},
+        account,
+        chain,
+        {scopes: options.scopes ?? DEFAULT_SCOPES, lifetimeSeconds},
+      )
+    : await ctx.tokens.getAccessToken(account, {scopes: options.scopes});
   return {token: token.token, expiry: new Date(token.expiry).toISOString()};
 }
 

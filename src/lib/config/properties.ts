@@ -1,3 +1,4 @@
+import {impersonationProblem} from '../auth/impersonation.js';
 import {registryListProblem} from '../docker/server-url.js';
 import {UsageError} from '../errors.js';
 import {VERBOSITIES} from '../log.js';
@@ -65,6 +66,12 @@ export const PROPERTIES: readonly PropertyDef[] = [
     name: 'iamcredentials',
     description: 'Base URL of the IAM Credentials API',
     validate: ENDPOINT_OVERRIDE,
+  },
+  {
+    section: 'auth',
+    name: 'impersonate_service_account',
+    description: 'Service account to impersonate (DELEGATE,...,TARGET: the last is the target); tokens come from IAM Credentials',
+    validate: impersonationProblem,
   },
   {
     section: 'docker',

@@ -12,12 +12,20 @@ export interface CachedToken {
   expiry: number;
   /** When it was minted, in ms since the epoch (absent in entries written before it was recorded). */
   issued?: number;
+  /** See TokenKey.variant. */
+  variant?: string;
 }
 
 /** Identifies one cache entry. */
 export interface TokenKey {
   account: string;
   scopes: string[];
+  /**
+   * What else the token depends on besides the account's own credential and the scopes: an impersonated
+   * target or an id token's audience. Absent for the account's own access tokens, whose file names it leaves
+   * unchanged; it cannot collide with a scope, which a user may spell freely.
+   */
+  variant?: string;
 }
 
 /** Access-token cache shared by every gcauth process, with a lock per entry for single-flight refresh. */
@@ -47,18 +55,34 @@ const accountPart = (account: string) => account.replace(/[^\w.@-]/g, '_');
 
 /** Stable file name of a cache entry: `<account>.<hash of the scope set>`; the same key always maps to one file. */
 export function tokenKeyId(key: TokenKey): string {
-  return `${accountPart(key.account)}.${fnv1a(scopeList(key.scopes))}`;
+  const hashed = key.variant === undefined ? scopeList(key.scopes) : `${scopeList(key.scopes)}\n${key.variant}`;
+  return `${accountPart(key.account)}.${fnv1a(hashed)}`;
 }
 
 function parseEntry(text: string | undefined): CachedToken | undefined {
   if (!text) return undefined;
   try {
-    const data = JSON.parse(text) as {version?: number; account?: string; scopes?: string[]; token?: string; expiry?: string; issued?: string};
+    const data = JSON.parse(text) as {
+      version?: number;
+      account?: string;
+      scopes?: string[];
+      token?: string;
+      expiry?: string;
+      issued?: string;
+      variant?: string;
+    };
     if (data.version !== TOKEN_SCHEMA_VERSION || !data.account || !data.token || !data.expiry) return undefined;
     const expiry = Date.parse(data.expiry);
     if (Number.isNaN(expiry)) return undefined;
     const issued = data.issued ? Date.parse(data.issued) : Number.NaN;
-    return {account: data.account, scopes: data.scopes ?? [], token: data.token, expiry, ...(Number.isNaN(issued) ? {} : {issued})};
+    return {
+      account: data.account,
+      scopes: data.scopes ?? [],
+      token: data.token,
+      expiry,
+      ...(Number.isNaN(issued) ? {} : {issued}),
+      ...(typeof data.variant === 'string' ? {variant: data.variant} : {}),
+    };
   } catch {
     // A cache entry that cannot be read is simply a miss; the next refresh rewrites it.
     return undefined;
@@ -75,7 +99,7 @@ export class FileTokenCache implements TokenCache {
 
   async read(key: TokenKey): Promise<CachedToken | undefined> {
     const entry = parseEntry(await readTextIfExists(this.fileOf(key)));
-    return entry && entry.account === key.account && scopeList(entry.scopes) === scopeList(key.scopes) ? entry : undefined;
+    return entry && entry.account === key.account && scopeList(entry.scopes) === scopeList(key.scopes) && entry.variant === key.variant ? entry : undefined;
   }
 
   async write(token: CachedToken): Promise<void> {
@@ -86,6 +110,7 @@ export class FileTokenCache implements TokenCache {
       token: token.token,
       expiry: new Date(token.expiry).toISOString(),
       ...(token.issued === undefined ? {} : {issued: new Date(token.issued).toISOString()}),
+      ...(token.variant === undefined ? {} : {variant: token.variant}),
     };
     await writeSecureFile(this.fileOf(token), `${JSON.stringify(body)}\n`);
   }

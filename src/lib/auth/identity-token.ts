@@ -1,0 +1,100 @@
+/**
+ * `auth print-identity-token`: an OpenID Connect id token for a service account (the jwt-bearer grant with
+ * `target_audience`) or for the impersonated target (IAM Credentials generateIdToken). Id tokens are cached
+ * like access tokens, under their own key (the audience is part of it), so scripts that print one per call
+ * do not mint one per call; gcloud mints a fresh one every time.
+ */
+import type {AppContext} from '../context.js';
+import {ApiError, AuthError, UsageError} from '../errors.js';
+import type {StoredCredential} from '../store/credential-store.js';
+import type {CachedToken, TokenKey} from '../store/token-cache.js';
+import {resolveAccount} from './accounts.js';
+import {impersonatedIdToken, impersonationOf} from './impersonation.js';
+import {DEFAULT_RETRY, withRetry} from './retry.js';
+import {TokenEndpointError} from './token-endpoint-error.js';
+import {REQUEST_TIMEOUT_MS, unknownAccount} from './token-service.js';
+
+/**
+ * The audience when none is given: the one gcloud's service-account id tokens carry, so a service set up to
+ * accept tokens printed by gcloud accepts these.
+ */
+export const DEFAULT_AUDIENCE = '32555940559.apps.googleusercontent.com';
+
+export interface PrintIdentityTokenOptions {
+  account?: string;
+  /** `--audiences`: one audience. */
+  audiences?: string;
+  /** `--include-email`: only with impersonation (a service account's own id tokens always carry it). */
+  includeEmail?: boolean;
+}
+
+export interface PrintedIdentityToken {
+  token: string;
+  /** ISO 8601 expiry. */
+  expiry: string;
+}
+
+/** Cache key of an account's own id token for audience. */
+export function idTokenKey(account: string, audience: string): TokenKey {
+  return {account, scopes: [], variant: `id_token aud=${audience}`};
+}
+
+/**
+ * An id token for the active (or given) service account, or the impersonated one, with `aud` = the audience.
+ * @throws UsageError for --include-email without impersonation or a bad audience; AuthError for no account, an
+ *   unknown one, a user account or refused credentials; PermissionDeniedError when impersonation is refused; ApiError.
+ */
+export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx: AppContext): Promise<PrintedIdentityToken> {
+  const chain = impersonationOf(ctx.props);
+  const audience = options.audiences?.trim() || DEFAULT_AUDIENCE;
+  if (/[\s,]/.test(audience)) {
+    throw new UsageError(`Invalid value for [--audiences]: ${JSON.stringify(options.audiences)}: give exactly one audience.`);
+  }
+  if (options.includeEmail && !chain) {
+    throw new UsageError(
+      'Invalid value for [--include-email]: It is for service account impersonation only. It must be used together with the --impersonate-service-account flag.',
+    );
+  }
+  const account = resolveAccount(ctx, options.account);
+  const token = chain
+    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()}, account, chain, {
+        audience,
+        includeEmail: Boolean(options.includeEmail),
+      })
+    : await serviceAccountIdToken(ctx, account, audience);
+  return {token: token.token, expiry: new Date(token.expiry).toISOString()};
+}
+
+/** A stored service account's own id token, cached and minted single-flight with the token endpoint's retries. */
+function serviceAccountIdToken(ctx: AppContext, account: string, audience: string): Promise<CachedToken> {
+  return ctx.tokens.cachedOrMinted(idTokenKey(account, audience), async () => {
+    const credential = await ctx.store.get(account);
+    if (!credential) throw unknownAccount(account);
+    if (credential.type !== 'service_account') {
+      throw new AuthError(`Account [${account}] is not a service account: gcauth prints identity tokens for service accounts, or with --impersonate-service-account.`);
+    }
+    const tokenUrl = ctx.tokens.tokenUrlFor(credential);
+    const {mintServiceAccountIdToken} = await import('./service-account-id-token.js');
+    try {
+      return await withRetry(
+        (_attempt, remainingMs) =>
+          mintServiceAccountIdToken(credential.key, audience, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        (error) => error instanceof TokenEndpointError && error.details.transient,
+        DEFAULT_RETRY,
+      );
+    } catch (error) {
+      throw describeIdTokenFailure(error, credential, tokenUrl);
+    }
+  });
+}
+
+function describeIdTokenFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
+  if (!(error instanceof TokenEndpointError)) return error as Error;
+  if (error.details.oauthError && !error.details.transient) {
+    return new AuthError(
+      `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: create a new key and run gcauth auth activate-service-account --key-file=FILE.`,
+      {cause: error},
+    );
+  }
+  return new ApiError(`Could not get an id token for [${credential.account}] from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});
+}

@@ -1,0 +1,36 @@
+import type {Logger} from '../log.js';
+import type {ServiceAccountKey} from '../store/credential-store.js';
+import type {MintedToken} from './service-account-refresher.js';
+import {toTokenEndpointError} from './token-endpoint-error.js';
+import {createTransporter} from './transport.js';
+
+/** The `exp` of a JWT, in ms since the epoch, read without verifying it (the issuer just handed it over). */
+export function jwtExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {exp?: unknown};
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Exchanges a service-account key for an OpenID Connect id token with `aud` = audience: the jwt-bearer
+ * grant with a `target_audience` claim, through google-auth-library's JWT client and the redirecting
+ * transporter (so it lands on `tokenUrl`). Loaded lazily.
+ * @throws TokenEndpointError classified for retry.
+ */
+export async function mintServiceAccountIdToken(
+  key: ServiceAccountKey,
+  audience: string,
+  options: {tokenUrl: string; log: Logger; timeoutMs: number},
+): Promise<MintedToken> {
+  const [{JWT}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
+  const client = new JWT({email: key.client_email, key: key.private_key, keyId: key.private_key_id, transporter});
+  try {
+    const token = await client.fetchIdToken(audience);
+    return {token, expiry: jwtExpiry(token) ?? Date.now() + 3600_000};
+  } catch (error) {
+    throw toTokenEndpointError(error, options.tokenUrl);
+  }
+}
