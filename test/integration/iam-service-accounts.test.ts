@@ -1,11 +1,12 @@
 /** The built CLI's `iam service-accounts` commands against the emulator process, end to end. */
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
+import {execa} from 'execa';
 import {parse as parseYaml} from 'yaml';
 
 import {emulatorEnv, runCli, type CliResult} from '../helpers/cli.js';
-import {adminState, readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {adminState, cliBin, readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 interface Binding {
   role: string;
@@ -294,5 +295,30 @@ describe('a viewer', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(new RegExp(`^ERROR: ${viewer.email.replace(/\./g, '\\.')} lacks permission ${permission.replace(/\./g, '\\.')} on `));
     expect(await adminState(emu.url)).toEqual(before);
+  });
+});
+
+describe('keys create into a directory that cannot be written', () => {
+  // Root may write anywhere, so as root the CLI runs as nobody (setpriv is util-linux's).
+  const asRoot = process.getuid?.() === 0;
+
+  test('fails before any request with one line naming the directory, and writes nothing', async () => {
+    const dir = tmpDir();
+    chmodSync(dir, 0o755);
+    const locked = path.join(dir, 'locked');
+    mkdirSync(locked, {mode: 0o555});
+    const target = path.join(locked, 'new', 'key.json');
+    const env = {...emulatorEnv(emu.url, path.join(dir, 'config')), PATH: process.env.PATH ?? '', NO_COLOR: '1'};
+    await emu.resetStats();
+    const result = await execa(
+      asRoot ? 'setpriv' : process.execPath,
+      [...(asRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : []), cliBin, 'iam', 'service-accounts', 'keys', 'create', target, `--iam-account=${emailOf('it-target')}`],
+      {env, extendEnv: false, reject: false, stdin: 'ignore'},
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`ERROR: Cannot create [${target}]: directory [${locked}] is not writable. Choose another path.`);
+    expect(readdirSync(locked)).toEqual([]);
+    expect((await emu.stats()).total).toBe(0);
   });
 });
