@@ -8,6 +8,11 @@ export interface Prompter {
    * @throws UsageError when prompting is impossible; CancelledError on Ctrl-C.
    */
   confirm(message: string, options: {default: boolean; flag: string}): Promise<boolean>;
+  /**
+   * Asks for a line of text; an aborted signal withdraws the question.
+   * @throws UsageError when prompting is impossible; CancelledError on Ctrl-C or abort.
+   */
+  input(message: string, options: {flag: string; signal?: AbortSignal}): Promise<string>;
 }
 
 /** A prompter over @inquirer/prompts (loaded only when a question is actually asked). */
@@ -22,6 +27,19 @@ export function createPrompter(options: {interactive: boolean; output?: NodeJS.W
         return await confirm({message, default: fallback}, {output: options.output});
       } catch (error) {
         if ((error as Error).name === 'ExitPromptError') throw new CancelledError('Cancelled.');
+        throw error;
+      }
+    },
+    async input(message, {flag, signal}) {
+      if (!options.interactive) {
+        throw new UsageError(`${message} Cannot ask without a terminal (or with --quiet): pass ${flag}.`);
+      }
+      const {input} = await import('@inquirer/prompts');
+      try {
+        return await input({message}, {output: options.output, signal});
+      } catch (error) {
+        const name = (error as Error).name;
+        if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new CancelledError('Cancelled.');
         throw error;
       }
     },

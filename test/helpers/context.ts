@@ -54,16 +54,26 @@ export async function fakeContext(options: FakeContextOptions = {}): Promise<{ct
   return {ctx, out, configDir, cleanup: () => rmSync(configDir, {recursive: true, force: true})};
 }
 
-/** A prompter that answers from a script and records the questions. */
-export function scriptedPrompter(answers: boolean[]): Prompter & {asked: string[]} {
+/** A prompter that answers from a script (booleans for confirm, strings for input) and records the questions. */
+export function scriptedPrompter(answers: Array<boolean | string | ((message: string) => Promise<string>)>): Prompter & {asked: string[]} {
   const asked: string[] = [];
+  const next = (message: string) => {
+    asked.push(message);
+    const answer = answers.shift();
+    if (answer === undefined) throw new Error(`unexpected prompt: ${message}`);
+    return answer;
+  };
   return {
     asked,
     async confirm(message) {
-      asked.push(message);
-      const answer = answers.shift();
-      if (answer === undefined) throw new Error(`unexpected prompt: ${message}`);
+      const answer = next(message);
+      if (typeof answer !== 'boolean') throw new Error(`expected an input prompt, got confirm: ${message}`);
       return answer;
+    },
+    async input(message) {
+      const answer = next(message);
+      if (typeof answer === 'boolean') throw new Error(`expected a confirm prompt, got input: ${message}`);
+      return typeof answer === 'function' ? answer(message) : answer;
     },
   };
 }

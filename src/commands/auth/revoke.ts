@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
+import {revokeRefreshToken, revokeUrlFor} from '../../lib/auth/revoke-user.js';
 import {BaseCommand} from '../../lib/base-command.js';
 import type {AppContext} from '../../lib/context.js';
 import {NotFoundError, UsageError} from '../../lib/errors.js';
@@ -12,6 +13,7 @@ export interface RevokeOptions {
 /**
  * Removes accounts' credentials and cached tokens. All named accounts are checked before any is removed;
  * the active account is unset only after its removal succeeded.
+ * A user's refresh token is revoked at the revoke endpoint first; when that fails it is still removed locally (with a warning).
  * Service-account keys cannot be revoked at Google: they are removed locally (delete the key in IAM to disable it).
  * @throws UsageError when there is nothing to revoke; NotFoundError for an unknown account.
  */
@@ -23,6 +25,17 @@ export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): P
   const unknown = targets.filter((a) => !stored.includes(a));
   if (unknown.length > 0) throw new NotFoundError(`Unknown account [${unknown.join(', ')}]: no credentials are stored for it. See gcauth auth list.`);
   for (const account of targets) {
+    const credential = await ctx.store.get(account);
+    if (credential?.type === 'authorized_user') {
+      const url = revokeUrlFor(ctx.tokens.tokenUrlFor(credential));
+      const outcome = await revokeRefreshToken(credential, url);
+      if (!outcome.ok) {
+        ctx.io.stderr.write(
+          `WARNING: Could not revoke the refresh token of [${account}]: ${outcome.reason}. It is removed from this machine anyway; ` +
+            'to cut it off at Google too, remove the app at https://myaccount.google.com/permissions.\n',
+        );
+      }
+    }
     await ctx.store.remove(account);
     await ctx.cache.removeAccount(account);
   }

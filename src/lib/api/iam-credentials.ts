@@ -1,6 +1,7 @@
 import type {iamcredentials_v1} from '@googleapis/iamcredentials';
 
 import type {MintedToken} from '../auth/service-account-refresher.js';
+import {PermissionDeniedError} from '../errors.js';
 import {withApiErrors} from './api-error.js';
 import {serviceAccountName} from './iam.js';
 import type {RequestAuth} from './session.js';
@@ -55,8 +56,19 @@ export class IamCredentialsApi {
     });
   }
 
-  private onTarget<T>(target: string, fn: () => Promise<T>): Promise<T> {
-    return withApiErrors({account: this.account, resource: `service account [${target}]`}, fn);
+  private async onTarget<T>(target: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withApiErrors({account: this.account, resource: `service account [${target}]`}, fn);
+    } catch (error) {
+      if (!(error instanceof PermissionDeniedError)) throw error;
+      // The generic hint names project roles; what impersonation needs is a role on the target itself.
+      const kind = this.account.endsWith('.gserviceaccount.com') ? 'serviceAccount' : 'user';
+      throw new PermissionDeniedError(error.message, {
+        cause: error.cause,
+        status: error.status,
+        hint: `Grant it on the target: gcauth iam service-accounts add-iam-policy-binding ${target} --member=${kind}:${this.account} --role=roles/iam.serviceAccountTokenCreator`,
+      });
+    }
   }
 }
 
