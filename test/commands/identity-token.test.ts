@@ -12,6 +12,8 @@ import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js'
 import type {IamCredentialsApi, ImpersonationChain} from '../../src/lib/api/iam-credentials.js';
 import {printAccessToken} from '../../src/lib/auth/accounts.js';
 import {DEFAULT_AUDIENCE, printIdentityToken} from '../../src/lib/auth/identity-token.js';
+import {serveCredentialHelper} from '../../src/lib/docker/credential-helper.js';
+import {gcauthHelperBackend} from '../../src/lib/docker/helper.js';
 import type {Minter} from '../../src/lib/auth/token-service.js';
 import {PermissionDeniedError} from '../../src/lib/errors.js';
 import {fakeContext} from '../helpers/context.js';
@@ -166,6 +168,24 @@ describe('impersonation against a fake IAM Credentials', () => {
       );
       await expect(printAccessToken({}, ctx)).rejects.toThrow(PermissionDeniedError);
       expect(calls).toHaveLength(2);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("docker-credential-gcauth hands registries the target's token, as gcloud's helper does", async () => {
+    const {ctx, calls, cleanup} = await impersonating(TARGET);
+    try {
+      let stdout = '';
+      const code = await serveCredentialHelper(
+        ['get'],
+        {readInput: async () => 'gcr.io', stdout: (t) => (stdout += t), stderr: () => undefined},
+        gcauthHelperBackend(async () => ctx),
+        {name: 'docker-credential-gcauth', packageName: 'gcauth', version: () => '0.0.0'},
+      );
+      expect({code, stdout}).toEqual({code: 0, stdout: `${JSON.stringify({ServerURL: 'gcr.io', Username: 'oauth2accesstoken', Secret: 'ya29.impersonated-1'})}\n`});
+      expect(calls.map((c) => c.method)).toEqual(['generateAccessToken']);
+      expect((await printAccessToken({}, ctx)).token).toBe('ya29.impersonated-1');
     } finally {
       cleanup();
     }

@@ -4,6 +4,8 @@
  * registry that is not Google's or the user's choice.
  */
 import {adcAccessToken, NoApplicationDefaultCredentialsError} from '../auth/adc.js';
+import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js';
+import {DEFAULT_SCOPES} from '../auth/token-service.js';
 import type {AppContext} from '../context.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
@@ -47,6 +49,12 @@ async function helperToken(ctx: AppContext, host: string): Promise<string> {
       `${HELPER_BIN}: no active gcauth account, so Docker goes on without credentials for ${host}. ` +
         'To authenticate, run: gcauth auth activate-service-account --key-file=FILE',
     );
+  }
+  const chain = impersonationOf(ctx.props);
+  if (chain) {
+    // As gcloud's helper: with impersonation configured, registries get the target's token.
+    const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()};
+    return (await impersonatedAccessToken(deps, account, chain, {scopes: DEFAULT_SCOPES})).token;
   }
   return (await ctx.tokens.getAccessToken(account)).token;
 }
