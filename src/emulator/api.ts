@@ -12,6 +12,10 @@ export interface ApiService {
   name: string;
   /** The message of this API's 403 for a missing permission (or a resource the caller cannot see). */
   denial(permission: string): string;
+  /** The domain of that 403's ErrorInfo; default `name` (IAM Credentials reports `iam.googleapis.com`). */
+  denialDomain?: string;
+  /** Scopes accepted besides cloud-platform (IAM Credentials also takes `auth/iam`, which gcloud's impersonation uses). */
+  extraScopes?: readonly string[];
 }
 
 /** What a handler may use: the request, its authenticated caller, the world, and permission checks. */
@@ -124,7 +128,8 @@ function authenticate(state: EmulatorState, token: string | undefined, route: Ap
     throw invalidToken();
   }
   const scopes = new Set(record.scopes);
-  if (!scopes.has(CLOUD_PLATFORM) && !(route.readOnly && scopes.has(CLOUD_PLATFORM_READ_ONLY))) {
+  const scoped = scopes.has(CLOUD_PLATFORM) || (route.service.extraScopes ?? []).some((s) => scopes.has(s));
+  if (!scoped && !(route.readOnly && scopes.has(CLOUD_PLATFORM_READ_ONLY))) {
     throw new ApiFailure(403, API_MESSAGES.insufficientScopes, {
       details: [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'googleapis.com', {service: route.service.name, method: route.rpc})],
       headers: {'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${CLOUD_PLATFORM}"`},
@@ -221,7 +226,7 @@ export class ApiDispatcher {
     const {state, now, url} = this.deps;
     const denied = (permission: string, resource: string) =>
       new ApiFailure(403, route.service.denial(permission), {
-        details: [errorInfo('IAM_PERMISSION_DENIED', route.service.name, {permission, resource})],
+        details: [errorInfo('IAM_PERMISSION_DENIED', route.service.denialDomain ?? route.service.name, {permission, resource})],
       });
     const holds = (permission: string, policies: Array<IamPolicy | undefined>) => permissionsHeld(caller, policies, now()).has(permission);
     return {

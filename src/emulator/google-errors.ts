@@ -148,6 +148,15 @@ export const API_MESSAGES = {
   keyNotFound: (name: string) => `Service account key ${name} does not exist.`,
   systemKey: 'System-managed keys cannot be deleted, disabled or enabled.',
   permissionsList: 'permissions must be a list of strings.',
+
+  // IAM Credentials.
+  scopeRequired: 'Scope required.',
+  audienceRequired: 'Audience required.',
+  lifetime: (value: unknown) => `Invalid value for lifetime: ${JSON.stringify(value)}; it must be a duration such as "3600s" between 1s and 43200s.`,
+  delegate: (value: unknown) => `Invalid delegate: ${JSON.stringify(value)}; delegates must be of the form projects/-/serviceAccounts/EMAIL.`,
+  payload: 'payload must be a string holding a JSON object.',
+  payloadExp: 'The exp claim of the payload must be no more than 12 hours in the future.',
+  noSigningKey: (email: string) => `Service account ${email} has no valid system-managed key to sign with.`,
 } as const;
 
 /** Thrown by API handlers to answer with a Google error; the dispatcher turns it into the response. */

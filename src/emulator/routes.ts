@@ -2,11 +2,21 @@ import type {ApiRoute, ApiService} from './api.js';
 import * as crm from './crm.js';
 import {API_MESSAGES} from './google-errors.js';
 import * as iam from './iam.js';
+import * as iamcredentials from './iamcredentials.js';
 
 /** IAM v1 under `{url}/iam/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM). */
 export const IAM: ApiService = {prefix: '/iam/', name: 'iam.googleapis.com', denial: API_MESSAGES.iamDenied};
 /** Resource Manager v1 and v3 under `{url}/cloudresourcemanager/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER). */
 export const CRM: ApiService = {prefix: '/cloudresourcemanager/', name: 'cloudresourcemanager.googleapis.com', denial: () => API_MESSAGES.crmDenied};
+
+/** IAM Credentials v1 under `{url}/iamcredentials/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS). */
+export const IAM_CREDENTIALS: ApiService = {
+  prefix: '/iamcredentials/',
+  name: 'iamcredentials.googleapis.com',
+  denial: API_MESSAGES.iamDenied,
+  denialDomain: 'iam.googleapis.com',
+  extraScopes: ['https://www.googleapis.com/auth/iam'],
+};
 
 const ACCOUNTS = 'v1/projects/{project}/serviceAccounts';
 const ACCOUNT = `${ACCOUNTS}/{account}`;
@@ -35,6 +45,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {service: IAM, method: 'DELETE', path: KEY, rpc: `${IAM_RPC}.DeleteServiceAccountKey`, handle: iam.deleteKey},
   {service: IAM, method: 'POST', path: `${KEY}:disable`, rpc: `${IAM_RPC}.DisableServiceAccountKey`, body: ['serviceAccountKeyDisableReason', 'extendedStatusMessage'], handle: iam.disableKey},
   {service: IAM, method: 'POST', path: `${KEY}:enable`, rpc: `${IAM_RPC}.EnableServiceAccountKey`, body: [], handle: iam.enableKey},
+
+  ...(
+    [
+      ['generateAccessToken', 'GenerateAccessToken', ['delegates', 'scope', 'lifetime'], iamcredentials.generateAccessToken],
+      ['generateIdToken', 'GenerateIdToken', ['delegates', 'audience', 'includeEmail'], iamcredentials.generateIdToken],
+      ['signJwt', 'SignJwt', ['delegates', 'payload'], iamcredentials.signJwt],
+    ] as const
+  ).map(([verb, rpc, body, handle]): ApiRoute => ({
+    service: IAM_CREDENTIALS,
+    method: 'POST',
+    path: `${ACCOUNT}:${verb}`,
+    rpc: `google.iam.credentials.v1.IAMCredentials.${rpc}`,
+    body,
+    handle,
+  })),
 
   ...(['v1', 'v3'] as const).flatMap((v): ApiRoute[] => {
     const rpc = `google.cloud.resourcemanager.${v}.Projects`;

@@ -9,7 +9,10 @@ export interface EmulatorStats {
    * the `:verb` kept, e.g. `"POST /cloudresourcemanager/v1/projects/{project}:setIamPolicy"`,
    * `"POST /iam/v1/projects/{project}/serviceAccounts/{account}/keys"`. A request refused before its handler
    * (401, 403, an injected fault) still counts under its method. The registry front counts as `"GET /v2/"`
-   * (`"HEAD /v2/"`), `"GET /v2/token"` and `"POST /v2/token"`. Unmatched paths count as `"<METHOD> (unmatched)"`.
+   * (`"HEAD /v2/"`), `"GET /v2/token"` and `"POST /v2/token"`; the consent page as `"GET /o/oauth2/v2/auth"` (or
+   * `"GET /o/oauth2/auth"`) and its form as `"POST /o/oauth2/v2/auth/decision"`; IAM Credentials like IAM, e.g.
+   * `"POST /iamcredentials/v1/projects/{project}/serviceAccounts/{account}:generateAccessToken"`. Unmatched paths
+   * count as `"<METHOD> (unmatched)"`.
    */
   byRoute: Record<string, number>;
   /** Keyed by HTTP status, as a string. */
