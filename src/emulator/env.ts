@@ -59,6 +59,8 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
   if (opts.gcloud) {
     return [
       ['CLOUDSDK_AUTH_TOKEN_HOST', `${url}/token`],
+      // gcloud auth login against the consent page; python's oauthlib also needs OAUTHLIB_INSECURE_TRANSPORT=1 for http.
+      ['CLOUDSDK_AUTH_AUTH_HOST', `${url}/o/oauth2/auth`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
@@ -73,6 +75,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
   }
   return [
     ['GCAUTH_AUTH_TOKEN_HOST', `${url}/token`],
+    ['GCAUTH_AUTH_AUTH_HOST', `${url}/o/oauth2/v2/auth`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],

@@ -100,6 +100,7 @@ describe('gcauth emulator env-init (built CLI)', () => {
       expect(plain.stdout).toBe(
         [
           `export GCAUTH_AUTH_TOKEN_HOST=${emu.url}/token`,
+          `export GCAUTH_AUTH_AUTH_HOST=${emu.url}/o/oauth2/v2/auth`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_IAM=${emu.url}/iam/`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=${emu.url}/cloudresourcemanager/`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=${emu.url}/iamcredentials/`,

@@ -9,6 +9,7 @@ describe('emulator env-init core', () => {
   it('renders the GCAUTH_ exports, unquoted when safe', () => {
     expect(renderExports(emulatorEnv(info))).toBe(
       'export GCAUTH_AUTH_TOKEN_HOST=http://127.0.0.1:4321/token\n' +
+        'export GCAUTH_AUTH_AUTH_HOST=http://127.0.0.1:4321/o/oauth2/v2/auth\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_IAM=http://127.0.0.1:4321/iam/\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=http://127.0.0.1:4321/cloudresourcemanager/\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=http://127.0.0.1:4321/iamcredentials/\n' +
@@ -20,6 +21,7 @@ describe('emulator env-init core', () => {
     const vars = Object.fromEntries(emulatorEnv(info, {gcloud: true}));
     expect(vars).toMatchObject({
       CLOUDSDK_AUTH_TOKEN_HOST: 'http://127.0.0.1:4321/token',
+      CLOUDSDK_AUTH_AUTH_HOST: 'http://127.0.0.1:4321/o/oauth2/auth',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM: 'http://127.0.0.1:4321/iam/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: 'http://127.0.0.1:4321/cloudresourcemanager/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: 'http://127.0.0.1:4321/iamcredentials/',
