@@ -93,6 +93,28 @@ describe('print-identity-token for a service account', () => {
   });
 });
 
+describe('print-identity-token for a user account', () => {
+  const USER = 'user@example.com';
+
+  test("the refresh grant's id token, issued to the OAuth client; --audiences is refused for a user", async () => {
+    const refreshToken = emu.state.issueRefreshToken(USER, 'gcauth-test-client', ['openid', 'email', 'https://www.googleapis.com/auth/cloud-platform']);
+    await emu.state.save();
+    const {ctx} = await fakeContext({configDir, env});
+    await ctx.store.put({type: 'authorized_user', account: USER, refreshToken, clientId: 'gcauth-test-client', clientSecret: 's3cret', addedAt: new Date().toISOString()});
+
+    const result = await run(PrintIdentityToken, [USER]);
+    expect(result).toMatchObject({code: 0, stderr: ''});
+    const {payload} = await jwtVerify(result.stdout.trim(), createRemoteJWKSet(new URL(`${emu.url}/oauth2/v3/certs`)), {audience: 'gcauth-test-client'});
+    expect(payload.email).toBe(USER);
+
+    expect(await run(PrintIdentityToken, [USER, '--audiences=https://svc.example.com'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `ERROR: Invalid value for [--audiences]: [${USER}] is a user account, whose id tokens are issued to its OAuth client; --audiences is for service accounts, or with --impersonate-service-account.\n`,
+    });
+  });
+});
+
 describe('impersonation against a fake IAM Credentials', () => {
   const SOURCE = 'ci@p.iam.gserviceaccount.com';
   const TARGET = 'deployer@p.iam.gserviceaccount.com';

@@ -1,6 +1,6 @@
 /**
  * `auth print-identity-token`: an OpenID Connect id token for a service account (the jwt-bearer grant with
- * `target_audience`) or for the impersonated target (IAM Credentials generateIdToken). Id tokens are cached
+ * `target_audience`), a user (the refresh grant's id token) or the impersonated target (IAM Credentials generateIdToken). Id tokens are cached
  * like access tokens, under their own key (the audience is part of it), so scripts that print one per call
  * do not mint one per call; gcloud mints a fresh one every time.
  */
@@ -40,14 +40,15 @@ export function idTokenKey(account: string, audience: string): TokenKey {
 }
 
 /**
- * An id token for the active (or given) service account, or the impersonated one, with `aud` = the audience.
+ * An id token for the active (or given) account (a service account with `aud` = the audience, a user with `aud` = its
+ * OAuth client), or for the impersonated one.
  * @throws UsageError for --include-email without impersonation or a bad audience; AuthError for no account, an
- *   unknown one, a user account or refused credentials; PermissionDeniedError when impersonation is refused; ApiError.
+ *   unknown one or refused credentials, or --audiences for a user account (UsageError); PermissionDeniedError when impersonation is refused; ApiError.
  */
 export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx: AppContext): Promise<PrintedIdentityToken> {
   const chain = impersonationOf(ctx.props);
-  const audience = options.audiences?.trim() || DEFAULT_AUDIENCE;
-  if (/[\s,]/.test(audience)) {
+  const audience = options.audiences?.trim() || undefined;
+  if (audience !== undefined && /[\s,]/.test(audience)) {
     throw new UsageError(`Invalid value for [--audiences]: ${JSON.stringify(options.audiences)}: give exactly one audience.`);
   }
   if (options.includeEmail && !chain) {
@@ -58,27 +59,37 @@ export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx
   const account = resolveAccount(ctx, options.account);
   const token = chain
     ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()}, account, chain, {
-        audience,
+        audience: audience ?? DEFAULT_AUDIENCE,
         includeEmail: Boolean(options.includeEmail),
       })
-    : await serviceAccountIdToken(ctx, account, audience);
+    : await ownIdToken(ctx, account, audience);
   return {token: token.token, expiry: new Date(token.expiry).toISOString()};
 }
 
-/** A stored service account's own id token, cached and minted single-flight with the token endpoint's retries. */
-function serviceAccountIdToken(ctx: AppContext, account: string, audience: string): Promise<CachedToken> {
-  return ctx.tokens.cachedOrMinted(idTokenKey(account, audience), async () => {
-    const credential = await ctx.store.get(account);
-    if (!credential) throw unknownAccount(account);
-    if (credential.type !== 'service_account') {
-      throw new AuthError(`Account [${account}] is not a service account: gcauth prints identity tokens for service accounts, or with --impersonate-service-account.`);
-    }
+/**
+ * A stored account's own id token, cached and minted single-flight with the token endpoint's retries: a
+ * service account's for `audience`, or a user's from the refresh grant (issued to the OAuth client).
+ */
+async function ownIdToken(ctx: AppContext, account: string, audience: string | undefined): Promise<CachedToken> {
+  const credential = await ctx.store.get(account);
+  if (!credential) throw unknownAccount(account);
+  if (credential.type !== 'service_account' && audience !== undefined) {
+    throw new UsageError(
+      `Invalid value for [--audiences]: [${account}] is a user account, whose id tokens are issued to its OAuth client; --audiences is for service accounts, or with --impersonate-service-account.`,
+    );
+  }
+  const key = idTokenKey(account, credential.type === 'service_account' ? (audience ?? DEFAULT_AUDIENCE) : credential.clientId);
+  return ctx.tokens.cachedOrMinted(key, async () => {
     const tokenUrl = ctx.tokens.tokenUrlFor(credential);
-    const {mintServiceAccountIdToken} = await import('./service-account-id-token.js');
+    const [{mintServiceAccountIdToken}, {mintUserIdToken}] = await Promise.all([import('./service-account-id-token.js'), import('./user-id-token.js')]);
     try {
       return await withRetry(
-        (_attempt, remainingMs) =>
-          mintServiceAccountIdToken(credential.key, audience, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        (_attempt, remainingMs) => {
+          const options = {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))};
+          return credential.type === 'service_account'
+            ? mintServiceAccountIdToken(credential.key, audience ?? DEFAULT_AUDIENCE, options)
+            : mintUserIdToken(credential, options);
+        },
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,
       );
@@ -90,6 +101,9 @@ function serviceAccountIdToken(ctx: AppContext, account: string, audience: strin
 
 function describeIdTokenFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
   if (!(error instanceof TokenEndpointError)) return error as Error;
+  if (error.details.oauthError && !error.details.transient && credential.type !== 'service_account') {
+    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). Run gcauth auth login again.`, {cause: error});
+  }
   if (error.details.oauthError && !error.details.transient) {
     return new AuthError(
       `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: create a new key and run gcauth auth activate-service-account --key-file=FILE.`,
