@@ -387,7 +387,10 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     const params = await readParams(c, true);
     const token = params.get('token');
     if (!token) return c.json(oauthError('invalid_request', 'Missing required parameter: token'), 400, NO_STORE);
-    if (!deps.state.revokeRefreshToken(token) && !deps.state.revokeAccessToken(token)) {
+    // As at Google, revoking an access token issued from a refresh token revokes that grant too.
+    const grant = deps.state.accessToken(token)?.refreshToken;
+    if (grant !== undefined) deps.state.revokeRefreshToken(grant);
+    if (!deps.state.revokeRefreshToken(token) && !deps.state.revokeAccessToken(token) && grant === undefined) {
       return c.json(oauthError('invalid_token', OAUTH_MESSAGES.revokedToken), 400, NO_STORE);
     }
     await deps.state.save();

@@ -347,6 +347,15 @@ describe('refresh_token grant, user tokens on the APIs, revoke', () => {
     expect((await fetch(`${emu.url}/revoke`, {method: 'POST', body: new URLSearchParams({token: refreshToken})})).status).toBe(400);
   });
 
+  it('revoking an access token issued from a refresh token revokes the grant, as at Google', async () => {
+    const {code, verifier} = await authorize();
+    const grant = (await exchange(code, verifier)).body;
+    const res = await fetch(`${emu.url}/revoke`, {method: 'POST', body: new URLSearchParams({token: grant.access_token as string})});
+    expect(res.status).toBe(200);
+    const r = await token({grant_type: 'refresh_token', refresh_token: grant.refresh_token as string, client_id: CLIENT, client_secret: SECRET});
+    expect(r).toEqual({status: 400, body: {error: 'invalid_grant', error_description: 'Token has been expired or revoked.'}});
+  });
+
   it('keeps refresh tokens across a restart', async () => {
     const {code, verifier} = await authorize();
     const live = (await exchange(code, verifier)).body.refresh_token as string;
