@@ -6,12 +6,14 @@ import {idTokenKey} from '../../src/lib/auth/identity-token.js';
 import {
   impersonatedIdTokenKey,
   impersonatedTokenKey,
+  impersonationOf,
   impersonationProblem,
   MAX_LIFETIME_SECONDS,
   parseImpersonation,
   parseLifetime,
 } from '../../src/lib/auth/impersonation.js';
 import {DEFAULT_SCOPES} from '../../src/lib/auth/token-service.js';
+import {Properties} from '../../src/lib/config/resolver.js';
 import {UsageError} from '../../src/lib/errors.js';
 import {FileTokenCache, tokenKeyId} from '../../src/lib/store/token-cache.js';
 
@@ -32,6 +34,27 @@ describe('the impersonation chain', () => {
   test('valid chains pass', () => {
     expect(impersonationProblem(TARGET)).toBeUndefined();
     expect(impersonationProblem(`${DELEGATE},${TARGET}`)).toBeUndefined();
+  });
+});
+
+describe('where the chain comes from', () => {
+  const props = (flags: Record<string, string>, env: Record<string, string>, values: Record<string, Record<string, string>> = {}) =>
+    new Properties({flags, env, values, configuration: 'default'});
+
+  test("flag > GCAUTH_ env > gcloud's CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT > configuration; none means no impersonation", () => {
+    const env = {GCAUTH_AUTH_IMPERSONATE_SERVICE_ACCOUNT: `${DELEGATE},${TARGET}`, CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT: DELEGATE};
+    const values = {auth: {impersonate_service_account: SOURCE}};
+    expect(impersonationOf(props({'auth/impersonate_service_account': SOURCE}, env, values))).toEqual({target: SOURCE, delegates: []});
+    expect(impersonationOf(props({}, env, values))).toEqual({target: TARGET, delegates: [DELEGATE]});
+    expect(impersonationOf(props({}, {CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT: TARGET}, values))).toEqual({target: TARGET, delegates: []});
+    expect(impersonationOf(props({}, {}, values))).toEqual({target: SOURCE, delegates: []});
+    expect(impersonationOf(props({}, {}))).toBeUndefined();
+  });
+
+  test('an invalid value is reported with where it came from', () => {
+    expect(() => impersonationOf(props({}, {CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT: 'nope'}))).toThrow(
+      /Invalid value for property \[auth\/impersonate_service_account\].*nope/,
+    );
   });
 });
 

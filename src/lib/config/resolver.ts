@@ -17,6 +17,7 @@ export interface ResolvedProperty {
 const GCLOUD_FALLBACKS: Record<string, string> = {
   'core/project': 'CLOUDSDK_CORE_PROJECT',
   'core/account': 'CLOUDSDK_CORE_ACCOUNT',
+  'auth/impersonate_service_account': 'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT',
 };
 
 /** Resolves properties: flag > `GCAUTH_*` env (then `CLOUDSDK_*` fallbacks) > active configuration > default. */
