@@ -155,6 +155,7 @@ export const API_MESSAGES = {
   lifetime: (value: unknown) => `Invalid value for lifetime: ${JSON.stringify(value)}; it must be a duration such as "3600s" between 1s and 43200s.`,
   delegate: (value: unknown) => `Invalid delegate: ${JSON.stringify(value)}; delegates must be of the form projects/-/serviceAccounts/EMAIL.`,
   payload: 'payload must be a string holding a JSON object.',
+  blobPayload: 'payload must be base64-encoded bytes.',
   payloadExp: 'The exp claim of the payload must be no more than 12 hours in the future.',
   noSigningKey: (email: string) => `Service account ${email} has no valid system-managed key to sign with.`,
 } as const;

@@ -1,4 +1,4 @@
-import {createPrivateKey} from 'node:crypto';
+import {createPrivateKey, sign} from 'node:crypto';
 import {CompactSign, SignJWT} from 'jose';
 import type {ApiCall} from './api.js';
 import {API_MESSAGES, ApiFailure, badRequest} from './google-errors.js';
@@ -9,6 +9,7 @@ import type {IamPolicy, ServiceAccountRecord} from './state.js';
 const GET_ACCESS_TOKEN = 'iam.serviceAccounts.getAccessToken';
 const GET_OPENID_TOKEN = 'iam.serviceAccounts.getOpenIdToken';
 const SIGN_JWT = 'iam.serviceAccounts.signJwt';
+const SIGN_BLOB = 'iam.serviceAccounts.signBlob';
 const DEFAULT_LIFETIME_S = 3600;
 /** Google allows up to 12 h where the org policy constraint `iam.allowServiceAccountCredentialLifetimeExtension` permits. */
 const MAX_LIFETIME_S = 43200;
@@ -134,4 +135,15 @@ export async function signJwt(call: ApiCall): Promise<unknown> {
     .setProtectedHeader({alg: 'RS256', kid: signer.key.keyId, typ: 'JWT'})
     .sign(createPrivateKey(signer.privateKeyPem));
   return {keyId: signer.key.keyId, signedJwt};
+}
+
+/** `:signBlob`: RSASSA-PKCS1-v1_5 SHA-256 over the base64 `payload` bytes, with the target's newest system-managed key. */
+export async function signBlob(call: ApiCall): Promise<unknown> {
+  const target = authorizedTarget(call, SIGN_BLOB);
+  const payload = call.body.payload;
+  if (typeof payload !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) throw invalid(API_MESSAGES.blobPayload, 'payload');
+  const signer = call.state.signingKeyOf(target.email);
+  if (!signer) throw new ApiFailure(400, API_MESSAGES.noSigningKey(target.email), {status: 'FAILED_PRECONDITION'});
+  const signature = sign('sha256', Buffer.from(payload, 'base64'), createPrivateKey(signer.privateKeyPem));
+  return {keyId: signer.key.keyId, signedBlob: signature.toString('base64')};
 }

@@ -51,6 +51,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
       ['generateAccessToken', 'GenerateAccessToken', ['delegates', 'scope', 'lifetime'], iamcredentials.generateAccessToken],
       ['generateIdToken', 'GenerateIdToken', ['delegates', 'audience', 'includeEmail'], iamcredentials.generateIdToken],
       ['signJwt', 'SignJwt', ['delegates', 'payload'], iamcredentials.signJwt],
+      ['signBlob', 'SignBlob', ['delegates', 'payload'], iamcredentials.signBlob],
     ] as const
   ).map(([verb, rpc, body, handle]): ApiRoute => ({
     service: IAM_CREDENTIALS,

@@ -1,4 +1,4 @@
-import {createPublicKey} from 'node:crypto';
+import {createPublicKey, verify} from 'node:crypto';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {compactVerify, createRemoteJWKSet, decodeProtectedHeader, jwtVerify} from 'jose';
@@ -206,6 +206,20 @@ describe('signJwt', () => {
     const r = await callApi(emu.url, owner, 'GET', `/iam/v1/projects/-/serviceAccounts/${target.email}/keys?alt=json`);
     expect(r.status).toBe(200);
     expect(JSON.stringify(r.body)).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('signBlob', () => {
+  it('signs the bytes RS256 with the system-managed key, and needs iam.serviceAccounts.signBlob', async () => {
+    const stranger = await principal('blob-stranger');
+    const payload = Buffer.from('bytes to sign').toString('base64');
+    expect(await creds(stranger.token, target.email, 'signBlob', {payload})).toMatchObject(denied('iam.serviceAccounts.signBlob', target.email));
+    const r = await creds(caller.token, target.email, 'signBlob', {payload});
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body)).toEqual(['keyId', 'signedBlob']);
+    const key = emu.state.serviceAccount(target.email)!.keys[r.body.keyId as string]!;
+    expect(verify('sha256', Buffer.from('bytes to sign'), createPublicKey(key.publicKeyPem), Buffer.from(r.body.signedBlob as string, 'base64'))).toBe(true);
+    expect((await creds(caller.token, target.email, 'signBlob', {payload: 'not base64!'})).status).toBe(400);
   });
 });
 
