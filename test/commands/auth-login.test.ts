@@ -328,11 +328,14 @@ describe('the OAuth client', () => {
 });
 
 describe('auth login --cred-file', () => {
-  test('an authorized_user file (gcloud ADC shape, with ACCOUNT) and a service_account file, no browser', async () => {
+  test('an authorized_user file (gcloud ADC shape) with ACCOUNT, no browser; other types refused', async () => {
     const adc = path.join(dir, 'adc.json');
     writeFileSync(adc, JSON.stringify({account: '', client_id: 'c', client_secret: 's', refresh_token: '1//x', type: 'authorized_user', universe_domain: 'googleapis.com'}));
     const {ctx} = await ctxFor();
-    await expect(loginUser({...LOGIN, credFile: adc}, ctx)).rejects.toThrow(/does not name its account/);
+    // Naming no account, the file's refresh token is tried once to read its id token: here the endpoint is unreachable.
+    await expect(loginUser({...LOGIN, credFile: adc}, (await ctxFor({env: {GCAUTH_AUTH_TOKEN_HOST: 'http://127.0.0.1:1/token'}})).ctx)).rejects.toThrow(
+      /^Could not check the refresh token in \[.*adc\.json\] at http:\/\/127\.0\.0\.1:1\/token/,
+    );
     expect(await loginUser({...LOGIN, credFile: adc, account: USER}, ctx)).toEqual({account: USER, kind: 'user', reused: false, project: undefined, adcFile: undefined});
     expect(stored()[USER]).toMatchObject({type: 'authorized_user', refreshToken: '1//x', clientId: 'c'});
     const other = path.join(dir, 'other.json');

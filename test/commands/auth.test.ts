@@ -93,12 +93,12 @@ describe('auth print-access-token', () => {
     expect(await run(PrintAccessToken, [])).toEqual({
       stdout: '',
       stderr:
-        'ERROR: You do not currently have an active account selected. Run gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already activated.\n',
+        'ERROR: You do not currently have an active account selected. Run gcauth auth login, or gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already logged in.\n',
       code: 4,
     });
     expect(await run(PrintAccessToken, [OTHER])).toEqual({
       stdout: '',
-      stderr: `ERROR: Account [${OTHER}] has no credentials. Activate a key with: gcauth auth activate-service-account ${OTHER} --key-file=FILE\n`,
+      stderr: `ERROR: Account [${OTHER}] has no credentials. Log in with: gcauth auth login ${OTHER}, or activate a key with: gcauth auth activate-service-account ${OTHER} --key-file=FILE\n`,
       code: 4,
     });
   });

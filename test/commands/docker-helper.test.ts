@@ -98,7 +98,7 @@ describe('get', () => {
     await setUp({}, {stored: false});
     expect(await helper(['get'], 'gcr.io')).toEqual({
       code: 1,
-      stdout: `docker-credential-gcauth: Account [${EMAIL}] has no credentials. Activate a key with: gcauth auth activate-service-account ${EMAIL} --key-file=FILE\n`,
+      stdout: `docker-credential-gcauth: Account [${EMAIL}] has no credentials. Log in with: gcauth auth login ${EMAIL}, or activate a key with: gcauth auth activate-service-account ${EMAIL} --key-file=FILE\n`,
       stderr: '',
     });
   });

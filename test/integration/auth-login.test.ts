@@ -120,6 +120,16 @@ describe('auth login against the emulator', () => {
     expect(refused.stderr).toMatch(/^ERROR: The token endpoint refused the credentials of \[user@example\.com\] \(invalid_grant.*run gcauth auth login again\.\n$/);
   });
 
+  test('--cred-file with a gcloud-shaped ADC file naming no account: the account comes from the verified id token of one refresh', async () => {
+    const first = loginEnv();
+    expect((await runCli(['auth', 'login', '--update-adc', '--brief'], {env: first.env})).exitCode).toBe(0);
+    const second = loginEnv();
+    const login = await runCli(['auth', 'login', `--cred-file=${first.adc}`], {env: second.env});
+    expect(login.stderr).toContain(`You are now logged in as [${USER}].`);
+    expect(login.exitCode).toBe(0);
+    expect((await runCli(['auth', 'print-access-token'], {env: second.env})).exitCode).toBe(0);
+  });
+
   test('revoke with the endpoint unreachable: removed locally anyway, said on stderr', async () => {
     const {env} = loginEnv();
     expect((await runCli(['auth', 'login'], {env})).exitCode).toBe(0);

@@ -107,7 +107,7 @@ describe('service-account auth end to end', () => {
       exitCode: 4,
       stdout: '',
       stderr:
-        'ERROR: Account [ghost@demo-project.iam.gserviceaccount.com] has no credentials. Activate a key with: gcauth auth activate-service-account ghost@demo-project.iam.gserviceaccount.com --key-file=FILE\n',
+        'ERROR: Account [ghost@demo-project.iam.gserviceaccount.com] has no credentials. Log in with: gcauth auth login ghost@demo-project.iam.gserviceaccount.com, or activate a key with: gcauth auth activate-service-account ghost@demo-project.iam.gserviceaccount.com --key-file=FILE\n',
     });
   });
 

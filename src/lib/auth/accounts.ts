@@ -11,7 +11,7 @@ export function resolveAccount(ctx: Pick<AppContext, 'props'>, positional?: stri
   const account = positional || ctx.props.get('core/account');
   if (!account) {
     throw new AuthError(
-      'You do not currently have an active account selected. Run gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already activated.',
+      'You do not currently have an active account selected. Run gcauth auth login, or gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already logged in.',
     );
   }
   return account;

@@ -240,9 +240,11 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
     if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || typeof refreshToken !== 'string' || !clientId || !clientSecret || !refreshToken) {
       throw new UsageError(`Credential file [${file}] lacks client_id, client_secret or refresh_token.`);
     }
-    const account = options.account || (typeof data.account === 'string' ? data.account : '');
-    if (!account) throw new UsageError(`Credential file [${file}] does not name its account: pass it, as in gcauth auth login ACCOUNT --cred-file=${file}.`);
     const tokenUri = typeof data.token_uri === 'string' ? data.token_uri : undefined;
+    const account =
+      options.account ||
+      (typeof data.account === 'string' && data.account) ||
+      (await identifyRefreshToken({clientId, clientSecret, refreshToken}, ctx.tokens.explicitTokenUrl() ?? tokenUri ?? GOOGLE_TOKEN_URL, ctx, file));
     credential = {type: 'authorized_user', account, refreshToken, clientId, clientSecret, ...(tokenUri ? {tokenUri} : {}), addedAt: now};
   } else {
     throw new UsageError(`Credential file [${file}] is of type [${String(data?.type)}]; auth login --cred-file takes authorized_user or service_account files.`);
@@ -256,4 +258,32 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   await ctx.store.put(credential);
   await ctx.cache.removeAccount(credential.account);
   return finish(credential.account, credential.type === 'service_account' ? 'service_account' : 'user', false, options, ctx, credential);
+}
+
+/**
+ * The verified account of a refresh token that names none (gcloud's ADC files carry `"account": ""`): one refresh,
+ * whose id token is checked like a login's.
+ * @throws UsageError when the refresh brings no id token (pass ACCOUNT); AuthError when the token is refused or does not verify.
+ */
+async function identifyRefreshToken(
+  user: {clientId: string; clientSecret: string; refreshToken: string},
+  tokenUrl: string,
+  ctx: AppContext,
+  file: string,
+): Promise<string> {
+  const [{UserRefreshClient}, transporter] = await Promise.all([
+    import('google-auth-library'),
+    createTransporter({tokenUrl, log: ctx.log, timeoutMs: REQUEST_TIMEOUT_MS}),
+  ]);
+  const client = new UserRefreshClient({clientId: user.clientId, clientSecret: user.clientSecret, refreshToken: user.refreshToken, transporter});
+  try {
+    await client.getAccessToken();
+  } catch (error) {
+    const failure = toTokenEndpointError(error, tokenUrl);
+    if (failure.details.oauthError) throw new AuthError(`The token endpoint refused the refresh token in [${file}] (${failure.message}).`, {cause: failure});
+    throw new ApiError(`Could not check the refresh token in [${file}] at ${tokenUrl}: ${failure.message}.`, {cause: failure});
+  }
+  const idToken = client.credentials.id_token;
+  if (!idToken) throw new UsageError(`Credential file [${file}] does not name its account: pass it, as in gcauth auth login ACCOUNT --cred-file=${file}.`);
+  return verifyIdTokenEmail(idToken, {clientId: user.clientId, jwksUrl: jwksUrlFor(tokenUrl)});
 }

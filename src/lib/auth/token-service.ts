@@ -136,7 +136,7 @@ export class TokenService {
 /** @returns the AuthError for an account gcauth holds no credentials for. */
 export function unknownAccount(account: string): AuthError {
   return new AuthError(
-    `Account [${account}] has no credentials. Activate a key with: gcauth auth activate-service-account ${account} --key-file=FILE`,
+    `Account [${account}] has no credentials. Log in with: gcauth auth login ${account}, or activate a key with: gcauth auth activate-service-account ${account} --key-file=FILE`,
   );
 }
 
