@@ -101,6 +101,15 @@ describe('with roles/iam.serviceAccountTokenCreator on the target', () => {
     expect(left).toBeLessThanOrEqual(600_000);
   });
 
+  it('ten processes needing a new impersonated token make one generateAccessToken between them', async () => {
+    await emu.resetStats();
+    const args = ['auth', 'print-access-token', `--impersonate-service-account=${targetEmail}`, '--lifetime=1200'];
+    const results = await Promise.all(Array.from({length: 10}, () => gcauth(args, source)));
+    expect(results.map((r) => r.exitCode)).toEqual(Array(10).fill(0));
+    expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
+    expect(calls(await emu.stats(), ':generateAccessToken')).toBe(1);
+  }, 60_000);
+
   it('projects get-iam-policy runs as the target (its permissions apply), from the property too', async () => {
     const byFlag = await gcauth(['projects', 'get-iam-policy', project, '--format=json', `--impersonate-service-account=${targetEmail}`], source);
     expect(byFlag).toMatchObject({exitCode: 0, stderr: warning()});
@@ -126,6 +135,24 @@ describe('with roles/iam.serviceAccountTokenCreator on the target', () => {
     expect(result).toMatchObject({exitCode: 0, stderr: warning()});
     const {payload} = await jwtVerify(result.stdout.trim(), jwks(), {audience: 'https://svc.example.com'});
     expect(payload.email).toBe(targetEmail);
+  });
+
+  it('a delegation chain: the source through the target to a third account, each hop granted on the next', async () => {
+    const finalEmail = await createAccount('imp-final');
+    const chain = `--impersonate-service-account=${targetEmail},${finalEmail}`;
+    const refused = await gcauth(['auth', 'print-access-token', chain], source);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`on service account [${finalEmail}]`);
+
+    const grant = await gcauth(
+      ['iam', 'service-accounts', 'add-iam-policy-binding', finalEmail, `--member=serviceAccount:${targetEmail}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=none'],
+      owner,
+    );
+    expect(grant.exitCode).toBe(0);
+    const result = await gcauth(['auth', 'print-access-token', chain], source);
+    expect(result).toMatchObject({exitCode: 0, stderr: `WARNING: This command is using service account impersonation. All API calls will be executed as [${finalEmail}].\n`});
+    const info = (await (await fetch(`${emu.url}/tokeninfo?access_token=${result.stdout.trim()}`)).json()) as {email?: string};
+    expect(info.email).toBe(finalEmail);
   });
 
   it('an unknown property value is a usage error naming its source', async () => {
