@@ -1,9 +1,10 @@
 import {createHash, createPrivateKey, createPublicKey, timingSafeEqual, type KeyObject} from 'node:crypto';
 import type {Context, Hono} from 'hono';
 import {compactVerify, exportJWK, jwtVerify, SignJWT} from 'jose';
-import {OAUTH_MESSAGES, oauthError, type OAuthErrorBody} from './google-errors.js';
+import {OAUTH_MESSAGES, apiError, oauthError, type OAuthErrorBody} from './google-errors.js';
 import type {AccessTokenRecord, EmulatorState, ServiceAccountRecord} from './state.js';
 import type {EmulatorStats} from './stats.js';
+import {selfSignedCertificate, toPem} from './x509.js';
 
 /** What the OAuth routes need from the server. */
 export interface OAuthDeps {
@@ -153,7 +154,10 @@ function subjectOf(state: EmulatorState, record: AccessTokenRecord): string {
   return user?.uniqueId ?? state.serviceAccount(record.email)?.uniqueId ?? record.clientId;
 }
 
-/** Registers `/token`, `/tokeninfo`, `/revoke`, `/oauth2/v3/certs` and `/oauth2/v3/userinfo`. */
+/**
+ * Registers `/token`, `/tokeninfo`, `/revoke`, `/oauth2/v3/userinfo`, the id-token keys at `/oauth2/v3/certs` (JWKS)
+ * and `/oauth2/v1/certs` (X.509), and each service account's public keys at `/service_accounts/v1/jwk/{email}`.
+ */
 export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   const signing = deps.state.data.signingKey;
   const signingPrivate: KeyObject = createPrivateKey(signing.privateKeyPem);
@@ -413,6 +417,29 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   };
   app.get('/oauth2/v3/userinfo', userinfo);
   app.post('/oauth2/v3/userinfo', userinfo);
+
+  // The same key as X.509, the format google-auth-library's verifyIdToken reads by default (its PEM certs URL).
+  const nowMs = deps.now();
+  const signingCertificate = toPem(
+    selfSignedCertificate(signingPrivate, {commonName: 'gcauth emulator id token signer', notBefore: nowMs - 3600_000, notAfter: nowMs + 365 * 24 * 3600_000}),
+  );
+  app.get('/oauth2/v1/certs', (c) => c.json({[signing.kid]: signingCertificate}, 200, {'Cache-Control': 'public, max-age=3600'}));
+
+  /** Google publishes each service account's public keys, so what signJwt and the account's keys sign can be checked. */
+  const accountKeys = (email: string) => {
+    const account = deps.state.serviceAccount(email);
+    const now = deps.now();
+    return account && !account.disabled
+      ? Object.values(account.keys).filter((k) => !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now)
+      : undefined;
+  };
+  const notFound = (c: Context) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404);
+  app.get('/service_accounts/v1/jwk/:email', async (c) => {
+    const keys = accountKeys(c.req.param('email'));
+    if (!keys) return notFound(c);
+    const jwks = await Promise.all(keys.map(async (k) => ({...(await exportJWK(createPublicKey(k.publicKeyPem))), alg: 'RS256', use: 'sig', kid: k.keyId})));
+    return c.json({keys: jwks}, 200, {'Cache-Control': 'public, max-age=3600'});
+  });
 
   app.get('/oauth2/v3/certs', async (c) => {
     const jwk = await exportJWK(signingPublic);

@@ -1,4 +1,5 @@
 import {createHash, randomBytes} from 'node:crypto';
+import {CodeChallengeMethod, OAuth2Client} from 'google-auth-library';
 import {createRemoteJWKSet, jwtVerify} from 'jose';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {callApi, tmpDir} from '../helpers/emulator.js';
@@ -365,5 +366,63 @@ describe('refresh_token grant, user tokens on the APIs, revoke', () => {
     const r = await token({grant_type: 'refresh_token', refresh_token: live, client_id: CLIENT, client_secret: SECRET});
     expect(r.status).toBe(200);
     expect(Object.keys(emu.state.data.users)).toEqual(['alice@example.com', 'bob@example.org']);
+  });
+});
+
+describe('google-auth-library OAuth2Client against the emulator', () => {
+  it('runs the PKCE code flow, verifies the id token with the X.509 certs, refreshes and revokes', async () => {
+    const client = new OAuth2Client({
+      clientId: 'gal-client.apps.googleusercontent.com',
+      clientSecret: 'gal-secret',
+      redirectUri: REDIRECT,
+      endpoints: {
+        oauth2AuthBaseUrl: `${emu.url}/o/oauth2/v2/auth`,
+        oauth2TokenUrl: `${emu.url}/token`,
+        oauth2RevokeUrl: `${emu.url}/revoke`,
+        oauth2FederatedSignonPemCertsUrl: `${emu.url}/oauth2/v1/certs`,
+        oauth2FederatedSignonJwkCertsUrl: `${emu.url}/oauth2/v3/certs`,
+      },
+    });
+    const {codeVerifier, codeChallenge} = await client.generateCodeVerifierAsync();
+    const url = client.generateAuthUrl({
+      access_type: 'offline',
+      scope: ['openid', 'email', 'https://www.googleapis.com/auth/cloud-platform'],
+      state: 'gal-state',
+      code_challenge_method: CodeChallengeMethod.S256,
+      code_challenge: codeChallenge!,
+    });
+    const html = await (await fetch(url)).text();
+    const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
+    const decided = await decide(request, 'allow', 'bob@example.org');
+    const location = new URL(decided.headers.get('location')!);
+    expect(location.searchParams.get('state')).toBe('gal-state');
+
+    const {tokens} = await client.getToken({code: location.searchParams.get('code')!, codeVerifier});
+    expect(tokens.refresh_token).toMatch(/^1\/\/0/);
+    const ticket = await client.verifyIdToken({idToken: tokens.id_token!, audience: 'gal-client.apps.googleusercontent.com'});
+    expect(ticket.getPayload()).toMatchObject({email: 'bob@example.org', email_verified: true, iss: 'https://accounts.google.com'});
+
+    const refresher = new OAuth2Client({
+      clientId: 'gal-client.apps.googleusercontent.com',
+      clientSecret: 'gal-secret',
+      endpoints: {oauth2TokenUrl: `${emu.url}/token`, oauth2RevokeUrl: `${emu.url}/revoke`},
+    });
+    refresher.setCredentials({refresh_token: tokens.refresh_token!});
+    const {token: refreshed} = await refresher.getAccessToken();
+    expect(emu.state.accessToken(refreshed!)?.email).toBe('bob@example.org');
+    await refresher.revokeToken(tokens.refresh_token!);
+    expect(emu.state.accessToken(refreshed!)).toBeUndefined();
+  });
+});
+
+describe('public keys of service accounts', () => {
+  it('serves the enabled, valid keys of an account as a JWKS, and 404 for an unknown one', async () => {
+    const owner = emu.state.serviceAccount(emu.ownerEmail)!;
+    const res = await fetch(`${emu.url}/service_accounts/v1/jwk/${encodeURIComponent(emu.ownerEmail)}`);
+    expect(res.status).toBe(200);
+    const {keys} = (await res.json()) as {keys: Array<{kid: string; kty: string; alg: string}>};
+    expect(keys.map((k) => k.kid).sort()).toEqual(Object.keys(owner.keys).sort());
+    expect(keys.every((k) => k.kty === 'RSA' && k.alg === 'RS256')).toBe(true);
+    expect((await fetch(`${emu.url}/service_accounts/v1/jwk/nobody@demo-project.iam.gserviceaccount.com`)).status).toBe(404);
   });
 });
