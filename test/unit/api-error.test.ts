@@ -6,6 +6,11 @@ const subject = {account: 'viewer@p.iam.gserviceaccount.com', resource: 'project
 const answered = (status: number, error?: object) => ({status, response: {status, data: error ? {error} : 'oops'}, message: `Request failed with status code ${status}`});
 
 describe('toApiError', () => {
+  it('passes a typed error through: a bearer token that could not be had is not an unreachable server', () => {
+    const noCredentials = new AuthError('Account [nobody@p.iam.gserviceaccount.com] has no credentials.');
+    expect(toApiError(noCredentials, subject)).toBe(noCredentials);
+  });
+
   it('names the account, the missing permission and the resource for a 403 with ErrorInfo', () => {
     const error = toApiError(
       answered(403, {

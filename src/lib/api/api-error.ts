@@ -1,5 +1,5 @@
 import {classifyNetworkFailure} from '../auth/retry.js';
-import {ApiError, AuthError, ConflictError, NotFoundError, PermissionDeniedError} from '../errors.js';
+import {ApiError, AuthError, ConflictError, GcauthError, NotFoundError, PermissionDeniedError} from '../errors.js';
 
 /** What a failed call was about, so its message can name the account and the resource. */
 export interface CallSubject {
@@ -63,6 +63,8 @@ function missingPermission(status: GoogleStatus | undefined): string | undefined
  * anything else (and an unreachable server) ApiError.
  */
 export function toApiError(error: unknown, subject: CallSubject): Error {
+  // Already typed (the bearer token could not be had: no credentials, a refused key): it says what is wrong.
+  if (error instanceof GcauthError) return error;
   const status = httpStatusOf(error);
   const google = googleStatusOf(error);
   const detail = google?.message ?? (error as TransportFailure).message ?? 'no message';
