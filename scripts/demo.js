@@ -41,6 +41,22 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** How the demo's login reaches the consent page: headless Chromium where installed, else an HTTP-level stand-in. */
+const LOGIN_BROWSER = (() => {
+  const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  let playwright = false;
+  try {
+    accessSync(path.join(repoRoot, 'node_modules', 'playwright-core', 'package.json'));
+    accessSync(chromium, constants.X_OK);
+    playwright = true;
+  } catch {
+    playwright = false;
+  }
+  return playwright
+    ? {driver: path.join(repoRoot, 'test', 'helpers', 'chromium-browser.mjs'), what: "headless Chromium clicking Allow on the emulator's consent page"}
+    : {driver: path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs'), what: 'a stand-in submitting the consent form over HTTP (Chromium is not installed)'};
+})();
+
 /**
  * The demo, in order. Each step runs `gcauth ...args` with the demo's environment.
  * - args: the arguments, or a function of the demo state `s` (s.dataDir, s.ownerKeyFile, s.url, s.env, ...).
@@ -160,7 +176,38 @@ export const STEPS = [
     }),
     check: (r) => assert(/Login Succeeded/.test(r.stdout), 'docker did not say Login Succeeded'),
   },
+  // A developer's day: a user login in the browser against the emulator's consent page.
+  {
+    title: "A developer's own OAuth client (a Desktop app client from the Cloud console; the emulator takes any)",
+    args: ['config', 'set', 'auth/client_id', 'demo-desktop-client.apps.example'],
+    check: (r) => assert(/Updated property \[auth\/client_id\]/.test(r.stderr), 'config set did not confirm auth/client_id'),
+  },
+  {
+    title: 'Its secret',
+    args: ['config', 'set', 'auth/client_secret', 'demo-desktop-secret'],
+    check: (r, s) => {
+      assert(/Updated property \[auth\/client_secret\]/.test(r.stderr), 'config set did not confirm auth/client_secret');
+      s.env.GCAUTH_AUTH_AUTH_HOST ??= `${s.url}/o/oauth2/v2/auth`;
+      s.env.BROWSER = `${process.execPath} ${LOGIN_BROWSER.driver}`;
+    },
+  },
+  {
+    title: `Log in as a user; BROWSER is ${LOGIN_BROWSER.what}`,
+    args: ['auth', 'login'],
+    check: (r) => assert(/You are now logged in as \[user@example\.com\]/.test(r.stderr), 'auth login did not log in user@example.com'),
+  },
+  {
+    title: "Print the user's access token (refreshed from the stored refresh token when it runs low)",
+    args: ['auth', 'print-access-token'],
+    check: (r) => assert(/^\S+\n?$/.test(r.stdout), 'print-access-token printed more than one token'),
+  },
+  {
+    title: 'Both kinds of account are listed; the user is now active',
+    args: ['auth', 'list'],
+    check: (r) => assert(/^\*\s+user@example\.com$/m.test(r.stdout), 'the user is not the active account'),
+  },
 ];
+
 
 /** The absolute path of an executable on PATH, or undefined. */
 function findOnPath(name) {
