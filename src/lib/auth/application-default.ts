@@ -1,0 +1,234 @@
+/**
+ * `auth application-default login | print-access-token | revoke | set-quota-project`: Application Default
+ * Credentials in the well-known file that Google's client libraries read. None of these touch gcauth's own
+ * credential store or active account.
+ */
+import {readFile, rm} from 'node:fs/promises';
+
+import {apiRootUrl} from '../api/endpoints.js';
+import {isTrue} from '../config/properties.js';
+import type {AppContext} from '../context.js';
+import {AuthError, CancelledError, NotFoundError, UsageError} from '../errors.js';
+import {validateProjectId} from '../iam/validate.js';
+import {fnv1a} from '../store/token-cache.js';
+import {adcAccessToken, findAdcSource, NoApplicationDefaultCredentialsError, wellKnownAdcFile} from './adc.js';
+import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
+import {impersonationOf} from './impersonation.js';
+import type {LoginFlowDeps} from './login-flow.js';
+import {obtainUserGrant} from './login.js';
+import {resolveOAuthClient} from './oauth-client.js';
+import {revokeRefreshToken, revokeUrlFor} from './revoke-user.js';
+import {GOOGLE_TOKEN_URL} from './transport.js';
+
+export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** gcloud's default ADC scopes. */
+export const ADC_LOGIN_SCOPES = ['openid', 'https://www.googleapis.com/auth/userinfo.email', CLOUD_PLATFORM_SCOPE, 'https://www.googleapis.com/auth/sqlservice.login'];
+
+/** gcloud's words when no ADC can be found. */
+export const NO_ADC_MESSAGE =
+  'Your default credentials were not found. To set up Application Default Credentials, see https://cloud.google.com/docs/authentication/external/set-up-adc for more information.';
+
+export interface ApplicationDefaultLoginOptions {
+  clientIdFile?: string;
+  scopes?: string[];
+  launchBrowser: boolean;
+  port?: number;
+}
+
+export interface ApplicationDefaultLoginResult {
+  file: string;
+  account: string;
+  type: 'authorized_user' | 'impersonated_service_account';
+  /** The impersonated service account. */
+  target?: string;
+}
+
+/**
+ * `auth application-default login`: the browser login of `auth login`, its refresh token written as an
+ * `authorized_user` ADC file (or the source of an `impersonated_service_account` one), atomically, 0600.
+ * The token URL is written as `token_uri` when it is not Google's, so that clients which honour it
+ * (Python's google-auth, gcauth) refresh at the same endpoint the login used.
+ * @throws UsageError for bad scopes or a missing OAuth client; AuthError for a failed login.
+ */
+export async function loginApplicationDefault(
+  options: ApplicationDefaultLoginOptions,
+  ctx: AppContext,
+  deps?: Partial<LoginFlowDeps>,
+): Promise<ApplicationDefaultLoginResult> {
+  const scopes = options.scopes ?? ADC_LOGIN_SCOPES;
+  if (!scopes.includes(CLOUD_PLATFORM_SCOPE)) {
+    throw new UsageError(`Invalid value for [--scopes]: ${CLOUD_PLATFORM_SCOPE} scope is required but not requested. Please include it in --scopes.`);
+  }
+  // The account is read from the id token, which needs these two.
+  const requested = [...new Set(['openid', 'https://www.googleapis.com/auth/userinfo.email', ...scopes])];
+  const chain = impersonationOf(ctx.props);
+  const client = await resolveOAuthClient(options.clientIdFile, ctx);
+  if (ctx.env.GOOGLE_APPLICATION_CREDENTIALS) {
+    ctx.io.stderr.write(
+      `WARNING: The environment variable [GOOGLE_APPLICATION_CREDENTIALS] is set to [${ctx.env.GOOGLE_APPLICATION_CREDENTIALS}]. ` +
+        'Credentials in that file will be used over the ones written by this command: unset it to use them.\n',
+    );
+  }
+  const grant = await obtainUserGrant({client, scopes: requested, launchBrowser: options.launchBrowser, port: options.port}, ctx, deps);
+  const user = {
+    ...authorizedUserAdc({clientId: client.clientId, clientSecret: client.clientSecret, refreshToken: grant.refreshToken}),
+    ...(grant.tokenUrl === GOOGLE_TOKEN_URL ? {} : {token_uri: grant.tokenUrl}),
+  };
+  if (!chain) {
+    const file = await writeAdcFile(user, ctx);
+    return {file, account: grant.account, type: 'authorized_user'};
+  }
+  const root = apiRootUrl(ctx.props, 'iamcredentials');
+  const file = await writeAdcFile(
+    {
+      delegates: chain.delegates.map((email) => `projects/-/serviceAccounts/${email}`),
+      service_account_impersonation_url: `${root}v1/projects/-/serviceAccounts/${chain.target}:generateAccessToken`,
+      source_credentials: user,
+      type: 'impersonated_service_account',
+    },
+    ctx,
+  );
+  return {file, account: grant.account, type: 'impersonated_service_account', target: chain.target};
+}
+
+/** The lines gcloud prints after writing ADC. */
+export function adcSavedMessage(file: string): string {
+  return `\nCredentials saved to file: [${file}]\n\nThese credentials will be used by any library that requests Application Default Credentials (ADC).`;
+}
+
+/** The quota-project note after a login: gcauth does not pick one by itself. */
+export function quotaProjectNote(project: string | undefined): string {
+  if (project) {
+    return `\nTo use project [${project}] for quota and billing with these credentials, run:\n  $ gcauth auth application-default set-quota-project ${project}`;
+  }
+  return (
+    '\nWARNING: \nCannot find a quota project to add to ADC. You might receive a "quota exceeded" or "API not enabled" error. ' +
+    'Run $ gcauth auth application-default set-quota-project to add a quota project.'
+  );
+}
+
+export interface PrintedAdcToken {
+  token: string;
+  /** ISO 8601 expiry. */
+  expiry: string;
+}
+
+/**
+ * `auth application-default print-access-token`: a token from ADC (GOOGLE_APPLICATION_CREDENTIALS, the
+ * well-known file, the metadata server). Unlike gcloud, which refreshes every time, a cached token with more
+ * than five minutes left is reused; the cache is keyed by the file's path, size, mtime and inode, so any
+ * rewrite of the file (a new login, set-quota-project) means a fresh token.
+ * @throws AuthError with gcloud's message when there are none, or when they are refused; ApiError when unreachable.
+ */
+export async function printApplicationDefaultAccessToken(ctx: AppContext): Promise<PrintedAdcToken> {
+  try {
+    const cached = await adcAccessToken(ctx);
+    return {token: cached.token, expiry: new Date(cached.expiry).toISOString()};
+  } catch (error) {
+    if (error instanceof NoApplicationDefaultCredentialsError) throw new AuthError(NO_ADC_MESSAGE, {cause: error});
+    throw error;
+  }
+}
+
+type AdcJson = Record<string, unknown> & {type?: unknown};
+
+/** Reads the well-known ADC file. @throws NotFoundError when absent; UsageError when it is not JSON. */
+async function readWellKnownAdc(ctx: AppContext): Promise<{file: string; adc: AdcJson}> {
+  const file = wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFoundError(`Application Default Credentials file [${file}] does not exist.`, {
+        hint: 'Run gcauth auth application-default login first.',
+      });
+    }
+    throw new UsageError(`Unable to read the Application Default Credentials file [${file}]: ${(error as Error).message}.`);
+  }
+  try {
+    const adc = JSON.parse(text) as unknown;
+    if (adc && typeof adc === 'object' && !Array.isArray(adc)) return {file, adc: adc as AdcJson};
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`The Application Default Credentials file [${file}] is not a JSON object.`);
+}
+
+/** The refresh token an ADC file can revoke: its own (authorized_user) or its source's (impersonated). */
+function userPartOf(adc: AdcJson): AdcJson | undefined {
+  if (adc.type === 'authorized_user') return adc;
+  const source = adc.source_credentials as AdcJson | undefined;
+  if (adc.type === 'impersonated_service_account' && source?.type === 'authorized_user') return source;
+  return undefined;
+}
+
+export interface RevokeAdcResult {
+  file: string;
+  /** False when the endpoint could not be reached or refused; the file is removed anyway. */
+  revoked: boolean;
+}
+
+/**
+ * `auth application-default revoke`: revokes the user refresh token of the well-known ADC file at the revoke
+ * endpoint, then deletes the file (also when the endpoint cannot be reached, with a warning). Asks first on a
+ * terminal; `--quiet` skips the question.
+ * @throws NotFoundError without a file; UsageError for service-account ADC or no terminal to ask on; CancelledError on no.
+ */
+export async function revokeApplicationDefault(ctx: AppContext): Promise<RevokeAdcResult> {
+  const {file, adc} = await readWellKnownAdc(ctx);
+  const user = userPartOf(adc);
+  if (!user || typeof user.refresh_token !== 'string') {
+    throw new UsageError(
+      `The Application Default Credentials in [${file}] are of type [${String(adc.type)}]: only user credentials can be revoked. ` +
+        'Delete the file to stop using them; a service-account key is disabled by deleting it in IAM.',
+    );
+  }
+  if (!isTrue(ctx.props.get('core/disable_prompts'))) {
+    if (!ctx.io.interactive) {
+      throw new UsageError('Revoking the Application Default Credentials needs a confirmation, and there is no terminal to ask on: pass --quiet (-q).');
+    }
+    ctx.io.stderr.write(`You are about to revoke the credentials stored in: [${file}]\n\n`);
+    if (!(await ctx.prompter.confirm('Do you want to continue?', {default: true, flag: '--quiet'}))) {
+      throw new CancelledError('Aborted by user.');
+    }
+  }
+  const fileTokenUri = typeof user.token_uri === 'string' && /^https?:\/\//.test(user.token_uri) ? user.token_uri : undefined;
+  const tokenUrl = ctx.tokens.explicitTokenUrl() ?? fileTokenUri ?? GOOGLE_TOKEN_URL;
+  const outcome = await revokeRefreshToken({refreshToken: user.refresh_token}, revokeUrlFor(tokenUrl));
+  if (!outcome.ok) {
+    ctx.io.stderr.write(
+      `WARNING: Could not revoke the refresh token: ${outcome.reason}. The file is removed anyway; ` +
+        'to cut the token off at Google too, remove the app at https://myaccount.google.com/permissions.\n',
+    );
+  }
+  // Tokens cached for this file are keyed by its identity; drop them before the file goes.
+  const source = await findAdcSource({...ctx, env: {...ctx.env, GOOGLE_APPLICATION_CREDENTIALS: undefined}});
+  await ctx.cache.removeAccount(`application-default.${fnv1a(source.identity)}`);
+  await rm(file, {force: true});
+  return {file, revoked: outcome.ok};
+}
+
+/**
+ * `auth application-default set-quota-project`: adds (or replaces) `quota_project_id` in the user ADC file,
+ * keeping every other field, atomically and 0600.
+ * @throws UsageError for a bad project id or non-user ADC; NotFoundError without a file.
+ */
+export async function setApplicationDefaultQuotaProject(project: string, ctx: AppContext): Promise<{file: string; project: string}> {
+  validateProjectId(project, 'QUOTA_PROJECT_ID');
+  const {file, adc} = await readWellKnownAdc(ctx);
+  if (adc.type !== 'authorized_user') {
+    throw new UsageError(
+      `The Application Default Credentials in [${file}] are of type [${String(adc.type)}]: a quota project can only be added to user credentials ` +
+        '(authorized_user). Run gcauth auth application-default login first.',
+    );
+  }
+  await writeAdcFile({...adc, quota_project_id: project}, ctx, file);
+  return {file, project};
+}
+
+/** gcloud's note after a quota project was added. */
+export function quotaProjectAddedMessage(project: string): string {
+  return `\nQuota project "${project}" was added to ADC which can be used by Google client libraries for billing and quota. Note that some services may still bill the project owning the resource.`;
+}
