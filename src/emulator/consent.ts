@@ -16,6 +16,14 @@ export const DECISION_PATH = '/o/oauth2/v2/auth/decision';
 export const AUTH_CODE_LIFETIME_MS = 10 * 60 * 1000;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/**
+ * gcloud's `--no-launch-browser` redirects: at Google, pages that show the code for pasting into gcloud. The
+ * emulator is offline, so for these it shows the code on its own page (`#code`) instead of redirecting.
+ */
+export const MANUAL_COPY_REDIRECTS: ReadonlySet<string> = new Set([
+  'https://sdk.cloud.google.com/authcode.html',
+  'https://sdk.cloud.google.com/applicationdefaultauthcode.html',
+]);
 const OOB = /^urn:ietf:wg:oauth:2\.0:oob(:auto)?$/;
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 const PROMPTS = new Set(['none', 'consent', 'select_account']);
@@ -82,6 +90,7 @@ function errorPage(c: Context, failure: AuthPageError): Response {
 /** Accepts the loopback redirects Google allows for Desktop app clients; refuses everything else. */
 function checkRedirectUri(uri: string): void {
   if (OOB.test(uri)) throw new AuthPageError('invalid_request', AUTH_PAGE_MESSAGES.oob);
+  if (MANUAL_COPY_REDIRECTS.has(uri)) return;
   let parsed: URL;
   try {
     parsed = new URL(uri);
@@ -216,7 +225,9 @@ export function registerConsentRoutes(app: Hono, deps: ConsentDeps): void {
     // Each page answers once: a replayed or forged form gets the error page, never a redirect.
     if (!request) return errorPage(c, new AuthPageError('invalid_request', AUTH_PAGE_MESSAGES.expiredRequest));
     pending.delete(id);
+    const manual = MANUAL_COPY_REDIRECTS.has(request.redirectUri);
     if (form.get('decision') !== 'allow') {
+      if (manual) return c.body(page('Access denied', '<h1>Access denied</h1>\n<p id="error">access_denied</p>'), 200, PAGE_HEADERS);
       return c.redirect(redirectTo(request.redirectUri, {error: 'access_denied', state: request.state}), 302);
     }
     const email = form.get('user') ?? '';
@@ -237,6 +248,10 @@ export function registerConsentRoutes(app: Hono, deps: ConsentDeps): void {
     }
     if (request.nonce !== undefined) record.nonce = request.nonce;
     deps.state.authCodes.set(code, record);
+    if (manual) {
+      const body = `<h1>Sign in to continue</h1>\n<p>Copy this code and paste it where you were asked for it:</p>\n<p><code id="code">${escapeHtml(code)}</code></p>`;
+      return c.body(page('Authorization code', body), 200, PAGE_HEADERS);
+    }
     return c.redirect(redirectTo(request.redirectUri, {state: request.state, code, scope: request.scopes.join(' ')}), 302);
   });
 }

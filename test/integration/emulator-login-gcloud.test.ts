@@ -1,5 +1,6 @@
 import {accessSync, chmodSync, constants, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {tmpDir} from '../helpers/emulator.js';
@@ -108,5 +109,29 @@ describeIfGcloud('the real gcloud auth login against the emulator consent page',
       scopes: ['https://www.googleapis.com/auth/cloud-platform', 'openid', 'https://www.googleapis.com/auth/userinfo.email'],
     });
     expect(emu.stats().userGrants).toEqual({authorizationCode: 0, refreshToken: 1, issued: 1});
+  }, 120_000);
+
+  it('--no-launch-browser: the page shows the code for gcloud\'s authcode redirect, and the pasted code logs in', async () => {
+    const child = execa(gcloud!, ['auth', 'login', '--no-launch-browser'], {env, reject: false, stdin: 'pipe', timeout: 90_000});
+    let shown: string | undefined;
+    let opened: string | undefined;
+    const lines = createInterface({input: child.stderr!});
+    lines.on('line', (line) => {
+      const url = /(http:\/\/\S+\/o\/oauth2\/auth\?\S+)/.exec(line)?.[1];
+      if (!url) return;
+      opened = url;
+      void (async () => {
+        const html = await (await fetch(url)).text();
+        const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
+        const page = await fetch(`${emu.url}/o/oauth2/v2/auth/decision`, {method: 'POST', body: new URLSearchParams({request, user: 'dev@example.com', decision: 'allow'})});
+        shown = /<code id="code">([^<]+)<\/code>/.exec(await page.text())?.[1];
+        child.stdin!.end(`${shown}\n`);
+      })().catch(() => child.stdin!.end('\n'));
+    });
+    const result = await child;
+    expect(new URL(opened!).searchParams.get('redirect_uri')).toBe('https://sdk.cloud.google.com/authcode.html');
+    expect(shown).toMatch(/^4\/0/);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('You are now logged in as [dev@example.com].');
   }, 120_000);
 });

@@ -138,6 +138,27 @@ describe('consent page', () => {
   });
 });
 
+describe('gcloud --no-launch-browser redirects (manual copy)', () => {
+  const MANUAL = 'https://sdk.cloud.google.com/authcode.html';
+
+  it('shows the code on a page instead of redirecting off-box, and the code exchanges with that redirect_uri', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const res = await decide(await openConsent({redirect_uri: MANUAL, code_challenge: s256(verifier), code_challenge_method: 'S256'}), 'allow');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBeNull();
+    const code = /<code id="code">([^<]+)<\/code>/.exec(await res.text())?.[1];
+    expect(code).toMatch(/^4\/0/);
+    expect((await exchange(code!, verifier, {redirect_uri: MANUAL})).status).toBe(200);
+  });
+
+  it('says access_denied on Deny, and other https redirects stay refused', async () => {
+    const res = await decide(await openConsent({redirect_uri: MANUAL}), 'deny');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<p id="error">access_denied</p>');
+    expect((await fetch(authUrl({redirect_uri: 'https://sdk.cloud.google.com/other.html'}))).status).toBe(400);
+  });
+});
+
 describe('decision', () => {
   it('Allow redirects with state, code and scope, keeping the redirect_uri query', async () => {
     const res = await decide(await openConsent({redirect_uri: 'http://localhost:9999/cb?x=1'}), 'allow');
