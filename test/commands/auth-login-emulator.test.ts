@@ -36,6 +36,7 @@ async function ctxFor(name: string) {
       GCAUTH_AUTH_CLIENT_ID: 'inproc-client',
       GCAUTH_AUTH_CLIENT_SECRET: 'inproc-secret',
       CLOUDSDK_CONFIG: path.join(dir, name, 'gcloud'),
+      DISPLAY: ':0',
     },
   });
 }

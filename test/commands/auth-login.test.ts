@@ -66,7 +66,7 @@ function fakeGoogle(options: {answer?: (q: URLSearchParams) => Record<string, st
 async function ctxFor(extra: {env?: Record<string, string>; interactive?: boolean; stdin?: string; prompter?: ReturnType<typeof scriptedPrompter>; flags?: {quiet?: boolean}} = {}) {
   return fakeContext({
     configDir: path.join(dir, 'config'),
-    env: {...CLIENT, CLOUDSDK_CONFIG: path.join(dir, 'gcloud'), ...extra.env},
+    env: {...CLIENT, CLOUDSDK_CONFIG: path.join(dir, 'gcloud'), DISPLAY: ':0', ...extra.env},
     interactive: extra.interactive,
     stdin: extra.stdin,
     prompter: extra.prompter,
@@ -196,6 +196,29 @@ describe('auth login (browser)', () => {
     });
     expect(result.account).toBe(USER);
     expect(out.stderr).toContain('WARNING: Could not open a browser (xdg-open: not found).');
+  });
+
+  test('no display and no BROWSER: continues as with --no-launch-browser, taking the pasted answer', async () => {
+    const google = fakeGoogle();
+    google.deps.exchangeCode = async () => ({accessToken: 'a', refreshToken: 'r', idToken: 'id.token', expiry: 1});
+    const {ctx, out} = await ctxFor({env: {DISPLAY: ''}, stdin: 'pasted-code\n'});
+    expect((await loginUser(LOGIN, ctx, google.deps)).account).toBe(USER);
+    expect(google.seen.authUrl).toBeUndefined();
+    expect(out.stderr).toMatch(/^No display and no BROWSER set: continuing as with --no-launch-browser\.\nGo to the following link in your browser/);
+  });
+
+  test('a browser that cannot be started, with stdin closed: still waits for the redirect', async () => {
+    const google = fakeGoogle();
+    const {ctx} = await ctxFor({stdin: ''});
+    const result = await loginUser(LOGIN, ctx, {
+      ...google.deps,
+      openBrowser: async (url) => {
+        // The user opens it by hand a moment later, after stdin was found closed.
+        setTimeout(() => void google.deps.openBrowser!(url), 100);
+        throw new Error('xdg-open: not found');
+      },
+    });
+    expect(result.account).toBe(USER);
   });
 
   test('a busy --port: a usage error naming it, nothing stored', async () => {

@@ -129,26 +129,32 @@ export async function runLoginFlow(options: LoginFlowOptions, deps: LoginFlowDep
         );
       }),
     ];
-    if (options.launchBrowser) {
-      deps.status(`Your browser has been opened to visit:\n\n    ${url}\n`);
-      try {
-        await deps.openBrowser(url);
-      } catch (error) {
-        deps.status(`WARNING: Could not open a browser (${(error as Error).message}). Open the address above yourself; gcauth is waiting for it.`);
-      }
-    } else {
-      deps.status(`Go to the following link in your browser, and complete the sign-in prompts:\n\n    ${url}\n`);
+    // optional: beside a redirect that may still come, where a closed stdin must not end the login.
+    const acceptPasted = (optional = false) => {
       const question = `Once finished, paste the address your browser was sent to (${server.redirectUri}?state=...), or just its code:`;
       answers.push(
         deps.readPasted(question, withdraw.signal).then(
           (text) => parsePasted(text),
           (error: unknown) => {
             // Withdrawn because the redirect won: that answer is the one that counts.
-            if (withdraw.signal.aborted) return new Promise<never>(() => undefined);
+            if (withdraw.signal.aborted || optional) return new Promise<never>(() => undefined);
             throw error;
           },
         ),
       );
+    };
+    if (options.launchBrowser) {
+      deps.status(`Your browser has been opened to visit:\n\n    ${url}\n`);
+      try {
+        await deps.openBrowser(url);
+      } catch (error) {
+        // Opened by hand on this machine, the redirect still arrives; from another machine, the answer is pasted.
+        deps.status(`WARNING: Could not open a browser (${(error as Error).message}). Open the address above yourself.`);
+        acceptPasted(true);
+      }
+    } else {
+      deps.status(`Go to the following link in your browser, and complete the sign-in prompts:\n\n    ${url}\n`);
+      acceptPasted();
     }
     const response = await Promise.race(answers);
     withdraw.abort();

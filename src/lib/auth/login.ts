@@ -56,13 +56,15 @@ export function loginFlowDeps(ctx: AppContext, tokenUrl: string): LoginFlowDeps 
  */
 export async function obtainUserGrant(options: ObtainUserGrantOptions, ctx: AppContext, deps?: Partial<LoginFlowDeps>): Promise<UserGrant & {tokenUrl: string}> {
   const tokenUrl = loginTokenUrl(ctx);
+  const launchBrowser = options.launchBrowser && canLaunchBrowser(ctx.env, ctx.platform);
+  if (options.launchBrowser && !launchBrowser) ctx.io.stderr.write('No display and no BROWSER set: continuing as with --no-launch-browser.\n');
   const timeoutS = Number(ctx.env.GCAUTH_LOGIN_TIMEOUT) > 0 ? Number(ctx.env.GCAUTH_LOGIN_TIMEOUT) : DEFAULT_LOGIN_TIMEOUT_S;
   const grant = await runLoginFlow(
     {
       client: options.client,
       scopes: options.scopes ?? DEFAULT_SCOPES,
       authUrl: ctx.props.get('auth/auth_host') ?? 'https://accounts.google.com/o/oauth2/v2/auth',
-      launchBrowser: options.launchBrowser,
+      launchBrowser,
       timeoutMs: timeoutS * 1000,
       expectedAccount: options.expectedAccount,
       port: options.port,
@@ -70,6 +72,13 @@ export async function obtainUserGrant(options: ObtainUserGrantOptions, ctx: AppC
     {...loginFlowDeps(ctx, tokenUrl), ...deps},
   );
   return {...grant, tokenUrl};
+}
+
+/** Whether a browser can be started here: BROWSER is set, or the platform has a desktop (on Linux, a display). */
+export function canLaunchBrowser(env: Record<string, string | undefined>, platform: NodeJS.Platform): boolean {
+  if (env.BROWSER) return true;
+  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+  return true;
 }
 
 /**
