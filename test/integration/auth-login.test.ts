@@ -139,6 +139,26 @@ describe('auth login against the emulator', () => {
     expect(JSON.parse((await runCli(['auth', 'list', '--format=json'], {env})).stdout)).toEqual([]);
   });
 
+  test('a loopback port already in use (--port): exit 2 naming it, nothing stored; without --port any free port serves', async () => {
+    const {createServer} = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as {port: number}).port;
+    try {
+      const {env, config} = loginEnv();
+      const busy = await runCli(['auth', 'login', `--port=${port}`], {env});
+      expect(busy).toEqual({
+        exitCode: 2,
+        stdout: '',
+        stderr: `ERROR: Port ${port} on 127.0.0.1 is in use: choose another port, or omit --port to use any free one.\n`,
+      });
+      expect(existsSync(path.join(config, 'credentials.json'))).toBe(false);
+      expect((await runCli(['auth', 'login', '--brief'], {env})).exitCode).toBe(0);
+    } finally {
+      blocker.close();
+    }
+  });
+
   test('--no-launch-browser: the URL on stderr, the redirect address pasted on stdin', async () => {
     const {env} = loginEnv({BROWSER: '/nonexistent-browser'});
     const child = execa(process.execPath, [cliBin, 'auth', 'login', '--no-launch-browser'], {
