@@ -47,7 +47,7 @@ function fakeGoogle(): {deps: Partial<LoginFlowDeps>; scopes: () => string[]} {
   };
 }
 
-const env = (extra: Record<string, string> = {}) => ({...CLIENT, CLOUDSDK_CONFIG: path.join(dir, 'gcloud'), ...extra});
+const env = (extra: Record<string, string> = {}) => ({...CLIENT, CLOUDSDK_CONFIG: path.join(dir, 'gcloud'), DISPLAY: ':0', ...extra});
 const ctxFor = (extra: Parameters<typeof fakeContext>[0] = {}) => fakeContext({configDir: path.join(dir, 'config'), ...extra, env: env(extra.env as Record<string, string>)});
 const adcJson = () => JSON.parse(readFileSync(adcFile, 'utf8')) as Record<string, unknown>;
 const writeAdc = (adc: unknown) => {

@@ -158,11 +158,15 @@ describe('auth application-default against the emulator', () => {
     });
   });
 
-  test('--impersonate-service-account writes an impersonated_service_account file whose source is the login', async () => {
-    const target = `target@${emu.project}.iam.gserviceaccount.com`;
+  test('--impersonate-service-account writes an impersonated_service_account file; its tokens are the target\'s, once the user may mint them', async () => {
+    const owner = emulatorEnv(emu.url, tmpDir());
+    expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+    expect((await runCli(['iam', 'service-accounts', 'create', 'adc-target', `--project=${emu.project}`], {env: owner})).exitCode).toBe(0);
+    const target = `adc-target@${emu.project}.iam.gserviceaccount.com`;
     const {env, adc} = adcEnv();
     const login = await runCli(['auth', 'application-default', 'login', `--impersonate-service-account=${target}`], {env});
     expect(login.exitCode).toBe(0);
+    expect(login.stderr).toContain(`They impersonate [${target}], with [${USER}] as the source.`);
     expect(JSON.parse(readFileSync(adc, 'utf8'))).toEqual({
       delegates: [],
       service_account_impersonation_url: `${emu.url}/iamcredentials/v1/projects/-/serviceAccounts/${target}:generateAccessToken`,
@@ -170,6 +174,23 @@ describe('auth application-default against the emulator', () => {
       type: 'impersonated_service_account',
     });
     expect(statSync(adc).mode & 0o777).toBe(0o600);
+
+    const refused = await runCli(['auth', 'application-default', 'print-access-token'], {env});
+    expect(refused.exitCode).toBe(4);
+    expect(refused.stderr).toContain(`ERROR: IAM Credentials refused to impersonate [${target}] with the Application Default Credentials in [${adc}]`);
+    expect(refused.stderr).toContain('roles/iam.serviceAccountTokenCreator');
+
+    const grant = ['iam', 'service-accounts', 'add-iam-policy-binding', target, `--member=user:${USER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=none'];
+    expect((await runCli(grant, {env: owner})).exitCode).toBe(0);
+    // A cloud-platform token shows no email in tokeninfo: its azp is the account's uniqueId.
+    const {uniqueId} = JSON.parse((await runCli(['iam', 'service-accounts', 'describe', target, '--format=json'], {env: owner})).stdout) as {uniqueId: string};
+    const azpOf = async (token: string) => ((await (await fetch(`${emu.url}/tokeninfo?access_token=${encodeURIComponent(token)}`)).json()) as {azp?: string}).azp;
+    const printed = await runCli(['auth', 'application-default', 'print-access-token'], {env});
+    expect(printed).toMatchObject({exitCode: 0, stderr: ''});
+    expect(await azpOf(printed.stdout.trim())).toBe(uniqueId);
+    const helper = await runHelper(['get'], {env: {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc'}, input: 'gcr.io'});
+    expect(helper.exitCode).toBe(0);
+    expect(await azpOf((JSON.parse(helper.stdout) as {Secret: string}).Secret)).toBe(uniqueId);
   });
 });
 

@@ -90,7 +90,9 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
 async function tokenUriOf(file: string | undefined): Promise<string | undefined> {
   if (!file) return undefined;
   try {
-    const uri = (JSON.parse(await readFile(file, 'utf8')) as {token_uri?: unknown}).token_uri;
+    const json = JSON.parse(await readFile(file, 'utf8')) as {token_uri?: unknown; source_credentials?: {token_uri?: unknown}};
+    // An impersonated file's token requests are its source's.
+    const uri = json.token_uri ?? json.source_credentials?.token_uri;
     return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
   } catch {
     // google-auth-library reports an unreadable file itself.
@@ -103,6 +105,11 @@ async function tokenUriOf(file: string | undefined): Promise<string | undefined>
  * @throws NoApplicationDefaultCredentialsError, AuthError for an unusable file, TokenEndpointError classified for retry.
  */
 async function mintAdcToken(file: string | undefined, scopes: string[], options: {tokenUrl: string; log: Logger; timeoutMs: number}): Promise<MintedToken> {
+  const json = file ? await readJson(file) : undefined;
+  if (file && json?.type === 'impersonated_service_account') {
+    const {mintImpersonatedAdcToken} = await import('./adc-impersonated.js');
+    return mintImpersonatedAdcToken(json, file, scopes, options);
+  }
   const [{GoogleAuth}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
   const auth = new GoogleAuth({keyFilename: file, scopes, clientOptions: {transporter}});
   let client: Awaited<ReturnType<typeof auth.getClient>>;
@@ -123,5 +130,15 @@ async function mintAdcToken(file: string | undefined, scopes: string[], options:
     return {token, expiry: client.credentials.expiry_date ?? Date.now() + 3600_000};
   } catch (error) {
     throw toTokenEndpointError(error, options.tokenUrl);
+  }
+}
+
+// google-auth-library reports an unreadable file itself.
+async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const json = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }

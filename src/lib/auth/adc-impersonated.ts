@@ -1,0 +1,68 @@
+/**
+ * Tokens from an `impersonated_service_account` ADC file. google-auth-library builds such a file's source client
+ * without the caller's options (so its refresh could not be redirected) and ignores the file's
+ * `service_account_impersonation_url` (always Google's IAM Credentials); gcauth, like Python's google-auth and
+ * gcloud, honours the URL, and sends the source refresh through the redirecting transporter.
+ */
+import {AuthError} from '../errors.js';
+import type {Logger} from '../log.js';
+import type {MintedToken} from './service-account-refresher.js';
+import {toTokenEndpointError} from './token-endpoint-error.js';
+import {createTransporter} from './transport.js';
+
+const IMPERSONATION_URL = /^(https?:\/\/.+?)\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
+
+/**
+ * One access token of the file's target, paid for by its source credentials.
+ * @throws AuthError for an unusable file or a refused impersonation; TokenEndpointError from the source's refresh.
+ */
+export async function mintImpersonatedAdcToken(
+  json: Record<string, unknown>,
+  file: string,
+  scopes: string[],
+  options: {tokenUrl: string; log: Logger; timeoutMs: number},
+): Promise<MintedToken> {
+  const url = typeof json.service_account_impersonation_url === 'string' ? json.service_account_impersonation_url : '';
+  const match = IMPERSONATION_URL.exec(url);
+  const source = json.source_credentials as Record<string, unknown> | undefined;
+  if (!match || !source || typeof source !== 'object') {
+    throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: an impersonated_service_account file needs source_credentials and a service_account_impersonation_url ending in :generateAccessToken.`);
+  }
+  const [, endpoint, target] = match as unknown as [string, string, string];
+  const [{Impersonated, JWT, UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
+  let sourceClient: InstanceType<typeof UserRefreshClient> | InstanceType<typeof JWT>;
+  if (source.type === 'authorized_user') {
+    sourceClient = new UserRefreshClient({
+      clientId: String(source.client_id ?? ''),
+      clientSecret: String(source.client_secret ?? ''),
+      refreshToken: String(source.refresh_token ?? ''),
+      transporter,
+    });
+  } else if (source.type === 'service_account') {
+    sourceClient = new JWT({
+      email: String(source.client_email ?? ''),
+      key: String(source.private_key ?? ''),
+      scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      transporter,
+    });
+  } else {
+    throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: source credentials of type [${String(source.type)}] are not supported.`);
+  }
+  const delegates = Array.isArray(json.delegates) ? json.delegates.map(String) : [];
+  const client = new Impersonated({sourceClient, targetPrincipal: target, targetScopes: scopes, delegates, endpoint, lifetime: 3600, transporter});
+  try {
+    const {token} = await client.getAccessToken();
+    if (!token) throw new Error('IAM Credentials answered without an accessToken');
+    return {token, expiry: client.credentials.expiry_date ?? Date.now() + 3600_000};
+  } catch (error) {
+    const e = error as {config?: {url?: URL | string}; response?: {status?: number}; message?: string};
+    const requested = String(e.config?.url ?? '');
+    if (requested.startsWith(endpoint) && e.response?.status && e.response.status < 500 && e.response.status !== 429) {
+      throw new AuthError(`IAM Credentials refused to impersonate [${target}] with the Application Default Credentials in [${file}]: ${e.message}`, {
+        hint: 'The source account needs roles/iam.serviceAccountTokenCreator on the target.',
+        cause: error,
+      });
+    }
+    throw toTokenEndpointError(error, requested.startsWith(endpoint) ? url : options.tokenUrl);
+  }
+}
