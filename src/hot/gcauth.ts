@@ -1,7 +1,7 @@
 /**
  * The hot paths, answered without loading oclif (about a hundred milliseconds of modules):
- * `gcauth --version`, `auth print-access-token`, and the project policy commands that provisioning
- * scripts run in loops. They run the same core as the oclif commands, with flags parsed from the
+ * `gcauth --version`, `auth print-access-token`, `auth print-identity-token` (scripts put it in curl
+ * lines), and the project policy commands that provisioning scripts run in loops. They run the same core as the oclif commands, with flags parsed from the
  * manifest oclif itself uses; anything this path does not take (help, unknown or repeated flags,
  * other commands) returns false and falls through to oclif, which owns the full command tree, help
  * and error messages.
@@ -9,6 +9,7 @@
 import {readFileSync} from 'node:fs';
 
 import {parseScopes, printAccessToken, type PrintedAccessToken} from '../lib/auth/accounts.js';
+import {printIdentityToken, type PrintedIdentityToken} from '../lib/auth/identity-token.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {bindingOptions, changeProjectBinding, readProjectPolicy} from '../lib/iam/bindings.js';
 import {type HumanRenderer, parseFormat, renderResult} from '../lib/output/format.js';
@@ -37,6 +38,13 @@ export const FAST_COMMANDS: Record<string, (line: ParsedLine, ctx: AppContext) =
       ctx,
     ),
     human: (r) => `${(r as PrintedAccessToken).token}\n`,
+  }),
+  'auth:print-identity-token': async ({flags, args}, ctx) => ({
+    data: await printIdentityToken(
+      {account: args[0], audiences: flags.audiences as string | undefined, includeEmail: flags['include-email'] as boolean | undefined},
+      ctx,
+    ),
+    human: (r) => `${(r as PrintedIdentityToken).token}\n`,
   }),
   'projects:add-iam-policy-binding': async ({flags, args}, ctx) => ({
     data: await changeProjectBinding('add', args[0]!, bindingOptions(flags as Flags & {member: string; role: string}), ctx),

@@ -105,7 +105,7 @@ describe('with roles/iam.serviceAccountTokenCreator on the target', () => {
     await emu.resetStats();
     const args = ['auth', 'print-access-token', `--impersonate-service-account=${targetEmail}`, '--lifetime=1200'];
     const results = await Promise.all(Array.from({length: 10}, () => gcauth(args, source)));
-    expect(results.map((r) => r.exitCode)).toEqual(Array(10).fill(0));
+    expect(results.filter((r) => r.exitCode !== 0)).toEqual([]);
     expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
     expect(calls(await emu.stats(), ':generateAccessToken')).toBe(1);
   }, 60_000);
