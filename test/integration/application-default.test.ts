@@ -6,11 +6,12 @@
  */
 import {copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {createInterface} from 'node:readline';
 
 import {execa} from 'execa';
 
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
-import {repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 const USER = 'user@example.com';
 const driver = path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs');
@@ -109,6 +110,29 @@ describe('auth application-default against the emulator', () => {
     expect(printed).toMatchObject({exitCode: 0, stderr: ''});
     expect(printed.stdout).toMatch(/^\S+\n$/);
     expect(await emailOf(printed.stdout.trim())).toBe(USER);
+  });
+
+  test('--no-launch-browser: the URL on stderr, the redirect address pasted on stdin, the file written', async () => {
+    const {env, adc} = adcEnv({BROWSER: '/nonexistent-browser'});
+    const child = execa(process.execPath, [cliBin, 'auth', 'application-default', 'login', '--no-launch-browser'], {
+      env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env},
+      extendEnv: false,
+      reject: false,
+    });
+    const url = await new Promise<string>((resolve) => {
+      createInterface({input: child.stderr!}).on('line', (line) => {
+        const m = /^ {4}(http\S+)$/.exec(line);
+        if (m) resolve(m[1]!);
+      });
+    });
+    const html = await (await fetch(url)).text();
+    const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
+    const decided = await fetch(`${emu.url}/o/oauth2/v2/auth/decision`, {method: 'POST', body: new URLSearchParams({request, decision: 'allow', user: USER}), redirect: 'manual'});
+    child.stdin!.end(`${decided.headers.get('location')}\n`);
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(statSync(adc).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(adc, 'utf8'))).toMatchObject({type: 'authorized_user', client_id: CLIENT_ID});
   });
 
   test('set-quota-project adds quota_project_id and keeps the rest; a token is still served from the rewritten file', async () => {
