@@ -135,6 +135,30 @@ describe('auth application-default against the emulator', () => {
     expect(JSON.parse(readFileSync(adc, 'utf8'))).toMatchObject({type: 'authorized_user', client_id: CLIENT_ID});
   });
 
+  test('core/project becomes the quota project once the account may use it (serviceusage.services.use); before, a warning; --disable-quota-project skips it', async () => {
+    const owner = emulatorEnv(emu.url, tmpDir());
+    expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+    const {env, adc} = adcEnv({GCAUTH_CORE_PROJECT: emu.project});
+    const refused = await runCli(['auth', 'application-default', 'login'], {env});
+    expect(refused.exitCode).toBe(0);
+    expect(refused.stderr).toContain(
+      `Cannot add the project "${emu.project}" to ADC as the quota project because the account in ADC does not have the "serviceusage.services.use" permission on this project.`,
+    );
+    expect(JSON.parse(readFileSync(adc, 'utf8'))).not.toHaveProperty('quota_project_id');
+
+    const grant = ['projects', 'add-iam-policy-binding', emu.project, `--member=user:${USER}`, '--role=roles/serviceusage.serviceUsageConsumer', '--format=none'];
+    expect((await runCli(grant, {env: owner})).exitCode).toBe(0);
+    const added = await runCli(['auth', 'application-default', 'login'], {env});
+    expect(added.exitCode).toBe(0);
+    expect(added.stderr).toContain(`Quota project "${emu.project}" was added to ADC`);
+    expect(JSON.parse(readFileSync(adc, 'utf8'))).toMatchObject({type: 'authorized_user', quota_project_id: emu.project});
+
+    const disabled = await runCli(['auth', 'application-default', 'login', '--disable-quota-project'], {env});
+    expect(disabled.exitCode).toBe(0);
+    expect(disabled.stderr).not.toContain('quota');
+    expect(JSON.parse(readFileSync(adc, 'utf8'))).not.toHaveProperty('quota_project_id');
+  });
+
   test('set-quota-project adds quota_project_id and keeps the rest; a token is still served from the rewritten file', async () => {
     const {env, adc} = adcEnv();
     expect((await runCli(['auth', 'application-default', 'login'], {env})).exitCode).toBe(0);

@@ -34,6 +34,8 @@ export interface ApplicationDefaultLoginOptions {
   scopes?: string[];
   launchBrowser: boolean;
   port?: number;
+  /** Do not add core/project as the quota project. */
+  disableQuotaProject?: boolean;
 }
 
 export interface ApplicationDefaultLoginResult {
@@ -42,6 +44,10 @@ export interface ApplicationDefaultLoginResult {
   type: 'authorized_user' | 'impersonated_service_account';
   /** The impersonated service account. */
   target?: string;
+  /** The quota project written to the file. */
+  quotaProject?: string;
+  /** The project that was considered (core/project) and why it was not written. */
+  quotaProjectRefused?: {project: string; reason: string};
 }
 
 /**
@@ -76,8 +82,12 @@ export async function loginApplicationDefault(
     ...(grant.tokenUrl === GOOGLE_TOKEN_URL ? {} : {token_uri: grant.tokenUrl}),
   };
   if (!chain) {
-    const file = await writeAdcFile(user, ctx);
-    return {file, account: grant.account, type: 'authorized_user'};
+    const project = options.disableQuotaProject ? undefined : currentProject(ctx);
+    if (!project) return {file: await writeAdcFile(user, ctx), account: grant.account, type: 'authorized_user'};
+    const reason = await quotaProjectProblem(project, grant.accessToken, ctx);
+    if (reason) return {file: await writeAdcFile(user, ctx), account: grant.account, type: 'authorized_user', quotaProjectRefused: {project, reason}};
+    const file = await writeAdcFile({...user, quota_project_id: project}, ctx);
+    return {file, account: grant.account, type: 'authorized_user', quotaProject: project};
   }
   const root = apiRootUrl(ctx.props, 'iamcredentials');
   const file = await writeAdcFile(
@@ -92,15 +102,51 @@ export async function loginApplicationDefault(
   return {file, account: grant.account, type: 'impersonated_service_account', target: chain.target};
 }
 
+function currentProject(ctx: AppContext): string | undefined {
+  try {
+    return ctx.props.get('core/project');
+  } catch {
+    return undefined;
+  }
+}
+
+export const SERVICE_USAGE_PERMISSION = 'serviceusage.services.use';
+
+/**
+ * gcloud's check before it adds a quota project: the new credentials must hold serviceusage.services.use on it
+ * (Resource Manager testIamPermissions). Returns why not, or undefined when they do. Never throws.
+ */
+async function quotaProjectProblem(project: string, accessToken: string, ctx: AppContext): Promise<string | undefined> {
+  const url = `${apiRootUrl(ctx.props, 'cloudresourcemanager')}v1/projects/${encodeURIComponent(project)}:testIamPermissions`;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${accessToken}`, 'content-type': 'application/json'},
+      body: JSON.stringify({permissions: [SERVICE_USAGE_PERMISSION]}),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) return `checking it answered HTTP ${response.status}`;
+    const granted = ((await response.json()) as {permissions?: string[]}).permissions ?? [];
+    return granted.includes(SERVICE_USAGE_PERMISSION) ? undefined : `the account in ADC does not have the "${SERVICE_USAGE_PERMISSION}" permission on this project`;
+  } catch (error) {
+    return `it could not be checked (${(error as Error).message})`;
+  }
+}
+
 /** The lines gcloud prints after writing ADC. */
 export function adcSavedMessage(file: string): string {
   return `\nCredentials saved to file: [${file}]\n\nThese credentials will be used by any library that requests Application Default Credentials (ADC).`;
 }
 
-/** The quota-project note after a login: gcauth does not pick one by itself. */
-export function quotaProjectNote(project: string | undefined): string {
-  if (project) {
-    return `\nTo use project [${project}] for quota and billing with these credentials, run:\n  $ gcauth auth application-default set-quota-project ${project}`;
+/** The quota-project note after a login, as gcloud words it. */
+export function quotaProjectNote(result: Pick<ApplicationDefaultLoginResult, 'quotaProject' | 'quotaProjectRefused'>): string {
+  if (result.quotaProject) return quotaProjectAddedMessage(result.quotaProject);
+  if (result.quotaProjectRefused) {
+    const {project, reason} = result.quotaProjectRefused;
+    return (
+      `\nWARNING: \nCannot add the project "${project}" to ADC as the quota project because ${reason}. You might receive a "quota exceeded" ` +
+      'or "API not enabled" error. Run $ gcauth auth application-default set-quota-project to add a quota project.'
+    );
   }
   return (
     '\nWARNING: \nCannot find a quota project to add to ADC. You might receive a "quota exceeded" or "API not enabled" error. ' +

@@ -24,6 +24,9 @@ export default class ApplicationDefaultLogin extends BaseCommand<typeof Applicat
       default: true,
       allowNo: true,
     }),
+    'disable-quota-project': Flags.boolean({
+      description: 'Do not add core/project to the file as the quota project (by default it is added when the account may use it: serviceusage.services.use).',
+    }),
     port: Flags.integer({description: 'Loopback port for the redirect (default: any free port).', hidden: true, min: 1, max: 65535}),
   };
 
@@ -34,20 +37,15 @@ export default class ApplicationDefaultLogin extends BaseCommand<typeof Applicat
         scopes: this.flags.scopes === undefined ? undefined : parseScopes(this.flags.scopes),
         launchBrowser: this.flags['launch-browser'],
         port: this.flags.port,
+        disableQuotaProject: this.flags['disable-quota-project'],
       },
       this.ctx,
     );
     this.status(adcSavedMessage(result.file));
-    if (result.type === 'authorized_user') {
-      let project: string | undefined;
-      try {
-        project = this.ctx.props.get('core/project');
-      } catch {
-        project = undefined;
-      }
-      this.status(quotaProjectNote(project));
-    } else {
+    if (result.type === 'impersonated_service_account') {
       this.status(`\nThey impersonate [${result.target}], with [${result.account}] as the source.`);
+    } else if (!this.flags['disable-quota-project']) {
+      this.status(quotaProjectNote(result));
     }
   }
 }
