@@ -11,6 +11,7 @@ import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
+import {startGoogleMitm} from '../helpers/google-mitm.js';
 import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 const USER = 'user@example.com';
@@ -261,6 +262,56 @@ describe('interoperability with Google\'s client library and gcloud\'s files', (
     copyFileSync(adc, copy);
     expect((await runCli(['auth', 'application-default', 'revoke', '-q'], {env})).exitCode).toBe(0);
     expect(await googleAuthLibrary({GOOGLE_APPLICATION_CREDENTIALS: copy})).toEqual({error: 'invalid_grant'});
+  });
+
+  test('unmodified: plain new GoogleAuth({scopes}).getAccessToken(), Google\'s hosts played by a local TLS proxy, for the user file and the impersonated one', async () => {
+    const mitm = await startGoogleMitm(emu.url);
+    try {
+      const plain = `
+        import {GoogleAuth} from 'google-auth-library';
+        try {
+          const auth = new GoogleAuth({scopes: ['https://www.googleapis.com/auth/cloud-platform']});
+          const token = await auth.getAccessToken();
+          console.log(JSON.stringify({token, client: (await auth.getClient()).constructor.name}));
+        } catch (error) {
+          console.log(JSON.stringify({error: String(error?.message ?? error)}));
+        }`;
+      const run = async (file: string) => {
+        const result = await execa(process.execPath, ['--input-type=module', '-e', plain], {
+          cwd: repoRoot,
+          env: {PATH: process.env.PATH, HOME: tmpDir(), METADATA_SERVER_DETECTION: 'none', GOOGLE_APPLICATION_CREDENTIALS: file, HTTPS_PROXY: mitm.url, NODE_EXTRA_CA_CERTS: mitm.caFile},
+          extendEnv: false,
+          reject: false,
+        });
+        expect(result.stderr).toBe('');
+        return JSON.parse(String(result.stdout)) as {token?: string; client?: string; error?: string};
+      };
+
+      const user = adcEnv();
+      expect((await runCli(['auth', 'application-default', 'login'], {env: user.env})).exitCode).toBe(0);
+      const fromUser = await run(user.adc);
+      expect(fromUser).toEqual({token: expect.any(String), client: 'UserRefreshClient'});
+      expect(await emailOf(fromUser.token!)).toBe(USER);
+      expect(mitm.seen).toEqual(['oauth2.googleapis.com /token']);
+
+      const owner = emulatorEnv(emu.url, tmpDir());
+      expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+      expect((await runCli(['iam', 'service-accounts', 'create', 'mitm-target', `--project=${emu.project}`], {env: owner})).exitCode).toBe(0);
+      const target = `mitm-target@${emu.project}.iam.gserviceaccount.com`;
+      const grant = ['iam', 'service-accounts', 'add-iam-policy-binding', target, `--member=user:${USER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=none'];
+      expect((await runCli(grant, {env: owner})).exitCode).toBe(0);
+      const impersonated = adcEnv();
+      expect((await runCli(['auth', 'application-default', 'login', `--impersonate-service-account=${target}`], {env: impersonated.env})).exitCode).toBe(0);
+      mitm.seen.length = 0;
+      const fromImpersonated = await run(impersonated.adc);
+      expect(fromImpersonated).toEqual({token: expect.any(String), client: 'Impersonated'});
+      expect(mitm.seen).toEqual(['oauth2.googleapis.com /token', `iamcredentials.googleapis.com /v1/projects/-/serviceAccounts/${target}:generateAccessToken`]);
+      const {uniqueId} = JSON.parse((await runCli(['iam', 'service-accounts', 'describe', target, '--format=json'], {env: owner})).stdout) as {uniqueId: string};
+      const info = (await (await fetch(`${emu.url}/tokeninfo?access_token=${encodeURIComponent(fromImpersonated.token!)}`)).json()) as {azp?: string};
+      expect(info.azp).toBe(uniqueId);
+    } finally {
+      await mitm.close();
+    }
   });
 
   test('gcauth reads an ADC file of the shape gcloud writes (account "", no token_uri): print-access-token and the Docker helper', async () => {
