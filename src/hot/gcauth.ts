@@ -9,6 +9,7 @@
 import {readFileSync} from 'node:fs';
 
 import {parseScopes, printAccessToken, type PrintedAccessToken} from '../lib/auth/accounts.js';
+import {printApplicationDefaultAccessToken, type PrintedAdcToken} from '../lib/auth/adc-print.js';
 import {printIdentityToken, type PrintedIdentityToken} from '../lib/auth/identity-token.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {bindingOptions, changeProjectBinding, readProjectPolicy} from '../lib/iam/bindings.js';
@@ -38,6 +39,10 @@ export const FAST_COMMANDS: Record<string, (line: ParsedLine, ctx: AppContext) =
       ctx,
     ),
     human: (r) => `${(r as PrintedAccessToken).token}\n`,
+  }),
+  'auth:application-default:print-access-token': async (_line, ctx) => ({
+    data: await printApplicationDefaultAccessToken(ctx),
+    human: (r) => `${(r as PrintedAdcToken).token}\n`,
   }),
   'auth:print-identity-token': async ({flags, args}, ctx) => ({
     data: await printIdentityToken(

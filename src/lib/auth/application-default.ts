@@ -8,11 +8,12 @@ import {readFile, rm} from 'node:fs/promises';
 import {apiRootUrl} from '../api/endpoints.js';
 import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
-import {AuthError, CancelledError, NotFoundError, UsageError} from '../errors.js';
+import {CancelledError, NotFoundError, UsageError} from '../errors.js';
 import {validateProjectId} from '../iam/validate.js';
 import {fnv1a} from '../store/token-cache.js';
-import {adcAccessToken, findAdcSource, NoApplicationDefaultCredentialsError, wellKnownAdcFile} from './adc.js';
+import {findAdcSource, wellKnownAdcFile} from './adc.js';
 import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
+export {NO_ADC_MESSAGE, printApplicationDefaultAccessToken, type PrintedAdcToken} from './adc-print.js';
 import {impersonationOf} from './impersonation.js';
 import type {LoginFlowDeps} from './login-flow.js';
 import {obtainUserGrant} from './login.js';
@@ -24,10 +25,6 @@ export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platf
 
 /** gcloud's default ADC scopes. */
 export const ADC_LOGIN_SCOPES = ['openid', 'https://www.googleapis.com/auth/userinfo.email', CLOUD_PLATFORM_SCOPE, 'https://www.googleapis.com/auth/sqlservice.login'];
-
-/** gcloud's words when no ADC can be found. */
-export const NO_ADC_MESSAGE =
-  'Your default credentials were not found. To set up Application Default Credentials, see https://cloud.google.com/docs/authentication/external/set-up-adc for more information.';
 
 export interface ApplicationDefaultLoginOptions {
   clientIdFile?: string;
@@ -152,29 +149,6 @@ export function quotaProjectNote(result: Pick<ApplicationDefaultLoginResult, 'qu
     '\nWARNING: \nCannot find a quota project to add to ADC. You might receive a "quota exceeded" or "API not enabled" error. ' +
     'Run $ gcauth auth application-default set-quota-project to add a quota project.'
   );
-}
-
-export interface PrintedAdcToken {
-  token: string;
-  /** ISO 8601 expiry. */
-  expiry: string;
-}
-
-/**
- * `auth application-default print-access-token`: a token from ADC (GOOGLE_APPLICATION_CREDENTIALS, the
- * well-known file, the metadata server). Unlike gcloud, which refreshes every time, a cached token with more
- * than five minutes left is reused; the cache is keyed by the file's path, size, mtime and inode, so any
- * rewrite of the file (a new login, set-quota-project) means a fresh token.
- * @throws AuthError with gcloud's message when there are none, or when they are refused; ApiError when unreachable.
- */
-export async function printApplicationDefaultAccessToken(ctx: AppContext): Promise<PrintedAdcToken> {
-  try {
-    const cached = await adcAccessToken(ctx);
-    return {token: cached.token, expiry: new Date(cached.expiry).toISOString()};
-  } catch (error) {
-    if (error instanceof NoApplicationDefaultCredentialsError) throw new AuthError(NO_ADC_MESSAGE, {cause: error});
-    throw error;
-  }
 }
 
 type AdcJson = Record<string, unknown> & {type?: unknown};

@@ -1,4 +1,4 @@
-import {printApplicationDefaultAccessToken, type PrintedAdcToken} from '../../../lib/auth/application-default.js';
+import {printApplicationDefaultAccessToken, type PrintedAdcToken} from '../../../lib/auth/adc-print.js';
 import {BaseCommand} from '../../../lib/base-command.js';
 
 export default class ApplicationDefaultPrintAccessToken extends BaseCommand<typeof ApplicationDefaultPrintAccessToken> {
