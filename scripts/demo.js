@@ -41,21 +41,33 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-/** How the demo's login reaches the consent page: headless Chromium where installed, else an HTTP-level stand-in. */
-const LOGIN_BROWSER = (() => {
-  const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  let playwright = false;
+/** Whether the demo can show the browser login: Debian's Chromium and playwright-core are both there. */
+const HAVE_CHROMIUM = (() => {
   try {
     accessSync(path.join(repoRoot, 'node_modules', 'playwright-core', 'package.json'));
-    accessSync(chromium, constants.X_OK);
-    playwright = true;
+    accessSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium', constants.X_OK);
+    return true;
   } catch {
-    playwright = false;
+    return false;
   }
-  return playwright
-    ? {driver: path.join(repoRoot, 'test', 'helpers', 'chromium-browser.mjs'), what: "headless Chromium clicking Allow on the emulator's consent page"}
-    : {driver: path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs'), what: 'a stand-in submitting the consent form over HTTP (Chromium is not installed)'};
 })();
+
+/**
+ * What a person with a browser on another machine does for `auth login --no-launch-browser`: opens the URL,
+ * presses Allow, and copies the address the browser lands on. Returns that address.
+ */
+async function approveElsewhere(url) {
+  const page = await fetch(url);
+  const html = await page.text();
+  const request = /name="request" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  const user = /value="([^"]+)"[^>]*checked/.exec(html)?.[1];
+  if (!page.ok || !request || !action) throw new Error(`no consent form at ${url}`);
+  const decided = await fetch(new URL(action, url), {method: 'POST', body: new URLSearchParams({request, decision: 'allow', user: user ?? ''}), redirect: 'manual'});
+  const landing = decided.headers.get('location');
+  if (!landing) throw new Error(`the consent page answered ${decided.status} without a redirect`);
+  return landing;
+}
 
 /**
  * The demo, in order. Each step runs `gcauth ...args` with the demo's environment.
@@ -188,14 +200,40 @@ export const STEPS = [
     check: (r, s) => {
       assert(/Updated property \[auth\/client_secret\]/.test(r.stderr), 'config set did not confirm auth/client_secret');
       s.env.GCAUTH_AUTH_AUTH_HOST ??= `${s.url}/o/oauth2/v2/auth`;
-      s.env.BROWSER = `${process.execPath} ${LOGIN_BROWSER.driver}`;
     },
   },
-  {
-    title: `Log in as a user; BROWSER is ${LOGIN_BROWSER.what}`,
-    args: ['auth', 'login'],
-    check: (r) => assert(/You are now logged in as \[user@example\.com\]/.test(r.stderr), 'auth login did not log in user@example.com'),
-  },
+  HAVE_CHROMIUM
+    ? {
+        title: "Log in as a user in a real browser: BROWSER opens the consent page in headless Chromium, which clicks Allow",
+        exec: (s) => ({
+          file: process.execPath,
+          argv: [cli, 'auth', 'login'],
+          display: 'gcauth auth login',
+          env: {...s.env, BROWSER: `${process.execPath} ${path.join(repoRoot, 'test', 'helpers', 'chromium-browser.mjs')}`},
+        }),
+        check: (r) => assert(/You are now logged in as \[user@example\.com\]/.test(r.stderr), 'auth login did not log in user@example.com'),
+      }
+    : {
+        title: 'Log in as a user with --no-launch-browser (Chromium is not installed): the URL is opened "elsewhere" and the address it lands on pasted back',
+        exec: (s) => {
+          let seen;
+          const url = new Promise((resolve) => (seen = resolve));
+          return {
+            file: process.execPath,
+            argv: [cli, 'auth', 'login', '--no-launch-browser'],
+            display: 'gcauth auth login --no-launch-browser',
+            env: s.env,
+            input: (async function* paste() {
+              yield `${await approveElsewhere(await url)}\n`;
+            })(),
+            onStderr: (text) => {
+              const found = /(https?:\/\/\S+\/o\/oauth2\/v2\/auth\?\S+)/.exec(text);
+              if (found) seen(found[1]);
+            },
+          };
+        },
+        check: (r) => assert(/You are now logged in as \[user@example\.com\]/.test(r.stderr), 'auth login did not log in user@example.com'),
+      },
   {
     title: "Print the user's access token (refreshed from the stored refresh token when it runs low)",
     args: ['auth', 'print-access-token'],
@@ -302,22 +340,27 @@ async function main() {
         continue;
       }
       // A step runs gcauth with args, or (exec) another program, e.g. docker fed a token on stdin.
-      const {file, argv, display, input, env} = step.exec
+      const {file, argv, display, input, env, onStderr} = step.exec
         ? step.exec(s)
         : (() => {
             const args = typeof step.args === 'function' ? step.args(s) : step.args;
             return {file: process.execPath, argv: [cli, ...args], display: `gcauth ${args.join(' ')}`, input: step.stdin, env: s.env};
           })();
       console.log(`$ ${show(display)}`);
-      const r = await execa(file, argv, {
+      const child = execa(file, argv, {
         env,
         extendEnv: false,
         cwd: root,
-        ...(input === undefined ? {stdin: 'ignore'} : {input}),
+        ...(input === undefined ? {stdin: 'ignore'} : typeof input === 'string' ? {input} : {stdin: input}),
         all: true,
         reject: false,
         timeout: STEP_TIMEOUT_MS,
       });
+      if (onStderr) {
+        let text = '';
+        child.stderr.on('data', (chunk) => onStderr((text += chunk)));
+      }
+      const r = await child;
       if (r.all) console.log(show(mask(r.all.replace(/\n$/, ''))));
       let problem;
       if (r.timedOut) problem = `timed out after ${STEP_TIMEOUT_MS} ms`;
