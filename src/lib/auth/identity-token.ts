@@ -81,7 +81,7 @@ async function ownIdToken(ctx: AppContext, account: string, audience: string | u
   const key = idTokenKey(account, credential.type === 'service_account' ? (audience ?? DEFAULT_AUDIENCE) : credential.clientId);
   return ctx.tokens.cachedOrMinted(key, async () => {
     const tokenUrl = ctx.tokens.tokenUrlFor(credential);
-    const [{mintServiceAccountIdToken}, {mintUserIdToken}] = await Promise.all([import('./service-account-id-token.js'), import('./user-id-token.js')]);
+    const [{mintServiceAccountIdToken}, {mintUserIdToken}] = await Promise.all([import('./service-account-id-token.js'), import('./user-refresher.js')]);
     try {
       return await withRetry(
         (_attempt, remainingMs) => {
