@@ -1,22 +1,9 @@
-import {accessSync, constants, mkdirSync, statSync, writeFileSync} from 'node:fs';
+import {mkdirSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {adminState, readKeyFile, tmpDir} from '../helpers/emulator.js';
-
-/** The real gcloud on PATH, if any. */
-function findGcloud(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'gcloud');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import {findGcloud} from '../helpers/gcloud.js';
 
 const gcloud = findGcloud();
 if (!gcloud) console.log('gcloud IAM conformance skipped: gcloud is not on PATH');

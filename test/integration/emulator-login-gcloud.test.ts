@@ -1,23 +1,10 @@
-import {accessSync, chmodSync, constants, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {tmpDir} from '../helpers/emulator.js';
-
-/** The real gcloud on PATH, if any. */
-function findGcloud(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'gcloud');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import {findGcloud} from '../helpers/gcloud.js';
 
 const gcloud = findGcloud();
 if (!gcloud) console.log('gcloud login conformance skipped: gcloud is not on PATH');
