@@ -175,6 +175,12 @@ describe('auth login (browser)', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  test('ACCOUNT written in another case than the verified email still matches it', async () => {
+    const google = fakeGoogle();
+    const {ctx} = await ctxFor();
+    await expect(loginUser({...LOGIN, account: USER.toUpperCase()}, ctx, google.deps)).resolves.toBeDefined();
+  });
+
   test('no answer within GCAUTH_LOGIN_TIMEOUT: an error, nothing stored', async () => {
     const {ctx} = await ctxFor({env: {GCAUTH_LOGIN_TIMEOUT: '1'}});
     const before = snapshot(dir);

@@ -56,7 +56,9 @@ describe('retry decisions', () => {
   it('treats creates as unrepeatable and custom methods, reads and deletes as repeatable', () => {
     expect(isRepeatable('POST', 'http://h/iam/v1/projects/p/serviceAccounts')).toBe(false);
     expect(isRepeatable('POST', 'http://h/iam/v1/projects/-/serviceAccounts/a@b.c/keys')).toBe(false);
-    expect(isRepeatable('POST', 'http://h/cloudresourcemanager/v1/projects/p:setIamPolicy')).toBe(true);
+    expect(isRepeatable('POST', 'http://h/cloudresourcemanager/v1/projects/p:getIamPolicy')).toBe(true);
+    // A repeated write that had landed would meet its own etag and be misreported.
+    expect(isRepeatable('POST', 'http://h/cloudresourcemanager/v1/projects/p:setIamPolicy')).toBe(false);
     expect(isRepeatable('GET', 'http://h/iam/v1/projects/p/serviceAccounts')).toBe(true);
     expect(isRepeatable('DELETE', 'http://h/iam/v1/projects/-/serviceAccounts/a@b.c')).toBe(true);
   });

@@ -32,12 +32,15 @@ const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 
 /**
  * A create (POST to a collection, such as `.../keys`) is not safe to repeat: a retry after a lost
- * answer could make a second account or an orphan key. Custom methods (`:setIamPolicy`, guarded by
- * the etag; `:getIamPolicy`, `:disable`) and GET, PATCH and DELETE are.
+ * answer could make a second account or an orphan key. Nor is `:setIamPolicy`: a repeat of a write
+ * that landed meets its own new etag (409), and the read-modify-write would then report the change
+ * as already made, or as nothing to remove. Other custom methods (`:getIamPolicy`, `:disable`) and
+ * GET, PATCH and DELETE are.
  */
 export function isRepeatable(method: string | undefined, url: string): boolean {
   if ((method ?? 'GET').toUpperCase() !== 'POST') return true;
-  return /:[A-Za-z]+$/.test(new URL(url).pathname);
+  const {pathname} = new URL(url);
+  return /:[A-Za-z]+$/.test(pathname) && !pathname.endsWith(':setIamPolicy');
 }
 
 /** Whether a failed request may be tried again: see isRepeatable and NOT_PROCESSED. */

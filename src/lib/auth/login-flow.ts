@@ -190,7 +190,8 @@ async function completeLogin(
   const grant = await deps.exchangeCode({code: response.code, codeVerifier: session.verifier, redirectUri: session.redirectUri, client: options.client});
   if (!grant.idToken) throw new AuthError('The token endpoint sent no id token, so the account cannot be verified (was the openid scope granted?). Nothing was stored.');
   const account = await deps.verifyIdToken(grant.idToken, options.client.clientId);
-  if (options.expectedAccount && account !== options.expectedAccount) {
+  // Email addresses are matched without regard to case, as Google matches them.
+  if (options.expectedAccount && account.toLowerCase() !== options.expectedAccount.toLowerCase()) {
     throw new AuthError(`You signed in as [${account}], not [${options.expectedAccount}] as asked. Nothing was stored; run the login again and choose [${options.expectedAccount}], or omit ACCOUNT.`);
   }
   if (!grant.refreshToken) {

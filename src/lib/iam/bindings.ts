@@ -66,8 +66,8 @@ export async function parseBindingChange(options: BindingOptions): Promise<Bindi
  * A member added without a condition to a policy that has conditions: gcloud's rule, so a script
  * never silently grants unconditional access where conditions are in use. On a terminal, ask.
  */
-async function confirmUnconditional(policy: Policy, change: BindingChange, ctx: AppContext): Promise<void> {
-  if (change.condition !== undefined || !hasConditions(policy)) return;
+async function confirmUnconditional(policy: Policy, change: BindingChange, ctx: AppContext): Promise<boolean> {
+  if (change.condition !== undefined || !hasConditions(policy)) return false;
   const granted = await ctx.prompter
     .confirm(`The policy has conditional bindings. Add [${change.member}] to [${change.role}] with no condition?`, {default: false, flag: '--condition=None'})
     .catch((error: unknown) => {
@@ -79,6 +79,7 @@ async function confirmUnconditional(policy: Policy, change: BindingChange, ctx: 
       throw error;
     });
   if (!granted) throw new UsageError('Not added. Give --condition=EXPR... or --condition=None.');
+  return true;
 }
 
 /**
@@ -97,9 +98,9 @@ export async function changeBinding(
   let asked = false;
   const edit = async (policy: Policy): Promise<PolicyEdit> => {
     if (action === 'remove') return removeBinding(policy, {...change, all: options.all}, capitalize(where));
-    // Ask once, however many times a lost race makes the edit run again.
-    if (!asked) await confirmUnconditional(policy, change, ctx);
-    asked = true;
+    // Ask once, however many times a lost race makes the edit run again; but check every policy read,
+    // since a race may bring back one that has conditions where the first had none.
+    if (!asked) asked = await confirmUnconditional(policy, change, ctx);
     return addBinding(policy, change);
   };
   const dryRun = options.dryRun ?? false;
