@@ -19,9 +19,9 @@ export interface RunCliOptions {
   cwd?: string;
 }
 
-/** Runs the built CLI (`node bin/run.js ...`) as a subprocess with exactly the given environment (plus PATH/HOME). */
-export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const result = await execa(process.execPath, [cliBin, ...args], {
+/** Runs a program with exactly the given environment (plus PATH/HOME), never rejecting. */
+async function runProgram(file: string, args: string[], options: RunCliOptions): Promise<CliResult> {
+  const result = await execa(file, args, {
     cwd: options.cwd ?? repoRoot,
     env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env},
     extendEnv: false,
@@ -33,18 +33,14 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
   return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1};
 }
 
+/** Runs the built CLI (`node bin/run.js ...`) as a subprocess with exactly the given environment (plus PATH/HOME). */
+export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return runProgram(process.execPath, [cliBin, ...args], options);
+}
+
 /** Runs docker-credential-gcauth ACTION with `input` on stdin and exactly the given environment (plus PATH/HOME). */
-export async function runHelper(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const result = await execa(helperBin, args, {
-    cwd: options.cwd ?? repoRoot,
-    env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env},
-    extendEnv: false,
-    input: options.input,
-    stdin: options.input === undefined ? 'ignore' : undefined,
-    reject: false,
-    stripFinalNewline: false,
-  });
-  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1};
+export function runHelper(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return runProgram(helperBin, args, options);
 }
 
 /** The environment that points gcauth at an emulator with its own config dir. */

@@ -1,9 +1,9 @@
-import {mkdirSync, statSync, writeFileSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {adminState, readKeyFile, tmpDir} from '../helpers/emulator.js';
-import {findGcloud} from '../helpers/gcloud.js';
+import {findGcloud, gcloudEnv} from '../helpers/gcloud.js';
 
 const gcloud = findGcloud();
 if (!gcloud) console.log('gcloud IAM conformance skipped: gcloud is not on PATH');
@@ -19,23 +19,7 @@ describeIfGcloud('the real gcloud against the emulator\'s IAM and Resource Manag
   beforeAll(async () => {
     work = tmpDir('gcloud-iam-');
     emu = await startEmulator({dataDir: path.join(work, 'emulator')});
-    const config = path.join(work, 'gcloud-config');
-    mkdirSync(config, {recursive: true});
-    // A cached "not on GCE" answer: gcloud then never probes the metadata server off-box.
-    writeFileSync(path.join(config, 'gce'), 'False');
-    env = {
-      CLOUDSDK_CONFIG: config,
-      CLOUDSDK_AUTH_TOKEN_HOST: `${emu.url}/token`,
-      CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM: `${emu.url}/iam/`,
-      CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
-      CLOUDSDK_CORE_PROJECT: 'demo-project',
-      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-      CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
-      CLOUDSDK_METRICS_ENVIRONMENT: 'x',
-      CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
-      CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
-      CLOUDSDK_SURVEY_DISABLE_PROMPTS: 'true',
-    };
+    env = gcloudEnv(emu.url, emu.project);
     const activated = await run(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
     expect(activated.exitCode).toBe(0);
   });

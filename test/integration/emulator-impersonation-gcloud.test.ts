@@ -1,10 +1,9 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {createRemoteJWKSet, jwtVerify} from 'jose';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {tmpDir} from '../helpers/emulator.js';
-import {findGcloud} from '../helpers/gcloud.js';
+import {findGcloud, gcloudEnv} from '../helpers/gcloud.js';
 
 const gcloud = findGcloud();
 if (!gcloud) console.log('gcloud impersonation conformance skipped: gcloud is not on PATH');
@@ -21,21 +20,7 @@ describeIfGcloud('the real gcloud impersonating through the emulator IAM Credent
     emu = await startEmulator({dataDir: path.join(work, 'emulator')});
     emu.state.createServiceAccount(emu.project, 'deployer');
     await emu.state.addSystemManagedKey(TARGET);
-    const config = path.join(work, 'gcloud-config');
-    mkdirSync(config, {recursive: true});
-    writeFileSync(path.join(config, 'gce'), 'False');
-    env = {
-      CLOUDSDK_CONFIG: config,
-      CLOUDSDK_AUTH_TOKEN_HOST: `${emu.url}/token`,
-      CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${emu.url}/iamcredentials/`,
-      CLOUDSDK_CORE_PROJECT: 'demo-project',
-      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-      CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
-      CLOUDSDK_METRICS_ENVIRONMENT: 'x',
-      CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
-      CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
-      CLOUDSDK_SURVEY_DISABLE_PROMPTS: 'true',
-    };
+    env = gcloudEnv(emu.url, emu.project);
     const activated = await run(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
     expect(activated.exitCode).toBe(0);
   });
