@@ -30,6 +30,13 @@ export const TOKEN_SOURCES: readonly string[] = ['gcauth', 'adc'];
 export const PROPERTIES: readonly PropertyDef[] = [
   {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials'},
   {section: 'core', name: 'project', description: 'Project used when a command needs one'},
+  {
+    section: 'core',
+    name: 'check_gce_metadata',
+    description: 'Look for the Compute Engine metadata server (its service account is the default account on a VM); false never looks',
+    default: 'true',
+    validate: BOOLEAN,
+  },
   {section: 'core', name: 'disable_prompts', description: 'Never prompt; take defaults', default: 'false', validate: BOOLEAN},
   {
     section: 'core',
