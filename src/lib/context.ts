@@ -76,6 +76,8 @@ export interface ContextOverrides {
   sysRoot?: string;
   /** The machine's MAC addresses (os.networkInterfaces), so tests can fake a VM's. */
   macAddresses?: () => string[];
+  /** Stands in for 169.254.169.254 when residency is faked. */
+  metadataDefaultHost?: string;
 }
 
 /** Maps global flags onto the properties they set for this invocation. */
@@ -146,6 +148,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
           .flat()
           .map((i) => i?.mac ?? '')),
     platform,
+    defaultHost: overrides.metadataDefaultHost,
   };
   const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce} as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);

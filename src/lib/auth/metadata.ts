@@ -47,6 +47,8 @@ export interface GceEnvironment {
   /** MAC addresses of the network interfaces. */
   macAddresses: () => string[];
   platform: NodeJS.Platform;
+  /** The host probed when residency says GCE and no variable names one: 169.254.169.254 (tests name a stand-in). */
+  defaultHost?: string;
   /** Detection's answer, once per invocation. */
   detected?: Promise<Detection>;
 }
@@ -73,8 +75,8 @@ export interface Detection {
 }
 
 /** `GCE_METADATA_HOST` (host:port, Google's libraries), else `GCE_METADATA_IP`, else 169.254.169.254. */
-export function metadataHost(env: Record<string, string | undefined>): string {
-  return env.GCE_METADATA_HOST?.trim() || env.GCE_METADATA_IP?.trim() || DEFAULT_METADATA_IP;
+export function metadataHost(env: Record<string, string | undefined>, fallback = DEFAULT_METADATA_IP): string {
+  return env.GCE_METADATA_HOST?.trim() || env.GCE_METADATA_IP?.trim() || fallback;
 }
 
 const DETECTION_MODES = ['none', 'assume-present', 'bios-only', 'ping-only'];
@@ -116,7 +118,7 @@ export function detectMetadataServer(ctx: MetadataContext): Promise<Detection> {
 }
 
 async function detect(ctx: MetadataContext): Promise<Detection> {
-  const host = metadataHost(ctx.env);
+  const host = metadataHost(ctx.env, ctx.gce.defaultHost);
   const absent = {present: false, host};
   const check = ctx.props.get('core/check_gce_metadata');
   if (check !== undefined && !isTrue(check)) return absent;

@@ -30,13 +30,6 @@ export const TOKEN_SOURCES: readonly string[] = ['gcauth', 'adc'];
 export const PROPERTIES: readonly PropertyDef[] = [
   {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials'},
   {section: 'core', name: 'project', description: 'Project used when a command needs one'},
-  {
-    section: 'core',
-    name: 'check_gce_metadata',
-    description: 'Look for the Compute Engine metadata server (its service account is the default account on a VM); false never looks',
-    default: 'true',
-    validate: BOOLEAN,
-  },
   {section: 'core', name: 'disable_prompts', description: 'Never prompt; take defaults', default: 'false', validate: BOOLEAN},
   {
     section: 'core',
@@ -44,6 +37,13 @@ export const PROPERTIES: readonly PropertyDef[] = [
     description: 'Logging level on stderr',
     default: 'warning',
     validate: (v) => ((VERBOSITIES as readonly string[]).includes(v) ? undefined : `expected one of ${VERBOSITIES.join(', ')}`),
+  },
+  {
+    section: 'core',
+    name: 'check_gce_metadata',
+    description: 'Look for the Compute Engine metadata server (its service account is the default account on a VM); false never looks',
+    default: 'true',
+    validate: BOOLEAN,
   },
   {
     section: 'auth',
