@@ -15,6 +15,8 @@ export interface StandInOptions {
   mode?: StandInMode;
   /** Delay before each token answer, so concurrent callers overlap. */
   tokenDelayMs?: number;
+  /** The access token to hand out (e.g. one the emulator issued, so its APIs accept it); default a fake ya29.vm-N-SCOPES. */
+  accessToken?: () => Promise<string>;
   /** No service account attached: every service-accounts path answers 404. */
   noServiceAccount?: boolean;
 }
@@ -68,9 +70,18 @@ export async function startMetadataStandIn(options: StandInOptions = {}): Promis
       if (mode === 'token-404') return send(res, 404, 'Not Found');
       if (mode === 'token-not-json') return send(res, 200, '<html>oops</html>', 'text/html');
       if (mode === 'token-503-once' && tokenCount === 1) return send(res, 503, 'try again');
-      const answer = () =>
-        send(res, 200, JSON.stringify({access_token: `ya29.vm-${tokenCount}-${url.searchParams.get('scopes') ?? 'default'}`, expires_in: 3599, token_type: 'Bearer'}), 'application/json');
-      return options.tokenDelayMs ? void setTimeout(answer, options.tokenDelayMs) : answer();
+      const answer = async () =>
+        send(
+          res,
+          200,
+          JSON.stringify({
+            access_token: options.accessToken ? await options.accessToken() : `ya29.vm-${tokenCount}-${url.searchParams.get('scopes') ?? 'default'}`,
+            expires_in: 3599,
+            token_type: 'Bearer',
+          }),
+          'application/json',
+        );
+      return void setTimeout(answer, options.tokenDelayMs ?? 0);
     }
     if (p === 'instance/service-accounts/default/identity') {
       const audience = url.searchParams.get('audience');
