@@ -195,7 +195,7 @@ describe('listProperties', () => {
     });
     const all = await listProperties({all: true}, ctx);
     expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker']);
-    expect(all.core).toEqual({account: 'a@x', disable_prompts: 'false', project: null, verbosity: 'warning'});
+    expect(all.core).toEqual({account: 'a@x', check_gce_metadata: 'true', disable_prompts: 'false', project: null, verbosity: 'warning'});
     expect(all.docker).toEqual({registries: null, token_source: 'gcauth'});
     expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
     expect(renderListing({})).toBe('');
