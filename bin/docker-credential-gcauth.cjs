@@ -6,6 +6,9 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
+// Node's own warnings are not the helper's to print: Docker shows its stderr to the user (debug shows them).
+process.removeAllListeners('warning');
+if (process.env.GCAUTH_CORE_VERBOSITY === 'debug') process.on('warning', (w) => process.stderr.write(`DEBUG: node warning: ${w.name}: ${w.message}\n`));
 require('../dist/hot/docker-credential-gcauth.cjs')
   .main(process.argv.slice(2))
   .then((code) => {

@@ -1,7 +1,8 @@
-import {homedir} from 'node:os';
+import {homedir, networkInterfaces} from 'node:os';
 
 import {type ApiClients, createApiClients} from './api/clients.js';
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
+import type {GceEnvironment} from './auth/metadata.js';
 import {type Minter, TokenService} from './auth/token-service.js';
 import {mintUserToken} from './auth/user-refresher.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
@@ -57,6 +58,8 @@ export interface AppContext {
   flags: GlobalFlags;
   /** IAM and Resource Manager clients, built on first use. */
   api: ApiClients;
+  /** What metadata-server detection reads of the machine (sysfs, MAC addresses), and its answer once known. */
+  gce: GceEnvironment;
 }
 
 /** Parts a test (or another entry point) may supply instead of the process's own. */
@@ -69,6 +72,12 @@ export interface ContextOverrides {
   prompter?: Prompter;
   /** Stands in for the token endpoint in command tests. */
   mint?: Minter;
+  /** Root of the sysfs tree read for GCE residency (`/`), so tests can fake a VM. */
+  sysRoot?: string;
+  /** The machine's MAC addresses (os.networkInterfaces), so tests can fake a VM's. */
+  macAddresses?: () => string[];
+  /** Stands in for 169.254.169.254 when residency is faked. */
+  metadataDefaultHost?: string;
 }
 
 /** Maps global flags onto the properties they set for this invocation. */
@@ -130,8 +139,20 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   });
   const quiet = isTrue(lenient('core/disable_prompts'));
   const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
-  const api = createApiClients({props, tokens, log});
-  return {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, api};
+  const gce: GceEnvironment = {
+    sysRoot: overrides.sysRoot ?? '/',
+    macAddresses:
+      overrides.macAddresses ??
+      (() =>
+        Object.values(networkInterfaces())
+          .flat()
+          .map((i) => i?.mac ?? '')),
+    platform,
+    defaultHost: overrides.metadataDefaultHost,
+  };
+  const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce} as Omit<AppContext, 'api'> as AppContext;
+  ctx.api = createApiClients(ctx);
+  return ctx;
 }
 
 // A damaged active_config must not lock the user out of the commands that would repair it.

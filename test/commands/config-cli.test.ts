@@ -97,7 +97,7 @@ describe('config list', () => {
     await run(ConfigSet, ['account', 'a@x']);
     expect(JSON.parse((await run(ConfigList, ['--format', 'json'])).stdout)).toEqual({core: {account: 'a@x'}});
     expect((await run(ConfigList, ['core/', '--all'])).stdout).toBe(
-      '[core]\naccount = a@x\ndisable_prompts = false\nproject (unset)\nverbosity = warning\n',
+      '[core]\naccount = a@x\ncheck_gce_metadata = true\ndisable_prompts = false\nproject (unset)\nverbosity = warning\n',
     );
   });
 });

@@ -78,7 +78,7 @@ describe('setProperty', () => {
 
     test.each([
       ['nosuch/x', 'v', new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker.')],
-      ['zone', 'v', new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.')],
+      ['zone', 'v', new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata.')],
       ['auth/token_host', 'not-a-url', new UsageError('Invalid value for property [auth/token_host]: "not-a-url": expected an http:// or https:// URL.')],
       ['auth/token_host', 'ftp://h/token', new UsageError('Invalid value for property [auth/token_host]: "ftp://h/token": expected an http:// or https:// URL.')],
       [
@@ -168,7 +168,7 @@ describe('unsetProperty', () => {
     seed('default', '[core]\naccount = a@x\n');
     await expectUnchanged(dir, 
       async () => unsetProperty({property: 'core/acount'}, await ctxOf()),
-      new UsageError('Property [acount] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'),
+      new UsageError('Property [acount] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata.'),
     );
     await expectUnchanged(dir, 
       async () => unsetProperty({property: 'account'}, await ctxOf({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'gone'})),
@@ -195,7 +195,7 @@ describe('listProperties', () => {
     });
     const all = await listProperties({all: true}, ctx);
     expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker']);
-    expect(all.core).toEqual({account: 'a@x', disable_prompts: 'false', project: null, verbosity: 'warning'});
+    expect(all.core).toEqual({account: 'a@x', check_gce_metadata: 'true', disable_prompts: 'false', project: null, verbosity: 'warning'});
     expect(all.docker).toEqual({registries: null, token_source: 'gcauth'});
     expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
     expect(renderListing({})).toBe('');
@@ -209,7 +209,7 @@ describe('listProperties', () => {
     );
     await expectUnchanged(dir, 
       async () => listProperties({filter: 'core/project/', all: false}, await ctxOf()),
-      new UsageError('Property [project/] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity.'),
+      new UsageError('Property [project/] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata.'),
     );
     await expectUnchanged(dir, 
       async () => listProperties({all: false}, await ctxOf()),

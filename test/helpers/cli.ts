@@ -19,11 +19,18 @@ export interface RunCliOptions {
   cwd?: string;
 }
 
+/**
+ * A test that names no metadata host must never make gcauth probe the real one (a CI machine may be a VM):
+ * detection is off unless the test points GCE_METADATA_HOST / GCE_METADATA_IP at a stand-in.
+ */
+const noMetadataProbe = (env: Record<string, string | undefined> = {}): Record<string, string> =>
+  env.GCE_METADATA_HOST || env.GCE_METADATA_IP ? {} : {METADATA_SERVER_DETECTION: 'none'};
+
 /** Runs a program with exactly the given environment (plus PATH/HOME), never rejecting. */
 async function runProgram(file: string, args: string[], options: RunCliOptions): Promise<CliResult> {
   const result = await execa(file, args, {
     cwd: options.cwd ?? repoRoot,
-    env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env},
+    env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...noMetadataProbe(options.env), ...options.env},
     extendEnv: false,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,

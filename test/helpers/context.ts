@@ -24,6 +24,11 @@ export interface FakeContextOptions {
   mint?: Minter;
   /** Reuse a config dir (default: a new temp dir). */
   configDir?: string;
+  /** GCE residency: sysfs root and MAC addresses (default: an empty root and none, so nothing looks like a VM). */
+  sysRoot?: string;
+  macAddresses?: () => string[];
+  /** Stands in for 169.254.169.254 (only reached when residency is faked). */
+  metadataDefaultHost?: string;
 }
 
 const created: string[] = [];
@@ -44,6 +49,10 @@ export async function fakeContext(options: FakeContextOptions = {}): Promise<{ct
     now: options.now,
     prompter: options.prompter,
     mint: options.mint,
+    // A test machine that happens to be a VM must never make a test probe the real metadata server.
+    sysRoot: options.sysRoot ?? configDir,
+    macAddresses: options.macAddresses ?? (() => []),
+    metadataDefaultHost: options.metadataDefaultHost,
     io: {
       stdout: {write: (t: string) => (out.stdout += t)},
       stderr: {write: (t: string) => (out.stderr += t)},

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 
+import {metadataEmailIfAny} from '../../lib/auth/metadata.js';
 import {BaseCommand} from '../../lib/base-command.js';
 import type {AppContext} from '../../lib/context.js';
 import {renderTable} from '../../lib/output/format.js';
@@ -9,12 +10,20 @@ export interface AccountRow {
   status: 'ACTIVE' | '';
 }
 
-/** Every stored account, sorted, the active one marked. */
+/**
+ * Every stored account and, on GCE, the VM's service account (as gcloud lists it), sorted, the active one marked:
+ * `core/account`, else the VM's account, which is then the default.
+ */
 export async function listAccounts(options: {filterAccount?: string}, ctx: AppContext): Promise<AccountRow[]> {
-  const active = ctx.props.get('core/account');
-  return (await ctx.store.list())
-    .filter((c) => !options.filterAccount || c.account === options.filterAccount)
-    .map((c) => ({account: c.account, status: c.account === active ? 'ACTIVE' : ''}));
+  const configured = ctx.props.get('core/account');
+  const vm = await metadataEmailIfAny(ctx);
+  const active = configured === 'default' ? vm : (configured ?? vm);
+  const accounts = new Set((await ctx.store.list()).map((c) => c.account));
+  if (vm) accounts.add(vm);
+  return [...accounts]
+    .sort()
+    .filter((a) => !options.filterAccount || a === options.filterAccount)
+    .map((a) => ({account: a, status: a === active ? 'ACTIVE' : ''}));
 }
 
 export default class List extends BaseCommand<typeof List> {

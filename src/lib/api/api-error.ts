@@ -49,6 +49,68 @@ export function httpStatusOf(error: unknown): number | undefined {
   return e?.response?.status ?? (typeof e?.status === 'number' ? e.status : undefined);
 }
 
+/** Google's ErrorInfo reason for a token without the OAuth scope the method needs. */
+export const SCOPE_INSUFFICIENT_REASON = 'ACCESS_TOKEN_SCOPE_INSUFFICIENT';
+
+/** The property under which the session records the scopes the refused token holds (see clients.ts). */
+export const TOKEN_SCOPES = 'gcauthTokenScopes';
+
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+
+/** The OAuth scopes each API accepts (any one of them will do), by the ErrorInfo's `service`. */
+export const ACCEPTED_SCOPES: Record<string, string[]> = {
+  'iam.googleapis.com': [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/iam'],
+  'cloudresourcemanager.googleapis.com': [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/cloud-platform.read-only'],
+  'iamcredentials.googleapis.com': [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/iam'],
+};
+
+/** A 403 because the token lacks the API's OAuth scope (not an IAM permission): the fix is the token's scopes. */
+export class InsufficientScopesError extends PermissionDeniedError {
+  constructor(
+    message: string,
+    readonly requiredScopes: string[],
+    readonly tokenScopes: string[] | undefined,
+    options?: {hint?: string; cause?: unknown; status?: number},
+  ) {
+    super(message, options);
+  }
+}
+
+/** True for Google's 403 "Request had insufficient authentication scopes." (ACCESS_TOKEN_SCOPE_INSUFFICIENT). */
+export function isScopeInsufficient(error: unknown): boolean {
+  if (httpStatusOf(error) !== 403) return false;
+  const google = googleStatusOf(error);
+  return (
+    (google?.details ?? []).some((d) => d.reason === SCOPE_INSUFFICIENT_REASON) ||
+    /insufficient authentication scopes/i.test(google?.message ?? '') ||
+    /insufficient_scope/.test(String((error as {response?: {headers?: Record<string, unknown>}}).response?.headers?.['www-authenticate'] ?? ''))
+  );
+}
+
+const shortScope = (scope: string) => scope.replace('https://www.googleapis.com/auth/', '');
+
+/** The scope-insufficient 403 as a message naming the scope needed, the scopes held and how to change a VM's. */
+export function insufficientScopes(error: unknown, subject: CallSubject): InsufficientScopesError {
+  const google = googleStatusOf(error);
+  const info = google?.details?.find((d) => d.reason === SCOPE_INSUFFICIENT_REASON);
+  const service = info?.metadata?.service;
+  const required = (service && ACCEPTED_SCOPES[service]) || [CLOUD_PLATFORM];
+  const held = (error as Record<string, unknown>)[TOKEN_SCOPES] as string[] | undefined;
+  const api = service ? ` by ${service}` : '';
+  const heldText = held ? (held.length > 0 ? held.map(shortScope).join(', ') : 'none') : undefined;
+  const message =
+    `The access token of [${subject.account}] lacks the OAuth scope needed${api} for ${subject.resource}: ` +
+    `it needs ${required.map(shortScope).join(' or ')}${heldText ? `, and has ${heldText}` : ''} (Google: ${google?.message ?? 'insufficient authentication scopes'}).`;
+  return new InsufficientScopesError(message, required, held, {
+    cause: error,
+    status: 403,
+    hint:
+      'On a Compute Engine VM the scopes are set on the VM: stop it, then gcloud compute instances set-service-account INSTANCE --zone=ZONE ' +
+      `--service-account=${subject.account} --scopes=cloud-platform, and start it again; on GKE, recreate the node pool with --scopes=cloud-platform or use Workload Identity. ` +
+      'Elsewhere, ask for the scope: --scopes=cloud-platform.',
+  });
+}
+
 /** The permission a 403 names: from its ErrorInfo detail, else from IAM's message wording. */
 function missingPermission(status: GoogleStatus | undefined): string | undefined {
   for (const detail of status?.details ?? []) {
@@ -79,6 +141,7 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
         hint: `Activate the account's key again: gcauth auth activate-service-account ${subject.account} --key-file=FILE`,
       });
     case 403: {
+      if (isScopeInsufficient(error)) return insufficientScopes(error, subject);
       const permission = missingPermission(google);
       // IAM answers an unknown account with this same 403; Google's "(or it may not exist)" keeps a typo findable.
       const maybeMissing = /or it may not exist/.test(detail) ? ' (or it may not exist)' : '';

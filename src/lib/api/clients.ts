@@ -1,8 +1,9 @@
-import {resolveAccount} from '../auth/accounts.js';
+import {accountAccessToken, type AccountContext, type ActingAccount, resolveAccount, resolveActingAccount} from '../auth/accounts.js';
 import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js';
-import {DEFAULT_SCOPES} from '../auth/token-service.js';
+import {metadataScopes} from '../auth/metadata.js';
+import {DEFAULT_SCOPES, type TokenService} from '../auth/token-service.js';
 import {GOOGLE_TOKEN_URL} from '../auth/transport.js';
-import type {AppContext} from '../context.js';
+import {isScopeInsufficient, TOKEN_SCOPES} from './api-error.js';
 import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';
 import type {IamApi} from './iam.js';
 import type {IamCredentialsApi} from './iam-credentials.js';
@@ -13,36 +14,76 @@ import {createSession, type RequestAuth} from './session.js';
 export interface ApiClients {
   /**
    * The account calls run as: the impersonated service account when impersonating, else `--account`, else
-   * `core/account`. @throws AuthError when none is set.
+   * `core/account`, else (once a client was built on GCE) the VM's service account. @throws AuthError when none is set.
    */
   account(): string;
   iam(): Promise<IamApi>;
   resourceManager(): Promise<ResourceManagerApi>;
-  /** IAM Credentials, always called as the account's own credential (the impersonation source). */
-  iamCredentials(): Promise<IamCredentialsApi>;
+  /**
+   * IAM Credentials, always called as the account's own credential (the impersonation source): `source` when
+   * given (a command's ACCOUNT argument), else the acting account.
+   */
+  iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>;
+}
+
+/**
+ * Wraps a session so a 403 for missing OAuth scopes carries the scopes the token has (the VM's, read from the
+ * metadata server, or the ones gcauth asked for), for the message toApiError builds.
+ */
+function withTokenScopes(auth: RequestAuth, scopes: () => Promise<string[] | undefined>): RequestAuth {
+  return {
+    async request(options) {
+      try {
+        return await auth.request(options);
+      } catch (error) {
+        if (isScopeInsufficient(error) && error && typeof error === 'object') {
+          const held = await scopes().catch(() => undefined);
+          if (held) Object.assign(error, {[TOKEN_SCOPES]: held});
+        }
+        throw error;
+      }
+    },
+  };
 }
 
 /** The API clients of a context; each is created once. */
-export function createApiClients(ctx: Pick<AppContext, 'props' | 'tokens' | 'log'>): ApiClients {
-  const source = () => resolveAccount(ctx);
-  const account = () => impersonationOf(ctx.props)?.target ?? source();
-  let sourceSession: Promise<RequestAuth> | undefined;
-  let session: Promise<RequestAuth> | undefined;
-  const sourceAuth = () => (sourceSession ??= createSession({account: source(), tokens: ctx.tokens, log: ctx.log, tokenUrl: GOOGLE_TOKEN_URL}));
-  // With impersonation every other API is called with the target's token, minted (and cached) through IAM Credentials.
-  const auth = () =>
-    (session ??= (() => {
-      const chain = impersonationOf(ctx.props);
-      if (!chain) return sourceAuth();
-      const from = source();
-      const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => clients.iamCredentials()};
-      return createSession({
-        account: chain.target,
+export function createApiClients(ctx: AccountContext & {tokens: TokenService}): ApiClients {
+  let acting: Promise<ActingAccount> | undefined;
+  let resolved: ActingAccount | undefined;
+  const source = () => (acting ??= resolveActingAccount(ctx).then((a) => (resolved = a)));
+  const account = () => impersonationOf(ctx.props)?.target ?? resolved?.account ?? resolveAccount(ctx);
+  const heldScopes = (who: ActingAccount) => async () => (who.metadata ? metadataScopes(ctx) : DEFAULT_SCOPES);
+  const sessionOf = async (who: ActingAccount) =>
+    withTokenScopes(
+      await createSession({
+        account: who.account,
         tokens: ctx.tokens,
         log: ctx.log,
         tokenUrl: GOOGLE_TOKEN_URL,
-        accessToken: () => impersonatedAccessToken(deps, from, chain, {scopes: DEFAULT_SCOPES}),
-      });
+        accessToken: () => accountAccessToken(ctx, who),
+      }),
+      heldScopes(who),
+    );
+  let sourceSession: Promise<RequestAuth> | undefined;
+  let session: Promise<RequestAuth> | undefined;
+  const sourceAuth = (who?: ActingAccount) => (sourceSession ??= (async () => sessionOf(who ?? (await source())))());
+  // With impersonation every other API is called with the target's token, minted (and cached) through IAM Credentials.
+  const auth = () =>
+    (session ??= (async () => {
+      const from = await source();
+      const chain = impersonationOf(ctx.props);
+      if (!chain) return sourceAuth(from);
+      const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => clients.iamCredentials(from)};
+      return withTokenScopes(
+        await createSession({
+          account: chain.target,
+          tokens: ctx.tokens,
+          log: ctx.log,
+          tokenUrl: GOOGLE_TOKEN_URL,
+          accessToken: () => impersonatedAccessToken(deps, from.account, chain, {scopes: DEFAULT_SCOPES}),
+        }),
+        async () => DEFAULT_SCOPES,
+      );
     })());
   let iam: Promise<IamApi> | undefined;
   let crm: Promise<ResourceManagerApi> | undefined;
@@ -51,26 +92,19 @@ export function createApiClients(ctx: Pick<AppContext, 'props' | 'tokens' | 'log
     account,
     iam: () =>
       (iam ??= (async () => {
-        const {IamApi} = await import('./iam.js');
-        return IamApi.create(API_ROOTS.iam, onRootUrl(await auth(), 'iam', apiRootUrl(ctx.props, 'iam')), account());
+        const [{IamApi}, session] = await Promise.all([import('./iam.js'), auth()]);
+        return IamApi.create(API_ROOTS.iam, onRootUrl(session, 'iam', apiRootUrl(ctx.props, 'iam')), account());
       })()),
     resourceManager: () =>
       (crm ??= (async () => {
-        const {ResourceManagerApi} = await import('./resource-manager.js');
-        return ResourceManagerApi.create(
-          API_ROOTS.cloudresourcemanager,
-          onRootUrl(await auth(), 'cloudresourcemanager', apiRootUrl(ctx.props, 'cloudresourcemanager')),
-          account(),
-        );
+        const [{ResourceManagerApi}, session] = await Promise.all([import('./resource-manager.js'), auth()]);
+        return ResourceManagerApi.create(API_ROOTS.cloudresourcemanager, onRootUrl(session, 'cloudresourcemanager', apiRootUrl(ctx.props, 'cloudresourcemanager')), account());
       })()),
-    iamCredentials: () =>
+    iamCredentials: (given?: ActingAccount) =>
       (iamCredentials ??= (async () => {
-        const {IamCredentialsApi} = await import('./iam-credentials.js');
-        return IamCredentialsApi.create(
-          API_ROOTS.iamcredentials,
-          onRootUrl(await sourceAuth(), 'iamcredentials', apiRootUrl(ctx.props, 'iamcredentials')),
-          source(),
-        );
+        const who = given ?? (await source());
+        const [{IamCredentialsApi}, session] = await Promise.all([import('./iam-credentials.js'), given ? sessionOf(given) : sourceAuth(who)]);
+        return IamCredentialsApi.create(API_ROOTS.iamcredentials, onRootUrl(session, 'iamcredentials', apiRootUrl(ctx.props, 'iamcredentials')), who.account);
       })()),
   };
   return clients;

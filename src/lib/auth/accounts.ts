@@ -1,7 +1,9 @@
 import type {AppContext} from '../context.js';
 import {AuthError} from '../errors.js';
+import type {CachedToken} from '../store/token-cache.js';
 import {impersonatedAccessToken, impersonationOf, parseLifetime} from './impersonation.js';
-import {DEFAULT_SCOPES} from './token-service.js';
+import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, onGce} from './metadata.js';
+import {DEFAULT_SCOPES, UnknownAccountError} from './token-service.js';
 
 /**
  * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).
@@ -9,12 +11,65 @@ import {DEFAULT_SCOPES} from './token-service.js';
  */
 export function resolveAccount(ctx: Pick<AppContext, 'props'>, positional?: string): string {
   const account = positional || ctx.props.get('core/account');
-  if (!account) {
-    throw new AuthError(
-      'You do not currently have an active account selected. Run gcauth auth login, or gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already logged in.',
-    );
-  }
+  if (!account) throw noActiveAccount();
   return account;
+}
+
+const NO_ACTIVE_ACCOUNT =
+  'You do not currently have an active account selected. Run gcauth auth login, or gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already logged in.';
+
+const noActiveAccount = (note?: string) => new AuthError(note ? `${NO_ACTIVE_ACCOUNT.replace(/\.$/, '')}. ${note}` : NO_ACTIVE_ACCOUNT);
+
+/** `--account=default` (gcloud's spelling): the VM's service account from the metadata server. */
+export const METADATA_ACCOUNT_ALIAS = 'default';
+
+/** The account a command acts as, and whether its tokens come from the metadata server rather than a stored credential. */
+export interface ActingAccount {
+  account: string;
+  metadata: boolean;
+}
+
+/** What resolving an account needs of the context. */
+export type AccountContext = MetadataContext & Pick<AppContext, 'props' | 'store'>;
+
+/**
+ * The account a command acts as, gcloud's way: the ACCOUNT argument, else `core/account`, else (on GCE) the VM's
+ * service account. `default` names the VM's account; an account with no stored credential that is the VM's email
+ * is served by the metadata server when its token is asked for (see accountAccessToken).
+ * @throws AuthError when no account is set and there is no metadata server; NoMetadataServerError for `default` off GCE.
+ */
+export async function resolveActingAccount(ctx: AccountContext, positional?: string): Promise<ActingAccount> {
+  const account = positional || ctx.props.get('core/account');
+  if (account === METADATA_ACCOUNT_ALIAS) return {account: await metadataEmail(ctx), metadata: true};
+  if (account) return {account, metadata: false};
+  // Off GCE with no GCE_METADATA_HOST this reads a file or two and sends nothing: the error comes as fast as before.
+  if (await onGce(ctx)) {
+    const email = await metadataEmailIfAny(ctx);
+    if (email) return {account: email, metadata: true};
+  }
+  throw noActiveAccount(await metadataAbsenceNote(ctx));
+}
+
+/** True when account has no stored credential and is the VM's service account (a stored credential wins). */
+export async function isVmAccount(ctx: AccountContext, account: string): Promise<boolean> {
+  if (await ctx.store.get(account)) return false;
+  const email = await metadataEmailIfAny(ctx);
+  return email !== undefined && email.toLowerCase() === account.toLowerCase();
+}
+
+/**
+ * An access token of the acting account: from the metadata server, or from its stored credential (cached,
+ * single-flight), falling back to the metadata server when the account is the VM's and nothing is stored for it.
+ * @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError.
+ */
+export async function accountAccessToken(ctx: AccountContext & Pick<AppContext, 'tokens'>, acting: ActingAccount, scopes?: string[]): Promise<CachedToken> {
+  if (acting.metadata) return metadataAccessToken(ctx, scopes);
+  try {
+    return await ctx.tokens.getAccessToken(acting.account, {scopes});
+  } catch (error) {
+    if (error instanceof UnknownAccountError && (await isVmAccount(ctx, acting.account))) return metadataAccessToken(ctx, scopes);
+    throw error;
+  }
 }
 
 export interface PrintAccessTokenOptions {
@@ -37,15 +92,15 @@ export interface PrintedAccessToken {
 export async function printAccessToken(options: PrintAccessTokenOptions, ctx: AppContext): Promise<PrintedAccessToken> {
   const chain = impersonationOf(ctx.props);
   const lifetimeSeconds = parseLifetime(options.lifetime, chain !== undefined);
-  const account = resolveAccount(ctx, options.account);
+  const acting = await resolveActingAccount(ctx, options.account);
   const token = chain
     ? await impersonatedAccessToken(
-        {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()},
-        account,
+        {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)},
+        acting.account,
         chain,
         {scopes: options.scopes ?? DEFAULT_SCOPES, lifetimeSeconds},
       )
-    : await ctx.tokens.getAccessToken(account, {scopes: options.scopes});
+    : await accountAccessToken(ctx, acting, options.scopes);
   return {token: token.token, expiry: new Date(token.expiry).toISOString()};
 }
 

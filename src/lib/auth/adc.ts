@@ -11,6 +11,7 @@ import type {AppContext} from '../context.js';
 import {ApiError, AuthError} from '../errors.js';
 import type {Logger} from '../log.js';
 import {type CachedToken, fnv1a} from '../store/token-cache.js';
+import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from './metadata.js';
 import {DEFAULT_RETRY, withRetry} from './retry.js';
 import type {MintedToken} from './service-account-refresher.js';
 import {TokenEndpointError, toTokenEndpointError} from './token-endpoint-error.js';
@@ -64,8 +65,10 @@ export async function findAdcSource(ctx: Pick<AppContext, 'env' | 'homeDir' | 'p
  * @throws NoApplicationDefaultCredentialsError when there are none; AuthError when they are refused or unusable;
  *   ApiError when the token endpoint stays unreachable.
  */
-export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log'>): Promise<CachedToken> {
+export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log'> & MetadataContext): Promise<CachedToken> {
   const source = await findAdcSource(ctx);
+  // No file: gcauth's own metadata client, not google-auth-library's, whose probe prints Node warnings and waits 3 s.
+  if (!source.file) return metadataAdcToken(ctx);
   // The cache file name holds the account part: a short hash of the identity keeps it within name limits.
   const key = {account: `application-default.${fnv1a(source.identity)}`, scopes: ADC_SCOPES};
   return ctx.tokens.cachedOrMinted(key, async () => {
@@ -86,6 +89,20 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
     }
   });
 }
+
+/** The VM's token (its own scopes, as google-auth-library's Compute client asks with none given). */
+async function metadataAdcToken(ctx: MetadataContext): Promise<CachedToken> {
+  if (!(await onGce(ctx))) throw new NoApplicationDefaultCredentialsError(NO_ADC_ANYWHERE);
+  try {
+    return await metadataAccessToken(ctx);
+  } catch (error) {
+    if (error instanceof NoMetadataServerError) throw new NoApplicationDefaultCredentialsError(`${NO_ADC_ANYWHERE} ${error.message}`, {cause: error});
+    throw error;
+  }
+}
+
+const NO_ADC_ANYWHERE =
+  'No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud.';
 
 async function tokenUriOf(file: string | undefined): Promise<string | undefined> {
   if (!file) return undefined;
@@ -117,11 +134,7 @@ async function mintAdcToken(file: string | undefined, scopes: string[], options:
     client = await auth.getClient();
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    if (!file && /could not load the default credentials/i.test(message)) {
-      throw new NoApplicationDefaultCredentialsError(
-        'No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud.',
-      );
-    }
+    if (!file && /could not load the default credentials/i.test(message)) throw new NoApplicationDefaultCredentialsError(NO_ADC_ANYWHERE);
     throw new AuthError(`Cannot use the Application Default Credentials${file ? ` in [${file}]` : ''}: ${message}`, {cause: error});
   }
   try {

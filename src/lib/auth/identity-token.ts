@@ -8,8 +8,9 @@ import type {AppContext} from '../context.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
-import {resolveAccount} from './accounts.js';
+import {isVmAccount, resolveActingAccount} from './accounts.js';
 import {impersonatedIdToken, impersonationOf} from './impersonation.js';
+import {metadataIdentityToken} from './metadata.js';
 import {DEFAULT_RETRY, withRetry} from './retry.js';
 import {TokenEndpointError} from './token-endpoint-error.js';
 import {REQUEST_TIMEOUT_MS, unknownAccount} from './token-service.js';
@@ -56,13 +57,17 @@ export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx
       'Invalid value for [--include-email]: It is for service account impersonation only. It must be used together with the --impersonate-service-account flag.',
     );
   }
-  const account = resolveAccount(ctx, options.account);
+  const acting = await resolveActingAccount(ctx, options.account);
+  const account = acting.account;
   const token = chain
-    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()}, account, chain, {
+    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)}, account, chain, {
         audience: audience ?? DEFAULT_AUDIENCE,
         includeEmail: Boolean(options.includeEmail),
       })
-    : await ownIdToken(ctx, account, audience);
+    : acting.metadata || (!(await ctx.store.get(account)) && (await isVmAccount(ctx, account)))
+      ? // The metadata server's id tokens with format=full carry email and email_verified, as gcloud's do.
+        await metadataIdentityToken(ctx, audience ?? DEFAULT_AUDIENCE, {format: 'full'})
+      : await ownIdToken(ctx, account, audience);
   return {token: token.token, expiry: new Date(token.expiry).toISOString()};
 }
 

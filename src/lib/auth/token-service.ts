@@ -133,9 +133,12 @@ export class TokenService {
   }
 }
 
+/** gcauth holds no credentials for the account (the metadata server may still serve it: see accounts.ts). */
+export class UnknownAccountError extends AuthError {}
+
 /** @returns the AuthError for an account gcauth holds no credentials for. */
 export function unknownAccount(account: string): AuthError {
-  return new AuthError(
+  return new UnknownAccountError(
     `Account [${account}] has no credentials. Log in with: gcauth auth login ${account}, or activate a key with: gcauth auth activate-service-account ${account} --key-file=FILE`,
   );
 }

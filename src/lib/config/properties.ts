@@ -39,6 +39,13 @@ export const PROPERTIES: readonly PropertyDef[] = [
     validate: (v) => ((VERBOSITIES as readonly string[]).includes(v) ? undefined : `expected one of ${VERBOSITIES.join(', ')}`),
   },
   {
+    section: 'core',
+    name: 'check_gce_metadata',
+    description: 'Look for the Compute Engine metadata server (its service account is the default account on a VM); false never looks',
+    default: 'true',
+    validate: BOOLEAN,
+  },
+  {
     section: 'auth',
     name: 'token_host',
     description: 'Full URL of the OAuth2 token endpoint',

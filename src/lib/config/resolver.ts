@@ -17,6 +17,7 @@ export interface ResolvedProperty {
 const GCLOUD_FALLBACKS: Record<string, string> = {
   'core/project': 'CLOUDSDK_CORE_PROJECT',
   'core/account': 'CLOUDSDK_CORE_ACCOUNT',
+  'core/check_gce_metadata': 'CLOUDSDK_CORE_CHECK_GCE_METADATA',
   'auth/impersonate_service_account': 'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT',
 };
 
