@@ -1,6 +1,7 @@
 import type {Hono} from 'hono';
 import {FaultConfigError, parseFaultConfig, type FaultInjector} from './faults.js';
 import {apiError} from './google-errors.js';
+import {MetadataConfigError, type MetadataServer, type MetadataUpdate} from './metadata.js';
 import type {StateView} from './state.js';
 import type {EmulatorStats} from './stats.js';
 
@@ -15,13 +16,17 @@ export interface AdminDeps {
   info(): {url: string; pid: number; project: string};
   /** The secret-free view of the emulated world served by `GET /__admin/state`. */
   stateView(): StateView;
+  /** The emulated VM behind the metadata server. */
+  metadata: Pick<MetadataServer, 'view' | 'configure'>;
 }
 
 async function jsonBody(text: string): Promise<unknown> {
   return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
 }
 
-/** Registers `/__admin/*`: health, stats, faults, token lifetime, state. Test control only; never faulted. */
+const METADATA_KEYS = new Set(['serviceAccount', 'scopes', 'fault']);
+
+/** Registers `/__admin/*`: health, stats, faults, token lifetime, state, metadata. Test control only; never faulted. */
 export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
   app.get('/__admin/health', (c) => c.json({ok: true, ...deps.info()}));
 
@@ -44,6 +49,22 @@ export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
       throw error;
     }
     return c.json(deps.faults.current());
+  });
+
+  app.get('/__admin/metadata', (c) => c.json(deps.metadata.view()));
+  app.post('/__admin/metadata', async (c) => {
+    try {
+      const body = await jsonBody(await c.req.text());
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MetadataConfigError('metadata config must be a JSON object');
+      for (const key of Object.keys(body)) {
+        if (!METADATA_KEYS.has(key)) throw new MetadataConfigError(`unknown metadata setting "${key}"; valid: ${[...METADATA_KEYS].join(', ')}`);
+      }
+      await deps.metadata.configure(body as MetadataUpdate);
+    } catch (error) {
+      if (error instanceof MetadataConfigError || error instanceof SyntaxError) return c.json(apiError(400, error.message), 400);
+      throw error;
+    }
+    return c.json(deps.metadata.view());
   });
 
   app.get('/__admin/token-lifetime', (c) => c.json({seconds: deps.tokenLifetime()}));

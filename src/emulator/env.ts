@@ -41,12 +41,28 @@ export async function readEmulatorInfo(dataDir: string): Promise<EmulatorInfo> {
 
 
 /**
+ * The variables that make a shell an "emulated VM": Google's libraries read GCE_METADATA_HOST (google-auth-library
+ * for Node prefers GCE_METADATA_IP), Python's google-auth pings GCE_METADATA_IP and reads GCE_METADATA_HOST, gcloud's
+ * own GCE check reads GCE_METADATA_ROOT. All three name the emulator's HOST:PORT, so no probe leaves loopback.
+ */
+export function metadataEnv(url: string): Array<[string, string]> {
+  const hostPort = url.replace(/^https?:\/\//, '');
+  return [
+    ['GCE_METADATA_HOST', hostPort],
+    ['GCE_METADATA_IP', hostPort],
+    ['GCE_METADATA_ROOT', hostPort],
+  ];
+}
+
+/**
  * The variables that point gcauth (or, with `gcloud`, the real gcloud) at a running emulator; with `registry`,
- * distribution's `REGISTRY_AUTH_TOKEN_*` overrides that make a registry use the emulator as its token server.
+ * distribution's `REGISTRY_AUTH_TOKEN_*` overrides that make a registry use the emulator as its token server;
+ * with `metadata`, also the GCE_METADATA_* lines of an emulated VM (and, for gcloud, its GCE check left on).
  * Throws EmulatorNotRunningError for `registry` when emulator.json predates the registry front.
  */
-export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registry?: boolean} = {}): Array<[string, string]> {
+export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registry?: boolean; metadata?: boolean} = {}): Array<[string, string]> {
   const {url, project} = info;
+  const vm = opts.metadata ? metadataEnv(url) : [];
   if (opts.registry) {
     if (!info.registry) throw new EmulatorNotRunningError(`The emulator at ${url} has no registry front; restart it with this version of gcauth`);
     return [
@@ -65,8 +81,9 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
       ['CLOUDSDK_CORE_PROJECT', project],
-      // gcloud otherwise probes the GCE metadata server (off-box traffic and seconds of delay); both switches are needed.
-      ['CLOUDSDK_CORE_CHECK_GCE_METADATA', 'false'],
+      // gcloud otherwise probes the real GCE metadata server (off-box traffic and seconds of delay); both switches
+      // are needed. On an emulated VM the check stays on and GCE_METADATA_* point it at the emulator instead.
+      ...(opts.metadata ? vm : [['CLOUDSDK_CORE_CHECK_GCE_METADATA', 'false'] as [string, string]]),
       ['CLOUDSDK_METRICS_ENVIRONMENT', 'gcauth-emulator'],
       ['CLOUDSDK_CORE_DISABLE_USAGE_REPORTING', 'true'],
       ['CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK', 'true'],
@@ -80,6 +97,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
     ['GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
     ['GCAUTH_CORE_PROJECT', project],
+    ...vm,
   ];
 }
 

@@ -72,6 +72,11 @@ export const REGISTRY_MESSAGES = {
     `unknown service "${service}": this token server issues tokens for service "${REGISTRY_SERVICE}" (emulator.json registry.service)`,
   badScope: (scope: string) => `invalid scope "${scope}": expected TYPE:NAME:ACTIONS, e.g. repository:PROJECT/IMAGE:pull,push`,
   badGrant: (grant: string) => `unsupported grant_type "${grant}": this token server issues no refresh tokens; use grant_type=password`,
+  scopeTooNarrow: (action: string, name: string, held: readonly string[]) =>
+    `Permission to ${action} ${name} denied: the access token's OAuth scopes (${held.length > 0 ? held.join(', ') : 'none'}) do not include ` +
+    `${action === 'pull' ? 'https://www.googleapis.com/auth/devstorage.read_only' : 'https://www.googleapis.com/auth/devstorage.read_write'} or https://www.googleapis.com/auth/cloud-platform, ` +
+    'although its IAM roles allow it. On Compute Engine, stop the VM and widen its access scopes: ' +
+    'gcloud compute instances set-service-account VM --scopes=cloud-platform (or devstorage.read_write).',
 } as const;
 
 /** What emulator.json says about the registry front: everything a registry's `auth.token` section needs. */
@@ -159,6 +164,8 @@ interface Identity {
   principals: ReadonlySet<string>;
   mayRead: boolean;
   mayWrite: boolean;
+  /** The access token's OAuth scopes, named when they alone stand in the way; absent for keys and anonymous requests. */
+  oauthScopes?: readonly string[];
 }
 
 type Authentication = {ok: true; identity: Identity} | {ok: false; message: string};
@@ -188,6 +195,7 @@ function fromAccessToken(state: EmulatorState, token: string): Authentication {
       principals: new Set([...principals, ...PUBLIC_PRINCIPALS]),
       mayRead: scopes.some((s) => READ_SCOPES.has(s)),
       mayWrite: scopes.some((s) => WRITE_SCOPES.has(s)),
+      oauthScopes: scopes,
     },
   };
 }
@@ -278,6 +286,24 @@ function grant(state: EmulatorState, identity: Identity, requested: ResourceActi
     actions = anywhere ? requested.actions.filter((a) => a === '*') : [];
   }
   return {type: requested.type, name: requested.name, actions};
+}
+
+/**
+ * The first requested action that the identity's IAM roles allow but its token's OAuth scopes do not, as
+ * `{action, name}`; undefined when none is refused for that reason alone.
+ */
+function refusedByOAuthScopes(state: EmulatorState, identity: Identity, requested: ResourceActions[], nowMs: number): {action: string; name: string} | undefined {
+  if (identity.oauthScopes === undefined) return undefined;
+  for (const r of requested) {
+    if (r.type !== 'repository') continue;
+    const held = permissionsIn(state, r.name.split('/')[0] ?? '', identity, nowMs);
+    for (const action of r.actions.flatMap((a) => (a === '*' ? ['pull', 'push', 'delete'] : [a]))) {
+      const permissions = ACTION_PERMISSIONS[action];
+      if (!permissions || !permissions.some((p) => held.has(p))) continue;
+      if (!holdsAction(held, action, identity)) return {action, name: r.name};
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -387,6 +413,14 @@ export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
       const verdict = authenticate(state, credentials.username, credentials.password, nowMs);
       if (!verdict.ok) return refuse(401, 'UNAUTHORIZED', verdict.message);
       identity = verdict.identity;
+    }
+    // Refused outright rather than granted in part: a registry's own refusal could not say that the scopes are the
+    // cause, while this message reaches the user (docker: "denied: ...", skopeo: "requesting bearer token: ...").
+    const narrow = refusedByOAuthScopes(state, identity, parsed.scopes, nowMs);
+    if (narrow !== undefined) {
+      stats.registryTokens.refused++;
+      const message = REGISTRY_MESSAGES.scopeTooNarrow(narrow.action, narrow.name, identity.oauthScopes ?? []);
+      return c.json(registryError('DENIED', message), 403, NO_STORE);
     }
     const access = parsed.scopes.map((s) => grant(state, identity, s, nowMs));
     const iat = Math.floor(nowMs / 1000);

@@ -5,7 +5,7 @@ import * as iam from './iam.js';
 import * as iamcredentials from './iamcredentials.js';
 
 /** IAM v1 under `{url}/iam/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM). */
-export const IAM: ApiService = {prefix: '/iam/', name: 'iam.googleapis.com', denial: API_MESSAGES.iamDenied};
+export const IAM: ApiService = {prefix: '/iam/', name: 'iam.googleapis.com', denial: API_MESSAGES.iamDenied, extraScopes: ['https://www.googleapis.com/auth/iam']};
 /** Resource Manager v1 and v3 under `{url}/cloudresourcemanager/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER). */
 export const CRM: ApiService = {prefix: '/cloudresourcemanager/', name: 'cloudresourcemanager.googleapis.com', denial: () => API_MESSAGES.crmDenied};
 

@@ -12,6 +12,7 @@ import {apiError} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
 import {registerConsentRoutes} from './consent.js';
+import {METADATA_PREFIX, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
 import {registerOAuthRoutes} from './oauth.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
@@ -22,6 +23,8 @@ import {isAlive} from './util.js';
 export type {FaultConfig, FaultStatus} from './faults.js';
 export type {EmulatorStats} from './stats.js';
 export type {RegistryInfo} from './registry.js';
+export type {MetadataFault, MetadataUpdate, MetadataView} from './metadata.js';
+export {MetadataConfigError} from './metadata.js';
 export {EmulatorState} from './state.js';
 
 /** File names inside the data dir. */
@@ -46,6 +49,8 @@ export interface StartEmulatorOptions {
   faults?: FaultConfig;
   /** `expires_in` of issued access tokens; default 3599. */
   tokenLifetimeSeconds?: number;
+  /** The emulated VM's service account (email, `default` or null for none) and scopes; applied to state at start. */
+  vm?: Pick<MetadataUpdate, 'serviceAccount' | 'scopes'>;
   /** Receives one line per request (method, path without query, status, ms) and lifecycle notes. */
   log?: (line: string) => void;
   /** Clock in ms since the epoch; tests pass a fake one. */
@@ -70,6 +75,8 @@ export interface RunningEmulator extends EmulatorInfo {
   /** The live world; later parts (IAM, CRM) and in-process tests read and mutate it, then call `state.save()`. */
   state: EmulatorState;
   faults: FaultInjector;
+  /** The emulated VM behind `/computeMetadata/v1/`. */
+  metadata: MetadataServer;
   stats(): EmulatorStats;
   resetStats(): void;
   setTokenLifetime(seconds: number): void;
@@ -153,6 +160,9 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const resetStats = () => {
     Object.assign(stats, emptyStats());
   };
+  const metadataDeps = {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
+  const metadata = new MetadataServer(metadataDeps);
+  if (opts.vm) await metadata.configure(opts.vm);
   const app = new Hono();
   // Requests can only arrive after listen(), by which time `info` is set.
   const api = new ApiDispatcher(API_ROUTES, {state, now, url: () => info?.url ?? ''});
@@ -181,6 +191,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     setTokenLifetime,
     info: () => info ?? {url: '', pid: process.pid, project},
     stateView: () => state.publicView(),
+    metadata,
   });
 
   app.use('*', async (c, next) => {
@@ -190,7 +201,9 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     const status = faults.failureFor(c.req.path);
     if (status !== undefined) {
       stats.faultsInjected++;
-      return c.json(apiError(status), status);
+      // A metadata client checks the flavor of every answer, refusals included, as the real server sends it.
+      const flavor = c.req.path === '/' || c.req.path.startsWith(METADATA_PREFIX) ? {'Metadata-Flavor': 'Google'} : undefined;
+      return c.json(apiError(status), status, flavor);
     }
     return next();
   });
@@ -199,6 +212,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   registerConsentRoutes(app, {state, now});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
   registerRegistryRoutes(app, {state, stats, now, url: () => info?.url ?? '', signer: registrySigner});
+  registerMetadataRoutes(app, metadata, metadataDeps);
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
   app.onError((error, c) => {
@@ -234,6 +248,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      metadata.release();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive clients (gcloud, gaxios) would otherwise hold close() open.
@@ -265,6 +280,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     ownerEmail,
     state,
     faults,
+    metadata,
     stats: () => structuredClone(stats),
     resetStats,
     setTokenLifetime,

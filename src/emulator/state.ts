@@ -159,6 +159,20 @@ export interface StateData {
   oauthClients: Record<string, OAuthClientRecord>;
   /** Made by the registry front on its first start (absent from files written before it existed). */
   registryKey?: RegistryKeyRecord;
+  /** The emulated VM the metadata server describes; made on its first use (absent from older files). */
+  vm?: VmRecord;
+}
+
+/** The emulated Compute Engine VM: its identity as the metadata server reports it. */
+export interface VmRecord {
+  /** The VM's service account; absent means the project's Compute Engine default account, null none. */
+  serviceAccount?: string | null;
+  /** Its access scopes as full URLs; absent means GCE's defaults. */
+  scopes?: string[];
+  instanceId: string;
+  name: string;
+  zone: string;
+  createTime: string;
 }
 
 /**
@@ -357,6 +371,26 @@ export class EmulatorState {
     opts: {displayName?: string; description?: string} = {},
   ): ServiceAccountRecord {
     const email = serviceAccountEmail(accountId, projectId);
+    if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
+    const account: ServiceAccountRecord = {
+      email,
+      projectId,
+      uniqueId: newNumericId(21),
+      displayName: opts.displayName ?? '',
+      description: opts.description ?? '',
+      disabled: false,
+      keys: {},
+      iamPolicy: emptyPolicy(),
+    };
+    this.data.serviceAccounts[email] = account;
+    return account;
+  }
+
+  /**
+   * Creates a service account whose email is not of the `ID@PROJECT.iam.gserviceaccount.com` form, as Google
+   * makes the Compute Engine default account `NUMBER-compute@developer.gserviceaccount.com`. Throws if it exists.
+   */
+  createServiceAccountWithEmail(projectId: string, email: string, opts: {displayName?: string; description?: string} = {}): ServiceAccountRecord {
     if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
     const account: ServiceAccountRecord = {
       email,

@@ -17,12 +17,15 @@ export interface EmulatorStats {
   byRoute: Record<string, number>;
   /** Keyed by HTTP status, as a string. */
   byStatus: Record<string, number>;
-  /** jwt-bearer grants that reached the token handler, by what they asked for (issued or not). */
-  tokenRequests: {accessToken: number; idToken: number; unsupportedGrant: number};
+  /**
+   * jwt-bearer grants that reached the token handler, by what they asked for (issued or not); `metadata` and
+   * `metadataIdentity` count requests for the metadata server's `.../token` and `.../identity` (answered or not).
+   */
+  tokenRequests: {accessToken: number; idToken: number; unsupportedGrant: number; metadata: number; metadataIdentity: number};
   /** User grants that reached the token handler (`authorizationCode`, `refreshToken`, issued or not) and access tokens they issued. */
   userGrants: {authorizationCode: number; refreshToken: number; issued: number};
-  /** Tokens actually handed out for jwt-bearer grants. */
-  tokensIssued: {accessToken: number; idToken: number};
+  /** Tokens actually handed out for jwt-bearer grants, and minted by the metadata server (a reused token is not counted again). */
+  tokensIssued: {accessToken: number; idToken: number; metadata: number; metadataIdentity: number};
   /** Token requests refused with an OAuth error. */
   tokenErrors: number;
   /**
@@ -40,9 +43,9 @@ export function emptyStats(): EmulatorStats {
     total: 0,
     byRoute: {},
     byStatus: {},
-    tokenRequests: {accessToken: 0, idToken: 0, unsupportedGrant: 0},
+    tokenRequests: {accessToken: 0, idToken: 0, unsupportedGrant: 0, metadata: 0, metadataIdentity: 0},
     userGrants: {authorizationCode: 0, refreshToken: 0, issued: 0},
-    tokensIssued: {accessToken: 0, idToken: 0},
+    tokensIssued: {accessToken: 0, idToken: 0, metadata: 0, metadataIdentity: 0},
     tokenErrors: 0,
     registryTokens: {issued: 0, refused: 0},
     faultsInjected: 0,

@@ -30,8 +30,8 @@ describeIfGcloud('the real gcloud against the emulator', () => {
     expect(activated.exitCode).toBe(0);
     // gcloud refreshes on activation with two grants: an id token first, then the access token.
     const afterActivate = await emu.stats();
-    expect(afterActivate.tokenRequests).toEqual({accessToken: 1, idToken: 1, unsupportedGrant: 0});
-    expect(afterActivate.tokensIssued).toEqual({accessToken: 1, idToken: 1});
+    expect(afterActivate.tokenRequests).toEqual({accessToken: 1, idToken: 1, unsupportedGrant: 0, metadata: 0, metadataIdentity: 0});
+    expect(afterActivate.tokensIssued).toEqual({accessToken: 1, idToken: 1, metadata: 0, metadataIdentity: 0});
 
     const printed = await run(['auth', 'print-access-token']);
     expect(printed.exitCode).toBe(0);

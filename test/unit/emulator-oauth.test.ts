@@ -60,7 +60,7 @@ describe('POST /token (jwt-bearer)', () => {
       access_type: 'online',
     });
     expect(Number(info.body.expires_in)).toBeGreaterThan(3590);
-    expect(emu.stats().tokensIssued).toEqual({accessToken: 1, idToken: 0});
+    expect(emu.stats().tokensIssued).toEqual({accessToken: 1, idToken: 0, metadata: 0, metadataIdentity: 0});
   });
 
   it('shows no email in tokeninfo unless an email scope was granted, as Google does', async () => {
@@ -166,8 +166,8 @@ describe('id tokens', () => {
     expect(protectedHeader).toMatchObject({alg: 'RS256', kid: emu.state.data.signingKey.kid});
     expect(payload).toMatchObject({sub: account.uniqueId, email: key.client_email, email_verified: true, aud});
     expect(payload.exp! - payload.iat!).toBe(3600);
-    expect(emu.stats().tokenRequests).toEqual({accessToken: 0, idToken: 1, unsupportedGrant: 0});
-    expect(emu.stats().tokensIssued).toEqual({accessToken: 0, idToken: 1});
+    expect(emu.stats().tokenRequests).toEqual({accessToken: 0, idToken: 1, unsupportedGrant: 0, metadata: 0, metadataIdentity: 0});
+    expect(emu.stats().tokensIssued).toEqual({accessToken: 0, idToken: 1, metadata: 0, metadataIdentity: 0});
 
     const info = await tokeninfo(`id_token=${idToken}`);
     expect(info.status).toBe(200);

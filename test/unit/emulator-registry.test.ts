@@ -257,14 +257,23 @@ describe('what a token grants', () => {
     ]);
   });
 
-  it('limits an access token to what its OAuth scopes allow: devstorage.read_only pulls but does not push', async () => {
-    const sa = await principal('reg-read-only-scope', 'roles/artifactregistry.writer', 'https://www.googleapis.com/auth/devstorage.read_only');
-    expect(accessOf(await tokenRequest('oauth2accesstoken', sa.token, ['repository:demo-project/app:pull,push']))).toEqual([
+  it('limits an access token to what its OAuth scopes allow: devstorage.read_only pulls; a push its roles allow is refused naming the scopes', async () => {
+    const readOnly = 'https://www.googleapis.com/auth/devstorage.read_only';
+    const sa = await principal('reg-read-only-scope', 'roles/artifactregistry.writer', readOnly);
+    expect(accessOf(await tokenRequest('oauth2accesstoken', sa.token, ['repository:demo-project/app:pull']))).toEqual([
       {type: 'repository', name: 'demo-project/app', actions: ['pull']},
     ]);
+    const push = await tokenRequest('oauth2accesstoken', sa.token, ['repository:demo-project/app:pull,push']);
+    const message = REGISTRY_MESSAGES.scopeTooNarrow('push', 'demo-project/app', [readOnly]);
+    expect(answer(push)).toEqual({status: 403, body: {details: message, errors: [{code: 'DENIED', message}]}});
+    expect(message).toContain('devstorage.read_write');
+    expect(message).toContain(readOnly);
     const email = await principal('reg-email-scope', 'roles/artifactregistry.writer', 'email');
-    expect(accessOf(await tokenRequest('oauth2accesstoken', email.token, ['repository:demo-project/app:pull,push']))).toEqual([
-      {type: 'repository', name: 'demo-project/app', actions: []},
+    expect(answer(await tokenRequest('oauth2accesstoken', email.token, ['repository:demo-project/app:pull']))).toMatchObject({status: 403});
+    // Where IAM refuses too, the scopes are not the reason: the token is granted in part, as before.
+    const reader = await principal('reg-read-only-reader', 'roles/artifactregistry.reader', readOnly);
+    expect(accessOf(await tokenRequest('oauth2accesstoken', reader.token, ['repository:demo-project/app:pull,push']))).toEqual([
+      {type: 'repository', name: 'demo-project/app', actions: ['pull']},
     ]);
   });
 

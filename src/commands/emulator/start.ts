@@ -5,7 +5,7 @@ import {BaseCommand} from '../../lib/base-command.js';
 import {GcauthError, UsageError} from '../../lib/errors.js';
 import {FaultConfigError, type FaultConfig} from '../../emulator/faults.js';
 import {nextStopSignal, runEmulator} from '../../emulator/run.js';
-import {EmulatorBusyError} from '../../emulator/server.js';
+import {EmulatorBusyError, MetadataConfigError} from '../../emulator/server.js';
 import {StateFileError} from '../../emulator/state.js';
 
 export default class EmulatorStart extends BaseCommand<typeof EmulatorStart> {
@@ -14,10 +14,13 @@ export default class EmulatorStart extends BaseCommand<typeof EmulatorStart> {
     'State (project, service accounts, public keys, issued tokens) is kept in --data-dir across restarts. ' +
     'On first start it creates the project and an owner service account whose key is written to DATA_DIR/owner-key.json. ' +
     'Prints "Emulator listening on URL" on stderr once it accepts connections; stops cleanly on SIGINT or SIGTERM. ' +
-    '--project here names the emulated project created on first start (default demo-project).';
+    '--project here names the emulated project created on first start (default demo-project). ' +
+    'It also serves a Compute Engine metadata server under URL/computeMetadata/v1/ for an "emulated VM" ' +
+    '(`emulator env-init --metadata` prints the variables); --vm-service-account and --vm-scopes set its identity, kept in state.';
   static override examples = [
     '<%= config.bin %> emulator start --data-dir /tmp/emu',
     '<%= config.bin %> emulator start --port 8089 --fail-rate 0.2 --fail-status 429',
+    '<%= config.bin %> emulator start --vm-scopes cloud-platform',
   ];
   static override flags = {
     host: Flags.string({description: 'Interface to listen on.', default: '127.0.0.1'}),
@@ -28,6 +31,12 @@ export default class EmulatorStart extends BaseCommand<typeof EmulatorStart> {
     'fail-rate': Flags.string({description: 'Share (0..1) of answers replaced by --fail-status.'}),
     'fail-status': Flags.string({description: 'Status injected by --fail-rate.', options: ['503', '429'], default: '503'}),
     'token-lifetime': Flags.integer({description: 'expires_in of issued access tokens, in seconds (default 3599).', min: 1, max: 43200}),
+    'vm-service-account': Flags.string({
+      description:
+        "The emulated VM's service account: an email (an absent ID@PROJECT.iam.gserviceaccount.com of the project is created), " +
+        '"default" (PROJECT_NUMBER-compute@developer.gserviceaccount.com, with roles/editor) or "none".',
+    }),
+    'vm-scopes': Flags.string({description: "The emulated VM's access scopes, comma-separated; short names (cloud-platform, devstorage.read_only) mean https://www.googleapis.com/auth/NAME. Default: GCE's default scopes."}),
     'request-log': Flags.boolean({description: 'Log one line per request on stderr.', default: true, allowNo: true}),
   };
 
@@ -56,6 +65,7 @@ export default class EmulatorStart extends BaseCommand<typeof EmulatorStart> {
           users: flags.user ?? [],
           faults,
           tokenLifetimeSeconds: flags['token-lifetime'],
+          vm: vmFlags(flags['vm-service-account'], flags['vm-scopes']),
           log: flags['request-log'] ? (line) => stderr.write(`${line}\n`) : undefined,
         },
         {stderr},
@@ -67,9 +77,19 @@ export default class EmulatorStart extends BaseCommand<typeof EmulatorStart> {
   }
 }
 
+/** The VM settings given by flags; none given leaves the stored ones alone. */
+function vmFlags(account: string | undefined, scopes: string | undefined): {serviceAccount?: string | null; scopes?: string[]} | undefined {
+  if (account === undefined && scopes === undefined) return undefined;
+  const vm: {serviceAccount?: string | null; scopes?: string[]} = {};
+  if (account !== undefined) vm.serviceAccount = account === 'none' ? null : account;
+  if (scopes !== undefined) vm.scopes = scopes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return vm;
+}
+
 /** Maps emulator start-up failures onto the CLI's typed errors; anything else stays a bug. */
 function toUserError(error: unknown, host: string, port: number): unknown {
   if (error instanceof FaultConfigError) return new UsageError(error.message);
+  if (error instanceof MetadataConfigError) return new UsageError(`--vm-service-account/--vm-scopes: ${error.message}`);
   if (error instanceof EmulatorBusyError) return new GcauthError(error.message, {hint: 'Stop it first, or pass another --data-dir.'});
   if (error instanceof StateFileError) return new GcauthError(error.message, {hint: 'Move the file away to start afresh.'});
   const code = (error as NodeJS.ErrnoException).code;
