@@ -28,8 +28,8 @@ function parse(command: string, args: string[], options: Options, allowPositiona
     const code = (error as {code?: string}).code ?? '';
     if (!code.startsWith('ERR_PARSE_ARGS')) throw error;
     // parseArgs explains at length how to pass a positional that starts with '-': its first sentence is the point.
-    const first = ((error as Error).message.split(/(?<=\.) /)[0] ?? '').trim();
-    throw new UsageError(`${command}: ${first}`, {hint: `Run: ${HELPER_BIN} help ${command}`});
+    const first = ((error as Error).message.split(/(?<=\.) /)[0] ?? '').trim().replace(/\.$/, '');
+    throw new UsageError(`${command}: ${first}.`, {hint: `Run: ${HELPER_BIN} help ${command}`});
   }
 }
 
