@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Docker's credential helper for Google registries: `docker-credential-gcauth <get|store|erase|list|version>`.
+// Docker's credential helper for Google registries: `docker-credential-gcauth <get|store|erase|list|version>`,
+// and, for people, `configure-docker`, `config` and `help`.
 // Docker runs it before every pull, so it is CommonJS throughout (this file and the bundle it loads): Node
 // starts one CommonJS file about 15 ms sooner than an ES module entry. bin/docker-credential-gcauth links here.
 process.stdout.on('error', (error) => {

@@ -3,13 +3,15 @@
  * credHelpers (and `docker build` once per mapped host), so it starts without oclif and, while a cached token
  * serves, without google-auth-library. It shares gcauth's context: the same credential store, token cache,
  * lock and single-flight refresh as `gcauth auth print-access-token`. scripts/bundle.js builds it as CommonJS
- * (dist/hot/docker-credential-gcauth.cjs), which bin/docker-credential-gcauth requires.
+ * (dist/hot/docker-credential-gcauth.cjs), which bin/docker-credential-gcauth requires. Its commands for people
+ * (`configure-docker`, `config`, `help`) make it usable on its own, on a machine where gcauth itself never runs.
  */
 import {readFileSync, writeSync} from 'node:fs';
 
 import {type AppContext, createContext, type IO} from '../lib/context.js';
 import {serveCredentialHelper} from '../lib/docker/credential-helper.js';
 import {gcauthHelperBackend, HELPER_BIN} from '../lib/docker/helper.js';
+import {helperCommands} from '../lib/docker/helper-commands.js';
 
 // All of stdin, read from the descriptor: creating process.stdin for a pipe loads the net stack (~10 ms).
 async function readStdin(): Promise<string> {
@@ -60,5 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     {readInput: readStdin, stdout: (t) => writeTo(1, t), stderr: (t) => writeTo(2, t)},
     gcauthHelperBackend(() => (ctx ??= createContext({}, {io: helperIO}))),
     {name: HELPER_BIN, packageName: 'gcauth', version: packageVersion},
+    // Commands for people get the process's own streams, so configure-docker can ask on a terminal as gcauth does.
+    helperCommands((flags) => createContext(flags)),
   );
 }

@@ -42,10 +42,12 @@ describe('setProperty', () => {
     expect(statSync(file('default')).mode & 0o777).toBe(0o600);
   });
 
-  test('docker/registries takes HOST[:PORT] items, IPv6 in brackets; docker/token_source gcauth or adc', async () => {
+  test('docker/registries takes HOST[:PORT] items, IPv6 in brackets; docker/token_source a list of gcauth, adc, metadata', async () => {
     await setProperty({property: 'docker/registries', value: '127.0.0.1:5000, mirror.example.com,[::1]:5001'}, await ctxOf());
     await setProperty({property: 'docker/token_source', value: 'adc'}, await ctxOf());
     expect(readFileSync(file('default'), 'utf8')).toBe('[docker]\nregistries = 127.0.0.1:5000, mirror.example.com,[::1]:5001\ntoken_source = adc\n');
+    await setProperty({property: 'docker/token_source', value: 'metadata, gcauth'}, await ctxOf());
+    expect(readFileSync(file('default'), 'utf8')).toBe('[docker]\nregistries = 127.0.0.1:5000, mirror.example.com,[::1]:5001\ntoken_source = metadata, gcauth\n');
   });
 
   test('writes the configuration named by --configuration, not the active one', async () => {
@@ -100,7 +102,21 @@ describe('setProperty', () => {
         'mirror.example.com:99999',
         new UsageError('Invalid value for property [docker/registries]: "mirror.example.com:99999": [mirror.example.com:99999]: the port must be between 1 and 65535, e.g. 127.0.0.1:5000.'),
       ],
-      ['docker/token_source', 'env', new UsageError('Invalid value for property [docker/token_source]: "env": expected one of gcauth, adc.')],
+      [
+        'docker/token_source',
+        'env',
+        new UsageError('Invalid value for property [docker/token_source]: "env": unknown token source [env]; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.'),
+      ],
+      [
+        'docker/token_source',
+        'gcauth,,adc',
+        new UsageError('Invalid value for property [docker/token_source]: "gcauth,,adc": an item is empty; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.'),
+      ],
+      [
+        'docker/token_source',
+        'adc,metadata,adc',
+        new UsageError('Invalid value for property [docker/token_source]: "adc,metadata,adc": [adc] is listed twice; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.'),
+      ],
       ['project', '', new UsageError('Cannot set property [core/project] to an empty value.')],
       ['project', 'a\nb', new UsageError('Invalid value for property [core/project]: it must be a single line.')],
     ])('set %s %j', async (property, value, error) => {
@@ -196,7 +212,7 @@ describe('listProperties', () => {
     const all = await listProperties({all: true}, ctx);
     expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker']);
     expect(all.core).toEqual({account: 'a@x', check_gce_metadata: 'true', disable_prompts: 'false', project: null, verbosity: 'warning'});
-    expect(all.docker).toEqual({registries: null, token_source: 'gcauth'});
+    expect(all.docker).toEqual({registries: null, token_source: 'gcauth,adc,metadata'});
     expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
     expect(renderListing({})).toBe('');
   });

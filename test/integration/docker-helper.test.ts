@@ -2,6 +2,7 @@
  * The built docker-credential-gcauth (and auth configure-docker) as Docker runs them: subprocesses against the
  * emulator, each with its own config dir, HOME and DOCKER_CONFIG.
  */
+import {generateKeyPairSync} from 'node:crypto';
 import {chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
@@ -26,7 +27,14 @@ afterAll(() => emu.stop());
 /** A fresh HOME, gcauth config dir and DOCKER_CONFIG pointed at the emulator; with `activate`, the owner key active. */
 async function sandbox(activate = true): Promise<{env: Record<string, string>; home: string}> {
   const home = tmpDir('gcauth-docker-home-');
-  const env = {...emulatorEnv(emu.url, path.join(home, 'gcauth')), HOME: home, DOCKER_CONFIG: path.join(home, 'docker')};
+  const env = {
+    ...emulatorEnv(emu.url, path.join(home, 'gcauth')),
+    HOME: home,
+    DOCKER_CONFIG: path.join(home, 'docker'),
+    // No probe of a real metadata server, whichever switch the client honours (google-auth-library's, gcauth's).
+    METADATA_SERVER_DETECTION: 'none',
+    GCAUTH_CORE_CHECK_GCE_METADATA: 'false',
+  };
   if (activate) expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
   return {env, home};
 }
@@ -71,12 +79,15 @@ describe('get', () => {
     }
   });
 
-  test('no credentials at all: not found, with how to authenticate on stderr', async () => {
+  test('no credentials at all: not found, and exactly one line on stderr naming every source tried (no Node warning)', async () => {
     const {env} = await sandbox(false);
     expect(await runHelper(['get'], {env, input: 'gcr.io'})).toEqual({
       stdout: NOT_FOUND,
       stderr:
-        'docker-credential-gcauth: no active gcauth account, so Docker goes on without credentials for gcr.io. To authenticate, run: gcauth auth activate-service-account --key-file=FILE\n',
+        'docker-credential-gcauth: no credentials for gcr.io, so Docker goes on without them. Tried ' +
+        'gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE), ' +
+        'adc (no GOOGLE_APPLICATION_CREDENTIALS and no ~/.config/gcloud/application_default_credentials.json; run: gcauth auth application-default login), ' +
+        'metadata (not running on Google Compute Engine (no metadata server found)).\n',
       exitCode: 1,
     });
   });
@@ -128,6 +139,29 @@ describe('what the helper loads', () => {
     );
     return file;
   };
+  // The same for oclif alone, which no action of the helper may load.
+  const oclifProbe = () => {
+    const file = path.join(tmpDir('gcauth-probe-'), 'oclif-probe.cjs');
+    writeFileSync(file, "process.on('exit', () => process.stderr.write('oclif:' + Object.keys(require.cache).filter((k) => /node_modules\\/@oclif\\//.test(k)).length + '\\n'));\n");
+    return file;
+  };
+
+  test('a cached get from the ADC source loads neither; nor do config, help and version; configure-docker loads no oclif', async () => {
+    const {env, home} = await sandbox(false);
+    const gcloudDir = path.join(home, '.config', 'gcloud');
+    mkdirSync(gcloudDir, {recursive: true});
+    writeFileSync(path.join(gcloudDir, 'application_default_credentials.json'), readFileSync(emu.ownerKeyFile));
+    const withProbe = {...env, NODE_OPTIONS: `--require ${probe()}`};
+    const minted = await runHelper(['get'], {env: withProbe, input: 'gcr.io'});
+    expect(minted).toMatchObject({exitCode: 0, stderr: expect.stringMatching(/^heavy:[1-9]\d*\n$/)});
+    expect(await runHelper(['get'], {env: withProbe, input: 'gcr.io'})).toMatchObject({exitCode: 0, stdout: minted.stdout, stderr: 'heavy:0\n'});
+    for (const argv of [['config'], ['config', '--token-source=adc,gcauth'], ['help'], ['version'], ['help', 'config']]) {
+      expect((await runHelper(argv, {env: withProbe})).stderr).toMatch(/(^|\n)heavy:0\n$/);
+    }
+    const configured = await runHelper(['configure-docker', '-q'], {env: {...env, NODE_OPTIONS: `--require ${oclifProbe()}`}});
+    expect(configured.exitCode).toBe(0);
+    expect(configured.stderr).toMatch(/\noclif:0\n$/);
+  });
 
   test('neither oclif nor google-auth-library while a cached token serves; google-auth-library on a refresh', async () => {
     const {env} = await sandbox();
@@ -149,9 +183,17 @@ describe('store, erase, list, version', () => {
 
   test('version, help and wrong arguments', async () => {
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string};
+    const usage = 'Usage: docker-credential-gcauth <get|store|erase|list|version|configure-docker|config|help>\n';
     expect(await runHelper(['version'])).toEqual({stdout: `docker-credential-gcauth (gcauth) ${pkg.version}\n`, stderr: '', exitCode: 0});
-    expect(await runHelper(['--help'])).toEqual({stdout: 'Usage: docker-credential-gcauth <store|get|erase|list|version>\n', stderr: '', exitCode: 0});
-    expect(await runHelper([])).toEqual({stdout: 'Usage: docker-credential-gcauth <store|get|erase|list|version>\n', stderr: '', exitCode: 1});
+    for (const flag of ['help', '--help', '-h']) {
+      const help = await runHelper([flag]);
+      expect(help).toMatchObject({stderr: '', exitCode: 0});
+      expect(help.stdout.startsWith(usage)).toBe(true);
+      expect(help.stdout.split('\n').filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(['get', 'store', 'erase', 'list', 'version', 'configure-docker', 'config', 'help']);
+    }
+    expect(await runHelper([])).toEqual({stdout: usage, stderr: '', exitCode: 1});
+    expect(await runHelper(['get', 'gcr.io'])).toEqual({stdout: usage, stderr: '', exitCode: 1});
+    expect(await runHelper(['configure-docker'], {env: {GCAUTH_CONFIG: '/nonexistent'}})).not.toMatchObject({stdout: expect.stringContaining('unknown credential action')});
   });
 
   test('configure-docker for the emulator, then the helper serves it and lists it', async () => {
@@ -169,6 +211,105 @@ describe('store, erase, list, version', () => {
     });
     expect((await runCli(['auth', 'configure-docker', '--remove', '-q'], {env})).exitCode).toBe(0);
     expect(await runHelper(['get'], {env, input: registryHost})).toEqual({stdout: NOT_FOUND, stderr: '', exitCode: 1});
+  });
+});
+
+describe('standalone: a machine where only the helper runs', () => {
+  const configFile = (env: Record<string, string>) => path.join(env.DOCKER_CONFIG!, 'config.json');
+
+  test('configure-docker then config --token-source, read back by gcauth config get; nothing else needed', async () => {
+    const {env} = await sandbox(false);
+    const configured = await runHelper(['configure-docker', `--registries=gcr.io,${registryHost}`, '--quiet'], {env});
+    expect(configured.exitCode).toBe(0);
+    expect(configured.stdout).toBe('');
+    expect(configured.stderr).toContain(`Docker now runs docker-credential-gcauth for gcr.io, ${registryHost} (${configFile(env)}).\n`);
+    expect(JSON.parse(readFileSync(configFile(env), 'utf8'))).toEqual({credHelpers: {'gcr.io': 'gcauth', [registryHost]: 'gcauth'}});
+
+    expect(await runHelper(['config'], {env})).toEqual({stdout: 'gcauth,adc,metadata\n', stderr: '(the default; change it with: docker-credential-gcauth config --token-source=LIST)\n', exitCode: 0});
+    expect(await runHelper(['config', '--token-source=adc,metadata'], {env})).toMatchObject({stdout: '', exitCode: 0});
+    expect(await runCli(['config', 'get', 'docker/token_source'], {env})).toEqual({stdout: 'adc,metadata\n', stderr: '', exitCode: 0});
+    expect((await runCli(['config', 'set', 'docker/token_source', 'gcauth'], {env})).exitCode).toBe(0);
+    expect(await runHelper(['config'], {env})).toEqual({stdout: 'gcauth\n', stderr: '(configuration [default])\n', exitCode: 0});
+    expect(await runHelper(['config', '--unset-token-source'], {env})).toMatchObject({exitCode: 0});
+    expect(await runCli(['config', 'get', 'docker/token_source'], {env})).toEqual({stdout: 'gcauth,adc,metadata\n', stderr: '', exitCode: 0});
+    expect(await runHelper(['config'], {env: {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'metadata'}})).toEqual({stdout: 'metadata\n', stderr: '(from GCAUTH_DOCKER_TOKEN_SOURCE)\n', exitCode: 0});
+  });
+
+  test.each([
+    [['--token-source=gcauth,env'], 'ERROR: Invalid value for property [docker/token_source]: "gcauth,env": unknown token source [env]; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.\n'],
+    [['--token-source=store, env'], 'ERROR: Invalid value for property [docker/token_source]: "store, env": unknown token source [store]; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.\n'],
+    [['--token'], "ERROR: config: Unknown option '--token'.\nRun: docker-credential-gcauth help config\n"],
+  ])('config %j: one ERROR line on stderr, exit 2, nothing written anywhere', async (args, stderr) => {
+    const {env, home} = await sandbox(false);
+    const before = snapshot(home);
+    expect(await runHelper(['config', ...args], {env})).toEqual({stdout: '', stderr, exitCode: 2});
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  /** The same starting config.json in two sandboxes, one configured by the helper, one by gcauth, with the same flags. */
+  async function bothWays(flags: string[], positional: string | undefined, start?: string) {
+    const runs = [];
+    for (const tool of ['helper', 'gcauth'] as const) {
+      const {env, home} = await sandbox(false);
+      mkdirSync(env.DOCKER_CONFIG!, {recursive: true});
+      if (start !== undefined) writeFileSync(configFile(env), start);
+      const result =
+        tool === 'helper'
+          ? await runHelper(['configure-docker', ...(positional ? [`--registries=${positional}`] : []), ...flags], {env})
+          : await runCli(['auth', 'configure-docker', ...(positional ? [positional] : []), ...flags], {env});
+      let config: string | undefined;
+      try {
+        config = readFileSync(configFile(env), 'utf8');
+      } catch {
+        config = undefined;
+      }
+      let gcauthConfig: string | undefined;
+      try {
+        gcauthConfig = readFileSync(path.join(env.GCAUTH_CONFIG!, 'configurations', 'config_default'), 'utf8');
+      } catch {
+        gcauthConfig = undefined;
+      }
+      runs.push({exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr.split(home).join('HOME'), config, gcauthConfig});
+    }
+    return runs;
+  }
+
+  test.each([
+    [[], undefined, undefined],
+    [['--include-artifact-registry', '-q'], undefined, undefined],
+    [['-q'], 'gcr.io,REGISTRY', '{\n  "auths": {"gcr.io": {"auth": "eDp5"}},\n  "credHelpers": {"ecr.example.com": "ecr-login"},\n  "psFormat": "x"\n}\n'],
+    [['--overwrite', '-q'], 'us.gcr.io,eu.gcr.io', '{"credHelpers": {"us.gcr.io": "gcloud"}}'],
+    [[], 'us.gcr.io', '{"credHelpers": {"us.gcr.io": "gcloud"}}'],
+    [['--dry-run'], 'REGISTRY', undefined],
+    [['--remove', '-q'], undefined, '{"credHelpers": {"gcr.io": "gcauth", "ecr.example.com": "ecr-login"}}'],
+  ])('configure-docker %j %j: the helper and gcauth auth configure-docker write the same bytes and say the same', async (flags, positional, start) => {
+    const [helper, gcauth] = await bothWays(flags, positional?.replace('REGISTRY', registryHost), start);
+    expect(helper).toEqual(gcauth);
+    expect(helper!.stdout).toBe('');
+  });
+
+  test('only an ADC file, no gcauth account, the default sources: ADC answers; a refused ADC file is an error, not a fall-through', async () => {
+    const {env, home} = await sandbox();
+    expect((await runCli(['config', 'unset', 'account'], {env})).exitCode).toBe(0);
+    const gcloudDir = path.join(home, '.config', 'gcloud');
+    mkdirSync(gcloudDir, {recursive: true});
+    const adcFile = path.join(gcloudDir, 'application_default_credentials.json');
+    writeFileSync(adcFile, readFileSync(emu.ownerKeyFile));
+    const first = await runHelper(['get'], {env, input: 'gcr.io'});
+    expect(first).toMatchObject({exitCode: 0, stderr: ''});
+    expect(await tokenInfo((JSON.parse(first.stdout) as {Secret: string}).Secret)).toMatchObject(ADC_TOKEN_INFO());
+
+    // A key the emulator does not know signs the assertion: refused. With an account configured after it, still an error.
+    const key = JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as Record<string, string>;
+    const {privateKey} = generateKeyPairSync('rsa', {modulusLength: 2048});
+    writeFileSync(adcFile, JSON.stringify({...key, private_key: privateKey.export({type: 'pkcs8', format: 'pem'})}));
+    expect((await runCli(['config', 'set', 'account', owner], {env})).exitCode).toBe(0);
+    const refused = await runHelper(['get'], {env: {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc,gcauth'}, input: 'gcr.io'});
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toMatch(/^docker-credential-gcauth: The token endpoint refused the Application Default Credentials in \[[^\]]+\] \(invalid_grant[^\n]*\n$/);
+    expect(refused.stderr).toBe('');
+    // In the default order the account comes first and answers.
+    expect(await runHelper(['get'], {env, input: 'gcr.io'})).toMatchObject({exitCode: 0, stderr: ''});
   });
 });
 
@@ -198,7 +339,8 @@ describe('token source adc', () => {
     expect(await runHelper(['get'], {env: adc, input: 'gcr.io'})).toEqual({
       stdout: NOT_FOUND,
       stderr:
-        'docker-credential-gcauth: No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud. Docker goes on without credentials for gcr.io.\n',
+        'docker-credential-gcauth: no credentials for gcr.io, so Docker goes on without them. Tried ' +
+        'adc (no GOOGLE_APPLICATION_CREDENTIALS and no ~/gcloud/application_default_credentials.json; run: gcauth auth application-default login).\n',
       exitCode: 1,
     });
   });

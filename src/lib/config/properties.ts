@@ -1,5 +1,6 @@
 import {impersonationProblem} from '../auth/impersonation.js';
 import {registryListProblem} from '../docker/server-url.js';
+import {DEFAULT_TOKEN_SOURCES, tokenSourceListProblem} from '../docker/token-sources.js';
 import {UsageError} from '../errors.js';
 import {VERBOSITIES} from '../log.js';
 
@@ -23,9 +24,6 @@ const URL_VALUE = (v: string) => {
   }
 };
 const ENDPOINT_OVERRIDE = (v: string) => URL_VALUE(v) ?? (v.endsWith('/') ? undefined : "expected a base URL ending with '/'");
-
-/** Values of `docker/token_source`. */
-export const TOKEN_SOURCES: readonly string[] = ['gcauth', 'adc'];
 
 export const PROPERTIES: readonly PropertyDef[] = [
   {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials'},
@@ -89,9 +87,10 @@ export const PROPERTIES: readonly PropertyDef[] = [
   {
     section: 'docker',
     name: 'token_source',
-    description: "Where docker-credential-gcauth gets tokens: gcauth (the active account) or adc (Application Default Credentials)",
-    default: 'gcauth',
-    validate: (v) => (TOKEN_SOURCES.includes(v) ? undefined : `expected one of ${TOKEN_SOURCES.join(', ')}`),
+    description:
+      'Where docker-credential-gcauth gets tokens, tried in order: gcauth (the active account), adc (an Application Default Credentials file), metadata (the Compute Engine metadata server)',
+    default: DEFAULT_TOKEN_SOURCES,
+    validate: tokenSourceListProblem,
   },
 ];
 

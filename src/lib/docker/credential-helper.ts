@@ -2,7 +2,12 @@
  * Docker's credential-helper protocol (docker/docker-credential-helpers `credentials.Serve`), independent of
  * where credentials come from: argv[0] is the action, input comes on stdin, answers and errors go to stdout,
  * failures exit 1. Docker and other clients read only stdout; the helper's stderr reaches the user's terminal.
+ *
+ * Beside the protocol's actions a helper may have commands for people (docker-credential-gcr's
+ * `configure-docker`, `config`): those follow gcauth's rules instead, data on stdout and one `ERROR:` line on
+ * stderr with gcauth's exit codes, because no client parses them.
  */
+import {reportError} from '../report-error.js';
 import {redactText} from '../redact.js';
 
 /** The exact answer for "no credentials here": clients then go on anonymously. Any other error aborts them. */
@@ -53,16 +58,98 @@ export interface HelperIdentity {
   version: () => string;
 }
 
-/** The usage line Docker's helpers print. */
-export const usageLine = (name: string) => `Usage: ${name} <store|get|erase|list|version>\n`;
+/** A command for people, run as `<helper> NAME [ARGS...]`. */
+export interface HelperCommand {
+  name: string;
+  /** One line for `help`. */
+  summary: string;
+  /** The arguments it takes, for `help NAME` and usage errors, e.g. `[--token-source=LIST]`. */
+  synopsis: string;
+  /** Lines explaining each flag, for `help NAME`. */
+  details: string[];
+  /** @throws GcauthError for bad input or a failure, reported as one `ERROR:` line. */
+  run(args: string[]): Promise<void>;
+}
+
+/** The protocol's actions, which Docker runs, with their lines for `help`. */
+const PROTOCOL_ACTIONS: ReadonlyArray<[string, string]> = [
+  ['get', 'print the credentials for the registry named on stdin, as JSON'],
+  ['store', 'accept what docker login stores (kept nowhere: tokens are minted when asked for)'],
+  ['erase', 'accept docker logout (nothing is stored, so nothing to erase)'],
+  ['list', 'print the registries this helper serves, as JSON'],
+  ['version', 'print the name and version of this helper'],
+];
+
+/** The usage line for a wrong command line: every action, as Docker's helpers print theirs. */
+export const usageLine = (name: string, commands: readonly HelperCommand[] = []) =>
+  `Usage: ${name} <${[...PROTOCOL_ACTIONS.map(([action]) => action), ...commands.map((c) => c.name), ...(commands.length > 0 ? ['help'] : [])].join('|')}>\n`;
+
+/** `help`: every action and command, one line each. */
+export function helpText(name: string, commands: readonly HelperCommand[]): string {
+  const rows: Array<[string, string]> = [...PROTOCOL_ACTIONS, ...commands.map((c): [string, string] => [c.name, c.summary]), ['help', 'print this help; help ACTION for one action']];
+  const width = Math.max(...rows.map(([action]) => action.length));
+  return [
+    usageLine(name, commands).trimEnd(),
+    '',
+    'Docker runs get, store, erase and list (input on stdin, the answer or the error on stdout).',
+    '',
+    ...rows.map(([action, summary]) => `  ${action.padEnd(width)}  ${summary}`),
+    '',
+  ].join('\n');
+}
+
+function commandHelp(name: string, command: HelperCommand): string {
+  return [`Usage: ${name} ${command.name}${command.synopsis ? ` ${command.synopsis}` : ''}`, '', command.summary, ...(command.details.length > 0 ? ['', ...command.details.map((d) => `  ${d}`)] : []), ''].join('\n');
+}
+
+// --verbosity=debug shows a crash's stack, as in gcauth; parsed here because the error is reported here.
+function verbosityOf(args: string[]): string | undefined {
+  const i = args.findIndex((a) => a === '--verbosity' || a.startsWith('--verbosity='));
+  return i < 0 ? undefined : args[i]!.includes('=') ? args[i]!.slice('--verbosity='.length) : args[i + 1];
+}
+
+/** Runs a command for people: its errors on stderr as `ERROR: ...`, gcauth's exit codes. */
+async function runCommand(command: HelperCommand, args: string[], io: HelperIO, name: string): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(commandHelp(name, command));
+    return 0;
+  }
+  try {
+    await command.run(args);
+    return 0;
+  } catch (error) {
+    return reportError(error, io.stderr, verbosityOf(args));
+  }
+}
 
 /**
- * Runs one helper invocation and returns its exit code: 0, or 1 with the error (or NOT_FOUND_MESSAGE) on stdout.
- * Never throws.
+ * Runs one helper invocation and returns its exit code: for the protocol's actions 0, or 1 with the error (or
+ * NOT_FOUND_MESSAGE) on stdout; for `commands`, see HelperCommand. Never throws.
  */
-export async function serveCredentialHelper(argv: string[], io: HelperIO, backend: HelperBackend, identity: HelperIdentity): Promise<number> {
+export async function serveCredentialHelper(argv: string[], io: HelperIO, backend: HelperBackend, identity: HelperIdentity, commands: readonly HelperCommand[] = []): Promise<number> {
+  const command = commands.find((c) => c.name === argv[0]);
+  if (command) return runCommand(command, argv.slice(1), io, identity.name);
+  if (commands.length > 0 && (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') && argv.length <= 2) {
+    const topic = argv[1];
+    if (topic === undefined) {
+      io.stdout(helpText(identity.name, commands));
+      return 0;
+    }
+    const named = commands.find((c) => c.name === topic);
+    if (named) {
+      io.stdout(commandHelp(identity.name, named));
+      return 0;
+    }
+    const protocol = PROTOCOL_ACTIONS.find(([action]) => action === topic);
+    if (protocol) {
+      io.stdout(`Usage: ${identity.name} ${topic}\n\n${protocol[1]}\n`);
+      return 0;
+    }
+    io.stderr(`ERROR: ${identity.name} has no action [${topic}]. Run: ${identity.name} help\n`);
+    return 2;
+  }
   if (argv.length !== 1) {
-    io.stdout(usageLine(identity.name));
+    io.stdout(usageLine(identity.name, commands));
     return 1;
   }
   const action = argv[0]!;
@@ -70,7 +157,7 @@ export async function serveCredentialHelper(argv: string[], io: HelperIO, backen
     switch (action) {
       case '--help':
       case '-h':
-        io.stdout(usageLine(identity.name));
+        io.stdout(usageLine(identity.name, commands));
         return 0;
       case 'version':
       case '--version':
@@ -99,7 +186,7 @@ export async function serveCredentialHelper(argv: string[], io: HelperIO, backen
         io.stdout(`${JSON.stringify(await backend.list())}\n`);
         return 0;
       default:
-        throw new Error(`unknown credential action \`${action}\``);
+        throw new Error(`unknown credential action \`${action}\`${commands.length > 0 ? `; run ${identity.name} help to see them` : ''}`);
     }
   } catch (error) {
     if (error instanceof CredentialsNotFoundError) {

@@ -3,14 +3,19 @@
  * user listed in `docker/registries`, and "not found" for every other host, so no Google token ever goes to a
  * registry that is not Google's or the user's choice.
  */
-import {adcAccessToken, NoApplicationDefaultCredentialsError} from '../auth/adc.js';
+import path from 'node:path';
+
+import {accountAccessToken, METADATA_ACCOUNT_ALIAS} from '../auth/accounts.js';
+import {adcAccessToken, findAdcSource, wellKnownAdcFile} from '../auth/adc.js';
 import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js';
+import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth/metadata.js';
 import {DEFAULT_SCOPES} from '../auth/token-service.js';
 import type {AppContext} from '../context.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
 import {isGoogleRegistryHost} from './registries.js';
 import {registryHost, splitHostList} from './server-url.js';
+import {DEFAULT_TOKEN_SOURCES, parseTokenSources, type TokenSourceName} from './token-sources.js';
 
 /** The credHelpers value that sends a host to docker-credential-gcauth. */
 export const HELPER_NAME = 'gcauth';
@@ -29,34 +34,79 @@ export function servesHost(host: string, extra: readonly string[]): boolean {
   return isGoogleRegistryHost(host) || extra.includes(host);
 }
 
+/** Why a token source had nothing to offer, and what would give it something. */
+interface Nothing {
+  why: string;
+  /** The command that configures the source, if there is one. */
+  fix?: string;
+}
+
+type SourceAnswer = {token: string} | {nothing: Nothing};
+
+/** `~/...` for a path under the home directory, as a user would type it. */
+function shortPath(file: string, homeDir: string): string {
+  return homeDir && file.startsWith(`${homeDir}${path.sep}`) ? `~${file.slice(homeDir.length)}` : file;
+}
+
 /**
- * An access token for the helper from `docker/token_source`: the active account (`core/account`), or ADC.
- * With no credentials configured at all it answers "not found" so Docker goes on anonymously (public images
- * still pull), and tells the user on stderr how to authenticate; credentials that exist but fail are errors.
+ * Each source answers a token, or says it has nothing (it is not configured here). Credentials that exist but
+ * fail throw: the user meant to authenticate, so Docker must stop rather than go on anonymously.
+ */
+const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer>> = {
+  async gcauth(ctx) {
+    const account = ctx.props.get('core/account');
+    if (!account) return {nothing: {why: 'no active account', fix: 'gcauth auth login, or gcauth auth activate-service-account --key-file=FILE'}};
+    // `default`, or the VM's own email with nothing stored for it, is served by the metadata server, as in gcloud.
+    const acting = {account: account === METADATA_ACCOUNT_ALIAS ? await metadataEmail(ctx) : account, metadata: account === METADATA_ACCOUNT_ALIAS};
+    const chain = impersonationOf(ctx.props);
+    if (chain) {
+      // As gcloud's helper: with impersonation configured, registries get the target's token.
+      const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)};
+      return {token: (await impersonatedAccessToken(deps, acting.account, chain, {scopes: DEFAULT_SCOPES})).token};
+    }
+    return {token: (await accountAccessToken(ctx, acting)).token};
+  },
+
+  // Only a file counts here: ADC's last resort, the metadata server, is the `metadata` source, in its own place.
+  async adc(ctx) {
+    const source = await findAdcSource(ctx);
+    if (!source.file) {
+      const file = shortPath(wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform), ctx.homeDir);
+      return {nothing: {why: `no GOOGLE_APPLICATION_CREDENTIALS and no ${file}`, fix: 'gcauth auth application-default login'}};
+    }
+    return {token: (await adcAccessToken(ctx)).token};
+  },
+
+  async metadata(ctx) {
+    try {
+      return {token: (await metadataAccessToken(ctx)).token};
+    } catch (error) {
+      if (error instanceof NoMetadataServerError) return {nothing: {why: error.message}};
+      throw error;
+    }
+  },
+};
+
+/** The sources of `docker/token_source` (or GCAUTH_DOCKER_TOKEN_SOURCE), in order. @throws UsageError for an invalid value. */
+export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] {
+  return parseTokenSources(ctx.props.get('docker/token_source') ?? DEFAULT_TOKEN_SOURCES);
+}
+
+/**
+ * A token from the first source of `docker/token_source` that has credentials. When none has any, "not found",
+ * so Docker goes on anonymously (public images still pull), with one line on stderr naming each source tried,
+ * why it had nothing and how to configure it.
+ * @throws CredentialsNotFoundError when no source has credentials; AuthError, ApiError or UsageError from the first that has.
  */
 async function helperToken(ctx: AppContext, host: string): Promise<string> {
-  if (ctx.props.get('docker/token_source') === 'adc') {
-    try {
-      return (await adcAccessToken(ctx)).token;
-    } catch (error) {
-      if (!(error instanceof NoApplicationDefaultCredentialsError)) throw error;
-      throw new CredentialsNotFoundError(`${HELPER_BIN}: ${error.message} Docker goes on without credentials for ${host}.`);
-    }
+  const tried: string[] = [];
+  for (const name of tokenSources(ctx)) {
+    const answer = await SOURCES[name](ctx);
+    if ('token' in answer) return answer.token;
+    const {why, fix} = answer.nothing;
+    tried.push(`${name} (${why}${fix ? `; run: ${fix}` : ''})`);
   }
-  const account = ctx.props.get('core/account');
-  if (!account) {
-    throw new CredentialsNotFoundError(
-      `${HELPER_BIN}: no active gcauth account, so Docker goes on without credentials for ${host}. ` +
-        'To authenticate, run: gcauth auth activate-service-account --key-file=FILE',
-    );
-  }
-  const chain = impersonationOf(ctx.props);
-  if (chain) {
-    // As gcloud's helper: with impersonation configured, registries get the target's token.
-    const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials()};
-    return (await impersonatedAccessToken(deps, account, chain, {scopes: DEFAULT_SCOPES})).token;
-  }
-  return (await ctx.tokens.getAccessToken(account)).token;
+  throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${tried.join(', ')}.`);
 }
 
 /** The helper's answers, over a context built on first use (an invocation that needs none never reads config). */
