@@ -90,7 +90,7 @@ describe('the metadata tree', () => {
 
 describe('header enforcement', () => {
   it('refuses a request without Metadata-Flavor: Google, or with another value, 403 with Google\'s page and the flavor header', async () => {
-    for (const headers of [{}, {'Metadata-Flavor': 'google-ish'}, {'Metadata-Flavor': 'Google', 'X-Forwarded-For': '10.0.0.1'}]) {
+    for (const headers of <Record<string, string>[]>[{}, {'Metadata-Flavor': 'google-ish'}, {'Metadata-Flavor': 'Google', 'X-Forwarded-For': '10.0.0.1'}]) {
       const r = await md(`${MD}/instance/service-accounts/default/token`, headers);
       expect(r.status).toBe(403);
       expect(r.headers.get('metadata-flavor')).toBe('Google');
