@@ -181,6 +181,13 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     setTokenLifetime,
     info: () => info ?? {url: '', pid: process.pid, project},
     stateView: () => state.publicView(),
+    setKeyValidAfterTime: async (keyId, validAfterTime) => {
+      const key = Object.values(state.data.serviceAccounts).map((a) => a.keys[keyId]).find(Boolean);
+      if (!key) return false;
+      key.validAfterTime = validAfterTime;
+      await state.save();
+      return true;
+    },
   });
 
   app.use('*', async (c, next) => {
