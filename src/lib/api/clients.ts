@@ -4,6 +4,7 @@ import {DEFAULT_SCOPES} from '../auth/token-service.js';
 import {GOOGLE_TOKEN_URL} from '../auth/transport.js';
 import type {AppContext} from '../context.js';
 import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';
+import type {ArtifactRegistryApi} from './artifact-registry.js';
 import type {IamApi} from './iam.js';
 import type {IamCredentialsApi} from './iam-credentials.js';
 import type {ResourceManagerApi} from './resource-manager.js';
@@ -20,6 +21,7 @@ export interface ApiClients {
   resourceManager(): Promise<ResourceManagerApi>;
   /** IAM Credentials, always called as the account's own credential (the impersonation source). */
   iamCredentials(): Promise<IamCredentialsApi>;
+  artifactRegistry(): Promise<ArtifactRegistryApi>;
 }
 
 /** The API clients of a context; each is created once. */
@@ -47,6 +49,7 @@ export function createApiClients(ctx: Pick<AppContext, 'props' | 'tokens' | 'log
   let iam: Promise<IamApi> | undefined;
   let crm: Promise<ResourceManagerApi> | undefined;
   let iamCredentials: Promise<IamCredentialsApi> | undefined;
+  let artifactRegistry: Promise<ArtifactRegistryApi> | undefined;
   const clients: ApiClients = {
     account,
     iam: () =>
@@ -71,6 +74,11 @@ export function createApiClients(ctx: Pick<AppContext, 'props' | 'tokens' | 'log
           onRootUrl(await sourceAuth(), 'iamcredentials', apiRootUrl(ctx.props, 'iamcredentials')),
           source(),
         );
+      })()),
+    artifactRegistry: () =>
+      (artifactRegistry ??= (async () => {
+        const {ArtifactRegistryApi} = await import('./artifact-registry.js');
+        return new ArtifactRegistryApi(apiRootUrl(ctx.props, 'artifactregistry'), await auth(), account());
       })()),
   };
   return clients;
