@@ -37,11 +37,21 @@ export async function checkAccount(ctx: Pick<AppContext, 'props' | 'store' | 'to
   const kind = credential.type === 'service_account' ? 'service-account key' : 'user login';
   const chain = impersonationOf(ctx.props);
   const acting = chain ? `, impersonating ${chain.target}` : '';
+  const failed = (what: string, error: unknown) => ({
+    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${(error as Error).message.replace(/\.$/, '')}${adc}`, reactivateCommand(credential)),
+    state: {account, credential, tokenOk: false},
+  });
+  let cached;
   try {
-    await ctx.tokens.getAccessToken(account);
+    cached = await ctx.tokens.getAccessToken(account);
   } catch (error) {
-    const message = (error as Error).message.replace(/\.$/, '');
-    return {check: result(CHECK, 'fail', `${account} (${kind}): no token can be had now: ${message}${adc}`, reactivateCommand(credential)), state: {account, credential, tokenOk: false}};
+    return failed('no token can be had now', error);
+  }
+  // A cached token hides a revoked key or login until it expires (up to an hour): ask the token endpoint too.
+  try {
+    await ctx.tokens.prove(credential);
+  } catch (error) {
+    return failed(`the cached token lasts until ${new Date(cached.expiry).toISOString()}, but no new token can be had`, error);
   }
   return {check: result(CHECK, 'ok', `${account} (${kind}${acting}): a token can be had now${adc}`), state: {account, credential, tokenOk: true}};
 }
