@@ -18,6 +18,8 @@ export interface AdminDeps {
   stateView(): StateView;
   /** The emulated VM behind the metadata server. */
   metadata: Pick<MetadataServer, 'view' | 'configure'>;
+  /** Back-dates a key's `validAfterTime` (tests of key age); false when no account has that key. */
+  setKeyValidAfterTime(keyId: string, validAfterTime: string): Promise<boolean>;
 }
 
 async function jsonBody(text: string): Promise<unknown> {
@@ -81,5 +83,21 @@ export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
       return c.json(apiError(400, (error as Error).message), 400);
     }
     return c.json({seconds});
+  });
+
+  // Keys are made "now"; a test of a years-old key needs one from the past. Body {keyId, validAfterTime}.
+  app.post('/__admin/key-valid-after', async (c) => {
+    let body: {keyId?: unknown; validAfterTime?: unknown};
+    try {
+      body = (await jsonBody(await c.req.text())) as typeof body;
+    } catch (error) {
+      return c.json(apiError(400, (error as Error).message), 400);
+    }
+    const {keyId, validAfterTime} = body;
+    if (typeof keyId !== 'string' || typeof validAfterTime !== 'string' || Number.isNaN(Date.parse(validAfterTime))) {
+      return c.json(apiError(400, 'expected {"keyId": ID, "validAfterTime": RFC 3339 time}'), 400);
+    }
+    if (!(await deps.setKeyValidAfterTime(keyId, new Date(validAfterTime).toISOString().replace(/\.\d{3}Z$/, 'Z')))) return c.json(apiError(404, `no key ${keyId}`), 404);
+    return c.json({keyId, validAfterTime});
   });
 }

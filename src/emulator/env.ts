@@ -96,6 +96,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY', `${url}/artifactregistry/`],
     ['GCAUTH_CORE_PROJECT', project],
     ...vm,
   ];

@@ -1,4 +1,5 @@
 import type {ApiRoute, ApiService} from './api.js';
+import * as artifactregistry from './artifactregistry.js';
 import * as crm from './crm.js';
 import {API_MESSAGES} from './google-errors.js';
 import * as iam from './iam.js';
@@ -17,6 +18,9 @@ export const IAM_CREDENTIALS: ApiService = {
   denialDomain: 'iam.googleapis.com',
   extraScopes: ['https://www.googleapis.com/auth/iam'],
 };
+
+/** Artifact Registry v1 under `{url}/artifactregistry/` (gcauth: api_endpoint_overrides/artifactregistry). */
+export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name: 'artifactregistry.googleapis.com', denial: API_MESSAGES.iamDenied};
 
 const ACCOUNTS = 'v1/projects/{project}/serviceAccounts';
 const ACCOUNT = `${ACCOUNTS}/{account}`;
@@ -72,4 +76,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
       {service: CRM, method: 'POST', path: `${project}:testIamPermissions`, rpc: `${rpc}.TestIamPermissions`, body: TEST_BODY, readOnly: true, handle: crm.testProjectIamPermissions},
     ];
   }),
+
+  {
+    service: ARTIFACT_REGISTRY,
+    method: 'POST',
+    path: 'v1/projects/{project}/locations/{location}/repositories/{repository}:testIamPermissions',
+    rpc: 'google.devtools.artifactregistry.v1.ArtifactRegistry.TestIamPermissions',
+    body: TEST_BODY,
+    readOnly: true,
+    handle: artifactregistry.testRepositoryIamPermissions,
+  },
 ];

@@ -192,6 +192,13 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     info: () => info ?? {url: '', pid: process.pid, project},
     stateView: () => state.publicView(),
     metadata,
+    setKeyValidAfterTime: async (keyId, validAfterTime) => {
+      const key = Object.values(state.data.serviceAccounts).map((a) => a.keys[keyId]).find(Boolean);
+      if (!key) return false;
+      key.validAfterTime = validAfterTime;
+      await state.save();
+      return true;
+    },
   });
 
   app.use('*', async (c, next) => {

@@ -77,7 +77,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   override async catch(error: Error & {oclif?: {exit?: number}}): Promise<never> {
     // this.exit() inside run() throws an ExitError: pass it through untouched.
-    if (error.message === 'EEXIT' || error.oclif?.exit === 0) throw error;
+    if (error.message === 'EEXIT' || (error as {code?: string}).code === 'EEXIT' || error.oclif?.exit === 0) throw error;
     const verbosity = this.flags?.verbosity ?? this.ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY;
     const code = reportError(error, (t) => (this.ctx?.io.stderr ?? process.stderr).write(t), verbosity);
     return this.exit(code);

@@ -13,6 +13,7 @@ describe('emulator env-init core', () => {
         'export GCAUTH_API_ENDPOINT_OVERRIDES_IAM=http://127.0.0.1:4321/iam/\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=http://127.0.0.1:4321/cloudresourcemanager/\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=http://127.0.0.1:4321/iamcredentials/\n' +
+        'export GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=http://127.0.0.1:4321/artifactregistry/\n' +
         'export GCAUTH_CORE_PROJECT=demo-project\n',
     );
   });

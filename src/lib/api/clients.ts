@@ -5,6 +5,7 @@ import {DEFAULT_SCOPES, type TokenService} from '../auth/token-service.js';
 import {GOOGLE_TOKEN_URL} from '../auth/transport.js';
 import {isScopeInsufficient, TOKEN_SCOPES} from './api-error.js';
 import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';
+import type {ArtifactRegistryApi} from './artifact-registry.js';
 import type {IamApi} from './iam.js';
 import type {IamCredentialsApi} from './iam-credentials.js';
 import type {ResourceManagerApi} from './resource-manager.js';
@@ -24,6 +25,7 @@ export interface ApiClients {
    * given (a command's ACCOUNT argument), else the acting account.
    */
   iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>;
+  artifactRegistry(): Promise<ArtifactRegistryApi>;
 }
 
 /**
@@ -88,6 +90,7 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService}): 
   let iam: Promise<IamApi> | undefined;
   let crm: Promise<ResourceManagerApi> | undefined;
   let iamCredentials: Promise<IamCredentialsApi> | undefined;
+  let artifactRegistry: Promise<ArtifactRegistryApi> | undefined;
   const clients: ApiClients = {
     account,
     iam: () =>
@@ -105,6 +108,11 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService}): 
         const who = given ?? (await source());
         const [{IamCredentialsApi}, session] = await Promise.all([import('./iam-credentials.js'), given ? sessionOf(given) : sourceAuth(who)]);
         return IamCredentialsApi.create(API_ROOTS.iamcredentials, onRootUrl(session, 'iamcredentials', apiRootUrl(ctx.props, 'iamcredentials')), who.account);
+      })()),
+    artifactRegistry: () =>
+      (artifactRegistry ??= (async () => {
+        const {ArtifactRegistryApi} = await import('./artifact-registry.js');
+        return new ArtifactRegistryApi(apiRootUrl(ctx.props, 'artifactregistry'), await auth(), account());
       })()),
   };
   return clients;

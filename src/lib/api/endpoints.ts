@@ -6,6 +6,7 @@ export const API_ROOTS = {
   iam: 'https://iam.googleapis.com/',
   cloudresourcemanager: 'https://cloudresourcemanager.googleapis.com/',
   iamcredentials: 'https://iamcredentials.googleapis.com/',
+  artifactregistry: 'https://artifactregistry.googleapis.com/',
 } as const;
 
 export type ApiName = keyof typeof API_ROOTS;

@@ -73,6 +73,12 @@ export const PROPERTIES: readonly PropertyDef[] = [
     validate: ENDPOINT_OVERRIDE,
   },
   {
+    section: 'api_endpoint_overrides',
+    name: 'artifactregistry',
+    description: 'Base URL of the Artifact Registry API',
+    validate: ENDPOINT_OVERRIDE,
+  },
+  {
     section: 'auth',
     name: 'impersonate_service_account',
     description: 'Service account to impersonate (DELEGATE,...,TARGET: the last is the target); tokens come from IAM Credentials',

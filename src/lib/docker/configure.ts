@@ -104,8 +104,18 @@ async function autoDetectedStore(ctx: Pick<AppContext, 'env' | 'platform'>): Pro
   return store && (await isOnPath(`docker-credential-${store}`, ctx)) ? store : undefined;
 }
 
-/** A warning about the docker CLI (missing, too old, not answering), or undefined. Never throws. */
-export async function dockerVersionWarning(ctx: Pick<AppContext, 'env'>, timeoutMs = DOCKER_PROBE_TIMEOUT_MS): Promise<string | undefined> {
+/** What `docker version` told of the client: its version, or why there is none. */
+export type DockerProbe =
+  | {kind: 'version'; version: string; major: number; minor: number}
+  | {kind: 'missing'}
+  | {kind: 'timeout'}
+  | {kind: 'unknown'; detail?: string};
+
+/** Docker 18.03 is the first whose credential-helper handling gcauth relies on. */
+export const isDockerTooOld = (probe: {major: number; minor: number}) => probe.major < 18 || (probe.major === 18 && probe.minor < 3);
+
+/** Asks `docker version` for the client's version, bounded by `timeoutMs`. Never throws. */
+export async function probeDockerVersion(ctx: Pick<AppContext, 'env'>, timeoutMs = DOCKER_PROBE_TIMEOUT_MS): Promise<DockerProbe> {
   try {
     const {execa} = await import('execa');
     const result = await execa('docker', ['version', '--format', '{{.Client.Version}}'], {
@@ -118,15 +128,27 @@ export async function dockerVersionWarning(ctx: Pick<AppContext, 'env'>, timeout
     // Without a daemon `docker version` exits 1, but it has printed the client's version first.
     const version = String(result.stdout).trim();
     const match = /^(\d+)\.(\d+)/.exec(version);
-    if (match) {
-      const [major, minor] = [Number(match[1]), Number(match[2])];
-      return major < 18 || (major === 18 && minor < 3) ? `Docker ${version} is older than 18.03; upgrade Docker for its credential helpers to work as expected.` : undefined;
-    }
-    if ((result as {code?: string}).code === 'ENOENT') return 'docker was not found on PATH; the config file is written anyway, for when it is installed.';
-    if (result.timedOut) return `\`docker version\` did not answer within ${timeoutMs / 1000} s, so its version is unknown (Docker 18.03 or later is expected).`;
-    return "Could not tell docker's version (Docker 18.03 or later is expected).";
+    if (match) return {kind: 'version', version, major: Number(match[1]), minor: Number(match[2])};
+    if ((result as {code?: string}).code === 'ENOENT') return {kind: 'missing'};
+    if (result.timedOut) return {kind: 'timeout'};
+    return {kind: 'unknown'};
   } catch (error) {
-    return `Could not run docker to check its version: ${(error as Error).message}`;
+    return {kind: 'unknown', detail: (error as Error).message};
+  }
+}
+
+/** A warning about the docker CLI (missing, too old, not answering), or undefined. Never throws. */
+export async function dockerVersionWarning(ctx: Pick<AppContext, 'env'>, timeoutMs = DOCKER_PROBE_TIMEOUT_MS): Promise<string | undefined> {
+  const probe = await probeDockerVersion(ctx, timeoutMs);
+  switch (probe.kind) {
+    case 'version':
+      return isDockerTooOld(probe) ? `Docker ${probe.version} is older than 18.03; upgrade Docker for its credential helpers to work as expected.` : undefined;
+    case 'missing':
+      return 'docker was not found on PATH; the config file is written anyway, for when it is installed.';
+    case 'timeout':
+      return `\`docker version\` did not answer within ${timeoutMs / 1000} s, so its version is unknown (Docker 18.03 or later is expected).`;
+    default:
+      return probe.detail ? `Could not run docker to check its version: ${probe.detail}` : "Could not tell docker's version (Docker 18.03 or later is expected).";
   }
 }
 
@@ -134,7 +156,7 @@ export async function dockerVersionWarning(ctx: Pick<AppContext, 'env'>, timeout
  * Hosts with a stored login under `auths` (keys normalised as Docker's file store does). The empty `{}` that
  * `docker login` leaves there after a helper's `store` is bookkeeping, not a login.
  */
-function loginHosts(data: Record<string, unknown>): string[] {
+export function loginHosts(data: Record<string, unknown>): string[] {
   const auths = data.auths && typeof data.auths === 'object' ? (data.auths as Record<string, unknown>) : {};
   const holdsSecret = (entry: unknown) =>
     entry !== null && typeof entry === 'object' && ['auth', 'identitytoken', 'registrytoken', 'password'].some((field) => Boolean((entry as Record<string, unknown>)[field]));

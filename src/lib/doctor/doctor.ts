@@ -1,0 +1,72 @@
+/**
+ * The core of `gcauth doctor`: every reason Docker may answer `denied: requested access to the resource is
+ * denied`, checked in the order a pull meets them (the CLI, the daemon's socket, config.json, the helper, the
+ * account and its token, IAM, the key), each with one verdict and, where something is wrong, the fix.
+ */
+import type {AppContext} from '../context.js';
+import {checkAccount, checkVmScopes, type AccountState} from './account.js';
+import {checkDockerCli} from './docker-cli.js';
+import {checkDockerConfig} from './docker-config.js';
+import {checkDockerGroup} from './docker-group.js';
+import {checkHelper, checkHelperFastPath} from './helper.js';
+import {checkKeyAge} from './key-age.js';
+import {checkRegistryAccess} from './registry-access.js';
+import {parseDoctorTarget} from './target.js';
+import {type CheckResult, type DoctorSystem, result} from './types.js';
+
+export type {CheckResult, DoctorSystem} from './types.js';
+
+export interface DoctorOptions {
+  /** IMAGE_OR_HOST as typed; default gcr.io. */
+  target?: string;
+  system: DoctorSystem;
+  /** Bounds of the child processes (docker version, the helper). */
+  dockerTimeoutMs?: number;
+  helperTimeoutMs?: number;
+}
+
+/** A check that throws is a bug in it, not a verdict on the user's setup: report it and go on. */
+async function guarded<T extends CheckResult | CheckResult[]>(check: string, run: () => Promise<T>): Promise<CheckResult[]> {
+  try {
+    const out = await run();
+    return Array.isArray(out) ? out : [out];
+  } catch (error) {
+    return [result(check, 'fail', `the check itself failed: ${(error as Error).message}`, 'gcauth doctor --verbosity=debug')];
+  }
+}
+
+/**
+ * Runs every check, in order. Never throws for what it finds; each finding is a result.
+ * @throws UsageError for an IMAGE_OR_HOST that is not a host or image reference (before any check runs).
+ */
+export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promise<CheckResult[]> {
+  const target = parseDoctorTarget(options.target);
+  const results: CheckResult[] = [];
+  results.push(...(await guarded('docker-cli', () => checkDockerCli(ctx, options.dockerTimeoutMs))));
+  results.push(...(await guarded('docker-group', () => checkDockerGroup(ctx, options.system))));
+  results.push(...(await guarded('docker-config', () => checkDockerConfig(ctx, target.host))));
+  results.push(...(await guarded('helper', () => checkHelper(ctx, target.host, options.helperTimeoutMs))));
+  results.push(...(await guarded('helper-fast-path', () => checkHelperFastPath())));
+  let state: AccountState = {tokenOk: false};
+  results.push(
+    ...(await guarded('account', async () => {
+      const found = await checkAccount(ctx);
+      state = found.state;
+      return found.check;
+    })),
+  );
+  results.push(...(await guarded('vm-scopes', () => checkVmScopes())));
+  results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
+  results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
+  return results;
+}
+
+/** True when no check failed: the command's exit status is 0. */
+export const doctorPassed = (results: readonly CheckResult[]): boolean => results.every((r) => r.status !== 'fail');
+
+/** The human report: `STATUS  check: message`, and for warn and fail the fix on the next line. */
+export function renderDoctorReport(results: readonly CheckResult[]): string {
+  return results
+    .map((r) => `${r.status.padEnd(4)}  ${r.check}: ${r.message}\n${r.fix ? `      fix: ${r.fix}\n` : ''}`)
+    .join('');
+}

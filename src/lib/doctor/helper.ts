@@ -1,0 +1,81 @@
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+import type {AppContext} from '../context.js';
+import {isOnPath} from '../docker/configure.js';
+import {HELPER_BIN} from '../docker/helper.js';
+import {redactText as redact} from '../redact.js';
+import {type CheckResult, result} from './types.js';
+
+const CHECK = 'helper';
+/** Each helper run may take this long (a refresh with its retries stays well inside it). */
+export const HELPER_TIMEOUT_MS = 15_000;
+/** The sentinel of Docker's protocol for "no credentials for this host". */
+const NOT_FOUND = 'credentials not found in native keychain';
+
+/** What `docker-credential-gcauth get` answered, as Docker would take it. */
+export type HelperAnswer = {kind: 'token'; username: string} | {kind: 'not-found'; hint: string} | {kind: 'error'; message: string};
+
+/** Classifies a `get` run: protocol JSON with a secret, the not-found sentinel, or anything else (an error). */
+export function classifyHelperGet(exitCode: number | undefined, stdout: string, stderr: string): HelperAnswer {
+  const out = stdout.trim();
+  if (exitCode === 0) {
+    try {
+      const parsed = JSON.parse(out) as {Username?: unknown; Secret?: unknown};
+      if (typeof parsed.Secret === 'string' && parsed.Secret !== '') return {kind: 'token', username: String(parsed.Username ?? '')};
+    } catch {
+      // not protocol JSON: an error below
+    }
+    return {kind: 'error', message: 'answered without a secret'};
+  }
+  if (out === NOT_FOUND) return {kind: 'not-found', hint: stderr.trim().split('\n').pop() ?? ''};
+  return {kind: 'error', message: redact(out || stderr.trim() || `exit ${exitCode ?? 'by signal'}`).split('\n')[0]!};
+}
+
+/** This installation's bin directory, for a PATH fix (…/dist/lib/doctor → the package root). */
+function installBinDir(): string {
+  return path.join(fileURLToPath(new URL('../../../', import.meta.url)), 'bin');
+}
+
+type Runner = (args: string[], input: string | undefined) => Promise<{exitCode?: number; stdout: string; stderr: string; timedOut: boolean}>;
+
+function helperRunner(ctx: Pick<AppContext, 'env'>, timeoutMs: number): Runner {
+  return async (args, input) => {
+    const {execa} = await import('execa');
+    const r = await execa(HELPER_BIN, args, {env: ctx.env, extendEnv: false, timeout: timeoutMs, reject: false, input, stdin: input === undefined ? 'ignore' : undefined});
+    return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), timedOut: Boolean(r.timedOut)};
+  };
+}
+
+/** docker-credential-gcauth is on PATH, answers `version`, and what its `get` gives Docker for `host`. */
+export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, host: string, timeoutMs = HELPER_TIMEOUT_MS): Promise<CheckResult> {
+  if (!(await isOnPath(HELPER_BIN, ctx))) {
+    const sep = ctx.platform === 'win32' ? ';' : ':';
+    return result(CHECK, 'fail', `${HELPER_BIN} is not on PATH, so Docker cannot run it`, `export PATH="${installBinDir()}${sep}$PATH"   (in your shell profile)`);
+  }
+  const run = helperRunner(ctx, timeoutMs);
+  const version = await run(['version'], undefined);
+  if (version.exitCode !== 0) {
+    return result(CHECK, 'fail', `\`${HELPER_BIN} version\` ${version.timedOut ? `did not answer within ${timeoutMs / 1000} s` : `failed: ${redact(version.stdout || version.stderr).trim().split('\n')[0]}`}`, `${HELPER_BIN} version`);
+  }
+  const name = version.stdout.trim().split('\n')[0];
+  const get = await run(['get'], host);
+  if (get.timedOut) return result(CHECK, 'fail', `${name} did not answer \`get\` for ${host} within ${timeoutMs / 1000} s`, `echo ${host} | ${HELPER_BIN} get`);
+  const answer = classifyHelperGet(get.exitCode, get.stdout, get.stderr);
+  switch (answer.kind) {
+    case 'token':
+      return result(CHECK, 'ok', `${name} answers ${host} with a token (username ${answer.username})`);
+    case 'not-found':
+      return result(CHECK, 'fail', `${name} has no credentials for ${host}${answer.hint ? `: ${answer.hint.replace(/^docker-credential-gcauth: /, '')}` : ''}`, 'gcauth auth activate-service-account --key-file=FILE   (or: gcauth auth login)');
+    default:
+      return result(CHECK, 'fail', `${name} failed for ${host}: ${answer.message}`, `echo ${host} | ${HELPER_BIN} get`);
+  }
+}
+
+/**
+ * The helper's POSIX sh fast path (issue 10). A slot until that lands: the lead fills it with the check that
+ * the fast path is installed and answers as the Node helper does.
+ */
+export async function checkHelperFastPath(): Promise<CheckResult> {
+  return result('helper-fast-path', 'skip', 'the helper has no sh fast path in this version');
+}

@@ -1,0 +1,42 @@
+import type {AppContext} from '../context.js';
+import type {AccountState} from './account.js';
+import {type CheckResult, result} from './types.js';
+
+const CHECK = 'key-age';
+/** Google's recommender flags user-managed keys older than this. */
+export const KEY_AGE_WARN_DAYS = 90;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The age of the active service-account key: IAM's `validAfterTime`, else when gcauth stored it; warns past 90 days. */
+export async function checkKeyAge(ctx: Pick<AppContext, 'api' | 'now'>, state: AccountState): Promise<CheckResult> {
+  const credential = state.credential;
+  if (credential?.type !== 'service_account') {
+    return result(CHECK, 'skip', credential ? `${credential.account} is a user login, not a key` : 'no active service-account key');
+  }
+  const keyId = credential.key.private_key_id;
+  let created: string | undefined;
+  let from = 'IAM';
+  if (keyId && state.tokenOk) {
+    try {
+      const keys = await (await ctx.api.iam()).listKeys(credential.account, 'user');
+      created = keys.find((k) => k.name?.endsWith(`/keys/${keyId}`))?.validAfterTime ?? undefined;
+      if (!created) from = `when it was activated here (IAM lists no key ${keyId})`;
+    } catch (error) {
+      from = `when it was activated here (IAM would not say: ${(error as Error).message.replace(/\.$/, '')})`;
+    }
+  } else {
+    from = 'when it was activated here';
+  }
+  created ??= credential.addedAt;
+  const days = Math.floor((ctx.now() - Date.parse(created)) / DAY_MS);
+  const what = `key ${keyId ?? '(no id)'} of ${credential.account} is ${days} days old (${from === 'IAM' ? `created ${created}` : `from ${from}`})`;
+  if (days <= KEY_AGE_WARN_DAYS) return result(CHECK, 'ok', what);
+  const email = credential.account;
+  return result(
+    CHECK,
+    'warn',
+    `${what}; Google's recommender flags keys older than ${KEY_AGE_WARN_DAYS} days`,
+    `gcauth iam service-accounts keys create new-key.json --iam-account=${email} && gcauth auth activate-service-account --key-file=new-key.json` +
+      (keyId ? ` && gcauth iam service-accounts keys delete ${keyId} --iam-account=${email}` : ''),
+  );
+}
