@@ -7,7 +7,7 @@ import {tmpDir} from '../helpers/emulator.js';
 import {findGcloud} from '../helpers/gcloud.js';
 
 const gcloud = findGcloud();
-if (!gcloud) console.log('gcloud login conformance skipped: gcloud is not on PATH');
+if (!gcloud) sayWhySkipped('gcloud login conformance skipped: gcloud is not on PATH');
 const describeIfGcloud = gcloud ? describe : describe.skip;
 
 /**
@@ -16,6 +16,7 @@ const describeIfGcloud = gcloud ? describe : describe.skip;
  */
 const DRIVER = `
 import {appendFileSync} from 'node:fs';
+import {sayWhySkipped} from '../helpers/skip.js';
 const [url, user, log] = process.argv.slice(2);
 const note = (m) => appendFileSync(log, m + '\\n');
 try {
