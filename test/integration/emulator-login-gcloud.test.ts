@@ -5,6 +5,7 @@ import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {tmpDir} from '../helpers/emulator.js';
 import {findGcloud} from '../helpers/gcloud.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 const gcloud = findGcloud();
 if (!gcloud) sayWhySkipped('gcloud login conformance skipped: gcloud is not on PATH');
@@ -16,7 +17,6 @@ const describeIfGcloud = gcloud ? describe : describe.skip;
  */
 const DRIVER = `
 import {appendFileSync} from 'node:fs';
-import {sayWhySkipped} from '../helpers/skip.js';
 const [url, user, log] = process.argv.slice(2);
 const note = (m) => appendFileSync(log, m + '\\n');
 try {
