@@ -1,10 +1,16 @@
 import type {Hook} from '@oclif/core';
 
-/** An unknown command gets the same one-line `ERROR:` and usage exit code as every other user error. */
+import {unknownCommandMessage} from '../lib/suggest.js';
+
+/**
+ * An unknown command gets one `ERROR:` line in gcloud's wording (`Invalid choice: 'atuh'.`), with the
+ * closest command when one is a likely typo, and the usage exit code of every other user error.
+ */
 const hook: Hook<'command_not_found'> = async function (options) {
-  const words = options.id.split(':').join(' ');
-  const topic = options.id.split(':').slice(0, -1).join(' ');
-  process.stderr.write(`ERROR: Unknown command [${words}]. See: ${options.config.bin} help${topic ? ` ${topic}` : ''}\n`);
+  const {config} = options;
+  const ids = config.commands.filter((c) => !c.hidden).map((c) => c.id);
+  const topics = config.topics.filter((t) => !t.hidden).map((t) => t.name);
+  process.stderr.write(`ERROR: ${unknownCommandMessage(options.id.split(':'), ids, topics, config.bin)}\n`);
   process.exit(2);
 };
 

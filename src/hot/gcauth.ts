@@ -7,10 +7,13 @@
  * and error messages.
  */
 import {readFileSync} from 'node:fs';
+import {homedir} from 'node:os';
 
 import {parseScopes, printAccessToken, type PrintedAccessToken} from '../lib/auth/accounts.js';
 import {printApplicationDefaultAccessToken, type PrintedAdcToken} from '../lib/auth/adc-print.js';
 import {printIdentityToken, type PrintedIdentityToken} from '../lib/auth/identity-token.js';
+import {complete, type CompletionCommand, fileSources} from '../lib/completion.js';
+import {resolvePaths} from '../lib/config/paths.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {bindingOptions, changeProjectBinding, readProjectPolicy} from '../lib/iam/bindings.js';
 import {type HumanRenderer, parseFormat, renderResult} from '../lib/output/format.js';
@@ -74,6 +77,12 @@ function readManifest(): {commands: Record<string, ManifestCommand>} | undefined
 export async function runFast(argv: string[]): Promise<boolean> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
     process.stdout.write(versionLine());
+    return true;
+  }
+  if (argv[0] === '__complete') {
+    const commands = readManifest()?.commands ?? {};
+    const candidates = complete(argv.slice(1), commands as Record<string, CompletionCommand>, fileSources(resolvePaths(process.env, homedir())));
+    process.stdout.write(candidates.map((c) => `${c}\n`).join(''));
     return true;
   }
   const id = Object.keys(FAST_COMMANDS).find((key) => key.split(':').every((token, i) => argv[i] === token));

@@ -2,7 +2,9 @@ import {Command, Flags, type Interfaces} from '@oclif/core';
 
 import {createContext, type AppContext, type GlobalFlags} from './context.js';
 import {VERBOSITIES} from './log.js';
+import {UsageError} from './errors.js';
 import {type FormatSpec, type HumanRenderer, parseFormat, renderResult} from './output/format.js';
+import {parseErrorMessage} from './parse-errors.js';
 import {reportError} from './report-error.js';
 
 const GLOBAL = 'GLOBAL';
@@ -75,11 +77,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.ctx.io.stderr.write(`${message}\n`);
   }
 
+  /** The error as it is reported: oclif's parse errors reworded as gcloud words them, with a suggestion for a mistyped flag. */
+  protected asReported(error: Error): Error {
+    const flagNames = Object.keys({...(this.ctor as typeof BaseCommand).baseFlags, ...this.ctor.flags, help: true});
+    const parseMessage = parseErrorMessage(error, flagNames);
+    return parseMessage === undefined ? error : new UsageError(parseMessage);
+  }
+
   override async catch(error: Error & {oclif?: {exit?: number}}): Promise<never> {
     // this.exit() inside run() throws an ExitError: pass it through untouched.
     if (error.message === 'EEXIT' || (error as {code?: string}).code === 'EEXIT' || error.oclif?.exit === 0) throw error;
     const verbosity = this.flags?.verbosity ?? this.ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY;
-    const code = reportError(error, (t) => (this.ctx?.io.stderr ?? process.stderr).write(t), verbosity);
+    const code = reportError(this.asReported(error), (t) => (this.ctx?.io.stderr ?? process.stderr).write(t), verbosity);
     return this.exit(code);
   }
 }

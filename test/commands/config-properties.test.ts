@@ -50,6 +50,34 @@ describe('setProperty', () => {
     expect(readFileSync(file('default'), 'utf8')).toBe('[docker]\nregistries = 127.0.0.1:5000, mirror.example.com,[::1]:5001\ntoken_source = metadata, gcauth\n');
   });
 
+  test.each([
+    ['project', 'Bad Project!', 'Invalid value for property [core/project]: "Bad Project!": this looks like a project name, not its ID; expected a project ID'],
+    ['project', 'projects/p-1', 'Invalid value for property [core/project]: "projects/p-1": this takes the ID alone, without projects/; expected a project ID (such as my-project-123, lower-case letters, digits and hyphens) or a project number; did you mean p-1?.'],
+    ['project', 'ends-with-', 'Invalid value for property [core/project]: "ends-with-": expected a project ID'],
+    ['account', 'not-an-email', 'Invalid value for property [core/account]: "not-an-email": expected an account email'],
+    ['verbosity', 'loud', 'Invalid value for property [core/verbosity]: "loud": expected one of debug, info, warning, error, critical, none.'],
+    ['docker/token_source', 'keychain', 'Invalid value for property [docker/token_source]: "keychain": expected one of gcauth, adc.'],
+    ['disable_prompts', 'maybe', 'Invalid value for property [core/disable_prompts]: "maybe": expected true or false.'],
+  ])('refuses %s %j, writing nothing', async (property, value, message) => {
+    seed('default', '[core]\nproject = kept\n');
+    const before = readFileSync(file('default'), 'utf8');
+    const error = await setProperty({property, value}, await ctxOf()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message.startsWith(message)).toBe(true);
+    expect(readFileSync(file('default'), 'utf8')).toBe(before);
+  });
+
+  test.each([
+    ['project', 'my-project-123'],
+    ['project', 'example.com:legacy-project'],
+    ['project', '123456789012'],
+    ['account', 'default'],
+    ['account', 'ci@p.iam.gserviceaccount.com'],
+  ])('accepts %s %s (gcloud\'s forms)', async (property, value) => {
+    await setProperty({property, value}, await ctxOf());
+    expect(readFileSync(file('default'), 'utf8')).toContain(`${property} = ${value}\n`);
+  });
+
   test('writes the configuration named by --configuration, not the active one', async () => {
     seed('dev', '');
     await setProperty({property: 'project', value: 'devp'}, await ctxOf({configuration: 'dev'}));

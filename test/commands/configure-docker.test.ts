@@ -8,6 +8,7 @@ import {dockerVersionWarning, requestedHosts} from '../../src/lib/docker/configu
 import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS} from '../../src/lib/docker/registries.js';
 import {UsageError} from '../../src/lib/errors.js';
 import {scriptedPrompter} from '../helpers/context.js';
+import {repoRoot} from '../helpers/emulator.js';
 import {snapshot} from '../helpers/fs.js';
 import {runCommand} from '../helpers/run-command.js';
 
@@ -374,7 +375,7 @@ describe('auth configure-docker', () => {
       const result = await run(['gcr.io']);
       expect(result.code).toBe(0);
       expect(result.stderr.split('\n').filter((l) => l.startsWith('WARNING'))).toEqual([
-        'WARNING: docker-credential-gcauth is not on PATH, so Docker cannot run it yet. Install gcauth globally (npm install -g gcauth) or add its bin directory to PATH.',
+        `WARNING: docker-credential-gcauth is not on PATH, so Docker cannot run it yet. Install this checkout globally with: npm install -g ${repoRoot} (or npm pack there and npm install -g the .tgz), and make sure npm's global bin directory is on PATH.`,
         'WARNING: docker was not found on PATH; the config file is written anyway, for when it is installed.',
       ]);
       expect(JSON.parse(written())).toEqual({credHelpers: {'gcr.io': 'gcauth'}});
@@ -418,6 +419,13 @@ describe('requestedHosts', () => {
     expect(requestedHosts({remove: true})).toEqual([]);
     expect(requestedHosts({includeArtifactRegistry: true, registries: 'gcr.io'})).toEqual(['gcr.io', ...ARTIFACT_REGISTRY_HOSTS]);
     expect(() => requestedHosts({registries: 'registry-1.docker.io:443'})).toThrow(UsageError);
+  });
+
+  test('a single-label host that Docker would never ask for is refused; localhost, IPs and HOST:PORT are taken', () => {
+    expect(() => requestedHosts({registries: 'http://foo'})).toThrow(
+      'Invalid registry [http://foo]: [foo] has no dot and no port, so Docker never treats it as a registry (foo/IMAGE is an image on Docker Hub); use HOST.DOMAIN, HOST:PORT, an IP address or localhost, e.g. gcr.io or 127.0.0.1:5000.',
+    );
+    expect(requestedHosts({registries: 'localhost,foo:5000,10.1.2.3,[::1]:5000'})).toEqual(['localhost', 'foo:5000', '10.1.2.3', '[::1]:5000']);
   });
 });
 

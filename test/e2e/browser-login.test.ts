@@ -8,6 +8,7 @@ import path from 'node:path';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const USER = 'user@example.com';
@@ -15,7 +16,7 @@ const driver = path.join(repoRoot, 'test', 'helpers', 'chromium-browser.mjs');
 const artifacts = path.join(repoRoot, 'test-artifacts');
 
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not installed (.ci/run installs Debian's chromium)`;
-if (missing) console.log(`test/e2e/browser-login skipped: ${missing}`);
+if (missing) sayWhySkipped(`test/e2e/browser-login skipped: ${missing}`);
 const suite = missing ? describe.skip : describe;
 
 suite('auth login in a real browser (headless Chromium)', () => {

@@ -9,6 +9,7 @@ import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {writeOciImage, type OciImage} from '../helpers/oci-image.js';
 import {REGISTRY_BIN, startRegistry, type RegistryProcess, type RegistryTokenAuth} from '../helpers/registry.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 // The real clients against a real registry whose token server is the emulator: the docker CLI 28 (client
 // only: DOCKER_HOST names a socket that does not exist, so no daemon is ever used), Debian's docker-registry
@@ -35,7 +36,7 @@ function onPath(name: string): string | undefined {
 
 const missing = ['docker', 'skopeo', REGISTRY_BIN].filter((tool) => !onPath(tool));
 if (missing.length > 0) {
-  console.log(`test/e2e/docker skipped: ${missing.join(', ')} not installed (.ci/run installs Debian's docker-registry and skopeo; the docker CLI comes with the machine)`);
+  sayWhySkipped(`test/e2e/docker skipped: ${missing.join(', ')} not installed (.ci/run installs Debian's docker-registry and skopeo; the docker CLI comes with the machine)`);
 }
 const suite = missing.length > 0 ? describe.skip : describe;
 

@@ -37,7 +37,7 @@ export async function runCommand(Cmd: CommandClass, argv: string[], options: Omi
     }
 
     override async catch(error: Error): Promise<never> {
-      result.code = reportError(error, (t) => (result.stderr += t), (this as unknown as {ctx?: AppContext}).ctx?.log.level);
+      result.code = reportError((this as unknown as {asReported(e: Error): Error}).asReported(error), (t) => (result.stderr += t), (this as unknown as {ctx?: AppContext}).ctx?.log.level);
       return undefined as never;
     }
   }

@@ -40,6 +40,25 @@ function loginEnv(extra: Record<string, string> = {}) {
   return {env, config: path.join(config, 'gcauth'), adc: path.join(config, 'gcloud', 'application_default_credentials.json'), landing};
 }
 
+test('Ctrl-C while waiting for the browser: ERROR: Cancelled., exit 130, nothing stored, as at any prompt', async () => {
+  // A browser that opens nothing: the login waits until interrupted.
+  const {env, config} = loginEnv({BROWSER: 'true'});
+  const child = execa(process.execPath, [cliBin, 'auth', 'login'], {env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env}, extendEnv: false, reject: false});
+  let stderr = '';
+  await new Promise<void>((resolve) => {
+    createInterface({input: child.stderr!}).on('line', (line) => {
+      stderr += `${line}\n`;
+      if (/^ {4}http/.test(line)) resolve();
+    });
+  });
+  child.kill('SIGINT');
+  const result = await child;
+  expect(result.signal).toBeUndefined();
+  expect(result.exitCode).toBe(130);
+  expect(stderr).toMatch(/\nERROR: Cancelled\.\n$/);
+  expect(existsSync(path.join(config, 'credentials.json'))).toBe(false);
+});
+
 describe('auth login against the emulator', () => {
   test('Allow: logged in as the verified account, active; print-access-token works from the cache and by refresh', async () => {
     const {env, config, landing} = loginEnv();

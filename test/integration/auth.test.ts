@@ -95,7 +95,7 @@ describe('service-account auth end to end', () => {
     expect((await runCli(['config', 'set', 'verbosity', 'none'], {env})).exitCode).toBe(0);
     for (const args of [['auth', 'print-access-token', 'nobody@x.com'], ['auth', 'print-access-token', 'nobody@x.com', '--help-me']]) {
       const result = await runCli(args, {env});
-      expect(result.stderr).toBe(args.length === 3 ? '' : 'ERROR: Nonexistent flag: --help-me\n');
+      expect(result.stderr).toBe(args.length === 3 ? '' : 'ERROR: unrecognized arguments: --help-me\n');
       expect(result.exitCode).toBe(args.length === 3 ? 4 : 2);
     }
   });

@@ -50,8 +50,8 @@ test.each([
     () => ['someone-else@demo-project.iam.gserviceaccount.com', `--key-file=${emu.ownerKeyFile}`],
     /^ERROR: The account \[someone-else@demo-project\.iam\.gserviceaccount\.com\] does not match the key file's client_email/,
   ],
-  ['no --key-file', () => [], /^ERROR: The following error occurred:|^ERROR: Missing required flag/],
-  ['an unknown flag', () => [`--key-file=${emu.ownerKeyFile}`, '--bogus'], /^ERROR: Nonexistent flag: --bogus/],
+  ['no --key-file', () => [], /^ERROR: argument --key-file: Must be specified\.$/m],
+  ['an unknown flag', () => [`--key-file=${emu.ownerKeyFile}`, '--bogus'], /^ERROR: unrecognized arguments: --bogus$/m],
 ])('activate-service-account with %s: exit 2, one line, config dir untouched', async (_name, args, message) => {
   const before = snapshot(config);
   await emu.resetStats();
@@ -69,7 +69,7 @@ test.each([
 
 test.each([
   ['a bad --format', ['auth', 'print-access-token', '--format=xml'], 2, /^ERROR: Invalid --format \[xml\]: expected json, yaml, none/],
-  ['a bad --verbosity', ['auth', 'list', '--verbosity=loud'], 2, /^ERROR: Expected --verbosity=loud to be one of/],
+  ['a bad --verbosity', ['auth', 'list', '--verbosity=loud'], 2, /^ERROR: argument --verbosity: Invalid choice: 'loud'\. Valid choices are \[debug, info, warning, error, critical, none\]\.$/m],
   ['an unknown command', ['auth', 'frobnicate'], 2, /^ERROR: /],
   ['an unknown account to revoke', ['auth', 'revoke', 'ghost@x.iam.gserviceaccount.com'], 1, /^ERROR: Unknown account \[ghost@x\.iam\.gserviceaccount\.com\]/],
   ['a bad token_host in env', ['auth', 'print-access-token', '--scopes=devstorage.read_only'], 2, /^ERROR: Invalid value for property \[auth\/token_host\] \(from GCAUTH_AUTH_TOKEN_HOST\): "not a url"/],
@@ -82,6 +82,36 @@ test.each([
   const lines = result.stderr.split('\n').filter(Boolean);
   expect(lines[0]).toMatch(message);
   expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(snapshot(config)).toEqual(before);
+});
+
+// gcloud's argparse wording, one line each, with the likely command or flag where one is close.
+test.each([
+  ['help for an unknown command', ['help', 'nope'], "ERROR: Invalid choice: 'nope'. See: gcauth help"],
+  ['help for a mistyped command', ['help', 'atuh', 'list'], "ERROR: Invalid choice: 'atuh'. Maybe you meant: gcauth help auth list"],
+  ['a mistyped topic', ['atuh', 'list'], "ERROR: Invalid choice: 'atuh'. Maybe you meant: gcauth auth list"],
+  ['a mistyped command', ['config', 'configurations', 'activte', 'dev'], "ERROR: Invalid choice: 'activte'. Maybe you meant: gcauth config configurations activate"],
+  ['an unknown command in a topic', ['iam', 'service-accounts', 'nope'], "ERROR: Invalid choice: 'nope'. See: gcauth help iam service-accounts"],
+  ['a mistyped flag', ['auth', 'list', '--formt=json'], "ERROR: unrecognized arguments: --formt=json (did you mean '--format'?)"],
+  ['an unknown flag', ['auth', 'list', '--bogus'], 'ERROR: unrecognized arguments: --bogus'],
+  ['an extra argument', ['config', 'configurations', 'list', 'extra'], 'ERROR: unrecognized arguments: extra'],
+  ['a missing flag', ['iam', 'service-accounts', 'keys', 'create', 'k.json'], 'ERROR: argument --iam-account: Must be specified.'],
+  ['a missing argument', ['config', 'set', 'project'], 'ERROR: argument VALUE: Must be specified.'],
+  ['two missing arguments', ['config', 'set'], 'ERROR: argument PROPERTY VALUE: Must be specified.'],
+])('%s: exactly one ERROR line in gcloud\'s wording, exit 2', async (_name, args, line) => {
+  const before = snapshot(config);
+  const result = await runCli(args, {env});
+  expect(result.stderr).toBe(`${line}\n`);
+  expect(result.stdout).toBe('');
+  expect(result.exitCode).toBe(2);
+  expect(snapshot(config)).toEqual(before);
+});
+
+test('a project name where its ID belongs is refused, as gcloud refuses it, and nothing is written', async () => {
+  const before = snapshot(config);
+  const result = await runCli(['config', 'set', 'project', 'Bad Project!'], {env});
+  expect(result.stderr).toMatch(/^ERROR: Invalid value for property \[core\/project\]: "Bad Project!": this looks like a project name, not its ID; expected a project ID[^\n]*\n$/);
+  expect(result.exitCode).toBe(2);
   expect(snapshot(config)).toEqual(before);
 });
 

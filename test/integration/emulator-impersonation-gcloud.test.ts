@@ -4,9 +4,10 @@ import {createRemoteJWKSet, jwtVerify} from 'jose';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {tmpDir} from '../helpers/emulator.js';
 import {findGcloud, gcloudEnv} from '../helpers/gcloud.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 const gcloud = findGcloud();
-if (!gcloud) console.log('gcloud impersonation conformance skipped: gcloud is not on PATH');
+if (!gcloud) sayWhySkipped('gcloud impersonation conformance skipped: gcloud is not on PATH');
 const describeIfGcloud = gcloud ? describe : describe.skip;
 
 // The emulator runs in this process (from the TypeScript sources); gcloud is the subprocess under test.

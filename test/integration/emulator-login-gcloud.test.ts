@@ -5,9 +5,10 @@ import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {tmpDir} from '../helpers/emulator.js';
 import {findGcloud} from '../helpers/gcloud.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 const gcloud = findGcloud();
-if (!gcloud) console.log('gcloud login conformance skipped: gcloud is not on PATH');
+if (!gcloud) sayWhySkipped('gcloud login conformance skipped: gcloud is not on PATH');
 const describeIfGcloud = gcloud ? describe : describe.skip;
 
 /**

@@ -6,6 +6,7 @@ import {execa, type ResultPromise} from 'execa';
 import {emulatorEnv} from '../../src/emulator/env.js';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {accessTokenFor, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -21,7 +22,7 @@ function findOnPath(name: string): string | undefined {
 }
 
 const registryBin = findOnPath('docker-registry');
-if (!registryBin) console.log("emulator-as-token-server tests skipped: Debian's docker-registry is not on PATH (apt-get install docker-registry)");
+if (!registryBin) sayWhySkipped("emulator-as-token-server tests skipped: Debian's docker-registry is not on PATH (apt-get install docker-registry)");
 const describeIfRegistry = registryBin ? describe : describe.skip;
 
 async function freePort(): Promise<number> {

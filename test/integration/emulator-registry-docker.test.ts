@@ -3,6 +3,7 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {accessTokenFor, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 /** The docker CLI on PATH, if any (only the client is needed: login falls back to client-side with no daemon). */
 function findDocker(): string | undefined {
@@ -19,7 +20,7 @@ function findDocker(): string | undefined {
 }
 
 const docker = findDocker();
-if (!docker) console.log('emulator registry docker login tests skipped: docker is not on PATH');
+if (!docker) sayWhySkipped('emulator registry docker login tests skipped: docker is not on PATH');
 const describeIfDocker = docker ? describe : describe.skip;
 
 // The emulator runs in this process (from the TypeScript sources); the docker CLI is the subprocess under test.

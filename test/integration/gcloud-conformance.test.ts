@@ -2,9 +2,10 @@ import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {findGcloud, gcloudEnv, runGcloud} from '../helpers/gcloud.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 const gcloud = findGcloud();
-if (!gcloud) console.log('gcloud conformance skipped: gcloud is not on PATH');
+if (!gcloud) sayWhySkipped('gcloud conformance skipped: gcloud is not on PATH');
 const describeIfGcloud = gcloud ? describe : describe.skip;
 
 describeIfGcloud('the real gcloud against the emulator', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {findGcloud, gcloudEnv, runGcloud} from '../helpers/gcloud.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 interface Policy {
   bindings?: Array<{role: string; members: string[]}>;
@@ -12,7 +13,7 @@ interface Policy {
 }
 
 const gcloud = findGcloud();
-if (!gcloud) console.log('gcloud IAM conformance skipped: gcloud is not on PATH');
+if (!gcloud) sayWhySkipped('gcloud IAM conformance skipped: gcloud is not on PATH');
 const describeIfGcloud = gcloud ? describe : describe.skip;
 
 /**

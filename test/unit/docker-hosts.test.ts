@@ -92,6 +92,10 @@ describe('host validation', () => {
     ['under_score.example.com', 'expected HOST or HOST:PORT'],
     ['user@gcr.io', 'expected HOST or HOST:PORT'],
     ['', 'expected HOST or HOST:PORT'],
+    ['registry:5000', undefined],
+    ['10.0.0.7', undefined],
+    ['foo', '[foo] has no dot and no port, so Docker never treats it as a registry (foo/IMAGE is an image on Docker Hub); use HOST.DOMAIN, HOST:PORT, an IP address or localhost'],
+    ['foo.', '[foo.] has no dot and no port, so Docker never treats it as a registry (foo./IMAGE is an image on Docker Hub); use HOST.DOMAIN, HOST:PORT, an IP address or localhost'],
   ])('%j: %s', (host, problem) => {
     expect(registryHostProblem(host)).toBe(problem);
   });

@@ -16,6 +16,7 @@ describe('parseServiceAccountKey', () => {
     ['not JSON', '{nope', /not valid JSON/],
     ['an array', '[]', /expected an object/],
     ['wrong type', JSON.stringify({...good, type: 'authorized_user'}), /type \[authorized_user\].*auth login --cred-file/],
+    ['no type field', JSON.stringify({...good, type: undefined}), /^Key file \[k\.json\] has no "type" field; expected a service-account key/],
     ['missing client_email', JSON.stringify({...good, client_email: undefined}), /lacks required field\(s\): client_email/],
     ['missing private_key', JSON.stringify({...good, private_key: ''}), /lacks required field\(s\): private_key/],
     ['garbage private key', JSON.stringify({...good, private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'}), /private_key that cannot be read/],

@@ -5,7 +5,7 @@
  */
 import {createHash, randomBytes} from 'node:crypto';
 
-import {AuthError, GcauthError} from '../errors.js';
+import {AuthError, CancelledError, GcauthError} from '../errors.js';
 import type {OAuthClientConfig} from './oauth-client.js';
 import {type AuthorizationResponse, startLoopbackServer} from './loopback.js';
 
@@ -115,6 +115,7 @@ export async function runLoginFlow(options: LoginFlowOptions, deps: LoginFlowDep
   const url = authorizationUrl(options, server.redirectUri, state, pkce.challenge);
   const withdraw = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let onInterrupt: (() => void) | undefined;
   let finishBrowser: ((outcome: {ok: boolean; message: string}) => void) | undefined;
   try {
     const answers: Array<Promise<AuthorizationResponse & {bare?: boolean}>> = [
@@ -128,7 +129,15 @@ export async function runLoginFlow(options: LoginFlowOptions, deps: LoginFlowDep
           options.timeoutMs,
         );
       }),
+      // Ctrl-C while waiting for the browser ends like Ctrl-C at a prompt: `ERROR: Cancelled.`, exit 130,
+      // the loopback listener closed, rather than death by the signal.
+      new Promise((_resolve, reject) => {
+        onInterrupt = () => reject(new CancelledError('Cancelled.'));
+        process.once('SIGINT', onInterrupt);
+      }),
     ];
+    // An answer that fails before the race below starts (Ctrl-C while the browser opens) is not unhandled.
+    for (const answer of answers) answer.catch(() => undefined);
     // optional: beside a redirect that may still come, where a closed stdin must not end the login.
     const acceptPasted = (optional = false) => {
       const question = `Once finished, paste the address your browser was sent to (${server.redirectUri}?state=...), or just its code:`;
@@ -168,6 +177,7 @@ export async function runLoginFlow(options: LoginFlowOptions, deps: LoginFlowDep
   } finally {
     withdraw.abort();
     clearTimeout(timer);
+    if (onInterrupt) process.removeListener('SIGINT', onInterrupt);
     await server.close();
   }
 }

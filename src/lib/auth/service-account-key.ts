@@ -26,7 +26,8 @@ export function parseServiceAccountKey(text: string, source: string): ServiceAcc
   const key = data as Record<string, unknown>;
   if (key.type !== 'service_account') {
     const hint = key.type === 'authorized_user' ? ' For user credentials use: gcauth auth login --cred-file=FILE.' : '';
-    throw new UsageError(`Key file [${source}] has type [${String(key.type ?? '')}]; expected a service-account key (type "service_account").${hint}`);
+    const found = key.type === undefined ? 'has no "type" field' : `has type [${String(key.type)}]`;
+    throw new UsageError(`Key file [${source}] ${found}; expected a service-account key (type "service_account").${hint}`);
   }
   const missing = ['client_email', 'private_key'].filter((f) => typeof key[f] !== 'string' || !(key[f] as string).trim());
   if (missing.length > 0) throw new UsageError(`Key file [${source}] lacks required field(s): ${missing.join(', ')}.`);

@@ -2,6 +2,7 @@ import {impersonationProblem} from '../auth/impersonation.js';
 import {registryListProblem} from '../docker/server-url.js';
 import {DEFAULT_TOKEN_SOURCES, tokenSourceListProblem} from '../docker/token-sources.js';
 import {UsageError} from '../errors.js';
+import {accountProblem, projectProblem} from '../iam/validate.js';
 import {VERBOSITIES} from '../log.js';
 
 /** One property of gcloud's `section/name` model. */
@@ -26,8 +27,8 @@ const URL_VALUE = (v: string) => {
 const ENDPOINT_OVERRIDE = (v: string) => URL_VALUE(v) ?? (v.endsWith('/') ? undefined : "expected a base URL ending with '/'");
 
 export const PROPERTIES: readonly PropertyDef[] = [
-  {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials'},
-  {section: 'core', name: 'project', description: 'Project used when a command needs one'},
+  {section: 'core', name: 'account', description: 'Account gcauth uses for its credentials', validate: accountProblem},
+  {section: 'core', name: 'project', description: 'Project used when a command needs one', validate: projectProblem},
   {section: 'core', name: 'disable_prompts', description: 'Never prompt; take defaults', default: 'false', validate: BOOLEAN},
   {
     section: 'core',

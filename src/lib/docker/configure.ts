@@ -9,6 +9,7 @@ import path from 'node:path';
 import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, UsageError} from '../errors.js';
+import {installHint} from '../install-hint.js';
 import {unifiedDiff} from '../output/diff.js';
 import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
 import {HELPER_BIN, HELPER_NAME} from './helper.js';
@@ -194,7 +195,7 @@ async function warningsFor(taken: string[], file: DockerConfigFile, after: Recor
     }
   }
   if (!(await isOnPath(HELPER_BIN, ctx))) {
-    warnings.push(`${HELPER_BIN} is not on PATH, so Docker cannot run it yet. Install gcauth globally (npm install -g gcauth) or add its bin directory to PATH.`);
+    warnings.push(`${HELPER_BIN} is not on PATH, so Docker cannot run it yet. ${installHint()}`);
   }
   const docker = await dockerVersionWarning(ctx);
   if (docker) warnings.push(docker);

@@ -25,6 +25,11 @@ export function registryHostProblem(host: string): string | undefined {
   const [, name, port] = match;
   if (!name || !(IPV6.test(name) || HOST_NAME.test(name))) return 'expected HOST or HOST:PORT';
   if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65_535)) return 'the port must be between 1 and 65535';
+  // Docker reads the first part of an image name as a registry only when it has a dot or a port or is
+  // localhost; `foo/app` is the Docker Hub user foo's image, so a host `foo` would never be asked for.
+  if (port === undefined && !name.startsWith('[') && !name.replace(/\.$/, '').includes('.') && name !== 'localhost') {
+    return `[${name}] has no dot and no port, so Docker never treats it as a registry (${name}/IMAGE is an image on Docker Hub); use HOST.DOMAIN, HOST:PORT, an IP address or localhost`;
+  }
   return undefined;
 }
 

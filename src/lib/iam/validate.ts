@@ -231,12 +231,8 @@ function isProjectIdentifier(value: string): boolean {
   return /^[0-9]+$/.test(value) || PROJECT_ID.test(value);
 }
 
-/**
- * Checks a project (`PROJECT_ID` argument, `--project`) with gcloud's rule: a project ID, optionally
- * domain-scoped (`example.com:my-project`), or a project number. Returns it; throws UsageError.
- */
-export function validateProjectId(value: string, label = 'PROJECT_ID'): string {
-  if (isProjectIdentifier(value)) return value;
+/** What is wrong with a value that is not a project identifier, and the likely intended one. */
+function projectFault(value: string): {reason?: string; suggestion?: string} {
   const trimmed = value.trim();
   const candidates = [trimmed, trimmed.replace(/^projects\//, ''), trimmed.toLowerCase()];
   const suggestion = candidates.find((c) => c !== value && isProjectIdentifier(c));
@@ -245,7 +241,33 @@ export function validateProjectId(value: string, label = 'PROJECT_ID'): string {
   else if (value.length === 0) reason = 'it is empty';
   // gcloud's heuristic for a display name given where the ID belongs.
   else if (/^[-A-Z]/.test(value) || /[ !"']/.test(value)) reason = 'this looks like a project name, not its ID';
-  throw invalidValue(label, value, PROJECT_FORM, {reason, suggestion});
+  return {reason, suggestion};
+}
+
+/**
+ * Checks a project (`PROJECT_ID` argument, `--project`) with gcloud's rule: a project ID, optionally
+ * domain-scoped (`example.com:my-project`), or a project number. Returns it; throws UsageError.
+ */
+export function validateProjectId(value: string, label = 'PROJECT_ID'): string {
+  if (isProjectIdentifier(value)) return value;
+  throw invalidValue(label, value, PROJECT_FORM, projectFault(value));
+}
+
+/** The same rule as validateProjectId for the `core/project` property: the problem in words, or undefined. */
+export function projectProblem(value: string): string | undefined {
+  if (isProjectIdentifier(value)) return undefined;
+  const {reason, suggestion} = projectFault(value);
+  return `${reason ? `${reason}; ` : ''}expected ${PROJECT_FORM}${suggestion !== undefined ? `; did you mean ${suggestion}?` : ''}`;
+}
+
+/** The rule of the `core/account` property: an email, or `default` (the metadata server's own account); the problem, or undefined. */
+export function accountProblem(value: string): string | undefined {
+  // Loose on purpose (NAME@HOST): the credential store, not this rule, says which accounts exist.
+  const email = /^[^@\s]+@[^@\s]+$/;
+  if (value === 'default' || email.test(value)) return undefined;
+  const trimmed = value.trim();
+  const hint = trimmed !== value && email.test(trimmed) ? `; did you mean ${trimmed}?` : '';
+  return `expected an account email (you@example.com, NAME@PROJECT_ID.iam.gserviceaccount.com) or default${hint}`;
 }
 
 /**
