@@ -56,7 +56,7 @@ describe('setProperty', () => {
     ['project', 'ends-with-', 'Invalid value for property [core/project]: "ends-with-": expected a project ID'],
     ['account', 'not-an-email', 'Invalid value for property [core/account]: "not-an-email": expected an account email'],
     ['verbosity', 'loud', 'Invalid value for property [core/verbosity]: "loud": expected one of debug, info, warning, error, critical, none.'],
-    ['docker/token_source', 'keychain', 'Invalid value for property [docker/token_source]: "keychain": expected one of gcauth, adc.'],
+    ['docker/token_source', 'keychain', 'Invalid value for property [docker/token_source]: "keychain": unknown token source [keychain]; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.'],
     ['disable_prompts', 'maybe', 'Invalid value for property [core/disable_prompts]: "maybe": expected true or false.'],
   ])('refuses %s %j, writing nothing', async (property, value, message) => {
     seed('default', '[core]\nproject = kept\n');

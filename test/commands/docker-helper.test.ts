@@ -114,7 +114,7 @@ describe('get', () => {
         'docker-credential-gcauth: no credentials for gcr.io, so Docker goes on without them. Tried ' +
         'gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE), ' +
         'adc (no GOOGLE_APPLICATION_CREDENTIALS and no ~/.config/gcloud/application_default_credentials.json; run: gcauth auth application-default login), ' +
-        'metadata (not running on Google Compute Engine (no metadata server found)).\n',
+        'metadata (not running on Google Cloud (no metadata server was detected)).\n',
     });
   });
 
@@ -125,7 +125,7 @@ describe('get', () => {
       stdout: 'credentials not found in native keychain\n',
       stderr:
         'docker-credential-gcauth: no credentials for us-docker.pkg.dev, so Docker goes on without them. Tried ' +
-        'metadata (not running on Google Compute Engine (no metadata server found)), ' +
+        'metadata (not running on Google Cloud (no metadata server was detected)), ' +
         'gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE).\n',
     });
     await setUp({GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', CLOUDSDK_CONFIG: '/nonexistent/gcloud'});

@@ -177,7 +177,7 @@ test('no active account: the account check and the helper fail, saying how to ge
   const w = await world({activate: null});
   const r = await doctor(w);
   expect(r.account).toMatchObject({status: 'fail', message: 'no active account'});
-  expect(r.helper).toMatchObject({status: 'fail', message: expect.stringContaining('has no credentials for gcr.io: no active gcauth account')});
+  expect(r.helper).toMatchObject({status: 'fail', message: expect.stringContaining('has no credentials for gcr.io: it tried gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE), adc (')});
   expect(r['key-age']!.status).toBe('skip');
 });
 
@@ -215,4 +215,47 @@ test('a shadowed auths secret warns; an auths secret that answers fails, with co
 
   const other = await doctor(await world({dockerConfig: {credHelpers: {'gcr.io': 'gcloud'}}}));
   expect(other['docker-config']).toMatchObject({status: 'fail', fix: 'gcauth auth configure-docker gcr.io --overwrite'});
+});
+
+describe('on an emulated VM: no key, the metadata server', () => {
+  /** A world with no account, its metadata server the emulator's, the VM's scopes as given. */
+  async function vmWorld(scopes: string[]): Promise<World> {
+    await emu.metadata.configure({serviceAccount: 'default', scopes});
+    const w = await world({activate: null});
+    const {METADATA_SERVER_DETECTION: _none, ...rest} = w.env;
+    return {...w, env: {...rest, GCE_METADATA_HOST: new URL(emu.url).host}};
+  }
+  afterAll(() => emu.metadata.configure({scopes: ['cloud-platform']}));
+
+  test('the VM\'s default scopes: the account is the VM\'s, read-only scopes warn with the command that widens them', async () => {
+    const w = await vmWorld(['devstorage.read_only', 'logging.write', 'monitoring.write']);
+    const r = await doctor(w, `gcr.io/${emu.project}/app:1.0`);
+    const vm = emu.metadata.view().serviceAccount!;
+    expect(r.account).toMatchObject({status: 'ok', message: `${vm} (the VM's service account, from the metadata server): a token can be had now`});
+    expect(r.helper!.status).toBe('ok');
+    expect(r['vm-scopes']).toMatchObject({status: 'warn', message: expect.stringContaining('read-only for registries (devstorage.read_only, logging.write, monitoring.write): pulls work, pushes are refused')});
+    expect(r['vm-scopes']!.fix).toContain(`gcloud compute instances set-service-account INSTANCE --zone=ZONE --service-account=${vm} --scopes=cloud-platform`);
+    // Without cloud-platform the token may not call Resource Manager, so which roles the VM holds cannot be asked.
+    expect(r['registry-pull']).toMatchObject({status: 'skip', message: `the token's scopes do not let it ask Google which permissions ${vm} holds (see vm-scopes)`});
+    expect(r['key-age']!.status).toBe('skip');
+    expect(doctorPassed(r.all)).toBe(true);
+  });
+
+  test('cloud-platform is ok; no storage scope at all fails', async () => {
+    const wide = await doctor(await vmWorld(['cloud-platform']), `gcr.io/${emu.project}/app:1.0`);
+    expect(wide['vm-scopes']).toMatchObject({status: 'ok', message: "the VM's scopes let its token pull and push (cloud-platform)"});
+    expect(wide['registry-push']).toMatchObject({status: 'ok', message: `${emu.metadata.view().serviceAccount} may push to project ${emu.project}`});
+    const none = await doctor(await vmWorld(['userinfo.email']));
+    expect(none['vm-scopes']).toMatchObject({status: 'fail', message: "the VM's scopes include no storage or cloud-platform scope (userinfo.email): registries refuse its token"});
+    expect(doctorPassed(none.all)).toBe(false);
+  });
+
+  test('off a VM with an ADC file and no account: a warning that the helper uses the file, not a failure', async () => {
+    const w = await world({activate: null});
+    const adc = path.join(w.home, 'adc.json');
+    writeFileSync(adc, '{"type": "service_account"}');
+    const r = await doctor({...w, env: {...w.env, GOOGLE_APPLICATION_CREDENTIALS: adc}});
+    expect(r.account).toMatchObject({status: 'warn', message: `no active account; the Docker helper uses the Application Default Credentials in ${adc} (docker/token_source=gcauth,adc,metadata), which this check does not test`});
+    expect(r['vm-scopes']!.status).toBe('skip');
+  });
 });

@@ -89,7 +89,7 @@ describe('get', () => {
         'docker-credential-gcauth: no credentials for gcr.io, so Docker goes on without them. Tried ' +
         'gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE), ' +
         'adc (no GOOGLE_APPLICATION_CREDENTIALS and no ~/.config/gcloud/application_default_credentials.json; run: gcauth auth application-default login), ' +
-        'metadata (not running on Google Compute Engine (no metadata server found)).\n',
+        'metadata (metadata-server detection is off (core/check_gce_metadata is false)).\n',
       exitCode: 1,
     });
   });

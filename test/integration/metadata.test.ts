@@ -129,7 +129,7 @@ describe('off GCE nothing changes', () => {
     const result = await runCli(['auth', 'print-access-token', '--account=default'], {env: {GCAUTH_CONFIG: tmpDir()}});
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toBe(
-      'ERROR: Not running on Google Cloud (no metadata server was detected; detection is off when core/check_gce_metadata is false or METADATA_SERVER_DETECTION=none).\n',
+      'ERROR: Metadata-server detection is off (METADATA_SERVER_DETECTION=none).\n',
     );
   });
 });

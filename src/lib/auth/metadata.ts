@@ -72,6 +72,8 @@ export interface Detection {
   email?: string | null;
   /** Why not, in words, when an explicitly named host did not answer as a metadata server. */
   reason?: string;
+  /** The setting that turned detection off, when one did. */
+  off?: string;
 }
 
 /** `GCE_METADATA_HOST` (host:port, Google's libraries), else `GCE_METADATA_IP`, else 169.254.169.254. */
@@ -121,12 +123,12 @@ async function detect(ctx: MetadataContext): Promise<Detection> {
   const host = metadataHost(ctx.env, ctx.gce.defaultHost);
   const absent = {present: false, host};
   const check = ctx.props.get('core/check_gce_metadata');
-  if (check !== undefined && !isTrue(check)) return absent;
+  if (check !== undefined && !isTrue(check)) return {...absent, off: 'core/check_gce_metadata is false'};
   const mode = ctx.env.METADATA_SERVER_DETECTION?.trim().toLowerCase();
   if (mode && !DETECTION_MODES.includes(mode)) {
     throw new UsageError(`Invalid value for METADATA_SERVER_DETECTION: ${JSON.stringify(ctx.env.METADATA_SERVER_DETECTION)}: expected one of ${DETECTION_MODES.join(', ')}.`);
   }
-  if (mode === 'none') return absent;
+  if (mode === 'none') return {...absent, off: 'METADATA_SERVER_DETECTION=none'};
   if (mode === 'assume-present') return {present: true, host};
   const explicit = Boolean(ctx.env.GCE_METADATA_HOST?.trim() || ctx.env.GCE_METADATA_IP?.trim());
   if (mode === 'bios-only') return {present: await gceResidency(ctx.env, ctx.gce), host};
@@ -284,7 +286,8 @@ async function metadataText(host: string, pathAndQuery: string, retry: RetryPoli
 function absentMessage(detection: Detection, env: Record<string, string | undefined>): string {
   const named = env.GCE_METADATA_HOST?.trim() ? 'GCE_METADATA_HOST' : env.GCE_METADATA_IP?.trim() ? 'GCE_METADATA_IP' : undefined;
   if (named) return `${named} names [${detection.host}], which did not answer as a metadata server${detection.reason ? ` (${detection.reason})` : ''}.`;
-  return 'Not running on Google Cloud (no metadata server was detected; detection is off when core/check_gce_metadata is false or METADATA_SERVER_DETECTION=none).';
+  if (detection.off) return `Metadata-server detection is off (${detection.off}).`;
+  return 'Not running on Google Cloud (no metadata server was detected).';
 }
 
 const NO_SERVICE_ACCOUNT_ADVICE =
@@ -397,8 +400,9 @@ export async function metadataIdentityToken(ctx: MetadataContext, audience: stri
  * @throws NoMetadataServerError off GCE or with no service account; ApiError for a failing server.
  */
 export async function metadataScopes(ctx: MetadataContext): Promise<string[]> {
-  const {host, present} = await detectMetadataServer(ctx);
-  if (!present) throw new NoMetadataServerError(absentMessage({present, host}, ctx.env));
+  const detection = await detectMetadataServer(ctx);
+  const {host} = detection;
+  if (!detection.present) throw new NoMetadataServerError(absentMessage(detection, ctx.env));
   const body = await request(ctx, host, 'instance/service-accounts/default/scopes', 'the access scopes');
   return body
     .split('\n')
@@ -408,8 +412,9 @@ export async function metadataScopes(ctx: MetadataContext): Promise<string[]> {
 
 /** The project the VM runs in. @throws as metadataScopes. */
 export async function metadataProjectId(ctx: MetadataContext): Promise<string> {
-  const {host, present} = await detectMetadataServer(ctx);
-  if (!present) throw new NoMetadataServerError(absentMessage({present, host}, ctx.env));
+  const detection = await detectMetadataServer(ctx);
+  const {host} = detection;
+  if (!detection.present) throw new NoMetadataServerError(absentMessage(detection, ctx.env));
   return (await request(ctx, host, 'project/project-id', 'the project id')).trim();
 }
 

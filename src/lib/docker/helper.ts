@@ -43,6 +43,9 @@ interface Nothing {
 
 type SourceAnswer = {token: string} | {nothing: Nothing};
 
+/** A message as a clause inside the hint: no leading capital (unless an acronym or a name), no final period. */
+const sentenceCase = (message: string) => message.replace(/\.$/, '').replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase());
+
 /** `~/...` for a path under the home directory, as a user would type it. */
 function shortPath(file: string, homeDir: string): string {
   return homeDir && file.startsWith(`${homeDir}${path.sep}`) ? `~${file.slice(homeDir.length)}` : file;
@@ -81,7 +84,7 @@ const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer
     try {
       return {token: (await metadataAccessToken(ctx)).token};
     } catch (error) {
-      if (error instanceof NoMetadataServerError) return {nothing: {why: error.message}};
+      if (error instanceof NoMetadataServerError) return {nothing: {why: sentenceCase(error.message)}};
       throw error;
     }
   },

@@ -1,15 +1,26 @@
-import type {AppContext} from '../context.js';
+import {isVmAccount, resolveActingAccount, type ActingAccount} from '../auth/accounts.js';
+import {findAdcSource} from '../auth/adc.js';
 import {impersonationOf} from '../auth/impersonation.js';
+import {metadataAccessToken, metadataScopes} from '../auth/metadata.js';
+import type {AppContext} from '../context.js';
+import {DEFAULT_TOKEN_SOURCES, parseTokenSources, type TokenSourceName} from '../docker/token-sources.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'account';
 const ACTIVATE = 'gcauth auth activate-service-account --key-file=FILE';
+const SCOPES_CHECK = 'vm-scopes';
+const SCOPE = (name: string) => `https://www.googleapis.com/auth/${name}`;
+/** Scopes with which a registry lets a token push (Container Registry and Artifact Registry alike). */
+const PUSH_SCOPES = [SCOPE('cloud-platform'), SCOPE('devstorage.read_write'), SCOPE('devstorage.full_control')];
+const PULL_SCOPES = [...PUSH_SCOPES, SCOPE('devstorage.read_only'), SCOPE('cloud-platform.read-only')];
 
 /** What the account check learnt, for the checks that call APIs as that account. */
 export interface AccountState {
   account?: string;
   credential?: StoredCredential;
+  /** The account is the VM's, its tokens from the metadata server. */
+  metadata?: boolean;
   /** A token could be had now; without one, API checks are skipped. */
   tokenOk: boolean;
 }
@@ -23,22 +34,66 @@ export function reactivateCommand(credential: StoredCredential | undefined): str
   return ACTIVATE;
 }
 
-/** The active account, its stored credential, and whether the token service can give a token for it now. */
-export async function checkAccount(ctx: Pick<AppContext, 'props' | 'store' | 'tokens'>): Promise<{check: CheckResult; state: AccountState}> {
-  const adc = ctx.props.get('docker/token_source') === 'adc' ? ' (note: docker/token_source=adc, so the Docker helper uses Application Default Credentials instead)' : '';
-  const account = ctx.props.get('core/account');
-  if (!account) {
-    return {check: result(CHECK, 'fail', `no active account${adc}`, `${ACTIVATE}   (or: gcauth auth login)`), state: {tokenOk: false}};
+/** The helper's token sources; an invalid setting is the helper's own check to report, so the default stands in. */
+function helperSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] {
+  try {
+    return parseTokenSources(ctx.props.get('docker/token_source') ?? DEFAULT_TOKEN_SOURCES);
+  } catch {
+    return parseTokenSources(DEFAULT_TOKEN_SOURCES);
   }
+}
+
+type AccountContext = Pick<AppContext, 'env' | 'paths' | 'props' | 'store' | 'tokens' | 'log' | 'gce' | 'now' | 'homeDir' | 'platform'>;
+
+/** No account to act as: a failure, unless the Docker helper has an ADC file to fall back on. */
+async function noAccount(ctx: AccountContext, why: string): Promise<{check: CheckResult; state: AccountState}> {
+  const sources = helperSources(ctx);
+  const before = sources.indexOf('gcauth');
+  const adcAt = sources.indexOf('adc');
+  if (adcAt >= 0 && (before < 0 || adcAt > before)) {
+    const adc = await findAdcSource(ctx).catch(() => undefined);
+    if (adc?.file) {
+      const message = `${why}; the Docker helper uses the Application Default Credentials in ${adc.file} (docker/token_source=${sources.join(',')}), which this check does not test`;
+      return {check: result(CHECK, 'warn', message, `${ACTIVATE}   (or: gcauth auth login)`), state: {tokenOk: false}};
+    }
+  }
+  return {check: result(CHECK, 'fail', why, `${ACTIVATE}   (or: gcauth auth login)`), state: {tokenOk: false}};
+}
+
+/** The VM's account: whether the metadata server gives it a token now. */
+async function checkVmAccount(ctx: AccountContext, account: string): Promise<{check: CheckResult; state: AccountState}> {
+  try {
+    await metadataAccessToken(ctx);
+  } catch (error) {
+    const message = `${account} (the VM's service account): the metadata server gives no token: ${(error as Error).message.replace(/\.$/, '')}`;
+    return {check: result(CHECK, 'fail', message, 'gcloud compute instances describe INSTANCE --zone=ZONE --format="value(serviceAccounts)"   (a VM needs a service account attached)'), state: {account, metadata: true, tokenOk: false}};
+  }
+  return {check: result(CHECK, 'ok', `${account} (the VM's service account, from the metadata server): a token can be had now`), state: {account, metadata: true, tokenOk: true}};
+}
+
+/**
+ * The account gcauth acts as (the configured one, `default`, or on a VM with none configured the VM's), its
+ * credential, and whether a token can be had for it now.
+ */
+export async function checkAccount(ctx: AccountContext): Promise<{check: CheckResult; state: AccountState}> {
+  let acting: ActingAccount;
+  try {
+    acting = await resolveActingAccount(ctx);
+  } catch (error) {
+    return noAccount(ctx, ctx.props.get('core/account') ? (error as Error).message.replace(/\.$/, '') : 'no active account');
+  }
+  if (acting.metadata) return checkVmAccount(ctx, acting.account);
+  const {account} = acting;
   const credential = await ctx.store.get(account);
   if (!credential) {
-    return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it${adc}`, ACTIVATE), state: {account, tokenOk: false}};
+    if (await isVmAccount(ctx, account)) return checkVmAccount(ctx, account);
+    return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it`, ACTIVATE), state: {account, tokenOk: false}};
   }
   const kind = credential.type === 'service_account' ? 'service-account key' : 'user login';
   const chain = impersonationOf(ctx.props);
-  const acting = chain ? `, impersonating ${chain.target}` : '';
+  const impersonating = chain ? `, impersonating ${chain.target}` : '';
   const failed = (what: string, error: unknown) => ({
-    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${(error as Error).message.replace(/\.$/, '')}${adc}`, reactivateCommand(credential)),
+    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${(error as Error).message.replace(/\.$/, '')}`, reactivateCommand(credential)),
     state: {account, credential, tokenOk: false},
   });
   let cached;
@@ -53,13 +108,19 @@ export async function checkAccount(ctx: Pick<AppContext, 'props' | 'store' | 'to
   } catch (error) {
     return failed(`the cached token lasts until ${new Date(cached.expiry).toISOString()}, but no new token can be had`, error);
   }
-  return {check: result(CHECK, 'ok', `${account} (${kind}${acting}): a token can be had now${adc}`), state: {account, credential, tokenOk: true}};
+  return {check: result(CHECK, 'ok', `${account} (${kind}${impersonating}): a token can be had now`), state: {account, credential, tokenOk: true}};
 }
 
-/**
- * A VM's access scopes (read-only scopes cannot push). A slot until metadata-server credentials land: the lead
- * fills it with the scopes of the VM's token.
- */
-export async function checkVmScopes(): Promise<CheckResult> {
-  return result('vm-scopes', 'skip', 'no metadata-server (VM) credentials in use');
+/** A VM's access scopes: the registry refuses a push (or any request) whose token lacks a storage or cloud-platform scope. */
+export async function checkVmScopes(ctx: Pick<AppContext, 'env' | 'paths' | 'props' | 'tokens' | 'log' | 'gce' | 'now'>, state: AccountState): Promise<CheckResult> {
+  if (!state.metadata) return result(SCOPES_CHECK, 'skip', 'no metadata-server (VM) credentials in use');
+  if (!state.tokenOk) return result(SCOPES_CHECK, 'skip', 'no token from the metadata server');
+  const scopes = await metadataScopes(ctx);
+  const short = scopes.map((s) => s.replace('https://www.googleapis.com/auth/', '')).join(', ') || 'none';
+  const fix = `stop the VM, then: gcloud compute instances set-service-account INSTANCE --zone=ZONE --service-account=${state.account} --scopes=cloud-platform, and start it again (on GKE: a node pool with --scopes=cloud-platform, or Workload Identity)`;
+  if (scopes.some((s) => PUSH_SCOPES.includes(s))) return result(SCOPES_CHECK, 'ok', `the VM's scopes let its token pull and push (${short})`);
+  if (scopes.some((s) => PULL_SCOPES.includes(s))) {
+    return result(SCOPES_CHECK, 'warn', `the VM's scopes are read-only for registries (${short}): pulls work, pushes are refused`, fix);
+  }
+  return result(SCOPES_CHECK, 'fail', `the VM's scopes include no storage or cloud-platform scope (${short}): registries refuse its token`, fix);
 }

@@ -55,7 +55,7 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
       return found.check;
     })),
   );
-  results.push(...(await guarded('vm-scopes', () => checkVmScopes())));
+  results.push(...(await guarded('vm-scopes', () => checkVmScopes(ctx, state))));
   results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
   results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
   return results;

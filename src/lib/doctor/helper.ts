@@ -66,7 +66,7 @@ export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, hos
     case 'token':
       return result(CHECK, 'ok', `${name} answers ${host} with a token (username ${answer.username})`);
     case 'not-found':
-      return result(CHECK, 'fail', `${name} has no credentials for ${host}${answer.hint ? `: ${answer.hint.replace(/^docker-credential-gcauth: /, '')}` : ''}`, 'gcauth auth activate-service-account --key-file=FILE   (or: gcauth auth login)');
+      return result(CHECK, 'fail', `${name} has no credentials for ${host}${answer.hint ? `: ${answer.hint.replace(/^docker-credential-gcauth: /, '').replace(/^no credentials for \S+, so Docker goes on without them\. Tried /, 'it tried ')}` : ''}`, 'gcauth auth activate-service-account --key-file=FILE   (or: gcauth auth login)');
     default:
       return result(CHECK, 'fail', `${name} failed for ${host}: ${answer.message}`, `echo ${host} | ${HELPER_BIN} get`);
   }

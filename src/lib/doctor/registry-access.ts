@@ -1,3 +1,5 @@
+import {InsufficientScopesError} from '../api/api-error.js';
+import {impersonationOf} from '../auth/impersonation.js';
 import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
 import type {AccountState} from './account.js';
@@ -10,26 +12,26 @@ const UPLOAD = 'artifactregistry.repositories.uploadArtifacts';
 const GCR_PULL = ['storage.objects.get', DOWNLOAD];
 const GCR_PUSH = ['storage.objects.create', UPLOAD];
 
-/** The IAM member the API calls run as, for the binding that fixes a denial. */
-function memberOf(ctx: Pick<AppContext, 'api'>, state: AccountState): string {
-  const account = ctx.api.account();
-  const user = account === state.account && state.credential?.type === 'authorized_user';
-  return `${user ? 'user' : 'serviceAccount'}:${account}`;
+/** The account the API calls run as (the impersonation target, else the checked account) and its IAM member. */
+function callerOf(ctx: Pick<AppContext, 'props'>, state: AccountState): {account: string; member: string} {
+  const target = impersonationOf(ctx.props)?.target;
+  const account = target ?? state.account ?? '';
+  const user = !target && state.credential?.type === 'authorized_user';
+  return {account, member: `${user ? 'user' : 'serviceAccount'}:${account}`};
 }
 
 /**
  * Whether the account may pull from and push to the image's place: Resource Manager `testIamPermissions` on the
  * project (gcr.io) or Artifact Registry's on the repository (`*-docker.pkg.dev`).
  */
-export async function checkRegistryAccess(ctx: Pick<AppContext, 'api'>, target: DoctorTarget, state: AccountState): Promise<CheckResult[]> {
+export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>, target: DoctorTarget, state: AccountState): Promise<CheckResult[]> {
   const registry = target.registry;
   if (!registry) {
     const why = 'name an image (gcr.io/PROJECT/IMAGE or LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE) to check pull and push';
     return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
   }
   if (!state.tokenOk) return [result('registry-pull', 'skip', 'no token to ask with'), result('registry-push', 'skip', 'no token to ask with')];
-  const member = memberOf(ctx, state);
-  const account = ctx.api.account();
+  const {account, member} = callerOf(ctx, state);
   let held: string[];
   let where: string;
   try {
@@ -42,6 +44,10 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api'>, target: 
       held = await (await ctx.api.artifactRegistry()).testRepositoryPermissions(name, [DOWNLOAD, UPLOAD]);
     }
   } catch (error) {
+    if (error instanceof InsufficientScopesError) {
+      const why = `the token's scopes do not let it ask Google which permissions ${account} holds (see vm-scopes)`;
+      return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
+    }
     const message =
       error instanceof PermissionDeniedError
         ? `${account} cannot see project ${registry.project}: it does not exist, or the account has no role there`
