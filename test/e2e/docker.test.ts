@@ -87,8 +87,8 @@ function registryAuthOf(e: EmulatorProcess): RegistryTokenAuth {
 /** Registry tokens the emulator issued so far. */
 const registryTokensIssued = async () => (await emu.stats()).registryTokens.issued;
 
-/** A fresh sandbox whose gcauth has the emulator's owner key active (so a token of its own is cached). */
-async function sandbox(): Promise<Sandbox> {
+/** A fresh sandbox whose gcauth has the emulator's owner key active (so a token of its own is cached), unless `activate` is false. */
+async function sandbox(activate = true): Promise<Sandbox> {
   const root = tmpDir('gcauth-e2e-docker-');
   const dirs = {home: 'home', dockerConfig: 'docker', gcauthConfig: 'gcauth', bin: 'bin', helperLog: 'helper-calls', tmp: 'tmp'};
   const at = Object.fromEntries(Object.entries(dirs).map(([k, v]) => [k, path.join(root, v)])) as Record<keyof typeof dirs, string>;
@@ -126,9 +126,11 @@ async function sandbox(): Promise<Sandbox> {
     XDG_DATA_HOME: path.join(at.home, '.local', 'share'),
     XDG_CACHE_HOME: path.join(at.home, '.cache'),
     ...emulatorEnv(emu.url, at.gcauthConfig),
+    // Never a probe of a real metadata server, whatever this machine looks like (the VM tests name the emulator's).
+    METADATA_SERVER_DETECTION: 'none',
   };
   const sb: Sandbox = {root, dockerConfig: at.dockerConfig, gcauthConfig: at.gcauthConfig, helperLog: at.helperLog, env};
-  await gcauthOk(sb, ['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
+  if (activate) await gcauthOk(sb, ['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`]);
   return sb;
 }
 
@@ -336,6 +338,80 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
       expect(config.credHelpers).toEqual({[registry.host]: 'gcauth'});
       expect(config.auths).toEqual({[registry.host]: {}});
       expect(JSON.stringify(config)).not.toContain(token);
+    });
+  });
+
+  describe('on an emulated VM: no key anywhere, the standalone helper and the metadata server', () => {
+    /** The emulator's VM: its default service account (an editor of the project), with these access scopes. */
+    async function vm(scopes: string[]): Promise<{email: string}> {
+      const r = await fetch(`${emu.url}/__admin/metadata`, {method: 'POST', body: JSON.stringify({serviceAccount: 'default', scopes})});
+      expect(r.status).toBe(200);
+      return {email: ((await r.json()) as {serviceAccount: string}).serviceAccount};
+    }
+    /** A sandbox where no gcauth command ever ran, its metadata server the emulator's, and the helper configured by itself. */
+    async function vmSandbox(): Promise<Sandbox> {
+      const sb = await sandbox(false);
+      delete sb.env.METADATA_SERVER_DETECTION;
+      sb.env.GCE_METADATA_HOST = new URL(emu.url).host;
+      const configured = await run(sb, HELPER_BIN, ['configure-docker', `--registries=${registry.host}`, '-q']);
+      expect(configured).toMatchObject({exitCode: 0, stdout: ''});
+      expect(dockerConfigJson(sb).credHelpers).toEqual({[registry.host]: 'gcauth'});
+      return sb;
+    }
+    /** The metadata server's token for the VM, as any client on it would get it. */
+    const vmToken = async () => {
+      const r = await fetch(`${emu.url}/computeMetadata/v1/instance/service-accounts/default/token`, {headers: {'Metadata-Flavor': 'Google'}});
+      return ((await r.json()) as {access_token: string}).access_token;
+    };
+    beforeAll(async () => {
+      const owner = await sandbox();
+      const pushed = await push(owner, registry, `oauth2accesstoken:${await accessToken(owner)}`);
+      if (pushed.exitCode !== 0) throw new Error(`skopeo copy to ${registry.host} failed:\n${pushed.stderr}`);
+    });
+    afterAll(() => vm(['cloud-platform']));
+
+    test('docker manifest inspect and skopeo inspect read the image with the VM\'s token, given by the helper', async () => {
+      await vm(['cloud-platform']);
+      const sb = await vmSandbox();
+      expect(readdirSync(sb.gcauthConfig).filter((f) => /credential|key/i.test(f))).toEqual([]);
+      const docker = await dockerManifestInspect(sb, registry);
+      expect(docker).toMatchObject({exitCode: 0, stderr: ''});
+      expect(JSON.parse(docker.stdout)).toEqual(image.manifest);
+      const skopeo = await skopeoInspect(sb, registry);
+      expect(skopeo).toMatchObject({exitCode: 0, stderr: ''});
+      expect((JSON.parse(skopeo.stdout) as {Digest: string}).Digest).toBe(image.manifestDigest);
+
+      const token = await vmToken();
+      const gets = helperCalls(sb).filter((c) => c.argv[0] === 'get');
+      expect(gets.length).toBeGreaterThanOrEqual(2);
+      for (const call of gets) expect(JSON.parse(call.output)).toEqual({ServerURL: registry.host, Username: 'oauth2accesstoken', Secret: token});
+    });
+
+    test('read-only scopes: pulls work, a push is refused and the error names the scope it lacks', async () => {
+      const {email} = await vm(['devstorage.read_only', 'logging.write']);
+      const sb = await vmSandbox();
+      expect((await skopeoInspect(sb, registry)).exitCode).toBe(0);
+      const pushed = await run(sb, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${TAG}`, `docker://${registry.host}/${repository}:vm-push`]);
+      expect(pushed.exitCode).not.toBe(0);
+      // skopeo 1.9 prints only the status of the token server's refusal; Docker's daemon prints its `errors`
+      // message ("denied: ..."), which is this one, naming the scope:
+      expect(pushed.stderr).toContain('Requesting bearer token: invalid status code from registry 403 (Forbidden)');
+      const {realm, service} = registryAuthOf(emu);
+      const basic = Buffer.from(`oauth2accesstoken:${await vmToken()}`).toString('base64');
+      const refusal = await fetch(`${realm}?service=${encodeURIComponent(service)}&scope=repository:${repository}:pull,push`, {headers: {Authorization: `Basic ${basic}`}});
+      expect(refusal.status).toBe(403);
+      const message = ((await refusal.json()) as {errors: {code: string; message: string}[]}).errors[0]!;
+      expect(message.code).toBe('DENIED');
+      expect(message.message).toContain('do not include https://www.googleapis.com/auth/devstorage.read_write or https://www.googleapis.com/auth/cloud-platform');
+      // And gcauth doctor, on the same VM, says so before any push is tried.
+      const doctor = await runCli(['doctor', `${registry.host}/${repository}:${TAG}`], {env: sb.env});
+      expect(doctor.stdout).toMatch(/^warn {2}vm-scopes: the VM's scopes are read-only for registries \(devstorage\.read_only, logging\.write\): pulls work, pushes are refused$/m);
+      expect(doctor.stdout).toContain(`--service-account=${email} --scopes=cloud-platform`);
+      // The same account with cloud-platform may push: the refusal was the scopes', not IAM's.
+      await vm(['cloud-platform']);
+      const widened = await vmSandbox();
+      const again = await run(widened, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${TAG}`, `docker://${registry.host}/${repository}:vm-push`]);
+      expect({email, exitCode: again.exitCode, stderr: again.stderr}).toEqual({email, exitCode: 0, stderr: ''});
     });
   });
 
