@@ -261,6 +261,48 @@ export const STEPS = [
     args: ['auth', 'list'],
     check: (r) => assert(/^\*\s+user@example\.com$/m.test(r.stdout), 'the user is not the active account'),
   },
+  // An emulated VM: a fresh config dir that never saw a key, the emulator's metadata server as the machine's.
+  {
+    title: 'An emulated VM: point gcauth at the emulator and at its metadata server, in a config dir that holds no key',
+    args: (s) => ['emulator', 'env-init', '--data-dir', s.dataDir, '--metadata'],
+    check: (r, s) => {
+      const exports = parseExports(r.stdout);
+      assert(exports.GCE_METADATA_HOST, 'env-init --metadata printed no GCE_METADATA_HOST');
+      const {METADATA_SERVER_DETECTION: _off, ...env} = s.env;
+      s.vmEnv = {...env, ...exports, GCAUTH_CONFIG: path.join(s.root, 'vm-config')};
+    },
+  },
+  {
+    title: "With no account configured, the VM's service account is the active one (as gcloud on a VM)",
+    exec: (s) => ({file: process.execPath, argv: [cli, 'auth', 'list'], display: 'gcauth auth list', env: s.vmEnv}),
+    check: (r, s) => {
+      const vm = /^\*\s+(\S+-compute@developer\.gserviceaccount\.com)$/m.exec(r.stdout);
+      assert(vm, "the VM's default service account is not listed as active");
+      s.vmAccount = vm[1];
+    },
+  },
+  {
+    title: 'A token with no key anywhere: it comes from the metadata server',
+    exec: (s) => ({file: process.execPath, argv: [cli, 'auth', 'print-access-token'], display: 'gcauth auth print-access-token', env: s.vmEnv}),
+    check: (r, s) => {
+      assert(/^\S+\n?$/.test(r.stdout), 'print-access-token printed more than one token');
+      s.vmToken = r.stdout.trim();
+    },
+  },
+  {
+    title: "The standalone helper, as Docker runs it, answers gcr.io from its metadata source (the same cached token)",
+    exec: (s) => ({
+      file: process.execPath,
+      argv: [path.join(repoRoot, 'bin', 'docker-credential-gcauth.cjs'), 'get'],
+      display: 'echo gcr.io | docker-credential-gcauth get',
+      input: 'gcr.io\n',
+      env: s.vmEnv,
+    }),
+    check: (r, s) => {
+      const answer = JSON.parse(r.stdout);
+      assert(answer.Username === 'oauth2accesstoken' && answer.Secret === s.vmToken, "the helper did not answer with the VM's token");
+    },
+  },
 ];
 
 
@@ -330,8 +372,9 @@ export async function startEmulator(dataDir, env, extraArgs = []) {
 
 /** The environment of every step: the caller's, minus any gcauth or gcloud settings that would leak in. */
 export function cleanEnv(configDir) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GCAUTH_|CLOUDSDK_)/.test(k)));
-  return {...env, GCAUTH_CONFIG: configDir, NO_COLOR: '1'};
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GCAUTH_|CLOUDSDK_|GCE_METADATA_|GOOGLE_APPLICATION_CREDENTIALS$)/.test(k)));
+  // No step may probe a real metadata server; the emulated-VM steps name the emulator's instead.
+  return {...env, GCAUTH_CONFIG: configDir, NO_COLOR: '1', METADATA_SERVER_DETECTION: 'none'};
 }
 
 async function main() {
