@@ -96,6 +96,19 @@ const ROWS = [
     cmd: (s) => [process.execPath, [HELPER, 'get'], s.env, 'gcr.io'],
     expect: (out) => check(/^\{"ServerURL":"gcr\.io","Username":"oauth2accesstoken","Secret":"ya29\.\S+"\}\n?$/.test(out), `unexpected helper answer: ${out}`),
   },
+  // An emulated VM (issue 9): no account, no key; the helper's metadata source, its token cached after the warm-up.
+  {
+    id: 'gcauth-helper-get-metadata',
+    label: 'echo gcr.io | docker-credential-gcauth get (Node; VM, metadata source)',
+    targets: HELPER_TARGETS,
+    unavailable: () => (isExecutable(HELPER) ? undefined : `${HELPER} not built`),
+    setup: async (s) => {
+      const {METADATA_SERVER_DETECTION: _off, ...env} = s.env;
+      s.vmEnv = {...env, GCAUTH_CONFIG: path.join(s.root, 'vm-config'), GCE_METADATA_HOST: new URL(s.url).host};
+    },
+    cmd: (s) => [process.execPath, [HELPER, 'get'], s.vmEnv, 'gcr.io'],
+    expect: (out) => check(/^\{"ServerURL":"gcr\.io","Username":"oauth2accesstoken","Secret":"ya29\.\S+"\}\n?$/.test(out), `unexpected helper answer: ${out}`),
+  },
   {
     id: 'gcloud-helper-get',
     label: 'echo gcr.io | docker-credential-gcloud get',
