@@ -14,7 +14,7 @@ import {
   fingerprintMatches,
   parseFingerprint,
 } from '../../src/lib/docker/fast-answer.js';
-import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS} from '../../src/lib/docker/registries.js';
+import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from '../../src/lib/docker/registries.js';
 
 const sh = readFileSync(new URL('../../bin/docker-credential-gcauth', import.meta.url), 'utf8');
 
@@ -71,13 +71,34 @@ describe('answer', () => {
     expect(expiry - (deadline + 2) * 1000).toBeLessThanOrEqual(5 * 60 * 1000);
   });
 
-  test('lists only hosts the helper serves, in canonical form: every default and Artifact Registry host, the extras, the host asked', () => {
+  test('lists only hosts the helper serves, in canonical form: the extras and the host asked', () => {
     const extraHosts = ['127.0.0.1:5000', '[::1]:5000'];
-    const serves = (h: string) => servesHost(h, extraHosts);
-    const hosts = answerHosts({host: 'mirror.gcr.io', extraHosts}, serves);
-    expect(hosts).toEqual(expect.arrayContaining([...GCR_DEFAULT_HOSTS, ...ARTIFACT_REGISTRY_HOSTS, ...extraHosts, 'mirror.gcr.io']));
-    expect(GCR_DEFAULT_HOSTS.length + ARTIFACT_REGISTRY_HOSTS.length).toBe(98);
-    for (const host of hosts) expect(servesHost(host, extraHosts)).toBe(true);
-    for (const asked of ['gcr.io.evil.com', 'User@gcr.io', 'evil.com', 'GCR.io']) expect(answerHosts({host: asked, extraHosts: []}, (h) => servesHost(h, []))).not.toContain(asked);
+    const hosts = answerHosts({host: 'gcr.io:443', extraHosts}, (h) => servesHost(h, extraHosts));
+    expect(hosts).toEqual([...extraHosts, 'gcr.io:443']);
+    for (const asked of ['gcr.io.evil.com', 'User@gcr.io', 'evil.com', 'GCR.io']) expect(answerHosts({host: asked, extraHosts: []}, (h) => servesHost(h, []))).toEqual([]);
+  });
+});
+
+describe("the sh's google_host is registries.ts's rule on port-less names", () => {
+  const start = sh.indexOf('# google_host: begin');
+  const fn = sh.slice(start, sh.indexOf('# google_host: end'));
+  const label = (n: number, c = 'a') => c.repeat(n);
+  const hosts = [
+    ...GCR_DEFAULT_HOSTS,
+    ...ARTIFACT_REGISTRY_HOSTS,
+    'mirror.gcr.io', 'a.b.c.gcr.io', 'pkg.dev', '.pkg.dev', 'x.pkg.dev', 'gcr.io.', 'gcr.io..', '.gcr.io', 'evilgcr.io', 'gcr.io.evil.com',
+    'gcr.io-evil.com', '-a.gcr.io', 'a-.gcr.io', 'a.-b.gcr.io', 'a..gcr.io', 'a_b.gcr.io', 'A.gcr.io', 'gcr.io:443', '[::1]', 'a b.gcr.io',
+    `${label(63)}.gcr.io`, `${label(64)}.gcr.io`, `${label(63)}.${label(63)}.${label(63)}.${label(51)}.gcr.io`,
+    `${label(63)}.${label(63)}.${label(63)}.${label(52)}.gcr.io`, `${label(62)}-docker.pkg.dev`, 'x-docker.pkg.dev', 'docker.us-east1.rep.pkg.dev',
+    '0.gcr.io', '0-0.pkg.dev', 'é.gcr.io', '*.gcr.io', '?.gcr.io', '[a].gcr.io', 'gcr.io\\', '',
+  ];
+
+  test.each([['dash'], ['bash']])('under %s', (shell) => {
+    const script = `${fn}\nfor h in "$@"; do if google_host "$h"; then echo "1 $h"; else echo "0 $h"; fi; done\n`;
+    const out = execFileSync(shell, ['-c', `set -f\n${script}`, 'sh', ...hosts], {encoding: 'utf8', env: {LC_ALL: 'C.UTF-8', PATH: process.env.PATH}});
+    const got = out.trimEnd().split('\n').map((line) => line.startsWith('1 '));
+    expect(got.length).toBe(hosts.length);
+    // Where the sh says yes, Node must; the sh may say no (Node then decides), but not for a name Node serves with no port.
+    hosts.forEach((host, i) => expect({host, sh: got[i]}).toEqual({host, sh: isGoogleRegistryHost(host) && /^[a-z0-9.-]+$/.test(host) && !host.endsWith('.')}));
   });
 });

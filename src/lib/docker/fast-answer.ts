@@ -13,8 +13,9 @@
  *   rendered only when both agree, so a write Node may have missed is never pinned; the sh compares the identities
  *   with one `stat` call;
  * - the token: its expiry less gcloud's five minutes, checked with `date +%s`;
- * - the host: the sh serves only the exact canonical hosts listed (`host` or `http(s)://host`, which server-url.ts
- *   leaves unchanged), each of which servesHost accepted under the same state; every other form goes to Node.
+ * - the host: the sh reads only canonical input (`host` or `http(s)://host`, which server-url.ts leaves unchanged)
+ *   and serves a Google name by registries.ts's rule restated in sh (port-less names only) or a host listed here,
+ *   each of which servesHost accepted under the same state; every other form goes to Node.
  * Only tokens of a stored credential or an ADC file are rendered: the metadata server, impersonation (whose warning
  * Node prints) and Windows always go to Node. Every write of credentials or properties also deletes the answer
  * (fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir.
@@ -26,7 +27,6 @@ import {wellKnownAdcFile} from '../auth/adc.js';
 import {resolvePaths} from '../config/paths.js';
 import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
 import {fastAnswerPath} from './fast-answer-file.js';
-import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS} from './registries.js';
 import {registryHost} from './server-url.js';
 
 /** The variable the sh passes its environment fingerprint in (and so asks for an answer). */
@@ -179,14 +179,18 @@ export const answerDeadline = (expiryMs: number) => Math.floor((expiryMs - 5 * 6
  * and the host just asked for, each only if `serves` accepts it and in a form the Node helper reads unchanged.
  */
 export function answerHosts(answer: Pick<HelperAnswer, 'host' | 'extraHosts'>, serves: (host: string) => boolean): string[] {
-  const hosts = new Set([...GCR_DEFAULT_HOSTS, ...ARTIFACT_REGISTRY_HOSTS, ...answer.extraHosts, answer.host]);
+  // The sh knows Google's port-less names by pattern (google_host): listing all 98 would only make it read more
+  // (a shell's read costs a system call a byte).
+  const hosts = new Set([...answer.extraHosts, answer.host]);
   return [...hosts].filter((host) => CANONICAL_HOST.test(host) && registryHost(host) === host && serves(host));
 }
 
 /** The answer file's text. */
 export function answerText(configDir: string, fingerprint: string, deadline: number, hosts: readonly string[], tail: string, files: Snapshot): string {
   const lines = [ANSWER_MAGIC, configDir, String(deadline), fingerprint, hosts.join(' '), tail];
-  for (const [file, identity] of files) lines.push(identity === undefined ? `a ${file}` : `p ${identity} ${file}`);
+  // Paths in the config dir are written relative to it: fewer bytes for the sh to read.
+  const inConfig = (file: string) => (file.startsWith(`${configDir}/`) ? file.slice(configDir.length + 1) : file);
+  for (const [file, identity] of files) lines.push(identity === undefined ? `a ${inConfig(file)}` : `p ${identity} ${inConfig(file)}`);
   return `${[...lines, 'end'].join('\n')}\n`;
 }
 
