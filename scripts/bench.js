@@ -36,7 +36,7 @@ const HELPER = path.join(path.dirname(cli), 'docker-credential-gcauth.cjs');
 const GCLOUD_HELPER = process.env.GCLOUD_HELPER_BIN || '/usr/bin/docker-credential-gcloud';
 /** Issue 10: the sh fast path of the helper, and Go's floor (Debian's ECR helper answering a miss). */
 const FAST_HELPER = path.join(path.dirname(cli), 'docker-credential-gcauth');
-const FAST_HELPER_TARGETS = {maxRatio: 0.25, maxRssMb: 10};
+const FAST_HELPER_TARGETS = {maxRatio: 0.25, maxRssMb: 10, maxRatioTo: {id: 'go-helper-miss', max: 1.0}};
 const GO_HELPER = process.env.GO_HELPER_BIN || '/usr/bin/docker-credential-ecr-login';
 /** Issue 10 §3: every configure-docker host, one sequential get each (docker build's GetAllCredentials) in under 1.5 s. */
 const LOOP_TARGET_MS = 1500;
@@ -176,10 +176,10 @@ function run(file, args, env, {mustSucceed = false, input} = {}) {
 }
 
 /** Peak RSS in MB of one run under GNU time, or undefined when it cannot be measured. */
-async function peakRssMb(file, args, env, scratch, input) {
+async function peakRssMb(file, args, env, scratch, input, okCodes = [0]) {
   const out = path.join(scratch, 'time.out');
   const r = await run(TIME, ['-f', '%M', '-o', out, file, ...args], env, {input});
-  if (r.code !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.code} under ${TIME}:\n${r.stderr}`);
+  if (!okCodes.includes(r.code)) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.code} under ${TIME}:\n${r.stderr}`);
   const kb = Number.parseInt(readFileSync(out, 'utf8').trim().split('\n').pop(), 10);
   return Number.isFinite(kb) ? kb / 1024 : undefined;
 }
@@ -247,7 +247,7 @@ async function measure({runs, rssRuns}) {
       for (let i = 0; i < rssRuns; i++) {
         for (const r of rows) {
           const [file, args, env, input] = r.row.cmd(s);
-          const mb = await peakRssMb(file, args, env, root, input);
+          const mb = await peakRssMb(file, args, env, root, input, r.row.okCodes);
           if (mb !== undefined) r.rss.push(mb);
         }
       }
@@ -293,7 +293,7 @@ async function measure({runs, rssRuns}) {
         const other = t?.maxRatioTo && rows.find((x) => x.row.id === t.maxRatioTo.id);
         if (other) {
           const ratio = round(med / median(other.times), 2);
-          out.targets = {ratioTo: {id: other.row.id, label: other.row.label, ratio, max: t.maxRatioTo.max, met: ratio <= t.maxRatioTo.max}};
+          out.targets = {...(t.maxRatio !== undefined ? out.targets : {}), ratioTo: {id: other.row.id, label: other.row.label, ratio, max: t.maxRatioTo.max, met: ratio <= t.maxRatioTo.max}};
         }
         return out;
       }),
@@ -385,14 +385,12 @@ const round = (x, digits = 1) => Number(x.toFixed(digits));
 function renderTable(report) {
   const head = ['command', 'median ms', 'x node', 'min-max ms', 'peak RSS MB', 'token reqs', 'targets'];
   const lines = report.rows.map((r) => {
-    const targets = !r.targets
-      ? ''
-      : r.targets.ratioTo
-        ? `${r.targets.ratioTo.ratio.toFixed(2)}x ${r.targets.ratioTo.label.split(' ')[0]} <= ${r.targets.ratioTo.max}x: ${r.targets.ratioTo.met ? 'met' : 'NOT met'}`
-        : [
-            `ratio <= ${r.targets.ratio.max.toFixed(1)}x: ${r.targets.ratio.met ? 'met' : 'NOT met'}`,
-            `RSS <= ${r.targets.rssMb.max} MB: ${r.targets.rssMb.met === null ? 'n/a' : r.targets.rssMb.met ? 'met' : 'NOT met'}`,
-          ].join('; ');
+    const t = r.targets ?? {};
+    const targets = [
+      ...(t.ratio ? [`ratio <= ${t.ratio.max.toFixed(2)}x: ${t.ratio.met ? 'met' : 'NOT met'}`] : []),
+      ...(t.rssMb ? [`RSS <= ${t.rssMb.max} MB: ${t.rssMb.met === null ? 'n/a' : t.rssMb.met ? 'met' : 'NOT met'}`] : []),
+      ...(t.ratioTo ? [`${t.ratioTo.ratio.toFixed(2)}x ${t.ratioTo.label.split(' ')[3] ?? t.ratioTo.label.split(' ')[0]} <= ${t.ratioTo.max}x: ${t.ratioTo.met ? 'met' : 'NOT met'}`] : []),
+    ].join('; ');
     return [
       r.label,
       r.medianMs.toFixed(1),

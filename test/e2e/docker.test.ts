@@ -1,5 +1,5 @@
 import {generateKeyPairSync} from 'node:crypto';
-import {accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import {accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
@@ -317,6 +317,25 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
       expect(helperCalls(sb)).toEqual([]);
+    });
+
+    // Issue 10: the real docker CLI through the sh fast path: after the first answer, Node is not started again.
+    test('docker runs the helper and its sh fast path answers the second read without starting Node', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      const bin = path.join(sb.root, 'fast-bin');
+      mkdirSync(bin);
+      symlinkSync(HELPER_BIN, path.join(bin, 'docker-credential-gcauth'));
+      const log = path.join(sb.root, 'node-started');
+      writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho x >>"${log}"\nexec "${process.execPath}" "$@"\n`, {mode: 0o755});
+      const fast = {...sb, env: {...sb.env, PATH: `${bin}:${process.env.PATH ?? ''}`}};
+      expect((await dockerManifestInspect(fast, registry)).exitCode).toBe(0);
+      expect(existsSync(log)).toBe(true);
+      rmSync(log);
+      const r = await dockerManifestInspect(fast, registry);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(existsSync(log)).toBe(false);
     });
 
     test('docker login on a helper-managed host succeeds through the helper\'s store, with no secret in config.json', async () => {
