@@ -88,7 +88,7 @@ test('everything passes: gcr.io image, owner key, helper answering with a token'
     'docker-config': 'ok',
     'docker-auths': 'ok',
     helper: 'ok',
-    'helper-fast-path': 'skip',
+    'helper-fast-path': 'ok',
     account: 'ok',
     'vm-scopes': 'skip',
     'registry-pull': 'ok',

@@ -181,7 +181,7 @@ export const fullListCost = (hosts: number) =>
   `With a cached token docker-credential-gcauth answers without starting Node: ${FULL_LIST_FIGURES}.`;
 
 /** Measured by `npm run bench` (its "docker build loop" lines), 98 sequential gets on the 2-core machine. */
-const FULL_LIST_FIGURES = 'measured, 98 gets take about 1.6 s (about 16 ms each) against about 60 s for gcloud\'s helper';
+const FULL_LIST_FIGURES = 'measured on a 2-core machine, 98 gets take 1.5-2.8 s (16-29 ms each), against 136 s for gcloud\'s helper';
 
 async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
   const warnings: string[] = [];
