@@ -7,9 +7,11 @@
  * (`configure-docker`, `config`, `help`) make it usable on its own, on a machine where gcauth itself never runs.
  */
 import {readFileSync, writeSync} from 'node:fs';
+import {homedir} from 'node:os';
 
 import {type AppContext, createContext, type IO} from '../lib/context.js';
 import {serveCredentialHelper} from '../lib/docker/credential-helper.js';
+import {beginFastAnswer} from '../lib/docker/fast-answer.js';
 import {gcauthHelperBackend, HELPER_BIN} from '../lib/docker/helper.js';
 import {helperCommands} from '../lib/docker/helper-commands.js';
 
@@ -57,10 +59,12 @@ const helperIO: IO = {
 /** Runs one helper invocation (argv without node and the script) and returns its exit code. */
 export async function main(argv: string[]): Promise<number> {
   let ctx: Promise<AppContext> | undefined;
+  // Pinned before the context reads anything, so the answer the sh fast path reuses is one Node would still give.
+  const fast = argv.length === 1 && argv[0] === 'get' ? beginFastAnswer(process.env, homedir(), process.platform) : undefined;
   return serveCredentialHelper(
     argv,
     {readInput: readStdin, stdout: (t) => writeTo(1, t), stderr: (t) => writeTo(2, t)},
-    gcauthHelperBackend(() => (ctx ??= createContext({}, {io: helperIO}))),
+    gcauthHelperBackend(() => (ctx ??= createContext({}, {io: helperIO})), fast),
     {name: HELPER_BIN, packageName: 'gcauth', version: packageVersion},
     // Commands for people get the process's own streams, so configure-docker can ask on a terminal as gcauth does.
     helperCommands((flags) => createContext(flags)),

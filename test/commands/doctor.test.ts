@@ -1,4 +1,4 @@
-import {chmodSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import ActivateServiceAccount from '../../src/commands/auth/activate-service-account.js';
@@ -6,6 +6,7 @@ import CreateAccount from '../../src/commands/iam/service-accounts/create.js';
 import CreateKey from '../../src/commands/iam/service-accounts/keys/create.js';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {type CheckResult, type DoctorSystem, doctorPassed, runDoctor} from '../../src/lib/doctor/doctor.js';
+import {checkHelperFastPath} from '../../src/lib/doctor/helper.js';
 import {fakeContext} from '../helpers/context.js';
 import {repoRoot, tmpDir} from '../helpers/emulator.js';
 import {runCommand} from '../helpers/run-command.js';
@@ -88,7 +89,7 @@ test('everything passes: gcr.io image, owner key, helper answering with a token'
     'docker-config': 'ok',
     'docker-auths': 'ok',
     helper: 'ok',
-    'helper-fast-path': 'skip',
+    'helper-fast-path': 'ok',
     account: 'ok',
     'vm-scopes': 'skip',
     'registry-pull': 'ok',
@@ -187,6 +188,33 @@ test('no helper on PATH, and no docker', async () => {
   expect(r.helper).toMatchObject({status: 'fail', message: 'docker-credential-gcauth is not on PATH, so Docker cannot run it'});
   expect(r.helper!.fix).toBe(`export PATH="${path.join(repoRoot, 'bin')}:$PATH"   (in your shell profile)`);
   expect(r['docker-cli']).toMatchObject({status: 'fail', message: 'docker was not found on PATH'});
+});
+
+test('the fast path: a Node-only helper on PATH, no rendered answer, a host the answer does not cover, an expired answer', async () => {
+  const nodeOnly = await world({helper: false});
+  symlinkSync(path.join(repoRoot, 'bin', 'docker-credential-gcauth.cjs'), path.join(nodeOnly.bin, 'docker-credential-gcauth'));
+  const slow = await doctor(nodeOnly);
+  expect(slow.helper!.status).toBe('ok');
+  expect(slow['helper-fast-path']).toMatchObject({status: 'warn', message: expect.stringMatching(/ is not the sh fast path, so every get starts Node$/)});
+  expect(slow['helper-fast-path']!.fix).toBe(`export PATH="${path.join(repoRoot, 'bin')}:$PATH"   (this installation's docker-credential-gcauth is the sh program)`);
+
+  // Switched off, the sh always runs Node, which renders nothing.
+  const off = await world();
+  off.env.GCAUTH_HELPER_NO_FAST = '1';
+  const unrendered = await doctor(off);
+  expect(unrendered.helper!.status).toBe('ok');
+  expect(unrendered['helper-fast-path']).toMatchObject({status: 'warn', message: expect.stringContaining('no answer is rendered for it')});
+
+  // After a get for gcr.io rendered an answer: a host it does not cover, then the same answer expired.
+  const w = await world();
+  expect((await doctor(w, 'gcr.io/p/app'))['helper-fast-path']!.status).toBe('ok');
+  const {ctx} = await fakeContext({configDir: w.configDir, env: w.env});
+  expect(await checkHelperFastPath(ctx, 'registry.example.com')).toMatchObject({status: 'warn', message: "the fast path's answer does not cover registry.example.com: Node answers it"});
+  const answerFile = path.join(w.configDir, 'docker-helper-answer');
+  const lines = readFileSync(answerFile, 'utf8').split('\n');
+  lines[2] = String(Math.floor(Date.now() / 1000) - 1);
+  writeFileSync(answerFile, lines.join('\n'), {mode: 0o600});
+  expect(await checkHelperFastPath(ctx, 'gcr.io')).toMatchObject({status: 'warn', message: expect.stringContaining('answer has expired')});
 });
 
 test('a docker older than 18.03 fails', async () => {

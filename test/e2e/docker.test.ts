@@ -1,5 +1,5 @@
 import {generateKeyPairSync} from 'node:crypto';
-import {accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import {accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
@@ -321,6 +321,25 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
       expect(helperCalls(sb)).toEqual([]);
     });
 
+    // Issue 10: the real docker CLI through the sh fast path: after the first answer, Node is not started again.
+    test('docker runs the helper and its sh fast path answers the second read without starting Node', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      const bin = path.join(sb.root, 'fast-bin');
+      mkdirSync(bin);
+      symlinkSync(HELPER_BIN, path.join(bin, 'docker-credential-gcauth'));
+      const log = path.join(sb.root, 'node-started');
+      writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho x >>"${log}"\nexec "${process.execPath}" "$@"\n`, {mode: 0o755});
+      const fast = {...sb, env: {...sb.env, PATH: `${bin}:${process.env.PATH ?? ''}`}};
+      expect((await dockerManifestInspect(fast, registry)).exitCode).toBe(0);
+      expect(existsSync(log)).toBe(true);
+      rmSync(log);
+      const r = await dockerManifestInspect(fast, registry);
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(existsSync(log)).toBe(false);
+    });
+
     test('docker login on a helper-managed host succeeds through the helper\'s store, with no secret in config.json', async () => {
       const sb = await sandbox();
       await configureHelper(sb, [registry.host], [registry.host]);
@@ -403,6 +422,13 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
       const message = ((await refusal.json()) as {errors: {code: string; message: string}[]}).errors[0]!;
       expect(message.code).toBe('DENIED');
       expect(message.message).toContain('do not include https://www.googleapis.com/auth/devstorage.read_write or https://www.googleapis.com/auth/cloud-platform');
+      // The docker CLI pushes a manifest list with no daemon, and shows the user that message as it is.
+      const list = `${registry.host}/${repository}:vm-list`;
+      expect((await run(sb, 'docker', ['manifest', 'create', '--insecure', list, imageRef(registry)])).exitCode).toBe(0);
+      const listPush = await run(sb, 'docker', ['manifest', 'push', '--insecure', list]);
+      expect(listPush.stderr).toContain(`denied: ${message.message}`);
+      expect(listPush.exitCode).toBe(1);
+      expect((await run(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${list}`])).stderr).toMatch(/manifest unknown/);
       // And gcauth doctor, on the same VM, says so before any push is tried.
       const doctor = await runCli(['doctor', `${registry.host}/${repository}:${TAG}`], {env: sb.env});
       expect(doctor.stdout).toMatch(/^warn {2}vm-scopes: the VM's scopes are read-only for registries \(devstorage\.read_only, logging\.write\): pulls work, pushes are refused$/m);

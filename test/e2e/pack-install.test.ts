@@ -1,4 +1,4 @@
-import {mkdirSync, readdirSync, readFileSync, symlinkSync} from 'node:fs';
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
@@ -88,6 +88,24 @@ describe('the packed package installed globally', () => {
     expect(helper.exitCode).toBe(0);
     expect(JSON.parse(helper.stdout)).toEqual({ServerURL: 'gcr.io', Username: 'oauth2accesstoken', Secret: printed.stdout});
     expect((await emu.stats()).tokenRequests.accessToken).toBe(0);
+  });
+
+  // Issue 10: the installed bin is the sh fast path; once Node has answered, the next get starts no Node.
+  test('the installed helper answers a cached get from its sh fast path, with Node not started', async () => {
+    const bin = path.join(path.dirname(gcauth), 'docker-credential-gcauth');
+    expect(readFileSync(bin, 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
+    const trapDir = path.join(work, 'node-trap');
+    mkdirSync(trapDir, {recursive: true});
+    const log = path.join(trapDir, 'started');
+    writeFileSync(path.join(trapDir, 'node'), `#!/bin/sh\necho x >>"${log}"\nexec "${process.execPath}" "$@"\n`, {mode: 0o755});
+    const trapped = {...env, PATH: `${trapDir}:${env.PATH}`};
+    const get = () => execa(bin, ['get'], {cwd: work, env: trapped, extendEnv: false, reject: false, input: 'gcr.io'});
+    const first = await get();
+    expect(first.exitCode).toBe(0);
+    rmSync(log, {force: true});
+    const second = await get();
+    expect({stdout: second.stdout, exitCode: second.exitCode, stderr: second.stderr}).toEqual({stdout: first.stdout, exitCode: 0, stderr: ''});
+    expect(existsSync(log)).toBe(false);
   });
 
   test('the credential helper is installed as docker-credential-gcauth', async () => {

@@ -156,7 +156,9 @@ describe('what the helper loads', () => {
     const withProbe = {...env, NODE_OPTIONS: `--require ${probe()}`};
     const minted = await runHelper(['get'], {env: withProbe, input: 'gcr.io'});
     expect(minted).toMatchObject({exitCode: 0, stderr: expect.stringMatching(/^heavy:[1-9]\d*\n$/)});
-    expect(await runHelper(['get'], {env: withProbe, input: 'gcr.io'})).toMatchObject({exitCode: 0, stdout: minted.stdout, stderr: 'heavy:0\n'});
+    // The cached answer is the sh fast path's (no Node, so no probe line); forced through Node it loads neither.
+    expect(await runHelper(['get'], {env: withProbe, input: 'gcr.io'})).toMatchObject({exitCode: 0, stdout: minted.stdout, stderr: ''});
+    expect(await runHelper(['get'], {env: {...withProbe, GCAUTH_HELPER_NO_FAST: '1'}, input: 'gcr.io'})).toMatchObject({exitCode: 0, stdout: minted.stdout, stderr: 'heavy:0\n'});
     for (const argv of [['config'], ['config', '--token-source=adc,gcauth'], ['help'], ['version'], ['help', 'config']]) {
       expect((await runHelper(argv, {env: withProbe})).stderr).toMatch(/(^|\n)heavy:0\n$/);
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import ini from 'ini';
 
+import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
 import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
 import type {Paths} from './paths.js';
@@ -88,6 +89,7 @@ export class ConfigurationStore {
       const values = text === undefined ? {} : parseIni(text);
       change(values);
       await writeSecureFile(file, formatIni(values));
+      discardFastAnswer(this.paths.configDir);
     });
   }
 
@@ -98,6 +100,7 @@ export class ConfigurationStore {
     await withFileLock(file, async () => {
       if ((await readTextIfExists(file)) !== undefined) throw new UsageError(`Cannot create configuration [${name}], it already exists.`);
       await writeSecureFile(file, '');
+      discardFastAnswer(this.paths.configDir);
     });
   }
 
@@ -108,6 +111,7 @@ export class ConfigurationStore {
       await writeSecureFile(this.fileOf(name), '');
     }
     await writeSecureFile(this.paths.activeConfigFile, name);
+    discardFastAnswer(this.paths.configDir);
   }
 
   /** @throws UsageError for the active configuration; NotFoundError when absent. */
@@ -117,6 +121,7 @@ export class ConfigurationStore {
     }
     if (!(await this.exists(name))) throw new NotFoundError(`Configuration [${name}] does not exist.`);
     await rm(this.fileOf(name));
+    discardFastAnswer(this.paths.configDir);
   }
 }
 

@@ -165,7 +165,8 @@ export async function serveCredentialHelper(argv: string[], io: HelperIO, backen
         io.stdout(`${identity.name} (${identity.packageName}) ${identity.version()}\n`);
         return 0;
       case 'get': {
-        const serverUrl = (await io.readInput()).replace(/[\r\n]/g, '').trim();
+        // NUL bytes are dropped as a POSIX shell's `read` drops them, so the sh fast path and Node read one URL.
+        const serverUrl = (await io.readInput()).replace(/[\r\n\0]/g, '').trim();
         if (!serverUrl) throw new Error('no credentials server URL');
         const {username, secret} = await backend.get(serverUrl);
         io.stdout(`${JSON.stringify({ServerURL: serverUrl, Username: username, Secret: secret})}\n`);

@@ -10,9 +10,11 @@ import {adcAccessToken, findAdcSource, wellKnownAdcFile} from '../auth/adc.js';
 import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js';
 import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth/metadata.js';
 import {DEFAULT_SCOPES} from '../auth/token-service.js';
+import type {CachedToken} from '../store/token-cache.js';
 import type {AppContext} from '../context.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
+import {type FastAnswerProbe, renderFastAnswer} from './fast-answer.js';
 import {isGoogleRegistryHost} from './registries.js';
 import {registryHost, splitHostList} from './server-url.js';
 import {DEFAULT_TOKEN_SOURCES, parseTokenSources, type TokenSourceName} from './token-sources.js';
@@ -41,7 +43,7 @@ interface Nothing {
   fix?: string;
 }
 
-type SourceAnswer = {token: string} | {nothing: Nothing};
+type SourceAnswer = {token: CachedToken} | {nothing: Nothing};
 
 /** A message as a clause inside the hint: no leading capital (unless an acronym or a name), no final period. */
 const sentenceCase = (message: string) => message.replace(/\.$/, '').replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase());
@@ -65,9 +67,9 @@ const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer
     if (chain) {
       // As gcloud's helper: with impersonation configured, registries get the target's token.
       const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)};
-      return {token: (await impersonatedAccessToken(deps, acting.account, chain, {scopes: DEFAULT_SCOPES})).token};
+      return {token: await impersonatedAccessToken(deps, acting.account, chain, {scopes: DEFAULT_SCOPES})};
     }
-    return {token: (await accountAccessToken(ctx, acting)).token};
+    return {token: await accountAccessToken(ctx, acting)};
   },
 
   // Only a file counts here: ADC's last resort, the metadata server, is the `metadata` source, in its own place.
@@ -77,12 +79,12 @@ const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer
       const file = shortPath(wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform), ctx.homeDir);
       return {nothing: {why: `no GOOGLE_APPLICATION_CREDENTIALS and no ${file}`, fix: 'gcauth auth application-default login'}};
     }
-    return {token: (await adcAccessToken(ctx)).token};
+    return {token: await adcAccessToken(ctx)};
   },
 
   async metadata(ctx) {
     try {
-      return {token: (await metadataAccessToken(ctx)).token};
+      return {token: await metadataAccessToken(ctx)};
     } catch (error) {
       if (error instanceof NoMetadataServerError) return {nothing: {why: sentenceCase(error.message)}};
       throw error;
@@ -101,25 +103,37 @@ export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] 
  * why it had nothing and how to configure it.
  * @throws CredentialsNotFoundError when no source has credentials; AuthError, ApiError or UsageError from the first that has.
  */
-async function helperToken(ctx: AppContext, host: string): Promise<string> {
+async function helperToken(ctx: AppContext, host: string): Promise<{token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]}> {
   const tried: string[] = [];
+  const names: TokenSourceName[] = [];
   for (const name of tokenSources(ctx)) {
     const answer = await SOURCES[name](ctx);
-    if ('token' in answer) return answer.token;
+    if ('token' in answer) return {token: answer.token, source: name, tried: names};
     const {why, fix} = answer.nothing;
     tried.push(`${name} (${why}${fix ? `; run: ${fix}` : ''})`);
+    names.push(name);
   }
   throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${tried.join(', ')}.`);
 }
 
-/** The helper's answers, over a context built on first use (an invocation that needs none never reads config). */
-export function gcauthHelperBackend(context: () => Promise<AppContext>): HelperBackend {
+/**
+ * The helper's answers, over a context built on first use (an invocation that needs none never reads config).
+ * With `fast` (the sh fast path asked for it, see fast-answer.ts), a get that succeeds pre-renders its answer.
+ */
+export function gcauthHelperBackend(context: () => Promise<AppContext>, fast?: FastAnswerProbe): HelperBackend {
   return {
     async get(serverUrl): Promise<HelperCredentials> {
       const host = registryHost(serverUrl);
       const ctx = await context();
       if (!servesHost(host, isGoogleRegistryHost(host) ? [] : extraRegistries(ctx))) throw new CredentialsNotFoundError();
-      return {username: TOKEN_USERNAME, secret: await helperToken(ctx, host)};
+      const {token, source, tried} = await helperToken(ctx, host);
+      // The fast path's one hook: everything it needs is decided in fast-answer.ts.
+      if (fast) {
+        const extraHosts = extraRegistries(ctx);
+        const answer = {host, source, tried, token, username: TOKEN_USERNAME, extraHosts, impersonated: impersonationOf(ctx.props) !== undefined};
+        renderFastAnswer(fast, ctx, answer, (h) => servesHost(h, extraHosts));
+      }
+      return {username: TOKEN_USERNAME, secret: token.token};
     },
 
     // Only Docker's credsStore uses list; it must always be valid JSON, so what cannot be read is left out.

@@ -46,7 +46,7 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
   results.push(...(await guarded('docker-group', () => checkDockerGroup(ctx, options.system))));
   results.push(...(await guarded('docker-config', () => checkDockerConfig(ctx, target.host))));
   results.push(...(await guarded('helper', () => checkHelper(ctx, target.host, options.helperTimeoutMs))));
-  results.push(...(await guarded('helper-fast-path', () => checkHelperFastPath())));
+  results.push(...(await guarded('helper-fast-path', () => checkHelperFastPath(ctx, target.host))));
   let state: AccountState = {tokenOk: false};
   results.push(
     ...(await guarded('account', async () => {

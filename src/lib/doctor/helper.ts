@@ -1,9 +1,12 @@
+import {accessSync, constants, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import type {AppContext} from '../context.js';
 import {isOnPath} from '../docker/configure.js';
+import {fastAnswerPath} from '../docker/fast-answer-file.js';
 import {HELPER_BIN} from '../docker/helper.js';
+import {isGoogleRegistryHost} from '../docker/registries.js';
 import {redactText as redact} from '../redact.js';
 import {type CheckResult, result} from './types.js';
 
@@ -73,9 +76,41 @@ export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, hos
 }
 
 /**
- * The helper's POSIX sh fast path (issue 10). A slot until that lands: the lead fills it with the check that
- * the fast path is installed and answers as the Node helper does.
+ * The helper's POSIX sh fast path (issue 10): is the PATH's docker-credential-gcauth the sh program, and is there
+ * an answer it can use for `host` (rendered by the get the helper check just ran)? A warning at most: without it
+ * every get starts Node, slower but the same answer.
  */
-export async function checkHelperFastPath(): Promise<CheckResult> {
-  return result('helper-fast-path', 'skip', 'the helper has no sh fast path in this version');
+export async function checkHelperFastPath(ctx: Pick<AppContext, 'env' | 'platform' | 'paths' | 'now'>, host: string): Promise<CheckResult> {
+  const check = 'helper-fast-path';
+  if (ctx.platform === 'win32') return result(check, 'skip', 'Windows runs the Node helper');
+  const bin = (ctx.env.PATH ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, HELPER_BIN)).find((file) => isExecutableFile(file));
+  if (!bin) return result(check, 'skip', `${HELPER_BIN} is not on PATH`);
+  if (!readFileSync(bin, 'utf8').startsWith('#!/bin/sh\n')) {
+    return result(check, 'warn', `${bin} is not the sh fast path, so every get starts Node`, `export PATH="${installBinDir()}:$PATH"   (this installation's ${HELPER_BIN} is the sh program)`);
+  }
+  const answer = readAnswer(fastAnswerPath(ctx.paths.configDir));
+  if (!answer) return result(check, 'warn', `${bin} is the sh fast path, but no answer is rendered for it: each get starts Node (the metadata server, impersonation and failing gets are not rendered)`);
+  const [, , deadline, , hosts] = answer.split('\n');
+  // The sh serves Google's port-less names by registries.ts's rule, and the answer's listed hosts.
+  const served = (hosts ?? '').split(' ').includes(host) || (!host.includes(':') && isGoogleRegistryHost(host));
+  if (!served) return result(check, 'warn', `the fast path's answer does not cover ${host}: Node answers it`);
+  if (!(Number(deadline) * 1000 > ctx.now())) return result(check, 'warn', `the fast path's answer has expired: the next get starts Node and renders a new one`);
+  return result(check, 'ok', `${bin} answers ${host} without starting Node until ${new Date(Number(deadline) * 1000).toISOString()}`);
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readAnswer(file: string): string | undefined {
+  try {
+    return (statSync(file).mode & 0o777) === 0o600 ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }

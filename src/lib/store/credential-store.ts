@@ -1,3 +1,6 @@
+import path from 'node:path';
+
+import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {GcauthError} from '../errors.js';
 import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
 
@@ -89,7 +92,10 @@ export class FileCredentialStore implements CredentialStore {
     return withFileLock(this.file, async () => {
       const data = await this.load();
       const changed = edit(data);
-      if (changed) await writeSecureFile(this.file, `${JSON.stringify(data, null, 2)}\n`);
+      if (changed) {
+        await writeSecureFile(this.file, `${JSON.stringify(data, null, 2)}\n`);
+        discardFastAnswer(path.dirname(this.file));
+      }
       return changed;
     });
   }

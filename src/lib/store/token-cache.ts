@@ -1,6 +1,7 @@
 import {readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
+import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
 
 /** An access token as cached: which account and scopes it serves, and when it expires. */
@@ -120,6 +121,7 @@ export class FileTokenCache implements TokenCache {
   }
 
   async removeAccount(account: string): Promise<void> {
+    discardFastAnswer(path.dirname(this.dir));
     const prefix = `${accountPart(account)}.`;
     const names = await readdir(this.dir).catch(() => [] as string[]);
     await Promise.all(

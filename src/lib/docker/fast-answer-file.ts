@@ -1,0 +1,25 @@
+/**
+ * Where docker-credential-gcauth's pre-rendered answer lives, and its removal. Kept apart from fast-answer.ts so
+ * the stores that must discard it on every write (credentials, configurations, the token cache) import two
+ * names and node:fs, nothing else.
+ */
+import {rmSync} from 'node:fs';
+import path from 'node:path';
+
+/** The answer's file name in the config dir; bin/docker-credential-gcauth reads the same name. */
+export const FAST_ANSWER_FILE = 'docker-helper-answer';
+
+/** The answer's path for a config dir. */
+export const fastAnswerPath = (configDir: string) => path.join(configDir, FAST_ANSWER_FILE);
+
+/**
+ * Removes the pre-rendered answer, so a change of account, credential or property never leaves one behind (the
+ * sh side also refuses an answer whose files changed; this makes it gone, not merely refused). Never throws.
+ */
+export function discardFastAnswer(configDir: string): void {
+  try {
+    rmSync(fastAnswerPath(configDir), {force: true});
+  } catch {
+    // A config dir that cannot be written cannot hold a fresh answer either: the sh side checks the files.
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The Node side of docker-credential-gcauth's fast path. bin/docker-credential-gcauth (POSIX sh) answers a `get`
+ * without starting Node when this module has pre-rendered the answer Node would give: the token, the hosts it may
+ * go to, and everything that answer depends on, so the sh can tell with certainty that nothing changed.
+ *
+ * What an answer depends on, and how each is pinned:
+ * - the environment: the sh passes a fingerprint of every variable that can change an answer (FAST_ENV_PREFIXES,
+ *   FAST_ENV_NAMES) in GCAUTH_HELPER_FAST_ENV; Node checks it describes its own environment and records it; the sh
+ *   answers only while its fingerprint is the same string;
+ * - files: the configurations, active_config, credentials.json, the gce cache, the ADC files and the token's cache
+ *   entry are recorded by identity (mode, owner, device, inode, size, ctime to the nanosecond, which no write keeps;
+ *   absent files as absent), first before the context reads them and again after the token is had: an answer is
+ *   rendered only when both agree, so a write Node may have missed is never pinned; the sh compares the identities
+ *   with one `stat` call;
+ * - the token: its expiry less gcloud's five minutes, checked with `date +%s`;
+ * - the host: the sh reads only canonical input (`host` or `http(s)://host`, which server-url.ts leaves unchanged)
+ *   and serves a Google name by registries.ts's rule restated in sh (port-less names only) or a host listed here,
+ *   each of which servesHost accepted under the same state; every other form goes to Node.
+ * Only tokens of a stored credential or an ADC file are rendered: the metadata server, impersonation (whose warning
+ * Node prints) and Windows always go to Node. Every write of credentials or properties also deletes the answer
+ * (fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir.
+ */
+import {closeSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import path from 'node:path';
+
+import {wellKnownAdcFile} from '../auth/adc.js';
+import {resolvePaths} from '../config/paths.js';
+import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
+import {fastAnswerPath} from './fast-answer-file.js';
+import {registryHost} from './server-url.js';
+
+/** The variable the sh passes its environment fingerprint in (and so asks for an answer). */
+export const FAST_ENV_VARIABLE = 'GCAUTH_HELPER_FAST_ENV';
+/** Set (non-empty), the sh always runs Node: the forced path of tests and of anyone who wants no fast path. */
+export const NO_FAST_VARIABLE = 'GCAUTH_HELPER_NO_FAST';
+/** Variables that can change what the helper answers, by prefix (the sh's case patterns list the same). */
+export const FAST_ENV_PREFIXES = ['GCAUTH_', 'CLOUDSDK_', 'GOOGLE_', 'GCE_', 'NODE_'] as const;
+/** ...and by name: the config dir's, ADC's and metadata detection's inputs. */
+export const FAST_ENV_NAMES = ['HOME', 'XDG_CONFIG_HOME', 'APPDATA', 'METADATA_SERVER_DETECTION', 'K_SERVICE', 'CLOUD_RUN_JOB', 'FUNCTION_NAME', 'NO_GCE_CHECK'] as const;
+/** The answer format's first line. */
+export const ANSWER_MAGIC = 'gcauth-docker-answer 1';
+
+/** Paths that must be absolute for the answer to mean the same thing in any working directory. */
+const PATH_VARIABLES = ['GCAUTH_CONFIG', 'XDG_CONFIG_HOME', 'HOME', 'CLOUDSDK_CONFIG', 'GOOGLE_APPLICATION_CREDENTIALS'];
+const CONFIGURATION_FILE = /^config_[a-z][-a-z0-9]*$/;
+const CANONICAL_HOST = /^[a-z0-9.:[\]-]+$/;
+
+/** True for a variable the fingerprint covers. */
+export function fingerprinted(name: string): boolean {
+  if (name === FAST_ENV_VARIABLE || name === NO_FAST_VARIABLE) return false;
+  return FAST_ENV_PREFIXES.some((prefix) => name.startsWith(prefix)) || (FAST_ENV_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The sh's fingerprint, `NAME=BYTES:VALUE;` per variable, parsed, or undefined when it is not one. Values are
+ * counted in bytes, as dash counts them.
+ */
+export function parseFingerprint(text: string): Map<string, string> | undefined {
+  const bytes = Buffer.from(text, 'utf8');
+  const entries = new Map<string, string>();
+  let at = 0;
+  while (at < bytes.length) {
+    const eq = bytes.indexOf(0x3d, at);
+    const colon = eq < 0 ? -1 : bytes.indexOf(0x3a, eq);
+    if (colon < 0) return undefined;
+    const name = bytes.subarray(at, eq).toString('utf8');
+    const length = bytes.subarray(eq + 1, colon).toString('utf8');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !/^\d+$/.test(length)) return undefined;
+    const end = colon + 1 + Number(length);
+    if (end >= bytes.length || bytes[end] !== 0x3b || entries.has(name)) return undefined;
+    entries.set(name, bytes.subarray(colon + 1, end).toString('utf8'));
+    at = end + 1;
+  }
+  return entries;
+}
+
+/** True when the fingerprint names exactly the fingerprinted variables of env, with their values. */
+export function fingerprintMatches(text: string, env: Record<string, string | undefined>): boolean {
+  const entries = parseFingerprint(text);
+  if (!entries) return false;
+  const names = Object.keys(env).filter((name) => fingerprinted(name) && env[name] !== undefined);
+  return names.length === entries.size && names.every((name) => entries.get(name) === env[name]);
+}
+
+/** A file's identity as `stat -L -c '%a:%u:%d:%i:%s:%.9Z'` prints it, or undefined when it does not exist. */
+export function fileIdentity(file: string): string | undefined {
+  try {
+    const s = statSync(file, {bigint: true});
+    const ctime = `${s.ctimeNs / 1_000_000_000n}.${(s.ctimeNs % 1_000_000_000n).toString().padStart(9, '0')}`;
+    return `${(s.mode & 0o7777n).toString(8)}:${s.uid}:${s.dev}:${s.ino}:${s.size}:${ctime}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+type Snapshot = Array<[file: string, identity: string | undefined]>;
+
+const snapshot = (files: readonly string[]): Snapshot => files.map((file) => [file, fileIdentity(file)]);
+
+/** What a get's answer was read from, pinned before the context reads it. */
+export interface FastAnswerProbe {
+  configDir: string;
+  fingerprint: string;
+  before: Snapshot;
+}
+
+/**
+ * Starts a get that may pre-render its answer: only when the sh asked (its fingerprint describes this process's
+ * environment), off Windows, with absolute paths. Pins the files the context is about to read. Never throws.
+ */
+export function beginFastAnswer(env: Record<string, string | undefined>, homeDir: string, platform: NodeJS.Platform): FastAnswerProbe | undefined {
+  try {
+    const fingerprint = env[FAST_ENV_VARIABLE];
+    if (!fingerprint || platform === 'win32' || !fingerprintMatches(fingerprint, env)) return undefined;
+    if (PATH_VARIABLES.some((name) => env[name] && !path.isAbsolute(env[name]!)) || !path.isAbsolute(homeDir)) return undefined;
+    const paths = resolvePaths(env, homeDir);
+    const active = env.GCAUTH_ACTIVE_CONFIG_NAME || readActiveName(paths.activeConfigFile);
+    const configurations = new Set([`config_${active}`, ...listDir(paths.configurationsDir)].filter((name) => CONFIGURATION_FILE.test(name)));
+    const files = [
+      paths.activeConfigFile,
+      ...[...configurations].sort().map((name) => path.join(paths.configurationsDir, name)),
+      paths.credentialsFile,
+      path.join(paths.configDir, 'gce'),
+      wellKnownAdcFile(env, homeDir, platform),
+      ...(env.GOOGLE_APPLICATION_CREDENTIALS ? [path.resolve(env.GOOGLE_APPLICATION_CREDENTIALS)] : []),
+    ];
+    if (files.some((file) => /[\n\r]/.test(file))) return undefined;
+    return {configDir: paths.configDir, fingerprint, before: snapshot(files)};
+  } catch {
+    return undefined;
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function readActiveName(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim() || 'default';
+  } catch {
+    return 'default';
+  }
+}
+
+/** What the helper answered a get with. */
+export interface HelperAnswer {
+  /** The normalised host asked for. */
+  host: string;
+  /** The token source that answered, and the sources tried before it (which had nothing). */
+  source: string;
+  tried: readonly string[];
+  token: CachedToken;
+  username: string;
+  /** The hosts of docker/registries. */
+  extraHosts: readonly string[];
+  /** True when impersonation is configured. */
+  impersonated: boolean;
+}
+
+/** What rendering needs of the context. */
+export interface FastAnswerContext {
+  paths: {configDir: string; tokensDir: string};
+  log: {debug(message: string): void};
+}
+
+/** The deadline the sh compares `date +%s` with: the last whole second at which more than five minutes remain. */
+export const answerDeadline = (expiryMs: number) => Math.floor((expiryMs - 5 * 60 * 1000) / 1000) - 1;
+
+/**
+ * The hosts the sh may hand this token to: gcloud's GCR hosts, every Artifact Registry host, docker/registries
+ * and the host just asked for, each only if `serves` accepts it and in a form the Node helper reads unchanged.
+ */
+export function answerHosts(answer: Pick<HelperAnswer, 'host' | 'extraHosts'>, serves: (host: string) => boolean): string[] {
+  // The sh knows Google's port-less names by pattern (google_host): listing all 98 would only make it read more
+  // (a shell's read costs a system call a byte).
+  const hosts = new Set([...answer.extraHosts, answer.host]);
+  return [...hosts].filter((host) => CANONICAL_HOST.test(host) && registryHost(host) === host && serves(host));
+}
+
+/** The answer file's text. */
+export function answerText(configDir: string, fingerprint: string, deadline: number, hosts: readonly string[], tail: string, files: Snapshot): string {
+  const lines = [ANSWER_MAGIC, configDir, String(deadline), fingerprint, hosts.join(' '), tail];
+  // Paths in the config dir are written relative to it: fewer bytes for the sh to read.
+  const inConfig = (file: string) => (file.startsWith(`${configDir}/`) ? file.slice(configDir.length + 1) : file);
+  for (const [file, identity] of files) lines.push(identity === undefined ? `a ${inConfig(file)}` : `p ${identity} ${inConfig(file)}`);
+  return `${[...lines, 'end'].join('\n')}\n`;
+}
+
+/**
+ * Pre-renders the answer of a get that succeeded, when every input of it is pinned (see the module comment);
+ * otherwise removes any answer. `serves` is the helper's own host rule under this state. Never throws.
+ */
+export function renderFastAnswer(probe: FastAnswerProbe, ctx: FastAnswerContext, answer: HelperAnswer, serves: (host: string) => boolean): void {
+  const target = fastAnswerPath(probe.configDir);
+  try {
+    const why = notRenderable(probe, ctx, answer);
+    if (why) {
+      ctx.log.debug(`docker helper fast path: no answer rendered (${why})`);
+      rmSync(target, {force: true});
+      return;
+    }
+    const after = snapshot(probe.before.map(([file]) => file));
+    if (after.some(([, identity], i) => identity !== probe.before[i]![1])) {
+      ctx.log.debug('docker helper fast path: no answer rendered (a file changed while it was read)');
+      rmSync(target, {force: true});
+      return;
+    }
+    const tokenFile = path.join(ctx.paths.tokensDir, `${tokenKeyId(answer.token)}.json`);
+    const tokenIdentity = cachedTokenIdentity(tokenFile, answer.token.token);
+    if (!tokenIdentity) {
+      ctx.log.debug('docker helper fast path: no answer rendered (the token is not the cached one)');
+      rmSync(target, {force: true});
+      return;
+    }
+    const tail = `","Username":${JSON.stringify(answer.username)},"Secret":${JSON.stringify(answer.token.token)}}`;
+    const text = answerText(probe.configDir, probe.fingerprint, answerDeadline(answer.token.expiry), answerHosts(answer, serves), tail, [...after, [tokenFile, tokenIdentity]]);
+    writeAnswer(target, text);
+  } catch (error) {
+    ctx.log.debug(`docker helper fast path: no answer rendered (${(error as Error).message})`);
+    rmSync(target, {force: true});
+  }
+}
+
+function notRenderable(probe: FastAnswerProbe, ctx: FastAnswerContext, answer: HelperAnswer): string | undefined {
+  if (ctx.paths.configDir !== probe.configDir) return 'the context has another config dir';
+  if (answer.source !== 'gcauth' && answer.source !== 'adc') return `token source ${answer.source}`;
+  if (answer.tried.includes('metadata')) return 'the metadata server was asked first';
+  if (answer.impersonated || answer.token.variant !== undefined) return 'impersonation';
+  if (answer.token.account.startsWith('metadata.')) return 'a metadata-server token';
+  return undefined;
+}
+
+// stat, read, stat: the identity recorded is that of a file that held exactly this token.
+function cachedTokenIdentity(file: string, token: string): string | undefined {
+  const identity = fileIdentity(file);
+  if (!identity) return undefined;
+  const cached = (JSON.parse(readFileSync(file, 'utf8')) as {token?: unknown}).token;
+  return cached === token && fileIdentity(file) === identity ? identity : undefined;
+}
+
+// Plain fs rather than write-file-atomic (a module load on every get): an exclusive 0600 temp file, then rename.
+// No fsync: an answer lost or torn in a crash is only a miss, since the sh requires the final `end` line.
+function writeAnswer(target: string, text: string): void {
+  const temp = `${target}.${process.pid}.tmp`;
+  rmSync(temp, {force: true});
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, {force: true});
+    throw error;
+  }
+}
