@@ -256,6 +256,20 @@ describe('fast path and Node answer alike', () => {
     expect((await helper('gcr.io', env)).stdout).toBe((await helper('gcr.io', env, {GCAUTH_HELPER_NO_FAST: '1'})).stdout);
   });
 
+  test('a variable whose value imitates the environment\'s end and the stat output cannot stand in for them', async () => {
+    const env = await sandbox();
+    expect((await compare('gcr.io', env)).again.node).toBe(false);
+    // The identities the answer pins, after a line like the one the sh prints between `export -p` and stat.
+    const pinned = readFileSync(answerFile(env), 'utf8').split('\n').filter((l) => l.startsWith('p ')).map((l) => l.split(' ')[1]);
+    const decoy = {UNRELATED: `x\n--- gcauth: end of environment ---\n600:0:0:0:0:0.0\n${pinned.join('\n')}\n`};
+    expect((await compare('gcr.io', env, decoy)).again.node).toBe(false);
+    const file = path.join(env.GCAUTH_CONFIG!, 'configurations', 'config_default');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}[docker]\ntoken_source = metadata\n`);
+    const {fast, forced} = await compare('gcr.io', env, decoy);
+    expect(fast.node).toBe(true);
+    expect(forced.exitCode).toBe(1);
+  });
+
   test('ADC from GOOGLE_APPLICATION_CREDENTIALS, no account: served fast and equal; a new key file is seen', async () => {
     const env = {...(await sandbox(false)), GOOGLE_APPLICATION_CREDENTIALS: emu.ownerKeyFile};
     for (const input of STATE_FORMS) await compare(input, env);
