@@ -171,7 +171,6 @@ function containsAuth(data: Record<string, unknown>): boolean {
   return Boolean(data.credsStore) || nonEmpty(data.credHelpers) || nonEmpty(data.auths);
 }
 
-/** Warnings about hosts being sent to gcauth, in the order a user should read them. */
 /**
  * What a full host list costs a classic `docker build`, which asks the helper for every configured host first: with
  * a cached token the sh fast path answers each without starting Node. Figures from `npm run bench` (2-core machine).
@@ -181,8 +180,9 @@ export const fullListCost = (hosts: number) =>
   `With a cached token docker-credential-gcauth answers without starting Node: ${FULL_LIST_FIGURES}.`;
 
 /** Measured by `npm run bench` (its "docker build loop" lines), 98 sequential gets on the 2-core machine. */
-const FULL_LIST_FIGURES = 'measured on a 2-core machine, 98 gets take 1.5-2.8 s (16-29 ms each), against 136 s for gcloud\'s helper';
+const FULL_LIST_FIGURES = 'measured on a 2-core machine, 98 gets take 1.4 s idle and up to 2.8 s under load (14-29 ms each), against 77-136 s for gcloud\'s helper';
 
+/** Warnings about hosts being sent to gcauth, in the order a user should read them. */
 async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
   const warnings: string[] = [];
   const shadowed = taken.filter((host) => loginHosts(file.data).includes(host));
