@@ -7,6 +7,8 @@ import {servesHost} from '../../src/lib/docker/helper.js';
 import {
   answerDeadline,
   answerHosts,
+  answerSummary,
+  answerText,
   FAST_ENV_NAMES,
   FAST_ENV_PREFIXES,
   fileIdentity,
@@ -100,5 +102,20 @@ describe("the sh's google_host is registries.ts's rule on port-less names", () =
     expect(got.length).toBe(hosts.length);
     // Where the sh says yes, Node must; the sh may say no (Node then decides), but not for a name Node serves with no port.
     hosts.forEach((host, i) => expect({host, sh: got[i]}).toEqual({host, sh: isGoogleRegistryHost(host) && /^[a-z0-9.-]+$/.test(host) && !host.endsWith('.')}));
+  });
+});
+
+describe('answerSummary reads what answerText writes', () => {
+  const text = answerText('/c', 'HOME=2:/h;', 1_800_000_000, ['127.0.0.1:5000', 'gcr.io'], '","Secret":"x"}', [['/c/credentials.json', '600:0:1:2:3:4.5'], ['/c/gce', undefined]]);
+
+  test('the deadline and the listed hosts', () => {
+    expect(answerSummary(text)).toEqual({deadline: 1_800_000_000, hosts: ['127.0.0.1:5000', 'gcr.io']});
+    expect(answerSummary(answerText('/c', '', 5, [], '', []))).toEqual({deadline: 5, hosts: []});
+  });
+
+  test('nothing from an answer cut short, of another format, or with no deadline', () => {
+    expect(answerSummary(text.slice(0, text.indexOf('end')))).toBeUndefined();
+    expect(answerSummary(text.replace('gcauth-docker-answer 1', 'gcauth-docker-answer 2'))).toBeUndefined();
+    expect(answerSummary(text.replace('1800000000', ''))).toBeUndefined();
   });
 });

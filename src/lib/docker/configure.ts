@@ -78,16 +78,22 @@ const helperLabel = (helper: string) => (helper === '' ? "Docker's own file stor
 
 /** True when a file named `name` that may be run is in one of PATH's directories. */
 export async function isOnPath(name: string, ctx: Pick<AppContext, 'env' | 'platform'>): Promise<boolean> {
+  return (await findOnPath(name, ctx)) !== undefined;
+}
+
+/** The first file named `name` (with a PATHEXT extension on Windows) that may be run in PATH's directories. */
+export async function findOnPath(name: string, ctx: Pick<AppContext, 'env' | 'platform'>): Promise<string | undefined> {
   const windows = ctx.platform === 'win32';
   const dirs = (ctx.env.PATH ?? ctx.env.Path ?? '').split(windows ? ';' : ':').filter(Boolean);
   const extensions = windows ? (ctx.env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : [''];
   for (const dir of dirs) {
     for (const extension of extensions) {
-      const info = await stat(path.join(dir, name + extension)).catch(() => undefined);
-      if (info?.isFile() && (windows || (info.mode & 0o111) !== 0)) return true;
+      const file = path.join(dir, name + extension);
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isFile() && (windows || (info.mode & 0o111) !== 0)) return file;
     }
   }
-  return false;
+  return undefined;
 }
 
 /** The store Docker picks by itself while config.json holds no credentials settings (docker/cli DetectDefaultStore). */

@@ -12,7 +12,8 @@
  *   absent files as absent), first before the context reads them and again after the token is had: an answer is
  *   rendered only when both agree, so a write Node may have missed is never pinned; the sh compares the identities
  *   with one `stat` call;
- * - the token: its expiry less gcloud's five minutes, checked with `date +%s`;
+ * - the token: its expiry less gcloud's five minutes, against the ctime of /proc/$$ read in the same `stat` call
+ *   (`date +%s` where there is no /proc);
  * - the host: the sh reads only canonical input (`host` or `http(s)://host`, which server-url.ts leaves unchanged)
  *   and serves a Google name by registries.ts's rule restated in sh (port-less names only) or a host listed here,
  *   each of which servesHost accepted under the same state; every other form goes to Node.
@@ -192,6 +193,13 @@ export function answerText(configDir: string, fingerprint: string, deadline: num
   const inConfig = (file: string) => (file.startsWith(`${configDir}/`) ? file.slice(configDir.length + 1) : file);
   for (const [file, identity] of files) lines.push(identity === undefined ? `a ${inConfig(file)}` : `p ${identity} ${inConfig(file)}`);
   return `${[...lines, 'end'].join('\n')}\n`;
+}
+
+/** What an answer file says of itself (its deadline, in seconds, and its listed hosts), or undefined when it is not a whole answer. */
+export function answerSummary(text: string): {deadline: number; hosts: string[]} | undefined {
+  const lines = text.split('\n');
+  if (lines[0] !== ANSWER_MAGIC || !lines.includes('end') || !/^\d+$/.test(lines[2] ?? '')) return undefined;
+  return {deadline: Number(lines[2]), hosts: (lines[4] ?? '').split(' ').filter(Boolean)};
 }
 
 /**

@@ -3,7 +3,7 @@ import {findAdcSource} from '../auth/adc.js';
 import {impersonationOf} from '../auth/impersonation.js';
 import {metadataAccessToken, metadataScopes} from '../auth/metadata.js';
 import type {AppContext} from '../context.js';
-import {DEFAULT_TOKEN_SOURCES, parseTokenSources, type TokenSourceName} from '../docker/token-sources.js';
+import {tokenSources} from '../docker/helper.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import {type CheckResult, result} from './types.js';
 
@@ -34,20 +34,11 @@ export function reactivateCommand(credential: StoredCredential | undefined): str
   return ACTIVATE;
 }
 
-/** The helper's token sources; an invalid setting is the helper's own check to report, so the default stands in. */
-function helperSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] {
-  try {
-    return parseTokenSources(ctx.props.get('docker/token_source') ?? DEFAULT_TOKEN_SOURCES);
-  } catch {
-    return parseTokenSources(DEFAULT_TOKEN_SOURCES);
-  }
-}
-
 type AccountContext = Pick<AppContext, 'env' | 'paths' | 'props' | 'store' | 'tokens' | 'log' | 'gce' | 'now' | 'homeDir' | 'platform'>;
 
 /** No account to act as: a failure, unless the Docker helper has an ADC file to fall back on. */
 async function noAccount(ctx: AccountContext, why: string): Promise<{check: CheckResult; state: AccountState}> {
-  const sources = helperSources(ctx);
+  const sources = tokenSources(ctx);
   const before = sources.indexOf('gcauth');
   const adcAt = sources.indexOf('adc');
   if (adcAt >= 0 && (before < 0 || adcAt > before)) {

@@ -1,9 +1,10 @@
-import {accessSync, constants, readFileSync, statSync} from 'node:fs';
+import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import type {AppContext} from '../context.js';
-import {isOnPath} from '../docker/configure.js';
+import {findOnPath, isOnPath} from '../docker/configure.js';
+import {answerSummary} from '../docker/fast-answer.js';
 import {fastAnswerPath} from '../docker/fast-answer-file.js';
 import {HELPER_BIN} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
@@ -83,33 +84,25 @@ export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, hos
 export async function checkHelperFastPath(ctx: Pick<AppContext, 'env' | 'platform' | 'paths' | 'now'>, host: string): Promise<CheckResult> {
   const check = 'helper-fast-path';
   if (ctx.platform === 'win32') return result(check, 'skip', 'Windows runs the Node helper');
-  const bin = (ctx.env.PATH ?? '').split(':').filter(Boolean).map((dir) => path.join(dir, HELPER_BIN)).find((file) => isExecutableFile(file));
+  const bin = await findOnPath(HELPER_BIN, ctx);
   if (!bin) return result(check, 'skip', `${HELPER_BIN} is not on PATH`);
   if (!readFileSync(bin, 'utf8').startsWith('#!/bin/sh\n')) {
     return result(check, 'warn', `${bin} is not the sh fast path, so every get starts Node`, `export PATH="${installBinDir()}:$PATH"   (this installation's ${HELPER_BIN} is the sh program)`);
   }
   const answer = readAnswer(fastAnswerPath(ctx.paths.configDir));
   if (!answer) return result(check, 'warn', `${bin} is the sh fast path, but no answer is rendered for it: each get starts Node (the metadata server, impersonation and failing gets are not rendered)`);
-  const [, , deadline, , hosts] = answer.split('\n');
+  const {deadline, hosts} = answer;
   // The sh serves Google's port-less names by registries.ts's rule, and the answer's listed hosts.
-  const served = (hosts ?? '').split(' ').includes(host) || (!host.includes(':') && isGoogleRegistryHost(host));
+  const served = hosts.includes(host) || (!host.includes(':') && isGoogleRegistryHost(host));
   if (!served) return result(check, 'warn', `the fast path's answer does not cover ${host}: Node answers it`);
-  if (!(Number(deadline) * 1000 > ctx.now())) return result(check, 'warn', `the fast path's answer has expired: the next get starts Node and renders a new one`);
-  return result(check, 'ok', `${bin} answers ${host} without starting Node until ${new Date(Number(deadline) * 1000).toISOString()}`);
+  if (!(deadline * 1000 > ctx.now())) return result(check, 'warn', `the fast path's answer has expired: the next get starts Node and renders a new one`);
+  return result(check, 'ok', `${bin} answers ${host} without starting Node until ${new Date(deadline * 1000).toISOString()}`);
 }
 
-function isExecutableFile(file: string): boolean {
+/** The answer the sh would read (a 0600 file, whole), summarised. */
+function readAnswer(file: string): ReturnType<typeof answerSummary> {
   try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function readAnswer(file: string): string | undefined {
-  try {
-    return (statSync(file).mode & 0o777) === 0o600 ? readFileSync(file, 'utf8') : undefined;
+    return (statSync(file).mode & 0o777) === 0o600 ? answerSummary(readFileSync(file, 'utf8')) : undefined;
   } catch {
     return undefined;
   }
