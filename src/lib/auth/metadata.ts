@@ -293,13 +293,19 @@ function absentMessage(detection: Detection, env: Record<string, string | undefi
 const NO_SERVICE_ACCOUNT_ADVICE =
   'Attach one: gcloud compute instances set-service-account INSTANCE --zone=ZONE --service-account=EMAIL --scopes=cloud-platform (with the VM stopped).';
 
+/** The detected metadata server. @throws NoMetadataServerError, saying why, when there is none. */
+async function presentServer(ctx: MetadataContext): Promise<Detection> {
+  const detection = await detectMetadataServer(ctx);
+  if (!detection.present) throw new NoMetadataServerError(absentMessage(detection, ctx.env));
+  return detection;
+}
+
 /**
  * The VM's default service-account email (cached with the probe's answer).
  * @throws NoMetadataServerError off GCE or when the VM has no service account; ApiError when the server fails.
  */
 export async function metadataEmail(ctx: MetadataContext): Promise<string> {
-  const detection = await detectMetadataServer(ctx);
-  if (!detection.present) throw new NoMetadataServerError(absentMessage(detection, ctx.env));
+  const detection = await presentServer(ctx);
   if (detection.email === null) throw noServiceAccount(detection.host);
   if (detection.email) return detection.email;
   const email = (await request(ctx, detection.host, EMAIL_PATH, 'the service account email')).trim();
@@ -400,9 +406,7 @@ export async function metadataIdentityToken(ctx: MetadataContext, audience: stri
  * @throws NoMetadataServerError off GCE or with no service account; ApiError for a failing server.
  */
 export async function metadataScopes(ctx: MetadataContext): Promise<string[]> {
-  const detection = await detectMetadataServer(ctx);
-  const {host} = detection;
-  if (!detection.present) throw new NoMetadataServerError(absentMessage(detection, ctx.env));
+  const {host} = await presentServer(ctx);
   const body = await request(ctx, host, 'instance/service-accounts/default/scopes', 'the access scopes');
   return body
     .split('\n')
@@ -412,9 +416,7 @@ export async function metadataScopes(ctx: MetadataContext): Promise<string[]> {
 
 /** The project the VM runs in. @throws as metadataScopes. */
 export async function metadataProjectId(ctx: MetadataContext): Promise<string> {
-  const detection = await detectMetadataServer(ctx);
-  const {host} = detection;
-  if (!detection.present) throw new NoMetadataServerError(absentMessage(detection, ctx.env));
+  const {host} = await presentServer(ctx);
   return (await request(ctx, host, 'project/project-id', 'the project id')).trim();
 }
 
