@@ -190,7 +190,7 @@ export const STEPS = [
       mkdirSync(docker, {recursive: true});
       mkdirSync(helperDir, {recursive: true});
       writeFileSync(path.join(docker, 'config.json'), `${JSON.stringify({credHelpers: {[new URL(s.url).host]: 'gcauth'}}, null, 2)}\n`);
-      symlinkSync(path.join(repoRoot, 'bin', 'docker-credential-gcauth.cjs'), path.join(helperDir, 'docker-credential-gcauth'));
+      symlinkSync(path.join(repoRoot, 'bin', 'docker-credential-gcauth'), path.join(helperDir, 'docker-credential-gcauth'));
       return {
         file: 'docker',
         argv: ['login', '-u', 'oauth2accesstoken', '--password-stdin', s.url],
@@ -292,8 +292,8 @@ export const STEPS = [
   {
     title: "The standalone helper, as Docker runs it, answers gcr.io from its metadata source (the same cached token)",
     exec: (s) => ({
-      file: process.execPath,
-      argv: [path.join(repoRoot, 'bin', 'docker-credential-gcauth.cjs'), 'get'],
+      file: path.join(repoRoot, 'bin', 'docker-credential-gcauth'),
+      argv: ['get'],
       display: 'echo gcr.io | docker-credential-gcauth get',
       input: 'gcr.io\n',
       env: s.vmEnv,
