@@ -309,13 +309,19 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
       expect(gets.every((c) => c.exitCode === 0 && (JSON.parse(c.output) as {Username: string}).Username === 'oauth2accesstoken')).toBe(true);
     });
 
-    test('docker runs the helper bin itself (no recorder in between)', async () => {
+    /** A sandbox configured for the registry whose PATH finds the helper bin itself first (in `bin`), not the recorder. */
+    async function directHelperSandbox(name: string): Promise<{sb: Sandbox; bin: string; direct: Sandbox}> {
       const sb = await sandbox();
       await configureHelper(sb, [registry.host], [registry.host]);
-      const bin = path.join(sb.root, 'bare-bin');
+      const bin = path.join(sb.root, name);
       mkdirSync(bin);
       symlinkSync(HELPER_BIN, path.join(bin, 'docker-credential-gcauth'));
-      const r = await dockerManifestInspect({...sb, env: {...sb.env, PATH: `${bin}:${process.env.PATH ?? ''}`}}, registry);
+      return {sb, bin, direct: {...sb, env: {...sb.env, PATH: `${bin}:${process.env.PATH ?? ''}`}}};
+    }
+
+    test('docker runs the helper bin itself (no recorder in between)', async () => {
+      const {sb, direct} = await directHelperSandbox('bare-bin');
+      const r = await dockerManifestInspect(direct, registry);
       expect(r.stderr).toBe('');
       expect(r.exitCode).toBe(0);
       expect(helperCalls(sb)).toEqual([]);
@@ -323,14 +329,9 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
 
     // Issue 10: the real docker CLI through the sh fast path: after the first answer, Node is not started again.
     test('docker runs the helper and its sh fast path answers the second read without starting Node', async () => {
-      const sb = await sandbox();
-      await configureHelper(sb, [registry.host], [registry.host]);
-      const bin = path.join(sb.root, 'fast-bin');
-      mkdirSync(bin);
-      symlinkSync(HELPER_BIN, path.join(bin, 'docker-credential-gcauth'));
+      const {sb, bin, direct: fast} = await directHelperSandbox('fast-bin');
       const log = path.join(sb.root, 'node-started');
       writeFileSync(path.join(bin, 'node'), `#!/bin/sh\necho x >>"${log}"\nexec "${process.execPath}" "$@"\n`, {mode: 0o755});
-      const fast = {...sb, env: {...sb.env, PATH: `${bin}:${process.env.PATH ?? ''}`}};
       expect((await dockerManifestInspect(fast, registry)).exitCode).toBe(0);
       expect(existsSync(log)).toBe(true);
       rmSync(log);
