@@ -7,6 +7,7 @@
  */
 import {readdirSync, readFileSync} from 'node:fs';
 
+import {configurationNames} from './config/configurations.js';
 import type {Paths} from './config/paths.js';
 import {keyOf, PROPERTIES} from './config/properties.js';
 
@@ -36,10 +37,7 @@ export function fileSources(paths: Pick<Paths, 'credentialsFile' | 'configuratio
     },
     configurations() {
       try {
-        return readdirSync(paths.configurationsDir)
-          .filter((f) => f.startsWith('config_'))
-          .map((f) => f.slice('config_'.length))
-          .sort();
+        return configurationNames(readdirSync(paths.configurationsDir));
       } catch {
         return [];
       }

@@ -46,16 +46,20 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   await ensureDir(path.dirname(file));
   const {default: lockfile} = await import('proper-lockfile');
   let compromised: Error | undefined;
-  const release = await lockfile
-    .lock(file, {
+  const acquire = (retries: typeof LOCK_RETRIES | 0) =>
+    lockfile.lock(file, {
       realpath: false,
       lockfilePath: `${file}.lock`,
       stale: STALE_MS,
-      retries: LOCK_RETRIES,
+      retries,
       onCompromised: (error) => {
         compromised = error;
       },
-    })
+    });
+  // proper-lockfile retries whatever mkdir answers: only a held lock is worth waiting out, not a directory that
+  // refuses the lock (read-only, no permission), which would otherwise cost the whole retry budget.
+  const release = await acquire(0)
+    .catch((error: NodeJS.ErrnoException) => (error.code === 'ELOCKED' ? acquire(LOCK_RETRIES) : Promise.reject(error)))
     .catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ELOCKED') throw error;
       throw new GcauthError(`Timed out waiting for another gcauth process to release ${file}.lock. If none is running, remove that directory.`);
@@ -65,4 +69,14 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   } finally {
     if (!compromised) await release().catch(() => undefined);
   }
+}
+
+/**
+ * Locked read-modify-write, the one way gcauth edits a file other processes may edit too (its configurations,
+ * credentials.json, Docker's config.json): holds `file`'s lock (a `file.lock` directory beside it) while `read`
+ * loads the file and `edit` decides and writes, so no change made by another process in between is lost.
+ * @throws whatever read or edit throw, or what withFileLock throws when the lock cannot be had.
+ */
+export async function updateFile<V, R>(file: string, read: (file: string) => Promise<V>, edit: (current: V) => Promise<R>): Promise<R> {
+  return withFileLock(file, async () => edit(await read(file)));
 }

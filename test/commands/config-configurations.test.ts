@@ -1,5 +1,5 @@
 /** Cores of config configurations create / activate / list / describe / delete; every error leaves the config dir untouched. */
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -99,6 +99,12 @@ describe('listConfigurations', () => {
     ]);
     expect((await listConfigurations(await ctxOf({configuration: 'dev'}))).map((r) => r.is_active)).toEqual([false, true]);
     expect((await listConfigurations(await ctxOf({}, {env: {GCAUTH_ACTIVE_CONFIG_NAME: 'dev'}}))).map((r) => r.is_active)).toEqual([false, true]);
+  });
+
+  test('the lock directory of a configuration being written is not a configuration', async () => {
+    await createConfiguration({name: 'dev', activate: false}, await ctxOf());
+    mkdirSync(path.join(dir, 'configurations', 'config_dev.lock'));
+    expect((await listConfigurations(await ctxOf())).map((r) => r.name)).toEqual(['default', 'dev']);
   });
 });
 

@@ -1,5 +1,5 @@
 /** auth configure-docker through oclif's parser against a fake context: Docker's config in a temp DOCKER_CONFIG, a PATH of fakes. */
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -209,6 +209,41 @@ describe('auth configure-docker', () => {
     test('-q skips the question', async () => {
       expect(await run(['gcr.io', '-q'], {interactive: true})).toMatchObject({code: 0, asked: []});
       expect(JSON.parse(written())).toEqual({credHelpers: {'gcr.io': 'gcauth'}});
+    });
+  });
+
+  describe('another process edits the files while the question is open', () => {
+    /** Runs with a terminal; the answer is yes, given after `meanwhile` has changed the files. */
+    const runAnswering = async (argv: string[], meanwhile: () => void) => {
+      const prompter = scriptedPrompter([true]);
+      const confirm = prompter.confirm.bind(prompter);
+      prompter.confirm = async (message, options) => {
+        meanwhile();
+        return confirm(message, options);
+      };
+      return runCommand(ConfigureDocker, argv, {configDir, env: env(), interactive: true, prompter});
+    };
+
+    test("its entries are kept: the write starts from the files as they are then, not as first read", async () => {
+      seed('{\n  "credHelpers": {"a.example.com": "gcauth"}\n}\n');
+      const result = await runAnswering(['b.example.com'], () => {
+        seed('{\n  "credHelpers": {"a.example.com": "gcauth", "c.example.com": "ecr-login"}\n}\n');
+        mkdirSync(path.join(configDir, 'configurations'), {recursive: true});
+        writeFileSync(path.join(configDir, 'configurations', 'config_default'), '[docker]\nregistries = a.example.com,c.example.com\n');
+      });
+      expect(result).toMatchObject({code: 0, stderr: expect.not.stringContaining('ERROR')});
+      expect(JSON.parse(written()).credHelpers).toEqual({'a.example.com': 'gcauth', 'c.example.com': 'ecr-login', 'b.example.com': 'gcauth'});
+      expect(gcauthConfig()).toBe('[docker]\nregistries = a.example.com,c.example.com,b.example.com\n');
+      expect(readdirSync(dockerDir)).toEqual(['config.json']);
+    });
+
+    test('a host it gave to another helper is not taken without --overwrite: nothing is written', async () => {
+      seed('{}');
+      const result = await runAnswering(['gcr.io'], () => seed('{"credHelpers": {"gcr.io": "gcr"}}'));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/\nERROR: gcr\.io is served by docker-credential-gcr\. Pass --overwrite .* Nothing was changed\.\n$/);
+      expect(written()).toBe('{"credHelpers": {"gcr.io": "gcr"}}');
+      expect(readdirSync(dockerDir)).toEqual(['config.json']);
     });
   });
 

@@ -5,7 +5,7 @@ import ini from 'ini';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
-import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';
 import type {Paths} from './paths.js';
 
 /** Properties of one named configuration: section → name → value. */
@@ -40,6 +40,14 @@ export function formatIni(values: ConfigValues): string {
   return ini.stringify(values, {whitespace: true});
 }
 
+/** The configuration names among the configurations dir's entries; a `config_NAME.lock` directory is a lock, not one. */
+export function configurationNames(entries: string[]): string[] {
+  return entries
+    .filter((e) => e.startsWith('config_') && !e.endsWith('.lock'))
+    .map((e) => e.slice('config_'.length))
+    .sort();
+}
+
 /** The named configurations in the config dir (gcloud's `configurations/config_NAME` + `active_config`). */
 export class ConfigurationStore {
   constructor(private readonly paths: Paths) {}
@@ -71,45 +79,41 @@ export class ConfigurationStore {
 
   async list(): Promise<string[]> {
     const entries = await readdir(this.paths.configurationsDir).catch(() => [] as string[]);
-    return entries.filter((e) => e.startsWith('config_')).map((e) => e.slice('config_'.length)).sort();
+    return configurationNames(entries);
   }
 
   /**
    * Read-modify-write of one configuration under its lock; creates it (and `default`) on first write.
+   * @returns what `change` returns.
    * @throws NotFoundError when a named configuration other than default does not exist.
    */
-  async update(name: string, change: (values: ConfigValues) => void): Promise<void> {
-    const file = this.fileOf(name);
+  async update<R>(name: string, change: (values: ConfigValues) => R): Promise<R> {
     const missing = () => new NotFoundError(`Configuration [${name}] does not exist. Create it with: gcauth config configurations create ${name}`);
     // Checked before locking too, so a failed update leaves no trace (not even the configurations dir).
     if (name !== 'default' && !(await this.exists(name))) throw missing();
-    await withFileLock(file, async () => {
-      const text = await readTextIfExists(file);
+    return this.edit(name, async (text) => {
       if (text === undefined && name !== 'default') throw missing();
       const values = text === undefined ? {} : parseIni(text);
-      change(values);
-      await writeSecureFile(file, formatIni(values));
-      discardFastAnswer(this.paths.configDir);
+      const result = change(values);
+      await this.write(name, formatIni(values));
+      return result;
     });
   }
 
   /** @throws UsageError when the name is invalid or taken. */
   async create(name: string): Promise<void> {
     validateConfigurationName(name);
-    const file = this.fileOf(name);
-    await withFileLock(file, async () => {
-      if ((await readTextIfExists(file)) !== undefined) throw new UsageError(`Cannot create configuration [${name}], it already exists.`);
-      await writeSecureFile(file, '');
-      discardFastAnswer(this.paths.configDir);
+    await this.edit(name, async (text) => {
+      if (text !== undefined) throw new UsageError(`Cannot create configuration [${name}], it already exists.`);
+      await this.write(name, '');
     });
   }
 
   /** @throws NotFoundError when it does not exist (default is created). */
   async activate(name: string): Promise<void> {
-    if (!(await this.exists(name))) {
-      if (name !== 'default') throw new NotFoundError(`Cannot activate configuration [${name}], it does not exist.`);
-      await writeSecureFile(this.fileOf(name), '');
-    }
+    if (name !== 'default' && !(await this.exists(name))) throw new NotFoundError(`Cannot activate configuration [${name}], it does not exist.`);
+    // Under the lock, so a `default` written meanwhile by another process is kept, not replaced by an empty one.
+    if (name === 'default' && !(await this.exists(name))) await this.edit(name, async (text) => (text === undefined ? this.write(name, '') : undefined));
     await writeSecureFile(this.paths.activeConfigFile, name);
     discardFastAnswer(this.paths.configDir);
   }
@@ -120,7 +124,21 @@ export class ConfigurationStore {
       throw new UsageError(`Deleting configuration [${name}] failed because it is active. Activate another one first (gcauth config configurations activate NAME).`);
     }
     if (!(await this.exists(name))) throw new NotFoundError(`Configuration [${name}] does not exist.`);
-    await rm(this.fileOf(name));
+    // Under the lock, so no update of it is half-way when it goes.
+    await this.edit(name, async (text) => {
+      if (text === undefined) throw new NotFoundError(`Configuration [${name}] does not exist.`);
+      await rm(this.fileOf(name));
+      discardFastAnswer(this.paths.configDir);
+    });
+  }
+
+  /** Locked read-modify-write of a configuration's file: `edit` gets its text (undefined when absent). */
+  private edit<R>(name: string, edit: (text: string | undefined) => Promise<R>): Promise<R> {
+    return updateFile(this.fileOf(name), readTextIfExists, edit);
+  }
+
+  private async write(name: string, text: string): Promise<void> {
+    await writeSecureFile(this.fileOf(name), text);
     discardFastAnswer(this.paths.configDir);
   }
 }

@@ -6,12 +6,13 @@
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 
+import type {ConfigValues} from '../config/configurations.js';
 import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, UsageError} from '../errors.js';
 import {installHint} from '../install-hint.js';
 import {unifiedDiff} from '../output/diff.js';
-import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
+import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, updateDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
 import {HELPER_BIN, HELPER_NAME} from './helper.js';
 import {ARTIFACT_REGISTRY_HOSTS, DOCKER_HUB_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from './registries.js';
 import {registryHost, registryHostProblem, splitHostList} from './server-url.js';
@@ -214,23 +215,26 @@ async function warningsFor(taken: string[], file: DockerConfigFile, after: Recor
   return warnings;
 }
 
-/**
- * Adds (or with `remove`, takes out) credHelpers entries naming gcauth in Docker's config.json, after showing the
- * diff on stderr and, on a terminal, asking once. Hosts that are not Google's go into `docker/registries` too.
- * @throws UsageError for bad REGISTRIES, or hosts another helper serves when no one can be asked and --overwrite is absent;
- *   DockerConfigError for a config.json that cannot be read, parsed or written (left untouched); CancelledError when the user says no.
- */
-export async function configureDocker(options: ConfigureDockerOptions, ctx: AppContext): Promise<ConfigureDockerResult> {
-  const requested = requestedHosts(options);
-  const configFile = dockerConfigPath(ctx.env, ctx.homeDir);
-  const file = await readDockerConfig(configFile);
+/** What configure-docker changes, planned from a config.json and a docker/registries list as read. */
+interface Plan {
+  /** The result, `changed` still false. */
+  result: ConfigureDockerResult;
+  before: Record<string, string>;
+  /** Hosts --remove leaves alone because another helper serves them. */
+  keptByOthers: string[];
+  stored: string[];
+  /** docker/registries after the change, given the list as stored (it is read again under its lock). */
+  registriesFrom: (stored: string[]) => string[];
+  credHelpersChanged: boolean;
+  registriesChanged: boolean;
+}
+
+function planChange(requested: string[], file: DockerConfigFile, stored: string[], options: ConfigureDockerOptions): Plan {
   const before = credHelpersOf(file.data);
   const after = {...before};
-  const result: ConfigureDockerResult = {configFile, changed: false, dryRun: Boolean(options.dryRun), added: [], replaced: [], removed: [], unchanged: [], credHelpers: after, registries: []};
-  const configuration = ctx.props.configuration;
-  const stored = splitHostList((await ctx.configurations.read(configuration)).docker?.registries ?? '');
-  let registries: string[];
+  const result: ConfigureDockerResult = {configFile: file.path, changed: false, dryRun: Boolean(options.dryRun), added: [], replaced: [], removed: [], unchanged: [], credHelpers: after, registries: []};
   const keptByOthers: string[] = [];
+  let registriesFrom: Plan['registriesFrom'];
 
   if (options.remove) {
     const targets = requested.length > 0 ? requested : Object.keys(before).filter((host) => before[host] === HELPER_NAME);
@@ -240,7 +244,7 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
         result.removed.push(host);
       } else if (before[host] !== undefined) keptByOthers.push(host);
     }
-    registries = stored.filter((host) => !targets.includes(host));
+    registriesFrom = (list) => list.filter((host) => !targets.includes(host));
   } else {
     for (const host of requested) {
       const current = before[host];
@@ -249,11 +253,54 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
       else result.replaced.push({host, previous: current});
       after[host] = HELPER_NAME;
     }
-    registries = [...stored, ...requested.filter((host) => !isGoogleRegistryHost(host) && !stored.includes(host))];
+    const served = requested.filter((host) => !isGoogleRegistryHost(host));
+    registriesFrom = (list) => [...list, ...served.filter((host) => !list.includes(host))];
   }
-  result.registries = registries;
-  const registriesChanged = registries.join(',') !== stored.join(',');
-  const credHelpersChanged = JSON.stringify(before) !== JSON.stringify(after);
+  result.registries = registriesFrom(stored);
+  return {
+    result,
+    before,
+    keptByOthers,
+    stored,
+    registriesFrom,
+    credHelpersChanged: JSON.stringify(before) !== JSON.stringify(after),
+    registriesChanged: result.registries.join(',') !== stored.join(','),
+  };
+}
+
+const conflictError = (conflicts: ConfigureDockerResult['replaced']) =>
+  new UsageError(
+    `${conflicts.map(({host, previous}) => `${host} is served by ${helperLabel(previous)}`).join('; ')}. ` +
+      'Pass --overwrite to send it to gcauth instead, or name other REGISTRIES. Nothing was changed.',
+  );
+
+/** Sets (or with an empty list, removes) docker/registries in a configuration's values. */
+function setRegistries(values: ConfigValues, registries: string[]): void {
+  if (registries.length > 0) values.docker = {...values.docker, registries: registries.join(',')};
+  else if (values.docker) {
+    delete values.docker.registries;
+    if (Object.keys(values.docker).length === 0) delete values.docker;
+  }
+}
+
+/**
+ * Adds (or with `remove`, takes out) credHelpers entries naming gcauth in Docker's config.json, after showing the
+ * diff on stderr and, on a terminal, asking once. Hosts that are not Google's go into `docker/registries` too.
+ * @throws UsageError for bad REGISTRIES, or hosts another helper serves when no one can be asked and --overwrite is absent;
+ *   DockerConfigError for a config.json that cannot be read, parsed or written (left untouched); CancelledError when the user says no.
+ */
+export async function configureDocker(options: ConfigureDockerOptions, ctx: AppContext): Promise<ConfigureDockerResult> {
+  const requested = requestedHosts(options);
+  const configFile = dockerConfigPath(ctx.env, ctx.homeDir);
+  const configuration = ctx.props.configuration;
+  const storedRegistries = async () => splitHostList((await ctx.configurations.read(configuration)).docker?.registries ?? '');
+
+  // A first look without locks: the change is checked, warned about, shown and (on a terminal) confirmed here, so a
+  // prompt holds no lock and a dry run or a no-op writes nothing, not even a lock beside a file it may not write.
+  const file = await readDockerConfig(configFile);
+  const {result, before, keptByOthers, stored, credHelpersChanged, registriesChanged} = planChange(requested, file, await storedRegistries(), options);
+  const {registries} = result;
+  const after = result.credHelpers;
   const say = (line: string) => ctx.io.stderr.write(`${line}\n`);
 
   if (keptByOthers.length > 0) {
@@ -262,12 +309,7 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
   const conflicts = result.replaced;
   const quiet = isTrue(ctx.props.get('core/disable_prompts'));
   const canAsk = ctx.io.interactive && !quiet;
-  if (conflicts.length > 0 && !options.overwrite && !options.dryRun && !canAsk) {
-    throw new UsageError(
-      `${conflicts.map(({host, previous}) => `${host} is served by ${helperLabel(previous)}`).join('; ')}. ` +
-        'Pass --overwrite to send it to gcauth instead, or name other REGISTRIES. Nothing was changed.',
-    );
-  }
+  if (conflicts.length > 0 && !options.overwrite && !options.dryRun && !canAsk) throw conflictError(conflicts);
 
   const taken = [...result.added, ...result.replaced.map((r) => r.host)];
   if (!options.remove) for (const warning of await warningsFor(taken, file, after, options, ctx)) ctx.log.warn(warning);
@@ -303,21 +345,30 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
     if (!(await ctx.prompter.confirm(question, {default: true, flag: '--quiet'}))) throw new CancelledError('Aborted: nothing was changed.');
   }
 
-  if (credHelpersChanged) await writeDockerConfig(file, text);
-  if (registriesChanged) {
-    await ctx.configurations.update(configuration, (values) => {
-      if (registries.length > 0) values.docker = {...values.docker, registries: registries.join(',')};
-      else if (values.docker) {
-        delete values.docker.registries;
-        if (Object.keys(values.docker).length === 0) delete values.docker;
-      }
-    });
-  }
-  result.changed = true;
+  // The change itself, planned again from both files read under config.json's lock, so another process's entries
+  // written since the first look are kept. Every configure-docker holds that lock until docker/registries is written
+  // too, so the list read here is current for them; it is read once more under its own lock before it is written.
+  const confirmed = conflicts.map((c) => c.host);
+  const done = await updateDockerConfig(configFile, async (current) => {
+    const plan = planChange(requested, current, await storedRegistries(), options);
+    const unconfirmed = plan.result.replaced.filter(({host}) => !confirmed.includes(host));
+    if (unconfirmed.length > 0 && !options.overwrite) throw conflictError(unconfirmed);
+    if (plan.credHelpersChanged) await writeDockerConfig(current, formatDockerConfig(withCredHelpers(current.data, plan.result.credHelpers), current.text));
+    if (plan.registriesChanged) {
+      plan.result.registries = await ctx.configurations.update(configuration, (values) => {
+        const next = plan.registriesFrom(splitHostList(values.docker?.registries ?? ''));
+        setRegistries(values, next);
+        return next;
+      });
+    }
+    plan.result.changed = plan.credHelpersChanged || plan.registriesChanged;
+    return plan.result;
+  });
   if (options.remove) {
-    if (result.removed.length > 0) say(`Removed gcauth from credHelpers for ${summarise(result.removed)} in ${configFile}.`);
-  } else if (taken.length > 0) {
-    say(`Docker now runs ${HELPER_BIN} for ${summarise(taken)} (${configFile}).`);
+    if (done.removed.length > 0) say(`Removed gcauth from credHelpers for ${summarise(done.removed)} in ${configFile}.`);
+  } else {
+    const served = [...done.added, ...done.replaced.map((r) => r.host)];
+    if (served.length > 0) say(`Docker now runs ${HELPER_BIN} for ${summarise(served)} (${configFile}).`);
   }
-  return result;
+  return done;
 }

@@ -1,13 +1,14 @@
 /**
  * Docker's config.json, edited the way gcloud does it rather than docker/cli's `Save()` (which drops every key
  * it does not know): parsed as a generic object, only `credHelpers` changed, every other key and value kept in
- * its order, then written atomically over the symlink's target, keeping the file's mode.
+ * its order, then written atomically over the symlink's target, keeping the file's mode. gcauth's own edits hold
+ * `config.json.lock` (beside the path as configured) from the read to the write.
  */
 import {readFile, readlink, stat} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GcauthError} from '../errors.js';
-import {ensureDir, FILE_MODE} from '../secure-fs.js';
+import {ensureDir, FILE_MODE, updateFile} from '../secure-fs.js';
 
 /** A config.json that cannot be read, parsed or written; nothing was changed. */
 export class DockerConfigError extends GcauthError {}
@@ -153,5 +154,26 @@ export async function writeDockerConfig(file: DockerConfigFile, text: string): P
     await writeFileAtomic(file.target, text, {mode: file.mode ?? FILE_MODE, fsync: true});
   } catch (error) {
     throw new DockerConfigError(`Cannot write the Docker config file [${file.path}]: ${describeCode(error)}. It was not changed.`);
+  }
+}
+
+/**
+ * Locked read-modify-write of config.json: its lock (a `config.json.lock` directory beside it) is held while it is
+ * read and while `edit` writes it, so concurrent gcauth processes never lose each other's entries.
+ * @throws DockerConfigError when it cannot be read, or locked (a directory that may not be written); what edit throws.
+ */
+export async function updateDockerConfig<R>(file: string, edit: (current: DockerConfigFile) => Promise<R>): Promise<R> {
+  let locked = false;
+  const read = (configFile: string) => {
+    locked = true;
+    return readDockerConfig(configFile);
+  };
+  try {
+    return await updateFile(file, read, edit);
+  } catch (error) {
+    // A file system error (raw, or typed with its errno code) before the lock was had means the lock directory could
+    // not be made beside config.json: the write would fail the same way, so it is reported as that write's failure.
+    if (locked || typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw new DockerConfigError(`Cannot write the Docker config file [${file}]: ${describeCode(error)}. It was not changed.`);
   }
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {GcauthError} from '../errors.js';
-import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';
 
 /** A Google JSON service-account key, as downloaded from IAM. */
 export interface ServiceAccountKey {
@@ -89,8 +89,7 @@ export class FileCredentialStore implements CredentialStore {
   }
 
   private async change(edit: (data: CredentialsFile) => boolean): Promise<boolean> {
-    return withFileLock(this.file, async () => {
-      const data = await this.load();
+    return updateFile(this.file, () => this.load(), async (data) => {
       const changed = edit(data);
       if (changed) {
         await writeSecureFile(this.file, `${JSON.stringify(data, null, 2)}\n`);
