@@ -279,6 +279,30 @@ describe('auth configure-docker', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  test('a file too large for a line diff: a summary of the credHelpers keys changed instead, then the same write', async () => {
+    // 30k entries laid out as gcauth writes them: 60k lines before and after, beyond the diff's bound.
+    const others = Object.fromEntries(Array.from({length: 30_000}, (_, i) => [`registry-${i}.example.com`, 'ecr-login']));
+    seed(JSON.stringify({credHelpers: {...others, 'us.gcr.io': 'gcr', 'eu.gcr.io': 'gcauth'}}, null, '\t') + '\n');
+    const replaced = await run(['gcr.io,us.gcr.io', '--overwrite']);
+    expect(replaced).toMatchObject({code: 0, stdout: ''});
+    expect(replaced.stderr).toBe(
+      `Changes to ${configFile}, too many lines to show as a diff:\n` +
+        '  "credHelpers" entries added: gcr.io -> gcauth\n' +
+        '  "credHelpers" entries switched to gcauth: us.gcr.io from gcr\n' +
+        '  every other key and value is kept, and the file is written one entry per line\n' +
+        `Docker now runs docker-credential-gcauth for gcr.io, us.gcr.io (${configFile}).\n`,
+    );
+    expect(JSON.parse(written())).toEqual({credHelpers: {...others, 'us.gcr.io': 'gcauth', 'eu.gcr.io': 'gcauth', 'gcr.io': 'gcauth'}});
+    const removed = await run(['--remove']);
+    expect(removed.stderr).toBe(
+      `Changes to ${configFile}, too many lines to show as a diff:\n` +
+        '  "credHelpers" entries removed: us.gcr.io, eu.gcr.io, gcr.io\n' +
+        '  every other key and value is kept, and the file is written one entry per line\n' +
+        `Removed gcauth from credHelpers for us.gcr.io, eu.gcr.io, gcr.io in ${configFile}.\n`,
+    );
+    expect(JSON.parse(written())).toEqual({credHelpers: others});
+  });
+
   test('hosts with a port, a scheme or a path are normalised; hosts that are not Google go into docker/registries', async () => {
     const result = await run(['https://127.0.0.1:5000/v2/,Mirror.Example.com', 'europe-docker.pkg.dev', '--format=json']);
     expect(result.code).toBe(0);

@@ -362,6 +362,24 @@ describe('store, erase, list, version', () => {
     });
   });
 
+  test('list names only the hosts get serves: a credHelpers host get refuses is left out, however config.json names it', async () => {
+    await setUp();
+    const docker = path.join(configDir, 'docker');
+    mkdirSync(docker);
+    const refused = ['quay.io', 'docker.io', '127.0.0.1:6000', 'gcr.io.evil.example'];
+    const credHelpers = Object.fromEntries([...refused, 'https://US.GCR.io/v2/', '127.0.0.1:5000', 'gcr.io'].map((host) => [host, 'gcauth']));
+    writeFileSync(path.join(docker, 'config.json'), JSON.stringify({credHelpers}));
+    ({ctx} = await fakeContext({configDir, env: {DOCKER_CONFIG: docker, GCAUTH_DOCKER_REGISTRIES: '127.0.0.1:5000'}, mint}));
+    const listed = await helper(['list']);
+    expect(listed).toEqual({
+      code: 0,
+      stdout: '{"https://us.gcr.io":"oauth2accesstoken","https://127.0.0.1:5000":"oauth2accesstoken","https://gcr.io":"oauth2accesstoken"}\n',
+      stderr: '',
+    });
+    for (const serverUrl of Object.keys(JSON.parse(listed.stdout) as Record<string, string>)) expect((await helper(['get'], serverUrl)).code).toBe(0);
+    for (const host of refused) expect(await helper(['get'], host)).toEqual(NOT_FOUND);
+  });
+
   test('list with an unreadable config.json and an invalid docker/registries is still valid JSON', async () => {
     await setUp();
     const docker = path.join(configDir, 'docker');

@@ -11,7 +11,7 @@ import {
   withCredHelpers,
   writeDockerConfig,
 } from '../../src/lib/docker/docker-config.js';
-import {unifiedDiff} from '../../src/lib/output/diff.js';
+import {DIFF_MAX_CHANGED_LINES, DIFF_MAX_LINES, unifiedDiff} from '../../src/lib/output/diff.js';
 
 let dir: string;
 beforeEach(() => {
@@ -184,18 +184,18 @@ describe('writing', () => {
 });
 
 describe('unifiedDiff', () => {
-  test('no change is an empty diff', () => {
-    expect(unifiedDiff('a\nb\n', 'a\nb\n', {before: 'x', after: 'x'})).toBe('');
+  test('no change is an empty diff', async () => {
+    expect(await unifiedDiff('a\nb\n', 'a\nb\n', {before: 'x', after: 'x'})).toBe('');
   });
 
-  test('a new file is all additions from /dev/null', () => {
-    expect(unifiedDiff('', '{\n}\n', {before: '/dev/null', after: 'c.json'})).toBe('--- /dev/null\n+++ c.json\n@@ -0,0 +1,2 @@\n+{\n+}\n');
+  test('a new file is all additions from /dev/null', async () => {
+    expect(await unifiedDiff('', '{\n}\n', {before: '/dev/null', after: 'c.json'})).toBe('--- /dev/null\n+++ c.json\n@@ -0,0 +1,2 @@\n+{\n+}\n');
   });
 
-  test('changes show with three lines of context, removals before additions, in separate hunks when far apart', () => {
+  test('changes show with three lines of context, removals before additions, in separate hunks when far apart', async () => {
     const before = ['{', '"a": 1,', '"b": 2,', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', '"k": 3', '}'].join('\n');
     const after = ['{', '"a": 1,', '"b": 20,', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', '"k": 3,', '"l": 4', '}'].join('\n');
-    expect(unifiedDiff(before, after, {before: 'old', after: 'new'})).toBe(
+    expect(await unifiedDiff(before, after, {before: 'old', after: 'new'})).toBe(
       [
         '--- old',
         '+++ new',
@@ -220,11 +220,38 @@ describe('unifiedDiff', () => {
     );
   });
 
-  test('the whole of a small change in a big file is found', () => {
+  test('the whole of a small change in a big file is found', async () => {
     const lines = Array.from({length: 5000}, (_, i) => `line ${i}`);
     const changed = [...lines];
     changed.splice(2500, 1, 'new line');
-    const diff = unifiedDiff(lines.join('\n'), changed.join('\n'), {before: 'a', after: 'b'});
+    const diff = await unifiedDiff(lines.join('\n'), changed.join('\n'), {before: 'a', after: 'b'});
     expect(diff).toBe('--- a\n+++ b\n@@ -2498,7 +2498,7 @@\n line 2497\n line 2498\n line 2499\n-line 2500\n+new line\n line 2501\n line 2502\n line 2503\n');
+  });
+
+  test('line ends and a missing final newline are not changes; one changed line has no length in its range', async () => {
+    expect(await unifiedDiff('a\r\nb', 'a\nb\n', {before: 'x', after: 'x'})).toBe('');
+    expect(await unifiedDiff('a\nb\n', 'a\n', {before: 'x', after: 'y'}, 0)).toBe('--- x\n+++ y\n@@ -2 +1,0 @@\n-b\n');
+  });
+
+  test('18k lines with two entries added: the diff of the change alone, in well under a second', async () => {
+    const entries = Array.from({length: 18_000}, (_, i) => `\t\t"registry-${i}.example.com": "ecr-login",`);
+    const before = ['{', '\t"credHelpers": {', ...entries, '\t\t"z.example.com": "ecr-login"', '\t}', '}', ''].join('\n');
+    const after = ['{', '\t"credHelpers": {', ...entries, '\t\t"z.example.com": "ecr-login",', '\t\t"gcr.io": "gcauth"', '\t}', '}', ''].join('\n');
+    const started = performance.now();
+    const diff = await unifiedDiff(before, after, {before: 'c.json', after: 'c.json'});
+    expect(performance.now() - started).toBeLessThan(5_000); // about 80 ms here; the quadratic LCS took 11 s and 2.7 GB
+    expect(diff).toBe(
+      '--- c.json\n+++ c.json\n@@ -18000,6 +18000,7 @@\n' +
+        ' \t\t"registry-17997.example.com": "ecr-login",\n \t\t"registry-17998.example.com": "ecr-login",\n \t\t"registry-17999.example.com": "ecr-login",\n' +
+        '-\t\t"z.example.com": "ecr-login"\n+\t\t"z.example.com": "ecr-login",\n+\t\t"gcr.io": "gcauth"\n \t}\n }\n',
+    );
+  });
+
+  test(`beyond ${DIFF_MAX_LINES} lines together, or ${DIFF_MAX_CHANGED_LINES} changed lines, there is no diff (undefined)`, async () => {
+    const lines = (n: number, prefix: string) => Array.from({length: n}, (_, i) => `${prefix}${i}\n`).join('');
+    // A minified file laid out one entry per line: one line against many.
+    expect(await unifiedDiff('{"a":1}', lines(DIFF_MAX_LINES, 'x'), {before: 'a', after: 'b'})).toBeUndefined();
+    expect(await unifiedDiff(lines(DIFF_MAX_CHANGED_LINES / 2 + 1, 'x'), lines(DIFF_MAX_CHANGED_LINES / 2 + 1, 'y'), {before: 'a', after: 'b'})).toBeUndefined();
+    expect(await unifiedDiff(lines(DIFF_MAX_CHANGED_LINES / 2, 'x'), lines(DIFF_MAX_CHANGED_LINES / 2, 'y'), {before: 'a', after: 'b'})).toMatch(/^--- a\n\+\+\+ b\n@@ -1,500 \+1,500 @@\n/);
   });
 });

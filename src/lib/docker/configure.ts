@@ -192,7 +192,8 @@ const FULL_LIST_FIGURES = 'measured on a 2-core machine, 98 gets take 1.4 s idle
 /** Warnings about hosts being sent to gcauth, in the order a user should read them. */
 async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
   const warnings: string[] = [];
-  const shadowed = taken.filter((host) => loginHosts(file.data).includes(host));
+  const logins = new Set(loginHosts(file.data));
+  const shadowed = taken.filter((host) => logins.has(host));
   if (shadowed.length > 0) {
     warnings.push(
       `${file.path} also has logins under "auths" for ${summarise(shadowed)}; Docker will ignore them, because a credHelpers entry takes precedence.`,
@@ -213,6 +214,19 @@ async function warningsFor(taken: string[], file: DockerConfigFile, after: Recor
   const docker = await dockerVersionWarning(ctx);
   if (docker) warnings.push(docker);
   return warnings;
+}
+
+/** What configureDocker changes in config.json, by key: shown instead of a line diff when the file is too large for one. */
+function changeSummary(result: ConfigureDockerResult): string {
+  const lines = [`Changes to ${result.configFile}, too many lines to show as a diff:`];
+  if (result.added.length > 0) lines.push(`  "credHelpers" entries added: ${summarise(result.added)} -> ${HELPER_NAME}`);
+  if (result.replaced.length > 0) {
+    lines.push(`  "credHelpers" entries switched to ${HELPER_NAME}: ${summarise(result.replaced.map(({host, previous}) => `${host} from ${previous || 'an empty entry'}`))}`);
+  }
+  if (result.removed.length > 0) lines.push(`  "credHelpers" entries removed: ${summarise(result.removed)}`);
+  // formatDockerConfig writes every file so, a minified one too: say it, since no diff shows it.
+  lines.push('  every other key and value is kept, and the file is written one entry per line');
+  return `${lines.join('\n')}\n`;
 }
 
 /** What configure-docker changes, planned from a config.json and a docker/registries list as read. */
@@ -263,7 +277,7 @@ function planChange(requested: string[], file: DockerConfigFile, stored: string[
     keptByOthers,
     stored,
     registriesFrom,
-    credHelpersChanged: JSON.stringify(before) !== JSON.stringify(after),
+    credHelpersChanged: result.added.length + result.replaced.length + result.removed.length > 0,
     registriesChanged: result.registries.join(',') !== stored.join(','),
   };
 }
@@ -327,7 +341,8 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
 
   const text = credHelpersChanged ? formatDockerConfig(withCredHelpers(file.data, after), file.text) : file.text;
   if (credHelpersChanged) {
-    ctx.io.stderr.write(unifiedDiff(file.text, text, {before: file.exists ? configFile : '/dev/null', after: configFile}));
+    const diff = await unifiedDiff(file.text, text, {before: file.exists ? configFile : '/dev/null', after: configFile});
+    ctx.io.stderr.write(diff ?? changeSummary(result));
   }
   if (registriesChanged) {
     say(`gcauth configuration [${configuration}]: docker/registries ${stored.length > 0 ? stored.join(',') : '(unset)'} -> ${registries.length > 0 ? registries.join(',') : '(unset)'}`);

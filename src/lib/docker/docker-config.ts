@@ -115,9 +115,9 @@ export async function readDockerConfig(file: string): Promise<DockerConfigFile> 
   return {path: file, target, exists, text: text ?? '', data: data as Record<string, unknown>, mode};
 }
 
-/** The credHelpers map of a parsed config (checked by readDockerConfig). */
-export function credHelpersOf(data: Record<string, unknown>): Record<string, string> {
-  return {...((data.credHelpers as Record<string, string> | undefined) ?? {})};
+/** The credHelpers map of a parsed config (checked by readDockerConfig), itself rather than a copy: it may hold 100k hosts. */
+export function credHelpersOf(data: Record<string, unknown>): Readonly<Record<string, string>> {
+  return (data.credHelpers as Record<string, string> | undefined) ?? {};
 }
 
 /**
@@ -139,7 +139,9 @@ export function formatDockerConfig(data: Record<string, unknown>, like: string):
   const indent = /\n([ \t]+)\S/.exec(like)?.[1] ?? '\t';
   const eol = like.includes('\r\n') ? '\r\n' : '\n';
   const finalNewline = like === '' || /\n$/.test(like);
-  return JSON.stringify(data, null, indent).replace(/\n/g, eol) + (finalNewline ? eol : '');
+  const text = JSON.stringify(data, null, indent);
+  // No copy of a large file's text for the common case of `\n` line ends.
+  return (eol === '\n' ? text : text.replace(/\n/g, eol)) + (finalNewline ? eol : '');
 }
 
 /**

@@ -36,6 +36,16 @@ export function servesHost(host: string, extra: readonly string[]): boolean {
   return isGoogleRegistryHost(host) || extra.includes(host);
 }
 
+/**
+ * The host (normalised) of a server URL the helper serves, else undefined: the one rule `get` and `list` follow.
+ * docker/registries is read only for a host that is not Google's.
+ * @throws UsageError for an invalid docker/registries.
+ */
+export function servedHost(serverUrl: string, ctx: Pick<AppContext, 'props'>): string | undefined {
+  const host = registryHost(serverUrl);
+  return servesHost(host, isGoogleRegistryHost(host) ? [] : extraRegistries(ctx)) ? host : undefined;
+}
+
 /** Why a token source had nothing to offer, and what would give it something. */
 interface Nothing {
   why: string;
@@ -123,9 +133,9 @@ async function helperToken(ctx: AppContext, host: string): Promise<{token: Cache
 export function gcauthHelperBackend(context: () => Promise<AppContext>, fast?: FastAnswerProbe): HelperBackend {
   return {
     async get(serverUrl): Promise<HelperCredentials> {
-      const host = registryHost(serverUrl);
       const ctx = await context();
-      if (!servesHost(host, isGoogleRegistryHost(host) ? [] : extraRegistries(ctx))) throw new CredentialsNotFoundError();
+      const host = servedHost(serverUrl, ctx);
+      if (!host) throw new CredentialsNotFoundError();
       const {token, source, tried} = await helperToken(ctx, host);
       // The fast path's one hook: everything it needs is decided in fast-answer.ts.
       if (fast) {
@@ -136,20 +146,30 @@ export function gcauthHelperBackend(context: () => Promise<AppContext>, fast?: F
       return {username: TOKEN_USERNAME, secret: token.token};
     },
 
-    // Only Docker's credsStore uses list; it must always be valid JSON, so what cannot be read is left out.
+    // Only Docker's credsStore uses list; it must always be valid JSON, so what cannot be read is left out, and so is
+    // every host get would refuse (a credHelpers entry naming gcauth for Docker Hub, say): list promises an answer.
     async list() {
       const ctx = await context();
-      const hosts = new Set<string>();
+      const candidates: string[] = [];
       try {
         const config = await readDockerConfig(dockerConfigPath(ctx.env, ctx.homeDir));
-        for (const [host, helper] of Object.entries(credHelpersOf(config.data))) if (helper === HELPER_NAME) hosts.add(host);
+        for (const [host, helper] of Object.entries(credHelpersOf(config.data))) if (helper === HELPER_NAME) candidates.push(host);
       } catch {
         // An unreadable config.json lists nothing from it.
       }
       try {
-        for (const host of extraRegistries(ctx)) hosts.add(host);
+        candidates.push(...extraRegistries(ctx));
       } catch {
         // An invalid docker/registries lists nothing from it; get reports it.
+      }
+      const hosts = new Set<string>();
+      for (const candidate of candidates) {
+        try {
+          const host = servedHost(candidate, ctx);
+          if (host) hosts.add(host);
+        } catch {
+          // A host that needs an invalid docker/registries: get reports the error rather than serving it.
+        }
       }
       return Object.fromEntries([...hosts].map((host) => [`https://${host}`, TOKEN_USERNAME]));
     },

@@ -1,4 +1,5 @@
 import type {AppContext} from '../context.js';
+import {PermissionDeniedError} from '../errors.js';
 import type {AccountState} from './account.js';
 import {type CheckResult, result} from './types.js';
 
@@ -15,21 +16,22 @@ export async function checkKeyAge(ctx: Pick<AppContext, 'api' | 'now'>, state: A
   }
   const keyId = credential.key.private_key_id;
   let created: string | undefined;
-  let from = 'IAM';
+  // Without IAM's word the age counts from the activation here; `why` says, as the sentence's last clause, why.
+  let why = '';
   if (keyId && state.tokenOk) {
     try {
       const keys = await (await ctx.api.iam()).listKeys(credential.account, 'user');
       created = keys.find((k) => k.name?.endsWith(`/keys/${keyId}`))?.validAfterTime ?? undefined;
-      if (!created) from = `when it was activated here (IAM lists no key ${keyId})`;
+      if (!created) why = ` because IAM lists no key ${keyId}`;
     } catch (error) {
-      from = `when it was activated here (IAM would not say: ${(error as Error).message.replace(/\.$/, '')})`;
+      why =
+        error instanceof PermissionDeniedError
+          ? ' because IAM does not let the account list its keys'
+          : ` because IAM did not list its keys: ${(error as Error).message.replace(/\.$/, '')}`;
     }
-  } else {
-    from = 'when it was activated here';
   }
-  created ??= credential.addedAt;
-  const days = Math.floor((ctx.now() - Date.parse(created)) / DAY_MS);
-  const what = `key ${keyId ?? '(no id)'} of ${credential.account} is ${days} days old (${from === 'IAM' ? `created ${created}` : `from ${from}`})`;
+  const days = Math.floor((ctx.now() - Date.parse(created ?? credential.addedAt)) / DAY_MS);
+  const what = `key ${keyId ?? '(no id)'} of ${credential.account} is ${days} days old${created ? ` (created ${created})` : `, counted from when it was activated here${why}`}`;
   if (days <= KEY_AGE_WARN_DAYS) return result(CHECK, 'ok', what);
   const email = credential.account;
   return result(

@@ -1,93 +1,51 @@
 /**
- * A unified diff of two texts, line by line, for showing what a command will write before it writes it.
- * Common leading and trailing lines are set aside first, so the quadratic LCS only runs over the changed
- * middle (a few lines of a config file).
+ * A unified diff of two texts, line by line, for showing what a command will write before it writes it. The diff
+ * is jsdiff's (the `diff` package, Myers' O(ND) algorithm), loaded only when a diff is asked for. What it is given
+ * is bounded, in lines and in changed lines, so a huge or wholly rewritten file costs a few hundred milliseconds at
+ * most; beyond the bounds there is no line diff, and the caller summarises the change instead.
  */
 
-type Op = {kind: ' ' | '-' | '+'; line: string};
+/** Lines of both texts together beyond which no line diff is computed. */
+export const DIFF_MAX_LINES = 50_000;
+/** Changed lines (removed plus added) beyond which the diff is abandoned: past this, nobody reads it either. */
+export const DIFF_MAX_CHANGED_LINES = 1_000;
 
-function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.replace(/\r\n/g, '\n').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
+/** The text with `\n` line ends and a final newline, so line ends and a missing last newline never show as changes. */
+function normalised(text: string): string {
+  const lf = text.replace(/\r\n/g, '\n');
+  return lf === '' || lf.endsWith('\n') ? lf : `${lf}\n`;
 }
 
-function diffOps(a: string[], b: string[]): Op[] {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const midA = a.slice(start, endA);
-  const midB = b.slice(start, endB);
-  // lcs[i][j]: length of the longest common subsequence of midA[i..] and midB[j..].
-  const lcs = Array.from({length: midA.length + 1}, () => new Array<number>(midB.length + 1).fill(0));
-  for (let i = midA.length - 1; i >= 0; i--) {
-    for (let j = midB.length - 1; j >= 0; j--) {
-      lcs[i]![j] = midA[i] === midB[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
-  const ops: Op[] = a.slice(0, start).map((line) => ({kind: ' ', line}));
-  let i = 0;
-  let j = 0;
-  while (i < midA.length || j < midB.length) {
-    if (i < midA.length && j < midB.length && midA[i] === midB[j]) {
-      ops.push({kind: ' ', line: midA[i]!});
-      i++;
-      j++;
-    } else if (j < midB.length && (i === midA.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({kind: '+', line: midB[j++]!});
-    } else {
-      ops.push({kind: '-', line: midA[i++]!});
-    }
-  }
-  // Within a run of changes, show removals before additions, as diff(1) does.
-  for (let k = 0; k < ops.length; ) {
-    if (ops[k]!.kind === ' ') {
-      k++;
-      continue;
-    }
-    let end = k;
-    while (end < ops.length && ops[end]!.kind !== ' ') end++;
-    const run = ops.slice(k, end);
-    ops.splice(k, run.length, ...run.filter((o) => o.kind === '-'), ...run.filter((o) => o.kind === '+'));
-    k = end;
-  }
-  return [...ops, ...a.slice(endA).map((line) => ({kind: ' ' as const, line}))];
+function lineCount(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /**
- * The unified diff (`---`/`+++` headers, `@@` hunks with `context` lines around each change) turning `before`
- * into `after`, or '' when they have the same lines.
+ * A hunk's range as diff(1) writes it from jsdiff's 1-based start: `start,length`, the length left out when it is 1,
+ * and an empty range named by the line before it (`0,0` at the top).
  */
-export function unifiedDiff(before: string, after: string, labels: {before: string; after: string}, context = 3): string {
-  const ops = diffOps(splitLines(before), splitLines(after));
-  const changed = ops.map((op, index) => (op.kind === ' ' ? -1 : index)).filter((index) => index >= 0);
-  if (changed.length === 0) return '';
-  // Group changes whose context overlaps into hunks of op indexes [from, to).
-  const hunks: Array<[number, number]> = [];
-  for (const index of changed) {
-    const from = Math.max(0, index - context);
-    const to = Math.min(ops.length, index + context + 1);
-    const last = hunks.at(-1);
-    if (last && from <= last[1]) last[1] = to;
-    else hunks.push([from, to]);
-  }
+const range = (start: number, length: number) => (length === 1 ? `${start}` : `${length === 0 ? start - 1 : start},${length}`);
+
+/**
+ * The unified diff (`---`/`+++` headers, `@@` hunks with `context` lines around each change, removals before
+ * additions) turning `before` into `after`; '' when they have the same lines; undefined when the texts are too
+ * large (over DIFF_MAX_LINES lines together) or too different (over DIFF_MAX_CHANGED_LINES changed lines) to show.
+ */
+export async function unifiedDiff(before: string, after: string, labels: {before: string; after: string}, context = 3): Promise<string | undefined> {
+  const a = normalised(before);
+  const b = normalised(after);
+  if (a === b) return '';
+  if (lineCount(a) + lineCount(b) > DIFF_MAX_LINES) return undefined;
+  const {structuredPatch} = await import('diff');
+  const patch = structuredPatch(labels.before, labels.after, a, b, undefined, undefined, {context, maxEditLength: DIFF_MAX_CHANGED_LINES});
+  if (!patch) return undefined;
+  if (patch.hunks.length === 0) return '';
   let out = `--- ${labels.before}\n+++ ${labels.after}\n`;
-  for (const [from, to] of hunks) {
-    const before = ops.slice(0, from);
-    const startA = before.filter((o) => o.kind !== '+').length;
-    const startB = before.filter((o) => o.kind !== '-').length;
-    const body = ops.slice(from, to);
-    const lenA = body.filter((o) => o.kind !== '+').length;
-    const lenB = body.filter((o) => o.kind !== '-').length;
-    const range = (start: number, len: number) => `${len === 0 ? start : start + 1}${len === 1 ? '' : `,${len}`}`;
-    out += `@@ -${range(startA, lenA)} +${range(startB, lenB)} @@\n`;
-    out += body.map((o) => `${o.kind}${o.line}\n`).join('');
+  for (const hunk of patch.hunks) {
+    out += `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@\n`;
+    out += hunk.lines.map((line) => `${line}\n`).join('');
   }
   return out;
 }
