@@ -1,11 +1,12 @@
-import {readdir, rm} from 'node:fs/promises';
+import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 
 import ini from 'ini';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
-import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {readTextIfExists, removeFile, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {removeStaleTemps} from './stale-temps.js';
 import type {Paths} from './paths.js';
 
 /** Properties of one named configuration: section → name → value. */
@@ -88,6 +89,7 @@ export class ConfigurationStore {
       if (text === undefined && name !== 'default') throw missing();
       const values = text === undefined ? {} : parseIni(text);
       change(values);
+      await removeStaleTemps(this.paths.configDir);
       await writeSecureFile(file, formatIni(values));
       discardFastAnswer(this.paths.configDir);
     });
@@ -99,6 +101,7 @@ export class ConfigurationStore {
     const file = this.fileOf(name);
     await withFileLock(file, async () => {
       if ((await readTextIfExists(file)) !== undefined) throw new UsageError(`Cannot create configuration [${name}], it already exists.`);
+      await removeStaleTemps(this.paths.configDir);
       await writeSecureFile(file, '');
       discardFastAnswer(this.paths.configDir);
     });
@@ -106,6 +109,7 @@ export class ConfigurationStore {
 
   /** @throws NotFoundError when it does not exist (default is created). */
   async activate(name: string): Promise<void> {
+    await removeStaleTemps(this.paths.configDir);
     if (!(await this.exists(name))) {
       if (name !== 'default') throw new NotFoundError(`Cannot activate configuration [${name}], it does not exist.`);
       await writeSecureFile(this.fileOf(name), '');
@@ -120,7 +124,7 @@ export class ConfigurationStore {
       throw new UsageError(`Deleting configuration [${name}] failed because it is active. Activate another one first (gcauth config configurations activate NAME).`);
     }
     if (!(await this.exists(name))) throw new NotFoundError(`Configuration [${name}] does not exist.`);
-    await rm(this.fileOf(name));
+    await removeFile(this.fileOf(name));
     discardFastAnswer(this.paths.configDir);
   }
 }
