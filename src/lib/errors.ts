@@ -1,4 +1,5 @@
 /** Typed errors: each carries its exit code, and exitCodeFor() is the one mapping from error to exit status. */
+import {dirname} from 'node:path';
 
 export class GcauthError extends Error {
   readonly exitCode: number = 1;
@@ -59,4 +60,49 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof GcauthError) return error.exitCode;
   const oclifExit = (error as {oclif?: {exit?: number}} | undefined)?.oclif?.exit;
   return typeof oclifExit === 'number' ? oclifExit : 1;
+}
+
+/**
+ * Why the file system refused a write, by errno code: conditions that no retry cures, so a lock or a write gives
+ * up at once on them. The one table of these messages, for every writer.
+ */
+const WRITE_REFUSALS = {
+  EROFS: 'it is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+} as const;
+
+/** gcauth may not create or change files in a directory: a read-only file system, or no permission. */
+export class NotWritableError extends GcauthError {
+  constructor(
+    readonly dir: string,
+    readonly code: 'EROFS' | 'EACCES' | 'EPERM',
+    options?: {cause?: unknown},
+  ) {
+    super(`Cannot write in [${dir}]: ${WRITE_REFUSALS[code]}. Set GCAUTH_CONFIG to a writable directory, or use a writable home.`, options);
+  }
+}
+
+/** The disk, or the user's quota, has no room for a file; the file was left as it was. */
+export class DiskFullError extends GcauthError {
+  constructor(
+    readonly file: string,
+    readonly code: 'ENOSPC' | 'EDQUOT',
+    options?: {cause?: unknown},
+  ) {
+    super(`Cannot write [${file}]: ${WRITE_REFUSALS[code]}. It was left as it was; free some space and run the command again.`, options);
+  }
+}
+
+/**
+ * The typed error for a file system error that no retry cures (see WRITE_REFUSALS), met while writing `file`;
+ * undefined for any other error. A refused directory is named from the path the system call reported.
+ */
+export function writeRefusal(error: unknown, file: string): NotWritableError | DiskFullError | undefined {
+  const {code, path: failed} = (error ?? {}) as NodeJS.ErrnoException;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError(file, code, {cause: error});
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new NotWritableError(dirname(failed ?? file), code, {cause: error});
+  return undefined;
 }

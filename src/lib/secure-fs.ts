@@ -1,15 +1,25 @@
-import {mkdir, readFile} from 'node:fs/promises';
+import {mkdir, readFile, rm} from 'node:fs/promises';
 import path from 'node:path';
 
-import {GcauthError} from './errors.js';
+import {GcauthError, writeRefusal} from './errors.js';
 
 /** Files gcauth writes hold secrets or point at them: 0600 files in 0700 directories. */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
-/** Creates a directory (and missing parents) with mode 0700. */
+/** Rethrows a file system error met while writing `file`: typed when no retry cures it (see writeRefusal). */
+const refused =
+  (file: string) =>
+  (error: unknown): never => {
+    throw writeRefusal(error, file) ?? error;
+  };
+
+/**
+ * Creates a directory (and missing parents) with mode 0700.
+ * @throws NotWritableError or DiskFullError when the file system refuses it.
+ */
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, {recursive: true, mode: DIR_MODE});
+  await mkdir(dir, {recursive: true, mode: DIR_MODE}).catch(refused(dir));
 }
 
 /** Reads a UTF-8 file, or returns undefined when it does not exist. */
@@ -24,12 +34,26 @@ export async function readTextIfExists(file: string): Promise<string | undefined
 
 /**
  * Writes a file atomically (temp file, fsync, rename) with mode 0600, creating its directory 0700.
- * No other process ever sees a partial file.
+ * No other process ever sees a partial file, and a failed write leaves the old file and no temp file.
+ * @throws NotWritableError or DiskFullError when the file system refuses the write.
  */
 export async function writeSecureFile(file: string, data: string | Buffer): Promise<void> {
   await ensureDir(path.dirname(file));
   const {default: writeFileAtomic} = await import('write-file-atomic');
-  await writeFileAtomic(file, data, {mode: FILE_MODE, fsync: true});
+  await writeFileAtomic(file, data, {mode: FILE_MODE, fsync: true}).catch(refused(file));
+}
+
+/** The name of the file a temp file of writeSecureFile was for (write-file-atomic's `<name>.<32-bit hash>`), else undefined. */
+export function atomicTempTarget(name: string): string | undefined {
+  return /^(.+)\.\d{1,10}$/.exec(name)?.[1];
+}
+
+/**
+ * Removes a file, if it exists.
+ * @throws NotWritableError when the file system refuses it.
+ */
+export async function removeFile(file: string): Promise<void> {
+  await rm(file, {force: true}).catch(refused(file));
 }
 
 // Long enough to outlast one refresh with its retries; a holder that was killed stops
@@ -40,7 +64,8 @@ const LOCK_RETRIES = {retries: 400, factor: 1.25, minTimeout: 10, maxTimeout: 12
 /**
  * Runs fn while holding a cross-process lock on `file` (a `file.lock` directory).
  * A lock left by a killed process is recovered once it is stale.
- * @throws whatever fn throws, or the lock library's error when the lock cannot be had in time.
+ * @throws whatever fn throws; NotWritableError or DiskFullError at once when the file system refuses the lock
+ *   directory (no retry cures that); GcauthError when another process holds the lock for too long.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   await ensureDir(path.dirname(file));
@@ -56,12 +81,15 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
         compromised = error;
       },
     });
-  // proper-lockfile retries whatever mkdir answers: only a held lock is worth waiting out, not a directory that
-  // refuses the lock (read-only, no permission), which would otherwise cost the whole retry budget.
+  // proper-lockfile retries whatever mkdir answers; only contention is worth waiting out, so a first attempt
+  // tells a refusing file system (read-only, no permission, full) from a held lock.
   const release = await acquire(0)
-    .catch((error: NodeJS.ErrnoException) => (error.code === 'ELOCKED' ? acquire(LOCK_RETRIES) : Promise.reject(error)))
+    .catch((error: unknown) => {
+      if (writeRefusal(error, file)) throw error;
+      return acquire(LOCK_RETRIES);
+    })
     .catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ELOCKED') throw error;
+      if (error.code !== 'ELOCKED') refused(file)(error);
       throw new GcauthError(`Timed out waiting for another gcauth process to release ${file}.lock. If none is running, remove that directory.`);
     });
   try {

@@ -10,6 +10,7 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 
+import {GCE_CACHE_FILE} from '../config/paths.js';
 import type {Properties} from '../config/resolver.js';
 import {isTrue} from '../config/properties.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
@@ -149,7 +150,7 @@ interface GceCacheEntry {
   checked: string;
 }
 
-const gceCacheFile = (ctx: MetadataContext) => path.join(ctx.paths.configDir, 'gce');
+const gceCacheFile = (ctx: MetadataContext) => path.join(ctx.paths.configDir, GCE_CACHE_FILE);
 
 async function readCacheFile(ctx: MetadataContext): Promise<Record<string, GceCacheEntry>> {
   try {

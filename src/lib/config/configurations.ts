@@ -1,11 +1,12 @@
-import {readdir, rm} from 'node:fs/promises';
+import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 
 import ini from 'ini';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
-import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';
+import {readTextIfExists, removeFile, updateFile, writeSecureFile} from '../secure-fs.js';
+import {removeStaleTemps} from './stale-temps.js';
 import type {Paths} from './paths.js';
 
 /** Properties of one named configuration: section → name → value. */
@@ -111,6 +112,7 @@ export class ConfigurationStore {
 
   /** @throws NotFoundError when it does not exist (default is created). */
   async activate(name: string): Promise<void> {
+    await removeStaleTemps(this.paths.configDir);
     if (name !== 'default' && !(await this.exists(name))) throw new NotFoundError(`Cannot activate configuration [${name}], it does not exist.`);
     // Under the lock, so a `default` written meanwhile by another process is kept, not replaced by an empty one.
     if (name === 'default' && !(await this.exists(name))) await this.edit(name, async (text) => (text === undefined ? this.write(name, '') : undefined));
@@ -127,7 +129,7 @@ export class ConfigurationStore {
     // Under the lock, so no update of it is half-way when it goes.
     await this.edit(name, async (text) => {
       if (text === undefined) throw new NotFoundError(`Configuration [${name}] does not exist.`);
-      await rm(this.fileOf(name));
+      await removeFile(this.fileOf(name));
       discardFastAnswer(this.paths.configDir);
     });
   }
@@ -138,6 +140,7 @@ export class ConfigurationStore {
   }
 
   private async write(name: string, text: string): Promise<void> {
+    await removeStaleTemps(this.paths.configDir);
     await writeSecureFile(this.fileOf(name), text);
     discardFastAnswer(this.paths.configDir);
   }

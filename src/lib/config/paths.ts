@@ -9,11 +9,16 @@ export interface Paths {
   tokensDir: string;
 }
 
+/** The metadata-server probe's cache, in the config dir. */
+export const GCE_CACHE_FILE = 'gce';
+
 /** Config dir: `$GCAUTH_CONFIG`, else `${XDG_CONFIG_HOME:-$HOME/.config}/gcauth`. */
 export function resolvePaths(env: Record<string, string | undefined>, homeDir: string): Paths {
-  const configDir = path.resolve(
-    env.GCAUTH_CONFIG || path.join(env.XDG_CONFIG_HOME || path.join(homeDir, '.config'), 'gcauth'),
-  );
+  return pathsIn(path.resolve(env.GCAUTH_CONFIG || path.join(env.XDG_CONFIG_HOME || path.join(homeDir, '.config'), 'gcauth')));
+}
+
+/** Every path of a config dir. */
+export function pathsIn(configDir: string): Paths {
   return {
     configDir,
     activeConfigFile: path.join(configDir, 'active_config'),

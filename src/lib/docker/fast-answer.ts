@@ -25,9 +25,9 @@ import {closeSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, 
 import path from 'node:path';
 
 import {wellKnownAdcFile} from '../auth/adc.js';
-import {resolvePaths} from '../config/paths.js';
+import {GCE_CACHE_FILE, resolvePaths} from '../config/paths.js';
 import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
-import {fastAnswerPath} from './fast-answer-file.js';
+import {discardFastAnswer, fastAnswerPath, fastAnswerTempPath} from './fast-answer-file.js';
 import {registryHost} from './server-url.js';
 
 /** The variable the sh passes its environment fingerprint in (and so asks for an answer). */
@@ -123,7 +123,7 @@ export function beginFastAnswer(env: Record<string, string | undefined>, homeDir
       paths.activeConfigFile,
       ...[...configurations].sort().map((name) => path.join(paths.configurationsDir, name)),
       paths.credentialsFile,
-      path.join(paths.configDir, 'gce'),
+      path.join(paths.configDir, GCE_CACHE_FILE),
       wellKnownAdcFile(env, homeDir, platform),
       ...(env.GOOGLE_APPLICATION_CREDENTIALS ? [path.resolve(env.GOOGLE_APPLICATION_CREDENTIALS)] : []),
     ];
@@ -207,33 +207,32 @@ export function answerSummary(text: string): {deadline: number; hosts: string[]}
  * otherwise removes any answer. `serves` is the helper's own host rule under this state. Never throws.
  */
 export function renderFastAnswer(probe: FastAnswerProbe, ctx: FastAnswerContext, answer: HelperAnswer, serves: (host: string) => boolean): void {
-  const target = fastAnswerPath(probe.configDir);
   try {
     const why = notRenderable(probe, ctx, answer);
     if (why) {
       ctx.log.debug(`docker helper fast path: no answer rendered (${why})`);
-      rmSync(target, {force: true});
+      discardFastAnswer(probe.configDir);
       return;
     }
     const after = snapshot(probe.before.map(([file]) => file));
     if (after.some(([, identity], i) => identity !== probe.before[i]![1])) {
       ctx.log.debug('docker helper fast path: no answer rendered (a file changed while it was read)');
-      rmSync(target, {force: true});
+      discardFastAnswer(probe.configDir);
       return;
     }
     const tokenFile = path.join(ctx.paths.tokensDir, `${tokenKeyId(answer.token)}.json`);
     const tokenIdentity = cachedTokenIdentity(tokenFile, answer.token.token);
     if (!tokenIdentity) {
       ctx.log.debug('docker helper fast path: no answer rendered (the token is not the cached one)');
-      rmSync(target, {force: true});
+      discardFastAnswer(probe.configDir);
       return;
     }
     const tail = `","Username":${JSON.stringify(answer.username)},"Secret":${JSON.stringify(answer.token.token)}}`;
     const text = answerText(probe.configDir, probe.fingerprint, answerDeadline(answer.token.expiry), answerHosts(answer, serves), tail, [...after, [tokenFile, tokenIdentity]]);
-    writeAnswer(target, text);
+    writeAnswer(probe.configDir, text);
   } catch (error) {
     ctx.log.debug(`docker helper fast path: no answer rendered (${(error as Error).message})`);
-    rmSync(target, {force: true});
+    discardFastAnswer(probe.configDir);
   }
 }
 
@@ -255,19 +254,21 @@ function cachedTokenIdentity(file: string, token: string): string | undefined {
 }
 
 // Plain fs rather than write-file-atomic (a module load on every get): an exclusive 0600 temp file, then rename.
-// No fsync: an answer lost or torn in a crash is only a miss, since the sh requires the final `end` line.
-function writeAnswer(target: string, text: string): void {
-  const temp = `${target}.${process.pid}.tmp`;
+// No fsync: an answer lost or torn in a crash is only a miss, since the sh requires the final `end` line. Whatever
+// fails (a full disk, a read-only dir), the temp file goes: it holds a token.
+function writeAnswer(configDir: string, text: string): void {
+  const temp = fastAnswerTempPath(configDir, process.pid);
   rmSync(temp, {force: true});
-  const fd = openSync(temp, 'wx', 0o600);
   try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, target);
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+      const bytes = Buffer.from(text, 'utf8');
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, fastAnswerPath(configDir));
   } catch (error) {
     rmSync(temp, {force: true});
     throw error;

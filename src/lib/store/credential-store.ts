@@ -3,6 +3,7 @@ import path from 'node:path';
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
 import {GcauthError} from '../errors.js';
 import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';
+import {removeStaleTemps} from '../config/stale-temps.js';
 
 /** A Google JSON service-account key, as downloaded from IAM. */
 export interface ServiceAccountKey {
@@ -92,6 +93,7 @@ export class FileCredentialStore implements CredentialStore {
     return updateFile(this.file, () => this.load(), async (data) => {
       const changed = edit(data);
       if (changed) {
+        await removeStaleTemps(path.dirname(this.file));
         await writeSecureFile(this.file, `${JSON.stringify(data, null, 2)}\n`);
         discardFastAnswer(path.dirname(this.file));
       }

@@ -1,8 +1,9 @@
-import {readdir, rm} from 'node:fs/promises';
+import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
-import {readTextIfExists, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {readTextIfExists, removeFile, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {removeStaleTemps} from '../config/stale-temps.js';
 
 /** An access token as cached: which account and scopes it serves, and when it expires. */
 export interface CachedToken {
@@ -113,6 +114,7 @@ export class FileTokenCache implements TokenCache {
       ...(token.issued === undefined ? {} : {issued: new Date(token.issued).toISOString()}),
       ...(token.variant === undefined ? {} : {variant: token.variant}),
     };
+    await removeStaleTemps(path.dirname(this.dir));
     await writeSecureFile(this.fileOf(token), `${JSON.stringify(body)}\n`);
   }
 
@@ -122,6 +124,7 @@ export class FileTokenCache implements TokenCache {
 
   async removeAccount(account: string): Promise<void> {
     discardFastAnswer(path.dirname(this.dir));
+    await removeStaleTemps(path.dirname(this.dir));
     const prefix = `${accountPart(account)}.`;
     const names = await readdir(this.dir).catch(() => [] as string[]);
     await Promise.all(
@@ -129,7 +132,7 @@ export class FileTokenCache implements TokenCache {
         .filter((n) => n.startsWith(prefix) && n.endsWith('.json'))
         .map(async (n) => {
           const file = path.join(this.dir, n);
-          if (parseEntry(await readTextIfExists(file))?.account === account) await rm(file, {force: true});
+          if (parseEntry(await readTextIfExists(file))?.account === account) await removeFile(file);
         }),
     );
   }
