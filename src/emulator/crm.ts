@@ -48,7 +48,7 @@ export function getProjectIamPolicy(call: ApiCall): unknown {
 /** `POST v1|v3/projects/{project}:setIamPolicy`: body `{policy, updateMask?}`; answers the policy as stored. */
 export async function setProjectIamPolicy(call: ApiCall): Promise<unknown> {
   const project = authorizedProject(call, 'resourcemanager.projects.setIamPolicy');
-  project.iamPolicy = applySetIamPolicy(project.iamPolicy, call.body, (email) => call.state.accountExists(email));
+  project.iamPolicy = applySetIamPolicy(project.iamPolicy, call.body, {resource: 'project', accountExists: (email) => call.state.accountExists(email)});
   await call.state.save();
   return renderPolicy(project.iamPolicy, 3);
 }

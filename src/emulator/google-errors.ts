@@ -97,6 +97,15 @@ export function badRequest(field: string, description: string): ErrorDetail {
   return {'@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{field, description}]};
 }
 
+/**
+ * Resource Manager's detail on a project policy it refuses, under the generic 400 message, e.g.
+ * `{"@type": "...ProjectIamPolicyError", "type": "SOLO_MUST_INVITE_OWNERS", "member": "user:x", "role": "roles/owner"}`
+ * as gcloud prints it (googleapis/google-api-python-client#537). `type` only where Google's value is known.
+ */
+export function projectIamPolicyError(member: string, role: string, type?: string): ErrorDetail {
+  return {'@type': 'type.googleapis.com/google.cloudresourcemanager.v1.ProjectIamPolicyError', ...(type === undefined ? {} : {type}), member, role};
+}
+
 /** A `google.rpc.ResourceInfo` detail naming the resource a conflict is about. */
 export function resourceInfo(resourceName: string): ErrorDetail {
   return {'@type': 'type.googleapis.com/google.rpc.ResourceInfo', resourceName};
@@ -125,6 +134,9 @@ export const API_MESSAGES = {
   unknownMemberType: (member: string) => `The member ${member} is of an unknown type. Please set a valid type prefix for the member.`,
   serviceAccountMissing: (email: string) => `Service account ${email} does not exist.`,
   unknownRole: (role: string) => `Role (${role}) does not exist in the resource's hierarchy.`,
+  // gcloud's `INVALID_ARGUMENT: Role roles/compute.browser is not supported for this resource.`
+  // (GoogleCloudPlatform/stackdriver-metrics-export#7; terraform-google-modules/terraform-google-iam#91).
+  unsupportedRole: (role: string) => `Role ${role} is not supported for this resource.`,
   unknownField: (name: string) => `Invalid JSON payload received. Unknown name "${name}": Cannot find field.`,
   badJson: 'Invalid JSON payload received. Unexpected token.',
   badEtag: (etag: string) => `Invalid value at 'policy.etag' (TYPE_BYTES), Base64 decoding failed for "${etag}"`,

@@ -199,7 +199,7 @@ export function getAccountIamPolicy(call: ApiCall): unknown {
 /** `POST v1/projects/{project}/serviceAccounts/{account}:setIamPolicy`: body `{policy, updateMask?}`. */
 export async function setAccountIamPolicy(call: ApiCall): Promise<unknown> {
   const account = authorizedAccount(call, 'iam.serviceAccounts.setIamPolicy');
-  account.iamPolicy = applySetIamPolicy(account.iamPolicy, call.body, (email) => call.state.accountExists(email));
+  account.iamPolicy = applySetIamPolicy(account.iamPolicy, call.body, {resource: 'serviceAccount', accountExists: (email) => call.state.accountExists(email)});
   await call.state.save();
   return renderPolicy(account.iamPolicy, 3);
 }

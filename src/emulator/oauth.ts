@@ -3,7 +3,7 @@ import type {Context, Hono} from 'hono';
 import {compactVerify, exportJWK, jwtVerify, SignJWT} from 'jose';
 import {OAUTH_MESSAGES, apiError, oauthError, type OAuthErrorBody} from './google-errors.js';
 import type {AccessTokenRecord, EmulatorState, ServiceAccountRecord} from './state.js';
-import type {EmulatorStats} from './stats.js';
+import {bump, type EmulatorStats} from './stats.js';
 import {selfSignedCertificate, toPem} from './x509.js';
 
 /** What the OAuth routes need from the server. */
@@ -12,13 +12,24 @@ export interface OAuthDeps {
   stats: EmulatorStats;
   now(): number;
   tokenLifetimeSeconds(): number;
+  /** The emulator's base URL: `{url}/token` is its own token URL, an audience it accepts like Google's. */
+  url(): string;
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const EMAIL_SCOPES = ['email', 'https://www.googleapis.com/auth/userinfo.email'];
 const REALM = 'Bearer realm="https://accounts.google.com/"';
-/** Google accepts its current token URL and the legacy v4 one as assertion audiences. */
-const ACCEPTED_AUDIENCES = new Set(['https://oauth2.googleapis.com/token', 'https://www.googleapis.com/oauth2/v4/token']);
+/**
+ * Google accepts an assertion addressed to any of its token URLs: the current one (google-auth's fixed `aud`),
+ * the legacy v4 one, and the old accounts.google.com one that older key files carry as `token_uri`. Clients
+ * that sign for the key file's `token_uri` (Go's golang.org/x/oauth2/jwt, oauth2client, older google-auth)
+ * therefore work with Google's keys; the emulator's own `{url}/token` is that URL for the keys it writes.
+ */
+const GOOGLE_AUDIENCES: ReadonlySet<string> = new Set([
+  'https://oauth2.googleapis.com/token',
+  'https://www.googleapis.com/oauth2/v4/token',
+  'https://accounts.google.com/o/oauth2/token',
+]);
 const ID_TOKEN_ISSUER = 'https://accounts.google.com';
 const MAX_ASSERTION_LIFETIME_S = 3600;
 const CLOCK_SKEW_S = 300;
@@ -110,7 +121,7 @@ async function verifyAssertion(assertion: string, header: Record<string, unknown
     return refuse('invalid_grant', OAUTH_MESSAGES.badTimeframe);
   }
 
-  if (typeof claims.aud !== 'string' || !ACCEPTED_AUDIENCES.has(claims.aud)) {
+  if (typeof claims.aud !== 'string' || !(GOOGLE_AUDIENCES.has(claims.aud) || claims.aud === `${deps.url()}/token`)) {
     return refuse('invalid_grant', OAUTH_MESSAGES.badAudience);
   }
 
@@ -312,6 +323,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     const verdict = await verifyAssertion(assertion, header, claims, deps);
     if (!verdict.ok) return fail(verdict.body);
     const {account} = verdict;
+    bump(deps.stats.assertionAudiences, claims.aud as string);
 
     if (wantsIdToken) {
       const iat = Math.floor(deps.now() / 1000);

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
-import {API_MESSAGES, ApiFailure, badRequest} from './google-errors.js';
-import {BASIC_ROLES} from './roles.js';
+import {API_MESSAGES, ApiFailure, badRequest, projectIamPolicyError} from './google-errors.js';
+import {BASIC_ROLES, grantableOn, type PolicyResource} from './roles.js';
 import {newEtag, type IamBinding, type IamCondition, type IamPolicy} from './state.js';
 
 /** Google's limit on principals across all bindings of one policy. */
@@ -31,6 +31,12 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /** Says whether an emulated service account exists; undefined for an email the emulator does not own. */
 export type AccountExists = (email: string) => boolean | undefined;
+
+/** What a setIamPolicy checks its policy against: the kind of resource it is for, and which accounts exist. */
+export interface PolicyTarget {
+  resource: PolicyResource;
+  accountExists: AccountExists;
+}
 
 const invalid = (message: string, ...details: ReturnType<typeof badRequest>[]) =>
   new ApiFailure(400, message, details.length > 0 ? {details} : {});
@@ -63,16 +69,34 @@ function readCondition(raw: unknown): IamCondition | undefined {
   return condition;
 }
 
-function readBinding(raw: unknown, version: number, accountExists: AccountExists): IamBinding {
-  if (!isRecord(raw) || typeof raw.role !== 'string') throw invalid(API_MESSAGES.unknownRole(String(isRecord(raw) ? raw.role : raw)));
-  const role = raw.role;
+/** Refuses a role that is malformed, names no role Google would know here, or is not grantable on `resource`. */
+function checkRole(role: string, resource: PolicyResource): void {
   // A `_withcond_` role is a version-1 rendering of a conditional binding: writing it back would lose the condition.
   if (!ROLE_NAME.test(role) || role.includes('_withcond_')) throw invalid(API_MESSAGES.unknownRole(role));
+  // A custom role (projects/P/roles/x, organizations/N/roles/x) would have to exist; the emulator has none.
+  if (!role.startsWith('roles/')) throw invalid(API_MESSAGES.unknownRole(role));
+  if (!grantableOn(role, resource)) throw invalid(API_MESSAGES.unsupportedRole(role));
+}
+
+function readBinding(raw: unknown, version: number, target: PolicyTarget): IamBinding {
+  if (!isRecord(raw) || typeof raw.role !== 'string') throw invalid(API_MESSAGES.unknownRole(String(isRecord(raw) ? raw.role : raw)));
+  const role = raw.role;
+  checkRole(role, target.resource);
   const members = raw.members ?? [];
   if (!Array.isArray(members) || !members.every((m): m is string => typeof m === 'string')) {
     throw invalid(API_MESSAGES.invalidMember(JSON.stringify(members)));
   }
-  for (const member of members) checkMember(member, accountExists);
+  for (const member of members) {
+    checkMember(member, target.accountExists);
+    // "Project does not support allUsers and allAuthenticatedUsers as members in a Binding of a Policy"
+    // (Resource Manager's projects.setIamPolicy reference, v1 and v3), whatever the role; Google answers
+    // the generic 400 "Request contains an invalid argument." (hashicorp/terraform-provider-google#859).
+    // The detail names the binding as Google's other project-policy refusals do; its `type` for this case
+    // is not known, so none is given.
+    if (target.resource === 'project' && PUBLIC_MEMBERS.has(member)) {
+      throw new ApiFailure(400, undefined, {details: [projectIamPolicyError(member, role)]});
+    }
+  }
   const condition = readCondition(raw.condition);
   if (condition && version < 3) throw invalid(API_MESSAGES.conditionNeedsVersion3);
   if (condition && BASIC_ROLES.has(role)) throw invalid(API_MESSAGES.conditionOnBasicRole(role));
@@ -120,15 +144,16 @@ export function readPermissions(body: Record<string, unknown>): string[] {
 }
 
 /**
- * Validates and normalises the `policy` of a setIamPolicy body as Google does: typed members, well-formed
- * roles, conditions only in version 3 and never on basic roles, at most 1,500 principals. Throws ApiFailure(400).
+ * Validates and normalises the `policy` of a setIamPolicy body as Google does: typed members (no allUsers or
+ * allAuthenticatedUsers on a project), roles that exist and the resource takes, conditions only in version 3
+ * and never on basic roles, at most 1,500 principals. Throws ApiFailure(400).
  */
-function readPolicy(raw: unknown, accountExists: AccountExists): {etag?: string; bindings: IamBinding[]} {
+function readPolicy(raw: unknown, target: PolicyTarget): {etag?: string; bindings: IamBinding[]} {
   if (!isRecord(raw)) throw invalid(API_MESSAGES.badJson, badRequest('policy', 'A policy is required.'));
   const version = readVersion(raw.version, API_MESSAGES.policyVersion);
   const rawBindings = raw.bindings ?? [];
   if (!Array.isArray(rawBindings)) throw invalid(API_MESSAGES.badJson, badRequest('policy.bindings', 'bindings must be a list.'));
-  const bindings = normalise(rawBindings.map((b) => readBinding(b, version, accountExists)));
+  const bindings = normalise(rawBindings.map((b) => readBinding(b, version, target)));
   const count = bindings.reduce((n, b) => n + b.members.length, 0);
   if (count > MAX_POLICY_MEMBERS) throw invalid(API_MESSAGES.tooManyMembers(count));
   if (raw.etag === undefined || raw.etag === null || raw.etag === '') return {bindings};
@@ -158,9 +183,9 @@ function readMask(raw: unknown): Set<string> {
  * every write gets a new etag; the version becomes 3 if any binding is conditional, else 1.
  * Returns the new policy; `current` is not modified. Throws ApiFailure.
  */
-export function applySetIamPolicy(current: IamPolicy, body: Record<string, unknown>, accountExists: AccountExists): IamPolicy {
+export function applySetIamPolicy(current: IamPolicy, body: Record<string, unknown>, target: PolicyTarget): IamPolicy {
   const mask = readMask(body.updateMask);
-  const incoming = readPolicy(body.policy, accountExists);
+  const incoming = readPolicy(body.policy, target);
   if (incoming.etag !== undefined && !sameEtag(incoming.etag, current.etag)) {
     throw new ApiFailure(409, API_MESSAGES.concurrentPolicyChange, {status: 'ABORTED'});
   }

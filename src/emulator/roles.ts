@@ -1,8 +1,9 @@
 /**
- * The emulator's predefined roles and the permissions each grants: the one table permission checks read.
- * Names are Google's; each role lists the subset of its real permissions that the emulated APIs (and the
- * registry front, registry.ts) check. A role not listed here, predefined or custom, can be granted but
- * grants nothing.
+ * The emulator's predefined roles and the permissions each grants: the one table permission checks and
+ * setIamPolicy read. Names are Google's; each role lists the subset of its real permissions that the emulated
+ * APIs (and the registry front, registry.ts) check, empty for a role none of whose permissions they check.
+ * A role not listed here, predefined or custom, cannot be granted: Google refuses a role it does not know,
+ * and the emulator has no custom roles.
  */
 
 const PROJECT_READ = ['resourcemanager.projects.get', 'resourcemanager.projects.list'];
@@ -122,6 +123,26 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'roles/artifactregistry.writer': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE],
   'roles/artifactregistry.repoAdmin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE],
   'roles/artifactregistry.admin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE, ...REGISTRY_ADMIN],
+  'roles/iam.serviceAccountOpenIdTokenCreator': ['iam.serviceAccounts.getOpenIdToken'],
+  'roles/iam.workloadIdentityUser': [...ACCOUNT_READ, 'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.getOpenIdToken'],
+  // Roles of services the emulator does not serve, often granted by the scripts it runs: grantable, checking nothing here.
+  'roles/cloudbuild.builds.editor': [],
+  'roles/cloudsql.client': [],
+  'roles/compute.admin': [],
+  'roles/compute.viewer': [],
+  'roles/container.admin': [],
+  'roles/container.developer': [],
+  'roles/logging.logWriter': [],
+  'roles/logging.viewer': [],
+  'roles/monitoring.metricWriter': [],
+  'roles/monitoring.viewer': [],
+  'roles/pubsub.publisher': [],
+  'roles/pubsub.subscriber': [],
+  'roles/pubsub.viewer': [],
+  'roles/run.admin': [],
+  'roles/run.developer': [],
+  'roles/run.invoker': [],
+  'roles/secretmanager.secretAccessor': [],
 };
 
 /** Google's basic (formerly primitive) roles: they cannot carry a condition. */
@@ -130,4 +151,21 @@ export const BASIC_ROLES: ReadonlySet<string> = new Set(['roles/owner', 'roles/e
 /** The permissions `role` grants; none for a role the emulator does not know. */
 export function permissionsOf(role: string): readonly string[] {
   return Object.hasOwn(ROLE_PERMISSIONS, role) ? (ROLE_PERMISSIONS[role] ?? []) : [];
+}
+
+/** The kinds of resource whose policies the emulator keeps. */
+export type PolicyResource = 'project' | 'serviceAccount';
+
+/** Permissions that act on one service account (creating and listing act on its project). */
+const onServiceAccount = (permission: string) =>
+  (permission.startsWith('iam.serviceAccounts.') && permission !== 'iam.serviceAccounts.create' && permission !== 'iam.serviceAccounts.list') ||
+  permission.startsWith('iam.serviceAccountKeys.');
+
+/**
+ * Whether `role` may be granted on a `resource`: a project takes any role the emulator knows; a service
+ * account, as at Google, only a role with a permission on service accounts (roles/storage.admin is refused there).
+ */
+export function grantableOn(role: string, resource: PolicyResource): boolean {
+  if (!Object.hasOwn(ROLE_PERMISSIONS, role)) return false;
+  return resource === 'project' || permissionsOf(role).some(onServiceAccount);
 }

@@ -215,7 +215,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     return next();
   });
 
-  registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime});
+  registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime, url: () => info?.url ?? ''});
   registerConsentRoutes(app, {state, now});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
   registerRegistryRoutes(app, {state, stats, now, url: () => info?.url ?? '', signer: registrySigner});

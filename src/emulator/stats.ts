@@ -26,6 +26,11 @@ export interface EmulatorStats {
   userGrants: {authorizationCode: number; refreshToken: number; issued: number};
   /** Tokens actually handed out for jwt-bearer grants, and minted by the metadata server (a reused token is not counted again). */
   tokensIssued: {accessToken: number; idToken: number; metadata: number; metadataIdentity: number};
+  /**
+   * The `aud` of each jwt-bearer assertion the token endpoint accepted, counted: Google's token URLs and the
+   * emulator's own `{url}/token` are all accepted, so this is how a test tells which one a client signed for.
+   */
+  assertionAudiences: Record<string, number>;
   /** Token requests refused with an OAuth error. */
   tokenErrors: number;
   /**
@@ -46,6 +51,7 @@ export function emptyStats(): EmulatorStats {
     tokenRequests: {accessToken: 0, idToken: 0, unsupportedGrant: 0, metadata: 0, metadataIdentity: 0},
     userGrants: {authorizationCode: 0, refreshToken: 0, issued: 0},
     tokensIssued: {accessToken: 0, idToken: 0, metadata: 0, metadataIdentity: 0},
+    assertionAudiences: {},
     tokenErrors: 0,
     registryTokens: {issued: 0, refused: 0},
     faultsInjected: 0,

@@ -118,8 +118,9 @@ describe('service-account auth end to end', () => {
     await emu.resetStats();
     const result = await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env: emulatorEnv(emu.url, config)});
     expect(result.exitCode).toBe(0);
-    // The emulator only accepts assertions whose aud is Google's token URL, so this also proves aud was not rewritten.
     expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+    // gcauth signs for Google's token URL as google-auth does, whatever URL it posts to (the emulator accepts its own too).
+    expect((await emu.stats()).assertionAudiences).toEqual({'https://oauth2.googleapis.com/token': 1});
   });
 
   test("without auth/token_host the key's token_uri is used", async () => {
@@ -128,6 +129,7 @@ describe('service-account auth end to end', () => {
     const result = await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: {GCAUTH_CONFIG: config}});
     expect(result.exitCode).toBe(0);
     expect((await emu.stats()).tokenRequests.accessToken).toBe(1);
+    expect((await emu.stats()).assertionAudiences).toEqual({'https://oauth2.googleapis.com/token': 1});
   });
 
   test('a key the endpoint refuses fails at once, naming key and account, and stores nothing', async () => {

@@ -115,6 +115,26 @@ describeIfGcloud('the real gcloud against the emulator\'s IAM and Resource Manag
     expect(await adminState(emu.url)).toEqual(before);
   });
 
+  it('refuses what Google refuses: roles that do not exist or do not fit, and allUsers on a project', async () => {
+    const before = await adminState(emu.url);
+    const refusals: Array<[string[], string[]]> = [
+      [['projects', 'add-iam-policy-binding', 'demo-project', '--member=user:dev@example.com', '--role=roles/doesNotExist'],
+        ['INVALID_ARGUMENT: Role roles/doesNotExist is not supported for this resource.']],
+      [['projects', 'add-iam-policy-binding', 'demo-project', '--member=user:dev@example.com', '--role=projects/demo-project/roles/x'],
+        ["INVALID_ARGUMENT: Role (projects/demo-project/roles/x) does not exist in the resource's hierarchy."]],
+      [['projects', 'add-iam-policy-binding', 'demo-project', '--member=allUsers', '--role=roles/owner'],
+        ['INVALID_ARGUMENT: Request contains an invalid argument.', 'google.cloudresourcemanager.v1.ProjectIamPolicyError', 'member: allUsers', 'role: roles/owner']],
+      [['iam', 'service-accounts', 'add-iam-policy-binding', SA, '--member=user:dev@example.com', '--role=roles/storage.admin'],
+        ['INVALID_ARGUMENT: Role roles/storage.admin is not supported for this resource.']],
+    ];
+    for (const [args, expected] of refusals) {
+      const r = await run(args);
+      expect([args.join(' '), r.exitCode]).toEqual([args.join(' '), 1]);
+      for (const text of expected) expect(r.stderr).toContain(text);
+    }
+    expect(await adminState(emu.url)).toEqual(before);
+  });
+
   it('manages the account\'s own policy, disables, enables and deletes keys and the account', async () => {
     const bound = await run(['iam', 'service-accounts', 'add-iam-policy-binding', SA, '--member=user:dev@example.com', '--role=roles/iam.serviceAccountUser']);
     expect(bound.exitCode).toBe(0);

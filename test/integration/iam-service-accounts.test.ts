@@ -166,6 +166,17 @@ describe('the life of a service account', () => {
     expect(gone.stderr).toMatch(/^ERROR: Service account \[.*\] has no binding of \[user:ana@example\.com\] to \[roles\/iam\.serviceAccountUser\]/);
   });
 
+  test('add-iam-policy-binding of a role the account cannot take: one ERROR line, exit 1, nothing written', async () => {
+    const before = await sa('get-iam-policy', email(), '--format=json');
+    const result = await sa('add-iam-policy-binding', email(), '--member=user:ana@example.com', '--role=roles/storage.admin');
+    expect(result).toMatchObject({
+      exitCode: 1,
+      stdout: '',
+      stderr: `ERROR: Service account [${email()}]: INVALID_ARGUMENT: Role roles/storage.admin is not supported for this resource.\n`,
+    });
+    expect((await sa('get-iam-policy', email(), '--format=json')).stdout).toBe(before.stdout);
+  });
+
   test('keys delete: the key stops working', async () => {
     const stats = (await emu.stats()).total;
     const unconfirmed = await sa('keys', 'delete', keyId, `--iam-account=${email()}`);

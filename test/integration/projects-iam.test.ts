@@ -194,6 +194,24 @@ describe('permissions', () => {
   });
 });
 
+describe('what Google refuses, the emulator refuses: one ERROR line, exit 1, the policy unchanged', () => {
+  it.each([
+    ['a predefined role that does not exist', ['--member=user:ana@example.com', '--role=roles/doesNotExist'],
+      `ERROR: Project [PROJECT]: INVALID_ARGUMENT: Role roles/doesNotExist is not supported for this resource.\n`],
+    ['a custom role that does not exist', ['--member=user:ana@example.com', '--role=projects/PROJECT/roles/x'],
+      `ERROR: Project [PROJECT]: INVALID_ARGUMENT: Role (projects/PROJECT/roles/x) does not exist in the resource's hierarchy.\n`],
+    ['allUsers as owner', ['--member=allUsers', '--role=roles/owner'],
+      `ERROR: Project [PROJECT]: INVALID_ARGUMENT: Request contains an invalid argument. Refused: allUsers in roles/owner.\nA project's policy cannot grant roles to allUsers or allAuthenticatedUsers.\n`],
+    ['allAuthenticatedUsers as viewer', ['--member=allAuthenticatedUsers', '--role=roles/viewer'],
+      `ERROR: Project [PROJECT]: INVALID_ARGUMENT: Request contains an invalid argument. Refused: allAuthenticatedUsers in roles/viewer.\nA project's policy cannot grant roles to allUsers or allAuthenticatedUsers.\n`],
+  ])('%s', async (_name, flags, stderr) => {
+    const before = await policyOf();
+    const result = await gcauth(['projects', 'add-iam-policy-binding', project, ...flags.map((f) => f.replace('PROJECT', project)), '--condition=None']);
+    expect(result).toMatchObject({exitCode: 1, stdout: '', stderr: stderr.replaceAll('PROJECT', project)});
+    expect(await policyOf()).toEqual(before);
+  });
+});
+
 describe('bad input is refused before any request', () => {
   const member = '--member=user:ana@example.com';
   const role = '--role=roles/viewer';

@@ -41,6 +41,26 @@ describe('toApiError', () => {
     expect(error.message).toMatch(message);
   });
 
+  it("names the bindings a refused project policy's ProjectIamPolicyError details give, with a hint for public members", () => {
+    const detail = (member: string, role: string, type?: string) => ({
+      '@type': 'type.googleapis.com/google.cloudresourcemanager.v1.ProjectIamPolicyError',
+      ...(type ? {type} : {}),
+      member,
+      role,
+    });
+    const invalid = (...details: object[]) => answered(400, {code: 400, status: 'INVALID_ARGUMENT', message: 'Request contains an invalid argument.', details});
+    const open = toApiError(invalid(detail('allUsers', 'roles/owner')), subject) as ApiError;
+    expect([open.message, open.hint]).toEqual([
+      'Project [p]: INVALID_ARGUMENT: Request contains an invalid argument. Refused: allUsers in roles/owner.',
+      "A project's policy cannot grant roles to allUsers or allAuthenticatedUsers.",
+    ]);
+    const invite = toApiError(invalid(detail('user:a@gmail.com', 'roles/owner', 'SOLO_MUST_INVITE_OWNERS'), detail('user:b@gmail.com', 'roles/owner', 'SOLO_MUST_INVITE_OWNERS')), subject) as ApiError;
+    expect([invite.message, invite.hint]).toEqual([
+      'Project [p]: INVALID_ARGUMENT: Request contains an invalid argument. Refused: user:a@gmail.com in roles/owner (SOLO_MUST_INVITE_OWNERS), user:b@gmail.com in roles/owner (SOLO_MUST_INVITE_OWNERS).',
+      undefined,
+    ]);
+  });
+
   it('keeps the status word of a conflict for the retry decision', () => {
     expect((toApiError(answered(409, {status: 'ALREADY_EXISTS', message: 'exists'}), subject) as ConflictError).reason).toBe('ALREADY_EXISTS');
   });

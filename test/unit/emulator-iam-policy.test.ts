@@ -199,8 +199,6 @@ describe('project IAM policy', () => {
 
   it('accepts every member type Google knows', async () => {
     const members = [
-      'allAuthenticatedUsers',
-      'allUsers',
       'deleted:serviceAccount:gone@demo-project.iam.gserviceaccount.com?uid=123456789012345678901',
       'deleted:user:left@example.com?uid=42',
       'domain:example.com',
@@ -216,12 +214,45 @@ describe('project IAM policy', () => {
     expect((r.body as unknown as Policy).bindings).toContainEqual({role: 'roles/viewer', members});
   });
 
-  it('refuses malformed role names and version-1 renderings (_withcond_) of conditional roles', async () => {
-    for (const role of ['owner', 'roles/', 'roles/viewer_withcond_0123456789abcdef0123', 'projects/demo-project/roles/']) {
+  it('refuses malformed role names, version-1 renderings (_withcond_) of conditional roles and custom roles that do not exist', async () => {
+    const roles = ['owner', 'roles/', 'roles/viewer_withcond_0123456789abcdef0123', 'projects/demo-project/roles/', 'projects/demo-project/roles/x', 'organizations/123/roles/x'];
+    for (const role of roles) {
       const r = await setBindings([{role, members: ['user:dev@example.com']}]);
       expect([role, r.status, (r.body.error as {message: string}).message]).toEqual([role, 400, `Role (${role}) does not exist in the resource's hierarchy.`]);
     }
-    expect((await setBindings([{role: 'projects/demo-project/roles/myCustomRole', members: ['user:dev@example.com']}])).status).toBe(200);
+  });
+
+  it("refuses a predefined role Google does not know with Google's message, changing nothing", async () => {
+    const before = await getPolicy();
+    const r = await setBindings([{role: 'roles/doesNotExist', members: ['user:dev@example.com']}]);
+    expect(answer(r)).toEqual({
+      status: 400,
+      body: {error: {code: 400, message: 'Role roles/doesNotExist is not supported for this resource.', status: 'INVALID_ARGUMENT'}},
+    });
+    expect(await getPolicy()).toEqual(before);
+    expect((await setBindings([{role: 'roles/run.invoker', members: ['user:dev@example.com']}])).status).toBe(200);
+  });
+
+  it.each([
+    ['allUsers', 'roles/owner'],
+    ['allAuthenticatedUsers', 'roles/owner'],
+    ['allUsers', 'roles/editor'],
+    ['allAuthenticatedUsers', 'roles/viewer'],
+  ])('refuses %s in %s on a project, as Google does for any role, naming the binding', async (member, role) => {
+    const before = await getPolicy();
+    const r = await setBindings([{role, members: [member, 'user:dev@example.com']}]);
+    expect(answer(r)).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 400,
+          message: 'Request contains an invalid argument.',
+          status: 'INVALID_ARGUMENT',
+          details: [{'@type': 'type.googleapis.com/google.cloudresourcemanager.v1.ProjectIamPolicyError', member, role}],
+        },
+      },
+    });
+    expect(await getPolicy()).toEqual(before);
   });
 
   it('limits a policy to 1,500 principals with Google\'s message', async () => {
@@ -338,5 +369,37 @@ describe('permissions on Resource Manager', () => {
     }, admin.token);
     expect(r.status).toBe(200);
     expect((await crm('GET', 'v1/projects/demo-project', undefined, bot.token)).status).toBe(200);
+  });
+});
+
+describe('service account IAM policy', () => {
+  const sa = () => `target-sa@${emu.project}.iam.gserviceaccount.com`;
+  const iam = (verb: string, body?: unknown) => callApi(emu.url, owner, 'POST', `/iam/v1/projects/${emu.project}/serviceAccounts/${sa()}:${verb}`, body);
+  const setAccountBindings = async (bindings: unknown[]) => {
+    const {etag} = (await iam('getIamPolicy')).body as unknown as Policy;
+    return iam('setIamPolicy', {policy: {etag, bindings}});
+  };
+
+  beforeAll(() => {
+    emu.state.createServiceAccount(emu.project, 'target-sa');
+  });
+
+  it('takes roles that act on service accounts, and allUsers, which only a project refuses', async () => {
+    const r = await setAccountBindings([
+      {role: 'roles/iam.serviceAccountUser', members: ['user:dev@example.com']},
+      {role: 'roles/iam.serviceAccountTokenCreator', members: ['allAuthenticatedUsers']},
+      {role: 'roles/viewer', members: ['allUsers']},
+    ]);
+    expect(r.status).toBe(200);
+  });
+
+  it.each([
+    ['roles/doesNotExist', 'Role roles/doesNotExist is not supported for this resource.'],
+    ['roles/storage.admin', 'Role roles/storage.admin is not supported for this resource.'],
+    ['roles/iam.serviceAccountCreator', 'Role roles/iam.serviceAccountCreator is not supported for this resource.'],
+    [`projects/${'demo-project'}/roles/x`, "Role (projects/demo-project/roles/x) does not exist in the resource's hierarchy."],
+  ])('refuses %s with Google\'s message', async (role, message) => {
+    const r = await setAccountBindings([{role, members: ['user:dev@example.com']}]);
+    expect(answer(r)).toEqual({status: 400, body: {error: {code: 400, message, status: 'INVALID_ARGUMENT'}}});
   });
 });

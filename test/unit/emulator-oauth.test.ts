@@ -70,9 +70,19 @@ describe('POST /token (jwt-bearer)', () => {
     expect(info.body.scope).toBe(CLOUD);
   });
 
-  it('accepts an assertion without kid by trying the account keys, and the legacy v4 audience', async () => {
+  it('accepts an assertion without kid by trying the account keys', async () => {
     expect((await postToken(emu.url, signAssertion(key, {}, {kid: undefined}))).status).toBe(200);
-    expect((await postToken(emu.url, signAssertion(key, {aud: 'https://www.googleapis.com/oauth2/v4/token'}))).status).toBe(200);
+  });
+
+  // Go's x/oauth2/jwt, oauth2client and older google-auth sign for the key file's token_uri; Google accepts
+  // its own token URLs, so the emulator accepts those and the token_uri of the keys it writes.
+  it.each([
+    ['the legacy v4 token URL', () => 'https://www.googleapis.com/oauth2/v4/token'],
+    ['the old accounts.google.com token URL', () => 'https://accounts.google.com/o/oauth2/token'],
+    ["the emulator's own token URL (its key files' token_uri)", () => `${emu.url}/token`],
+  ])('accepts an assertion whose aud is %s, and counts it by audience', async (_name, aud) => {
+    expect((await postToken(emu.url, signAssertion(key, {aud: aud()}))).status).toBe(200);
+    expect(emu.stats().assertionAudiences).toEqual({[aud()]: 1});
   });
 
   it('accepts iat up to five minutes in the future (clock skew)', async () => {
@@ -93,7 +103,9 @@ describe('POST /token (jwt-bearer)', () => {
       return `${h}.${forged}.${s}`;
     }, OAUTH_MESSAGES.badSignature],
     ['a wrong aud', () => signAssertion(key, {aud: 'https://example.com/token'}), OAUTH_MESSAGES.badAudience],
-    ['aud equal to the emulator URL', () => signAssertion(key, {aud: `${emu.url}/token`}), OAUTH_MESSAGES.badAudience],
+    ['aud equal to the emulator URL without /token', () => signAssertion(key, {aud: emu.url}), OAUTH_MESSAGES.badAudience],
+    ["aud equal to the emulator's registry token URL", () => signAssertion(key, {aud: `${emu.url}/v2/token`}), OAUTH_MESSAGES.badAudience],
+    ['aud equal to the token URL over http', () => signAssertion(key, {aud: 'http://oauth2.googleapis.com/token'}), OAUTH_MESSAGES.badAudience],
     ['exp - iat > 3600', () => signAssertion(key, {iat: now(), exp: now() + 3601}), OAUTH_MESSAGES.badTimeframe],
     ['an expired assertion', () => signAssertion(key, {iat: now() - 7200, exp: now() - 3600}), OAUTH_MESSAGES.badTimeframe],
     ['iat far in the future', () => signAssertion(key, {iat: now() + 900, exp: now() + 1800}), OAUTH_MESSAGES.badTimeframe],

@@ -14,7 +14,7 @@ interface GoogleStatus {
   code?: number;
   message?: string;
   status?: string;
-  details?: Array<{'@type'?: string; reason?: string; metadata?: Record<string, string>}>;
+  details?: Array<{'@type'?: string; reason?: string; metadata?: Record<string, string>; member?: string; role?: string; type?: string}>;
 }
 
 interface TransportFailure {
@@ -119,6 +119,20 @@ function missingPermission(status: GoogleStatus | undefined): string | undefined
   return /Permission '([^']+)' denied/.exec(status?.message ?? '')?.[1];
 }
 
+const PROJECT_POLICY_ERROR = 'type.googleapis.com/google.cloudresourcemanager.v1.ProjectIamPolicyError';
+const PUBLIC_MEMBERS = new Set(['allUsers', 'allAuthenticatedUsers']);
+
+/**
+ * The bindings a refused project setIamPolicy names in its ProjectIamPolicyError details (Google's message
+ * is only "Request contains an invalid argument."), e.g. ` Refused: allUsers in roles/owner.`; empty if none.
+ */
+function refusedBindings(status: GoogleStatus | undefined): {text: string; publicMember: boolean} {
+  const refused = (status?.details ?? []).filter((d) => d['@type'] === PROJECT_POLICY_ERROR && d.member);
+  if (refused.length === 0) return {text: '', publicMember: false};
+  const parts = refused.map((d) => `${d.member}${d.role ? ` in ${d.role}` : ''}${d.type ? ` (${d.type})` : ''}`);
+  return {text: ` Refused: ${parts.join(', ')}.`, publicMember: refused.some((d) => PUBLIC_MEMBERS.has(d.member ?? ''))};
+}
+
 /**
  * Turns a failed API call into the typed error a command reports: 401 AuthError, 403
  * PermissionDeniedError naming the missing permission, 404 NotFoundError, 409 ConflictError,
@@ -157,8 +171,12 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
       return new NotFoundError(`${capitalize(subject.resource)} was not found: ${detail}`, options);
     case 409:
       return new ConflictError(`${capitalize(subject.resource)}: ${word}${detail}`, {...options, reason: google?.status});
-    default:
-      return new ApiError(`${capitalize(subject.resource)}: ${word}${detail}`, options);
+    default: {
+      const refused = refusedBindings(google);
+      // Resource Manager refuses allUsers and allAuthenticatedUsers in any binding of a project's policy.
+      const hint = refused.publicMember ? "A project's policy cannot grant roles to allUsers or allAuthenticatedUsers." : undefined;
+      return new ApiError(`${capitalize(subject.resource)}: ${word}${detail}${refused.text}`, {...options, hint});
+    }
   }
 }
 
