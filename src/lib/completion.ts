@@ -5,11 +5,12 @@
  * names and accounts from the config dir. It runs on the lean path (src/hot/gcauth.ts), with no oclif and
  * nothing that can prompt, write or reach the network: a TAB press must be quick and harmless.
  */
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync} from 'node:fs';
 
 import {configurationNames} from './config/configurations.js';
 import type {Paths} from './config/paths.js';
 import {keyOf, PROPERTIES} from './config/properties.js';
+import {readRegularFile} from './read-file.js';
 
 /** The parts of a manifest command completion reads. */
 export interface CompletionCommand {
@@ -29,7 +30,7 @@ export function fileSources(paths: Pick<Paths, 'credentialsFile' | 'configuratio
   return {
     accounts() {
       try {
-        const data = JSON.parse(readFileSync(paths.credentialsFile, 'utf8')) as {credentials?: Record<string, unknown>};
+        const data = JSON.parse(readRegularFile(paths.credentialsFile)) as {credentials?: Record<string, unknown>};
         return Object.keys(data.credentials ?? {}).sort();
       } catch {
         return [];

@@ -12,6 +12,7 @@ import {Properties} from './config/resolver.js';
 import {UsageError} from './errors.js';
 import {createLogger, type Logger, type Verbosity} from './log.js';
 import {createPrompter, type Prompter} from './prompter.js';
+import {FileReadError} from './read-file.js';
 import {type CredentialStore, FileCredentialStore} from './store/credential-store.js';
 import {FileTokenCache, type TokenCache} from './store/token-cache.js';
 
@@ -157,12 +158,22 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
 
 // A damaged active_config must not lock the user out of the commands that would repair it.
 async function activeConfiguration(configurations: ConfigurationStore, io: IO): Promise<string> {
-  const name = await configurations.activeName();
+  const fix = 'Fix it with: gcauth config configurations activate NAME';
+  let name: string;
+  try {
+    name = await configurations.activeName();
+  } catch (error) {
+    if (!(error instanceof FileReadError)) throw error;
+    io.stderr.write(`WARNING: Cannot read ${configurations.activeFile}: ${error.reason}; using [default]. ${fix}\n`);
+    return 'default';
+  }
   try {
     validateConfigurationName(name);
     return name;
   } catch {
-    io.stderr.write(`WARNING: ${configurations.activeFile} names an invalid configuration [${name}]; using [default]. Fix it with: gcauth config configurations activate NAME\n`);
+    // Only the start of its first line: the file may hold anything, even a megabyte of it.
+    const shown = name.split(/[\r\n]/)[0]!;
+    io.stderr.write(`WARNING: ${configurations.activeFile} names an invalid configuration [${shown.length > 64 ? `${shown.slice(0, 64)}...` : shown}]; using [default]. ${fix}\n`);
     return 'default';
   }
 }

@@ -1,7 +1,8 @@
-import {mkdir, readFile, rm} from 'node:fs/promises';
+import {mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GcauthError, writeRefusal} from './errors.js';
+import {readRegularFileIfExists} from './read-file.js';
 
 /** Files gcauth writes hold secrets or point at them: 0600 files in 0700 directories. */
 export const FILE_MODE = 0o600;
@@ -22,14 +23,12 @@ export async function ensureDir(dir: string): Promise<void> {
   await mkdir(dir, {recursive: true, mode: DIR_MODE}).catch(refused(dir));
 }
 
-/** Reads a UTF-8 file, or returns undefined when it does not exist. */
+/**
+ * Reads a UTF-8 file, or returns undefined when it does not exist (read-file.ts's bounded, regular-files-only read).
+ * @throws FileReadError when it is not a regular file, is too large or cannot be read.
+ */
 export async function readTextIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return readRegularFileIfExists(file);
 }
 
 /**

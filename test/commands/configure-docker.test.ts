@@ -393,7 +393,7 @@ describe('auth configure-docker', () => {
     });
 
     test.each([
-      ['{"auths": ', /^ERROR: The Docker config file \[.*\/config\.json\] is not valid JSON \(.+\)\. Fix or move it, then run again\.\n$/],
+      ['{"auths": ', /^ERROR: The Docker config file \[.*\/config\.json\] is not valid JSON( \(at character \d+\))?\. Fix or move it, then run again\.\n$/],
       ['["gcr.io"]', /^ERROR: The Docker config file \[.*\] does not hold a JSON object\. Fix or move it, then run again\.\n$/],
       ['{"credHelpers": []}', /^ERROR: The Docker config file \[.*\] is malformed: "credHelpers" is not an object\. Fix it, then run again\.\n$/],
     ])('config.json %s', async (text, message) => {

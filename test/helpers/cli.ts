@@ -17,6 +17,8 @@ export interface RunCliOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   cwd?: string;
+  /** Kill the program after this many ms (its result then has exitCode -1): a hang fails the test instead of stalling it. */
+  timeoutMs?: number;
 }
 
 /**
@@ -36,6 +38,7 @@ async function runProgram(file: string, args: string[], options: RunCliOptions):
     stdin: options.input === undefined ? 'ignore' : undefined,
     reject: false,
     stripFinalNewline: false,
+    ...(options.timeoutMs === undefined ? {} : {timeout: options.timeoutMs}),
   });
   return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1};
 }

@@ -66,7 +66,9 @@ describe('reading', () => {
   });
 
   test.each([
-    ['{"auths": {', /^The Docker config file \[.*config\.json\] is not valid JSON \(.+\)\. Fix or move it, then run again\.$/],
+    ['{"auths": {', /^The Docker config file \[.*config\.json\] is not valid JSON( \(at character \d+\))?\. Fix or move it, then run again\.$/],
+    // Never the text itself: Node's message quotes it, and config.json holds Docker's stored passwords.
+    ['{"auths": {"r": {"auth": "c2VjcmV0"}} x', /^The Docker config file \[.*config\.json\] is not valid JSON \(at character \d+\)\. Fix or move it, then run again\.$/],
     ['[1, 2]', /^The Docker config file \[.*\] does not hold a JSON object\. Fix or move it, then run again\.$/],
     ['null', /does not hold a JSON object/],
     ['"text"', /does not hold a JSON object/],

@@ -21,6 +21,30 @@ const cred = (account: string): StoredCredential => ({
 });
 
 describe('FileCredentialStore', () => {
+  test('a damaged entry is named with its account when used, listed by name, and can be removed', async () => {
+    const file = path.join(dir, 'credentials.json');
+    const good = cred('a@p.iam.gserviceaccount.com');
+    writeFileSync(file, JSON.stringify({version: 1, credentials: {[good.account]: good, 'b@p.iam.gserviceaccount.com': {type: 'service_account', account: 'b@p.iam.gserviceaccount.com'}}}));
+    const store = new FileCredentialStore(file);
+    expect(await store.get(good.account)).toEqual(good);
+    await expect(store.get('b@p.iam.gserviceaccount.com')).rejects.toThrow(`Credential store [${file}] has a damaged entry for [b@p.iam.gserviceaccount.com]: it has no "key" object.`);
+    await expect(store.list()).rejects.toThrow(/damaged entry for \[b@p/);
+    expect(await store.accounts()).toEqual([good.account, 'b@p.iam.gserviceaccount.com']);
+    expect(await store.remove('b@p.iam.gserviceaccount.com')).toBe(true);
+    expect(await store.list()).toEqual([good]);
+    // Names of Object.prototype are no accounts.
+    expect(await store.get('constructor')).toBeUndefined();
+  });
+
+  test('a credentials.json that is a directory is one error naming it, and nothing is written', async () => {
+    const file = path.join(dir, 'credentials.json');
+    mkdirSync(file);
+    const store = new FileCredentialStore(file);
+    await expect(store.get('a@p.iam.gserviceaccount.com')).rejects.toThrow(`Cannot read the credential store [${file}]: it is a directory. Move it aside and activate your credentials again.`);
+    await expect(store.put(cred('a@p.iam.gserviceaccount.com'))).rejects.toThrow(/it is a directory/);
+    expect(readdirSync(file)).toEqual([]);
+  });
+
   test('keeps one record per account in a 0600 file under a 0700 directory', async () => {
     const file = path.join(dir, 'cfg', 'credentials.json');
     const store = new FileCredentialStore(file);

@@ -1,4 +1,3 @@
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 
 import {Args, Flags} from '@oclif/core';
@@ -7,6 +6,7 @@ import {parseServiceAccountKey} from '../../lib/auth/service-account-key.js';
 import {BaseCommand} from '../../lib/base-command.js';
 import type {AppContext} from '../../lib/context.js';
 import {UsageError} from '../../lib/errors.js';
+import {fsErrorReason, readRegularFile} from '../../lib/read-file.js';
 import type {StoredCredential} from '../../lib/store/credential-store.js';
 
 export interface ActivateServiceAccountOptions {
@@ -23,7 +23,7 @@ export interface ActivateServiceAccountOptions {
  */
 export async function activateServiceAccount(options: ActivateServiceAccountOptions, ctx: AppContext): Promise<{account: string}> {
   const source = options.keyFile === '-' ? 'standard input' : options.keyFile;
-  const text = options.keyFile === '-' ? await readStream(ctx.io.stdin) : await readKeyFile(options.keyFile);
+  const text = options.keyFile === '-' ? await readStream(ctx.io.stdin) : readKeyFile(options.keyFile);
   const key = parseServiceAccountKey(text, source);
   const account = key.client_email;
   if (options.account && options.account !== account) {
@@ -42,14 +42,11 @@ export async function activateServiceAccount(options: ActivateServiceAccountOpti
   return {account};
 }
 
-async function readKeyFile(file: string): Promise<string> {
+function readKeyFile(file: string): string {
   try {
-    return await readFile(file, 'utf8');
+    return readRegularFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new UsageError(`Unable to read key file [${path.resolve(file)}]: ${why}.`);
+    throw new UsageError(`Unable to read key file [${path.resolve(file)}]: ${fsErrorReason(error)}.`, {cause: error});
   }
 }
 

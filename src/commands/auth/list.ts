@@ -18,7 +18,7 @@ export async function listAccounts(options: {filterAccount?: string}, ctx: AppCo
   const configured = ctx.props.get('core/account');
   const vm = await metadataEmailIfAny(ctx);
   const active = configured === 'default' ? vm : (configured ?? vm);
-  const accounts = new Set((await ctx.store.list()).map((c) => c.account));
+  const accounts = new Set(await ctx.store.accounts());
   if (vm) accounts.add(vm);
   return [...accounts]
     .sort()

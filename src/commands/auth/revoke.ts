@@ -4,6 +4,7 @@ import {revokeRefreshToken, revokeUrlFor} from '../../lib/auth/revoke-user.js';
 import {BaseCommand} from '../../lib/base-command.js';
 import type {AppContext} from '../../lib/context.js';
 import {NotFoundError, UsageError} from '../../lib/errors.js';
+import {DamagedCredentialError} from '../../lib/store/credential-store.js';
 
 export interface RevokeOptions {
   accounts: string[];
@@ -18,14 +19,19 @@ export interface RevokeOptions {
  * @throws UsageError when there is nothing to revoke; NotFoundError for an unknown account.
  */
 export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): Promise<{revoked: string[]}> {
-  const stored = (await ctx.store.list()).map((c) => c.account);
+  const stored = await ctx.store.accounts();
   const active = ctx.props.get('core/account');
   const targets = options.all ? stored : options.accounts.length > 0 ? [...new Set(options.accounts)] : active ? [active] : [];
   if (targets.length === 0) throw new UsageError('No credentials available to revoke.');
   const unknown = targets.filter((a) => !stored.includes(a));
   if (unknown.length > 0) throw new NotFoundError(`Unknown account [${unknown.join(', ')}]: no credentials are stored for it. See gcauth auth list.`);
   for (const account of targets) {
-    const credential = await ctx.store.get(account);
+    const credential = await ctx.store.get(account).catch((error: unknown) => {
+      if (!(error instanceof DamagedCredentialError)) throw error;
+      // Revoking is how a damaged entry is cleared: it cannot be revoked at Google, but it goes.
+      ctx.io.stderr.write(`WARNING: ${error.message} It is removed from this machine without being revoked at Google.\n`);
+      return undefined;
+    });
     if (credential?.type === 'authorized_user') {
       const url = revokeUrlFor(ctx.tokens.tokenUrlFor(credential));
       const outcome = await revokeRefreshToken(credential, url);

@@ -4,12 +4,13 @@
  * process) so that the token can be cached per credential and its token request redirected; google-auth-library
  * (loaded only when a token is minted) turns the credential into a token.
  */
-import {readFile, stat} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
 import path from 'node:path';
 
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError} from '../errors.js';
 import type {Logger} from '../log.js';
+import {fsErrorReason, jsonErrorAt, readRegularFile} from '../read-file.js';
 import {type CachedToken, fnv1a} from '../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from './metadata.js';
 import {DEFAULT_RETRY, withRetry} from './retry.js';
@@ -47,14 +48,14 @@ export async function findAdcSource(ctx: Pick<AppContext, 'env' | 'homeDir' | 'p
   for (const file of candidates) {
     try {
       const info = await stat(file);
-      if (!info.isFile()) throw Object.assign(new Error('it is not a file'), {code: 'EISDIR'});
+      if (!info.isFile()) throw Object.assign(new Error(info.isDirectory() ? 'it is a directory' : 'it is not a regular file'), {code: 'ENOTREG'});
       return {file, identity: `file:${file}:${info.size}:${info.mtimeMs}:${info.ino}`};
     } catch (error) {
-      if (explicit) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is not a file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-        throw new AuthError(`GOOGLE_APPLICATION_CREDENTIALS names [${explicit}], which cannot be read: ${why}.`);
-      }
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOTREG' ? (error as Error).message : fsErrorReason(error);
+      if (explicit) throw new AuthError(`GOOGLE_APPLICATION_CREDENTIALS names [${explicit}], which cannot be read: ${why}.`);
+      // The well-known file is optional, but one that is there and unusable is reported, as google-auth-library does.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new AuthError(`Cannot use the Application Default Credentials file [${file}]: ${why}.`);
     }
   }
   return {identity: 'metadata'};
@@ -71,12 +72,14 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
   if (!source.file) return metadataAdcToken(ctx);
   // The cache file name holds the account part: a short hash of the identity keeps it within name limits.
   const key = {account: `application-default.${fnv1a(source.identity)}`, scopes: ADC_SCOPES};
+  const file = source.file;
   return ctx.tokens.cachedOrMinted(key, async () => {
-    const tokenUrl = ctx.tokens.explicitTokenUrl() ?? (await tokenUriOf(source.file)) ?? GOOGLE_TOKEN_URL;
-    const what = source.file ? `the Application Default Credentials in [${source.file}]` : 'the metadata server';
+    const json = readAdcJson(file);
+    const tokenUrl = ctx.tokens.explicitTokenUrl() ?? tokenUriOf(json) ?? GOOGLE_TOKEN_URL;
+    const what = `the Application Default Credentials in [${file}]`;
     try {
       return await withRetry(
-        (_attempt, remainingMs) => mintAdcToken(source.file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,
       );
@@ -104,38 +107,51 @@ async function metadataAdcToken(ctx: MetadataContext): Promise<CachedToken> {
 const NO_ADC_ANYWHERE =
   'No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud.';
 
-async function tokenUriOf(file: string | undefined): Promise<string | undefined> {
-  if (!file) return undefined;
+/**
+ * The ADC file's JSON object, read once (bounded, regular files only) and handed to google-auth-library as is.
+ * @throws AuthError naming the file when it cannot be read or is not a JSON object.
+ */
+function readAdcJson(file: string): Record<string, unknown> {
+  let text: string;
   try {
-    const json = JSON.parse(await readFile(file, 'utf8')) as {token_uri?: unknown; source_credentials?: {token_uri?: unknown}};
-    // An impersonated file's token requests are its source's.
-    const uri = json.token_uri ?? json.source_credentials?.token_uri;
-    return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
-  } catch {
-    // google-auth-library reports an unreadable file itself.
-    return undefined;
+    text = readRegularFile(file);
+  } catch (error) {
+    throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${fsErrorReason(error)}.`, {cause: error});
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: it is not valid JSON${jsonErrorAt(error)}.`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: it is not a JSON object.`);
+  return json as Record<string, unknown>;
+}
+
+function tokenUriOf(json: Record<string, unknown>): string | undefined {
+  // An impersonated file's token requests are its source's.
+  const source = json.source_credentials as {token_uri?: unknown} | undefined;
+  const uri = json.token_uri ?? (source && typeof source === 'object' ? source.token_uri : undefined);
+  return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
 }
 
 /**
  * One token from google-auth-library's GoogleAuth, its token requests sent through gcauth's redirecting transporter.
  * @throws NoApplicationDefaultCredentialsError, AuthError for an unusable file, TokenEndpointError classified for retry.
  */
-async function mintAdcToken(file: string | undefined, scopes: string[], options: {tokenUrl: string; log: Logger; timeoutMs: number}): Promise<MintedToken> {
-  const json = file ? await readJson(file) : undefined;
-  if (file && json?.type === 'impersonated_service_account') {
+async function mintAdcToken(json: Record<string, unknown>, file: string, scopes: string[], options: {tokenUrl: string; log: Logger; timeoutMs: number}): Promise<MintedToken> {
+  if (json.type === 'impersonated_service_account') {
     const {mintImpersonatedAdcToken} = await import('./adc-impersonated.js');
     return mintImpersonatedAdcToken(json, file, scopes, options);
   }
   const [{GoogleAuth}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
-  const auth = new GoogleAuth({keyFilename: file, scopes, clientOptions: {transporter}});
+  // The JSON gcauth read, not the file name: google-auth-library would read the file again, with no bound.
+  const auth = new GoogleAuth({credentials: json, scopes, clientOptions: {transporter}});
   let client: Awaited<ReturnType<typeof auth.getClient>>;
   try {
     client = await auth.getClient();
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    if (!file && /could not load the default credentials/i.test(message)) throw new NoApplicationDefaultCredentialsError(NO_ADC_ANYWHERE);
-    throw new AuthError(`Cannot use the Application Default Credentials${file ? ` in [${file}]` : ''}: ${message}`, {cause: error});
+    throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${(error as Error).message ?? String(error)}`, {cause: error});
   }
   try {
     const {token} = await client.getAccessToken();
@@ -146,12 +162,3 @@ async function mintAdcToken(file: string | undefined, scopes: string[], options:
   }
 }
 
-// google-auth-library reports an unreadable file itself.
-async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const json = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    return json && typeof json === 'object' ? (json as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -3,12 +3,13 @@
  * Credentials in the well-known file that Google's client libraries read. None of these touch gcauth's own
  * credential store or active account.
  */
-import {readFile, rm} from 'node:fs/promises';
+import {rm} from 'node:fs/promises';
 
 import {apiRootUrl} from '../api/endpoints.js';
 import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, NotFoundError, UsageError} from '../errors.js';
+import {FileReadError, readRegularFileIfExists} from '../read-file.js';
 import {validateProjectId} from '../iam/validate.js';
 import {fnv1a} from '../store/token-cache.js';
 import {findAdcSource, wellKnownAdcFile} from './adc.js';
@@ -156,16 +157,15 @@ type AdcJson = Record<string, unknown> & {type?: unknown};
 /** Reads the well-known ADC file. @throws NotFoundError when absent; UsageError when it is not JSON. */
 async function readWellKnownAdc(ctx: AppContext): Promise<{file: string; adc: AdcJson}> {
   const file = wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    text = readRegularFileIfExists(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError(`Application Default Credentials file [${file}] does not exist.`, {
-        hint: 'Run gcauth auth application-default login first.',
-      });
-    }
-    throw new UsageError(`Unable to read the Application Default Credentials file [${file}]: ${(error as Error).message}.`);
+    if (!(error instanceof FileReadError)) throw error;
+    throw new UsageError(`Unable to read the Application Default Credentials file [${file}]: ${error.reason}.`, {cause: error});
+  }
+  if (text === undefined) {
+    throw new NotFoundError(`Application Default Credentials file [${file}] does not exist.`, {hint: 'Run gcauth auth application-default login first.'});
   }
   try {
     const adc = JSON.parse(text) as unknown;

@@ -2,12 +2,12 @@
  * `auth login` as library code: the login flow wired to the context (browser, prompt, token endpoint,
  * JWKS), and storing what it yields. `auth application-default login` calls obtainUserGrant too.
  */
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
+import {fsErrorReason, readRegularFile} from '../read-file.js';
 import {isTrue} from '../config/properties.js';
 import type {StoredCredential, StoredUserCredential} from '../store/credential-store.js';
 import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
@@ -228,10 +228,9 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   const file = options.credFile!;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readRegularFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`Unable to read credential file [${path.resolve(file)}]: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+    throw new UsageError(`Unable to read credential file [${path.resolve(file)}]: ${fsErrorReason(error)}.`, {cause: error});
   }
   let data: Record<string, unknown>;
   try {

@@ -7,7 +7,6 @@
  * later commands do not probe again. Tokens go through the token service's cache and single-flight lock like
  * every other source. Only node:fs is loaded up front; node:http only when a request is made.
  */
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GCE_CACHE_FILE} from '../config/paths.js';
@@ -15,6 +14,7 @@ import type {Properties} from '../config/resolver.js';
 import {isTrue} from '../config/properties.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
 import type {Logger} from '../log.js';
+import {existsAsNonRegular, readRegularFile} from '../read-file.js';
 import {readTextIfExists, writeSecureFile} from '../secure-fs.js';
 import {type CachedToken, fnv1a, type TokenKey} from '../store/token-cache.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
@@ -92,7 +92,12 @@ export async function gceResidency(env: Record<string, string | undefined>, gce:
   if (env.K_SERVICE || env.CLOUD_RUN_JOB || env.FUNCTION_NAME) return true;
   if (gce.platform === 'linux') {
     for (const name of ['bios_vendor', 'product_name']) {
-      const text = await readFile(path.join(gce.sysRoot, 'sys', 'class', 'dmi', 'id', name), 'utf8').catch(() => '');
+      let text = '';
+      try {
+        text = readRegularFile(path.join(gce.sysRoot, 'sys', 'class', 'dmi', 'id', name));
+      } catch {
+        // No DMI data (a container, another kernel): not evidence either way.
+      }
       if (/Google/.test(text)) return true;
     }
   }
@@ -173,6 +178,8 @@ async function readGceCache(ctx: MetadataContext, host: string): Promise<Detecti
 
 // A read-modify-write without a lock: two processes probing at once may lose one entry, which costs one more probe.
 async function writeGceCache(ctx: MetadataContext, detection: Detection): Promise<void> {
+  // Not over a directory, FIFO or device (or through a symlink to one): it was read as a miss, and stays as it is.
+  if (existsAsNonRegular(gceCacheFile(ctx))) return;
   const hosts = await readCacheFile(ctx);
   hosts[detection.host] = {
     present: detection.present,

@@ -1,9 +1,9 @@
 /** The OAuth client `auth login` runs as: the user's own Desktop-app client, never gcloud's. */
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 
 import type {AppContext} from '../context.js';
 import {UsageError} from '../errors.js';
+import {fsErrorReason, readRegularFile} from '../read-file.js';
 
 /** A Desktop-app OAuth client. */
 export interface OAuthClientConfig {
@@ -49,10 +49,9 @@ export async function resolveOAuthClient(clientIdFile: string | undefined, ctx: 
   if (clientIdFile) {
     let text: string;
     try {
-      text = await readFile(clientIdFile, 'utf8');
+      text = readRegularFile(clientIdFile);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(`Unable to read client ID file [${path.resolve(clientIdFile)}]: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+      throw new UsageError(`Unable to read client ID file [${path.resolve(clientIdFile)}]: ${fsErrorReason(error)}.`, {cause: error});
     }
     return parseClientIdFile(text, clientIdFile);
   }

@@ -1,6 +1,7 @@
 import {createPrivateKey} from 'node:crypto';
 
 import {UsageError} from '../errors.js';
+import {jsonErrorAt} from '../read-file.js';
 import type {ServiceAccountKey} from '../store/credential-store.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -16,9 +17,7 @@ export function parseServiceAccountKey(text: string, source: string): ServiceAcc
   try {
     data = JSON.parse(text);
   } catch (error) {
-    // Only the position: newer Node versions quote the input in the message, and that may be key material.
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new UsageError(`Key file [${source}] is not valid JSON${position ? ` (at character ${position})` : ''}.`);
+    throw new UsageError(`Key file [${source}] is not valid JSON${jsonErrorAt(error)}.`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new UsageError(`Key file [${source}] is not a JSON key: expected an object.`);

@@ -4,10 +4,11 @@
  * its order, then written atomically over the symlink's target, keeping the file's mode. gcauth's own edits hold
  * `config.json.lock` (beside the path as configured) from the read to the write.
  */
-import {readFile, readlink, stat} from 'node:fs/promises';
+import {readlink, stat} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GcauthError} from '../errors.js';
+import {fsErrorReason, jsonErrorAt, readRegularFileIfExists} from '../read-file.js';
 import {ensureDir, FILE_MODE, updateFile} from '../secure-fs.js';
 
 /** A config.json that cannot be read, parsed or written; nothing was changed. */
@@ -33,27 +34,8 @@ export interface DockerConfigFile {
   mode?: number;
 }
 
-const describeCode = (error: unknown) => {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOTDIR':
-    case 'EEXIST': // from mkdir: a file stands where a directory should be
-      return 'a part of the path is not a directory';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return (error as Error).message;
-  }
-};
+// EEXIST comes from mkdir: a file stands where a directory should be.
+const describeCode = (error: unknown) => ((error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a part of the path is not a directory' : fsErrorReason(error));
 
 /** Follows a chain of symlinks to the file a write must replace; a dangling link's target is returned as is. */
 async function resolveTarget(file: string): Promise<string> {
@@ -90,8 +72,8 @@ export async function readDockerConfig(file: string): Promise<DockerConfigFile> 
   let mode: number | undefined;
   try {
     target = await resolveTarget(file);
-    text = await readFile(target, 'utf8');
-    mode = (await stat(target)).mode & 0o777;
+    text = readRegularFileIfExists(target);
+    if (text !== undefined) mode = (await stat(target)).mode & 0o777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new DockerConfigError(`Cannot read the Docker config file [${file}]: ${describeCode(error)}.`);
@@ -104,7 +86,7 @@ export async function readDockerConfig(file: string): Promise<DockerConfigFile> 
     try {
       data = JSON.parse(body);
     } catch (error) {
-      throw new DockerConfigError(`The Docker config file [${file}] is not valid JSON (${(error as Error).message}). Fix or move it, then run again.`);
+      throw new DockerConfigError(`The Docker config file [${file}] is not valid JSON${jsonErrorAt(error)}. Fix or move it, then run again.`);
     }
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

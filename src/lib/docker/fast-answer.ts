@@ -21,11 +21,12 @@
  * Node prints) and Windows always go to Node. Every write of credentials or properties also deletes the answer
  * (fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir.
  */
-import {closeSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import {closeSync, fchmodSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import path from 'node:path';
 
 import {wellKnownAdcFile} from '../auth/adc.js';
 import {GCE_CACHE_FILE, resolvePaths} from '../config/paths.js';
+import {readRegularFile} from '../read-file.js';
 import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
 import {discardFastAnswer, fastAnswerPath, fastAnswerTempPath} from './fast-answer-file.js';
 import {registryHost} from './server-url.js';
@@ -145,7 +146,7 @@ function listDir(dir: string): string[] {
 
 function readActiveName(file: string): string {
   try {
-    return readFileSync(file, 'utf8').trim() || 'default';
+    return readRegularFile(file).trim() || 'default';
   } catch {
     return 'default';
   }
@@ -249,7 +250,7 @@ function notRenderable(probe: FastAnswerProbe, ctx: FastAnswerContext, answer: H
 function cachedTokenIdentity(file: string, token: string): string | undefined {
   const identity = fileIdentity(file);
   if (!identity) return undefined;
-  const cached = (JSON.parse(readFileSync(file, 'utf8')) as {token?: unknown}).token;
+  const cached = (JSON.parse(readRegularFile(file)) as {token?: unknown}).token;
   return cached === token && fileIdentity(file) === identity ? identity : undefined;
 }
 

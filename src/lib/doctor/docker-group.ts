@@ -1,6 +1,5 @@
-import {readFile} from 'node:fs/promises';
-
 import type {AppContext} from '../context.js';
+import {fsErrorReason, readRegularFile} from '../read-file.js';
 import {type CheckResult, type DoctorSystem, result} from './types.js';
 
 const CHECK = 'docker-group';
@@ -54,9 +53,9 @@ export async function checkDockerGroup(ctx: Pick<AppContext, 'env' | 'platform'>
   if (system.uid === 0) return result(CHECK, 'ok', 'running as root, which needs no group');
   let entries: GroupEntry[];
   try {
-    entries = parseGroupFile(await readFile(system.groupFile, 'utf8'));
+    entries = parseGroupFile(readRegularFile(system.groupFile));
   } catch (error) {
-    return result(CHECK, 'warn', `cannot read ${system.groupFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'id');
+    return result(CHECK, 'warn', `cannot read ${system.groupFile} (${fsErrorReason(error)})`, 'id');
   }
   const docker = entries.find((e) => e.name === 'docker');
   const join = `sudo usermod -aG docker ${system.userName}   (then log out and in, or run: newgrp docker)`;

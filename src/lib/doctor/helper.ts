@@ -1,4 +1,4 @@
-import {readFileSync, statSync} from 'node:fs';
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -8,6 +8,7 @@ import {answerSummary} from '../docker/fast-answer.js';
 import {fastAnswerPath} from '../docker/fast-answer-file.js';
 import {HELPER_BIN} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
+import {fsErrorReason, readRegularFile} from '../read-file.js';
 import {redactText as redact} from '../redact.js';
 import {type CheckResult, result} from './types.js';
 
@@ -86,7 +87,13 @@ export async function checkHelperFastPath(ctx: Pick<AppContext, 'env' | 'platfor
   if (ctx.platform === 'win32') return result(check, 'skip', 'Windows runs the Node helper');
   const bin = await findOnPath(HELPER_BIN, ctx);
   if (!bin) return result(check, 'skip', `${HELPER_BIN} is not on PATH`);
-  if (!readFileSync(bin, 'utf8').startsWith('#!/bin/sh\n')) {
+  let head: string;
+  try {
+    head = readRegularFile(bin);
+  } catch (error) {
+    return result(check, 'warn', `cannot read ${bin}: ${fsErrorReason(error)}`);
+  }
+  if (!head.startsWith('#!/bin/sh\n')) {
     return result(check, 'warn', `${bin} is not the sh fast path, so every get starts Node`, `export PATH="${installBinDir()}:$PATH"   (this installation's ${HELPER_BIN} is the sh program)`);
   }
   const answer = readAnswer(fastAnswerPath(ctx.paths.configDir));
@@ -102,7 +109,7 @@ export async function checkHelperFastPath(ctx: Pick<AppContext, 'env' | 'platfor
 /** The answer the sh would read (a 0600 file, whole), summarised. */
 function readAnswer(file: string): ReturnType<typeof answerSummary> {
   try {
-    return (statSync(file).mode & 0o777) === 0o600 ? answerSummary(readFileSync(file, 'utf8')) : undefined;
+    return (statSync(file).mode & 0o777) === 0o600 ? answerSummary(readRegularFile(file)) : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,6 @@
-import {readFile} from 'node:fs/promises';
-
 import type {AppContext} from '../context.js';
 import {UsageError} from '../errors.js';
+import {readRegularFile} from '../read-file.js';
 import {checkBindingCondition, checkConditionSyntax, type IamCondition, parseConditionFlag, readConditionFile} from './condition.js';
 import {addBinding, type BindingChange, CONDITIONAL_POLICY_VERSION, hasConditions, type Policy, type PolicyEdit, type PolicyResource, policyForDisplay, removeBinding, updatePolicy} from './policy.js';
 import {validateMember, validateProjectId, validateRole} from './validate.js';
@@ -52,7 +51,7 @@ export async function parseBindingChange(options: BindingOptions): Promise<Bindi
   validateMember(options.member);
   validateRole(options.role);
   let condition: IamCondition | null | undefined;
-  if (options.conditionFromFile !== undefined) condition = await readConditionFile(options.conditionFromFile, (f) => readFile(f, 'utf8'));
+  if (options.conditionFromFile !== undefined) condition = await readConditionFile(options.conditionFromFile, readRegularFile);
   else if (options.condition !== undefined) condition = parseConditionFlag(options.condition);
   if (condition) {
     if (options.all) throw new UsageError('--all removes the binding under every condition: give it without --condition or --condition-from-file.');

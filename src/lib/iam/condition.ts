@@ -6,6 +6,7 @@
  * check that points at the character at fault.
  */
 import {UsageError} from '../errors.js';
+import {fsErrorReason} from '../read-file.js';
 import {invalidValue, isBasicRole, quoteValue} from './validate.js';
 
 /** A binding's condition (google.type.Expr). */
@@ -176,17 +177,6 @@ export function parseConditionFlag(value: string, label = '--condition'): IamCon
   return {expression: expression!, title: title!, ...(description === undefined ? {} : {description})};
 }
 
-const READ_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-};
-
-function errorCode(error: unknown): string | undefined {
-  return (error as {code?: unknown})?.code as string | undefined;
-}
-
 /**
  * Reads `--condition-from-file`: a YAML or JSON mapping with keys expression, title and optional
  * description (numbers and booleans are taken as their text). `readFile` does the reading, so the
@@ -203,8 +193,7 @@ export async function readConditionFile(
   try {
     text = String(await readFile(path));
   } catch (error) {
-    const code = errorCode(error);
-    const reason = READ_ERRORS[code ?? ''] ?? (error as Error)?.message?.split('\n')[0] ?? String(error);
+    const reason = fsErrorReason(error);
     throw new UsageError(`Cannot read ${where}: ${reason}.`, {cause: error});
   }
   const fail = (reason: string) => new UsageError(`Invalid ${where}: ${reason}; expected ${FILE_FORM}.`);

@@ -1,7 +1,8 @@
 import path from 'node:path';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
-import {GcauthError} from '../errors.js';
+import {AuthError, GcauthError} from '../errors.js';
+import {FileReadError} from '../read-file.js';
 import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';
 import {removeStaleTemps} from '../config/stale-temps.js';
 
@@ -45,8 +46,11 @@ export type StoredCredential = StoredServiceAccountCredential | StoredUserCreden
 
 /** One record per account; every change is atomic and serialised across processes. */
 export interface CredentialStore {
+  /** @throws DamagedCredentialError when the account's entry is not a credential gcauth can use. */
   get(account: string): Promise<StoredCredential | undefined>;
-  /** All credentials, sorted by account. */
+  /** The accounts with an entry, sorted, whether or not the entry is usable. */
+  accounts(): Promise<string[]>;
+  /** All credentials, sorted by account. @throws DamagedCredentialError for the first unusable entry. */
   list(): Promise<StoredCredential[]>;
   put(credential: StoredCredential): Promise<void>;
   /** Returns whether the account had a credential. */
@@ -61,16 +65,56 @@ interface CredentialsFile {
   credentials: Record<string, StoredCredential>;
 }
 
+/** An entry of credentials.json that is not a credential gcauth can use (edited by hand, or damaged). */
+export class DamagedCredentialError extends AuthError {}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const nonEmpty = (value: unknown) => typeof value === 'string' && value.trim() !== '';
+
+/** What is wrong with a stored entry, in words, or undefined when it has the shape of a StoredCredential. */
+function entryProblem(account: string, entry: unknown): string | undefined {
+  if (!isObject(entry)) return 'it is not a JSON object';
+  if (entry.account !== account) return typeof entry.account === 'string' ? `its "account" is [${entry.account}]` : 'it has no "account"';
+  if (entry.addedAt !== undefined && typeof entry.addedAt !== 'string') return '"addedAt" is not a string';
+  if (entry.type === 'service_account') {
+    const key = entry.key;
+    if (!isObject(key)) return 'it has no "key" object';
+    const missing = ['client_email', 'private_key'].filter((f) => !nonEmpty(key[f]));
+    if (missing.length > 0) return `its key lacks ${missing.join(' and ')}`;
+    if (key.token_uri !== undefined && typeof key.token_uri !== 'string') return 'its key\'s token_uri is not a string';
+    return undefined;
+  }
+  if (entry.type === 'authorized_user') {
+    const missing = ['refreshToken', 'clientId', 'clientSecret'].filter((f) => !nonEmpty(entry[f]));
+    if (missing.length > 0) return `it lacks ${missing.join(', ')}`;
+    if (entry.tokenUri !== undefined && typeof entry.tokenUri !== 'string') return '"tokenUri" is not a string';
+    return undefined;
+  }
+  return entry.type === undefined ? 'it has no "type"' : `its type [${String(entry.type)}] is neither service_account nor authorized_user`;
+}
+
+/**
+ * The entry of account, checked to be a usable credential.
+ * @throws DamagedCredentialError naming the file, the account and what is wrong.
+ */
+function checkedEntry(file: string, account: string, entry: unknown): StoredCredential {
+  const problem = entryProblem(account, entry);
+  if (!problem) return entry as StoredCredential;
+  throw new DamagedCredentialError(`Credential store [${file}] has a damaged entry for [${account}]: ${problem}.`, {
+    hint: `Remove it with: gcauth auth revoke ${account}   (then activate or log in to the account again)`,
+  });
+}
+
 /** Turns any earlier layout into the current one. @throws GcauthError for a newer or unreadable file. */
 export function migrateCredentialsFile(raw: unknown, file: string): CredentialsFile {
   const data = raw as Partial<CredentialsFile> | null;
-  if (!data || typeof data !== 'object' || typeof data.version !== 'number' || typeof data.credentials !== 'object') {
+  if (!isObject(data) || typeof data.version !== 'number' || !isObject(data.credentials)) {
     throw new GcauthError(`Credential store [${file}] is not in a format gcauth understands. Move it aside and activate your credentials again.`);
   }
   if (data.version > CREDENTIALS_SCHEMA_VERSION) {
     throw new GcauthError(`Credential store [${file}] was written by a newer gcauth (schema ${data.version}); upgrade gcauth.`);
   }
-  return {version: CREDENTIALS_SCHEMA_VERSION, credentials: data.credentials ?? {}};
+  return {version: CREDENTIALS_SCHEMA_VERSION, credentials: data.credentials};
 }
 
 /** The credential store in `credentials.json` (0600), changed only under its lock. */
@@ -78,7 +122,13 @@ export class FileCredentialStore implements CredentialStore {
   constructor(private readonly file: string) {}
 
   private async load(): Promise<CredentialsFile> {
-    const text = await readTextIfExists(this.file);
+    let text: string | undefined;
+    try {
+      text = await readTextIfExists(this.file);
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      throw new GcauthError(`Cannot read the credential store [${this.file}]: ${error.reason}. Move it aside and activate your credentials again.`, {cause: error});
+    }
     if (text === undefined) return {version: CREDENTIALS_SCHEMA_VERSION, credentials: {}};
     let raw: unknown;
     try {
@@ -102,14 +152,19 @@ export class FileCredentialStore implements CredentialStore {
   }
 
   async get(account: string): Promise<StoredCredential | undefined> {
-    return (await this.load()).credentials[account];
+    const {credentials} = await this.load();
+    return Object.hasOwn(credentials, account) ? checkedEntry(this.file, account, credentials[account]) : undefined;
+  }
+
+  async accounts(): Promise<string[]> {
+    return Object.keys((await this.load()).credentials).sort();
   }
 
   async list(): Promise<StoredCredential[]> {
     const {credentials} = await this.load();
     return Object.keys(credentials)
       .sort()
-      .map((account) => credentials[account]!);
+      .map((account) => checkedEntry(this.file, account, credentials[account]));
   }
 
   async put(credential: StoredCredential): Promise<void> {
@@ -121,7 +176,7 @@ export class FileCredentialStore implements CredentialStore {
 
   async remove(account: string): Promise<boolean> {
     return this.change((data) => {
-      if (!(account in data.credentials)) return false;
+      if (!Object.hasOwn(data.credentials, account)) return false;
       delete data.credentials[account];
       return true;
     });
@@ -134,6 +189,10 @@ export class MemoryCredentialStore implements CredentialStore {
 
   async get(account: string) {
     return this.records.get(account);
+  }
+
+  async accounts() {
+    return [...this.records.keys()].sort();
   }
 
   async list() {

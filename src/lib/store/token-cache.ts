@@ -2,6 +2,7 @@ import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 
 import {discardFastAnswer} from '../docker/fast-answer-file.js';
+import {existsAsNonRegular, FileReadError} from '../read-file.js';
 import {readTextIfExists, removeFile, withFileLock, writeSecureFile} from '../secure-fs.js';
 import {removeStaleTemps} from '../config/stale-temps.js';
 
@@ -61,33 +62,42 @@ export function tokenKeyId(key: TokenKey): string {
   return `${accountPart(key.account)}.${fnv1a(hashed)}`;
 }
 
+const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+// Whatever the file holds, an entry that is not exactly what write() writes is simply a miss; the next refresh rewrites it.
 function parseEntry(text: string | undefined): CachedToken | undefined {
   if (!text) return undefined;
+  let data: Record<string, unknown>;
   try {
-    const data = JSON.parse(text) as {
-      version?: number;
-      account?: string;
-      scopes?: string[];
-      token?: string;
-      expiry?: string;
-      issued?: string;
-      variant?: string;
-    };
-    if (data.version !== TOKEN_SCHEMA_VERSION || !data.account || !data.token || !data.expiry) return undefined;
-    const expiry = Date.parse(data.expiry);
-    if (Number.isNaN(expiry)) return undefined;
-    const issued = data.issued ? Date.parse(data.issued) : Number.NaN;
-    return {
-      account: data.account,
-      scopes: data.scopes ?? [],
-      token: data.token,
-      expiry,
-      ...(Number.isNaN(issued) ? {} : {issued}),
-      ...(typeof data.variant === 'string' ? {variant: data.variant} : {}),
-    };
+    data = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    // A cache entry that cannot be read is simply a miss; the next refresh rewrites it.
     return undefined;
+  }
+  if (!data || typeof data !== 'object' || data.version !== TOKEN_SCHEMA_VERSION) return undefined;
+  const {account, scopes, token, variant} = data;
+  if (!isString(account) || !isString(token) || !isString(data.expiry)) return undefined;
+  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((s) => typeof s === 'string'))) return undefined;
+  if (variant !== undefined && typeof variant !== 'string') return undefined;
+  const expiry = Date.parse(data.expiry);
+  if (Number.isNaN(expiry)) return undefined;
+  const issued = isString(data.issued) ? Date.parse(data.issued) : Number.NaN;
+  return {
+    account,
+    scopes: (scopes as string[] | undefined) ?? [],
+    token,
+    expiry,
+    ...(Number.isNaN(issued) ? {} : {issued}),
+    ...(variant === undefined ? {} : {variant}),
+  };
+}
+
+/** An entry's text, or undefined when there is none or it cannot be read (a directory, a FIFO, too large): a miss. */
+async function readEntryText(file: string): Promise<string | undefined> {
+  try {
+    return await readTextIfExists(file);
+  } catch (error) {
+    if (error instanceof FileReadError) return undefined;
+    throw error;
   }
 }
 
@@ -100,11 +110,14 @@ export class FileTokenCache implements TokenCache {
   }
 
   async read(key: TokenKey): Promise<CachedToken | undefined> {
-    const entry = parseEntry(await readTextIfExists(this.fileOf(key)));
+    const entry = parseEntry(await readEntryText(this.fileOf(key)));
     return entry && entry.account === key.account && scopeList(entry.scopes) === scopeList(key.scopes) && entry.variant === key.variant ? entry : undefined;
   }
 
   async write(token: CachedToken): Promise<void> {
+    // A slot holding a directory, FIFO or device was read as a miss; it is not gcauth's to replace (nor, through a
+    // symlink, its target's), so the token simply goes uncached.
+    if (existsAsNonRegular(this.fileOf(token))) return;
     const body = {
       version: TOKEN_SCHEMA_VERSION,
       account: token.account,
@@ -132,7 +145,7 @@ export class FileTokenCache implements TokenCache {
         .filter((n) => n.startsWith(prefix) && n.endsWith('.json'))
         .map(async (n) => {
           const file = path.join(this.dir, n);
-          if (parseEntry(await readTextIfExists(file))?.account === account) await removeFile(file);
+          if (parseEntry(await readEntryText(file))?.account === account) await removeFile(file);
         }),
     );
   }

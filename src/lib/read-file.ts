@@ -1,0 +1,139 @@
+/**
+ * The one way gcauth reads a file a user can put anything in (its own config dir, Docker's config.json, key and
+ * ADC files): only a regular file, at most MAX_FILE_BYTES, or a FileReadError saying why not. Opening without
+ * blocking and checking what was opened means a FIFO never hangs gcauth and `/dev/zero` behind a symlink is never
+ * read forever. Synchronous on purpose: the files are small and local, and the hot paths (print-access-token, the
+ * Docker helper) read them before anything else could run meanwhile.
+ */
+import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs';
+
+import {GcauthError} from './errors.js';
+
+/** The most gcauth reads of any file: far above any credential, configuration or Docker config it writes. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+// O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting (it is refused right after).
+// O_NOCTTY: a terminal device named by mistake never becomes the controlling terminal. Both are 0 where absent.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
+/** What the user reads for a file system error code (reads and writes alike). */
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EIO: 'an input/output error',
+};
+
+/** The reason, in words, of a file system error: `no such file`, `permission denied`, ..., else its first line. */
+export function fsErrorReason(error: unknown): string {
+  if (error instanceof FileReadError) return error.reason;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (code && REASONS[code]) || ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+}
+
+/**
+ * Where JSON.parse stopped, as ` (at character N)`, or '': never its message, which newer Node versions fill with
+ * the text itself (a key, a token, Docker's stored passwords).
+ */
+export function jsonErrorAt(error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error)?.message ?? '')?.[1];
+  return position ? ` (at character ${position})` : '';
+}
+
+/**
+ * True when file exists and is not a regular file, through symlinks: a directory, a FIFO, a device. gcauth never
+ * writes over one (an atomic write replaces a symlink's target: /dev/zero itself).
+ */
+export function existsAsNonRegular(file: string): boolean {
+  try {
+    return !statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A file that could not be read, or was not read because it is not a regular file or is too large. */
+export class FileReadError extends GcauthError {
+  /** The errno code (ENOENT, EACCES, EISDIR, ...), ENOTREG for another kind of file, EFBIG for one too large. */
+  readonly code: string;
+  /** Why, in words: `no such file`, `it is a named pipe (FIFO), not a regular file`, ... */
+  readonly reason: string;
+
+  constructor(
+    readonly file: string,
+    code: string,
+    reason: string,
+    options?: {cause?: unknown},
+  ) {
+    super(`Cannot read [${file}]: ${reason}.`, options);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+function notRegular(file: string, info: Stats): FileReadError | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return new FileReadError(file, 'EISDIR', 'it is a directory');
+  const kind = info.isFIFO() ? 'a named pipe (FIFO)' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a file';
+  return new FileReadError(file, 'ENOTREG', `it is ${kind}, not a regular file`);
+}
+
+const tooLarge = (file: string, maxBytes: number) =>
+  new FileReadError(file, 'EFBIG', `it is larger than ${maxBytes >= 1024 * 1024 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes} bytes`}, more than gcauth reads`);
+
+const wrap = (file: string, error: unknown) =>
+  error instanceof FileReadError ? error : new FileReadError(file, (error as NodeJS.ErrnoException).code ?? 'EIO', fsErrorReason(error), {cause: error});
+
+/**
+ * Reads a regular file (symlinks followed) as UTF-8, at most maxBytes of it.
+ * @throws FileReadError when it cannot be opened or read, is not a regular file, or holds more than maxBytes.
+ */
+export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES): string {
+  let fd: number;
+  try {
+    fd = openSync(file, OPEN_FLAGS);
+  } catch (error) {
+    throw wrap(file, error);
+  }
+  try {
+    const info = fstatSync(fd);
+    const refused = notRegular(file, info);
+    if (refused) throw refused;
+    if (info.size > maxBytes) throw tooLarge(file, maxBytes);
+    // Read to the end, but never past maxBytes: the file may have grown since fstat.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(Math.max(info.size + 1 - total, 64 * 1024), maxBytes + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw tooLarge(file, maxBytes);
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (error) {
+    throw wrap(file, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Like readRegularFile, but a file that does not exist reads as undefined.
+ * @throws FileReadError for any other reason it cannot be read.
+ */
+export function readRegularFileIfExists(file: string, maxBytes = MAX_FILE_BYTES): string | undefined {
+  try {
+    return readRegularFile(file, maxBytes);
+  } catch (error) {
+    if (error instanceof FileReadError && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
