@@ -51,11 +51,21 @@ export function jsonErrorAt(error: unknown): string {
  * writes over one (an atomic write replaces a symlink's target: /dev/zero itself).
  */
 export function existsAsNonRegular(file: string): boolean {
+  return nonRegularTarget(file) !== undefined;
+}
+
+/**
+ * Why file (through symlinks) is not a regular file one may write over, or undefined when it is one or is absent:
+ * `it is a directory`, `it is a device, not a regular file`, ...
+ */
+export function nonRegularTarget(file: string): string | undefined {
+  let info: Stats;
   try {
-    return !statSync(file).isFile();
+    info = statSync(file);
   } catch {
-    return false;
+    return undefined;
   }
+  return notRegular(file, info)?.reason;
 }
 
 /** A file that could not be read, or was not read because it is not a regular file or is too large. */

@@ -2,7 +2,7 @@ import {mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GcauthError, writeRefusal} from './errors.js';
-import {readRegularFileIfExists} from './read-file.js';
+import {nonRegularTarget, readRegularFileIfExists} from './read-file.js';
 
 /** Files gcauth writes hold secrets or point at them: 0600 files in 0700 directories. */
 export const FILE_MODE = 0o600;
@@ -34,9 +34,13 @@ export async function readTextIfExists(file: string): Promise<string | undefined
 /**
  * Writes a file atomically (temp file, fsync, rename) with mode 0600, creating its directory 0700.
  * No other process ever sees a partial file, and a failed write leaves the old file and no temp file.
- * @throws NotWritableError or DiskFullError when the file system refuses the write.
+ * @throws NotWritableError or DiskFullError when the file system refuses the write; GcauthError when the target
+ *   (through symlinks) is a directory, a device or another file that is not a regular one.
  */
 export async function writeSecureFile(file: string, data: string | Buffer): Promise<void> {
+  // write-file-atomic renames over a symlink's target: as root, a slot linked to /dev/zero would replace the device.
+  const other = nonRegularTarget(file);
+  if (other) throw new GcauthError(`Cannot write [${file}]: ${other}. Move it aside and run the command again.`);
   await ensureDir(path.dirname(file));
   const {default: writeFileAtomic} = await import('write-file-atomic');
   await writeFileAtomic(file, data, {mode: FILE_MODE, fsync: true}).catch(refused(file));

@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs';
+import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -107,6 +107,20 @@ describe('FileTokenCache', () => {
     const key = {account: 'a@x.com', scopes: ['s']};
     writeFileSync(path.join(dir, `${tokenKeyId(key)}.json`), '{"version":1,"acc');
     expect(await cache.read(key)).toBeUndefined();
+  });
+});
+
+describe('writeSecureFile', () => {
+  test('never replaces what a symlink points at unless it is a regular file', async () => {
+    // A device (/dev/zero) is what this guards; a directory is the kind of target a test can offer safely.
+    const target = path.join(dir, 'a-directory');
+    mkdirSync(target);
+    const slot = path.join(dir, 'slot.json');
+    symlinkSync(target, slot);
+    await expect(writeSecureFile(slot, '{}')).rejects.toThrow(`Cannot write [${slot}]: it is a directory. Move it aside and run the command again.`);
+    expect(lstatSync(slot).isSymbolicLink()).toBe(true);
+    expect(statSync(target).isDirectory()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['a-directory', 'slot.json']);
   });
 });
 
