@@ -63,16 +63,24 @@ export function exitCodeFor(error: unknown): number {
 }
 
 /**
- * Why the file system refused a write, by errno code: conditions that no retry cures, so a lock or a write gives
- * up at once on them. The one table of these messages, for every writer.
+ * What the user reads for a file system error code, reads and writes alike: the one table of these words.
+ * The write refusals among them (read-only, no permission, full) are conditions no retry cures, so a lock or a write
+ * gives up at once on them.
  */
-const WRITE_REFUSALS = {
+export const FS_ERROR_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the path is too long',
+  EIO: 'an input/output error',
   EROFS: 'it is on a read-only file system',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   ENOSPC: 'the disk is full',
   EDQUOT: 'the disk quota is exceeded',
-} as const;
+};
+const WRITE_REFUSALS = FS_ERROR_REASONS as Record<'EROFS' | 'EACCES' | 'EPERM' | 'ENOSPC' | 'EDQUOT', string>;
 
 /** gcauth may not create or change files in a directory: a read-only file system, or no permission. */
 export class NotWritableError extends GcauthError {

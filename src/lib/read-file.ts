@@ -7,7 +7,7 @@
  */
 import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs';
 
-import {GcauthError} from './errors.js';
+import {FS_ERROR_REASONS, GcauthError} from './errors.js';
 
 /** The most gcauth reads of any file: far above any credential, configuration or Docker config it writes. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -16,25 +16,11 @@ export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 // O_NOCTTY: a terminal device named by mistake never becomes the controlling terminal. Both are 0 where absent.
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
-/** What the user reads for a file system error code (reads and writes alike). */
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a part of the path is not a directory',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the path is too long',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EIO: 'an input/output error',
-};
-
 /** The reason, in words, of a file system error: `no such file`, `permission denied`, ..., else its first line. */
 export function fsErrorReason(error: unknown): string {
   if (error instanceof FileReadError) return error.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return (code && REASONS[code]) || ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+  return (code && FS_ERROR_REASONS[code]) || ((error as Error)?.message ?? String(error)).split('\n')[0]!;
 }
 
 /**
