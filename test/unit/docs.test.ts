@@ -111,8 +111,12 @@ describe('the README', () => {
 
   test.each(['README.md', 'docs/architecture.md', 'docs/commands.md'])('%s links only to files in the repository', (doc) => {
     const text = readFileSync(path.join(root, doc), 'utf8');
-    // Markdown links, and paths written as code that climb out of the document's directory.
-    const links = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)|`(\.\.\/[^`\s]+)`/g)].map((m) => (m[1] ?? m[2])!).filter((link) => !/^[a-z]+:/.test(link));
+    // Markdown links outside code, and paths written as code that climb out of the document's directory.
+    const prose = text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+    const links = [
+      ...[...prose.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((link) => !/^[a-z]+:/.test(link)),
+      ...[...text.matchAll(/`(\.\.\/[^`\s]+)`/g)].map((m) => m[1]!),
+    ];
     const outside = links.filter((link) => {
       const target = path.resolve(root, path.dirname(doc), link);
       return !target.startsWith(`${root}${path.sep}`) || !existsSync(target);
