@@ -2,6 +2,7 @@ import path from 'node:path';
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../lib/base-command.js';
+import {EMULATOR_DATA_DIR} from '../../lib/config/paths.js';
 import {NotFoundError} from '../../lib/errors.js';
 import {emulatorEnv, EmulatorNotRunningError, readEmulatorInfo, renderExports} from '../../emulator/env.js';
 
@@ -27,7 +28,7 @@ export default class EmulatorEnvInit extends BaseCommand<typeof EmulatorEnvInit>
   };
 
   async run(): Promise<void> {
-    const dataDir = path.resolve(this.flags['data-dir'] ?? path.join(this.ctx.paths.configDir, 'emulator'));
+    const dataDir = path.resolve(this.flags['data-dir'] ?? path.join(this.ctx.paths.configDir, EMULATOR_DATA_DIR));
     let vars;
     try {
       vars = emulatorEnv(await readEmulatorInfo(dataDir), {gcloud: this.flags.gcloud, registry: this.flags.registry, metadata: this.flags.metadata});

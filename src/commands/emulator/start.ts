@@ -2,6 +2,7 @@ import path from 'node:path';
 import {Flags} from '@oclif/core';
 
 import {BaseCommand} from '../../lib/base-command.js';
+import {EMULATOR_DATA_DIR} from '../../lib/config/paths.js';
 import {GcauthError, UsageError} from '../../lib/errors.js';
 import {FaultConfigError, type FaultConfig} from '../../emulator/faults.js';
 import {nextStopSignal, runEmulator} from '../../emulator/run.js';
@@ -51,7 +52,7 @@ export default class EmulatorStart extends BaseCommand<typeof EmulatorStart> {
       }
       faults.failRate = rate;
     }
-    const dataDir = path.resolve(flags['data-dir'] ?? path.join(this.ctx.paths.configDir, 'emulator'));
+    const dataDir = path.resolve(flags['data-dir'] ?? path.join(this.ctx.paths.configDir, EMULATOR_DATA_DIR));
     const stderr = this.ctx.io.stderr;
     // Listen for signals before starting, so a signal during start-up still ends in a clean close.
     const stop = nextStopSignal();

@@ -12,6 +12,9 @@ export interface Paths {
 /** The metadata-server probe's cache, in the config dir. */
 export const GCE_CACHE_FILE = 'gce';
 
+/** The emulator's data dir in the config dir, used when `emulator start` and `env-init` are given no --data-dir. */
+export const EMULATOR_DATA_DIR = 'emulator';
+
 /** Config dir: `$GCAUTH_CONFIG`, else `${XDG_CONFIG_HOME:-$HOME/.config}/gcauth`. */
 export function resolvePaths(env: Record<string, string | undefined>, homeDir: string): Paths {
   return pathsIn(path.resolve(env.GCAUTH_CONFIG || path.join(env.XDG_CONFIG_HOME || path.join(homeDir, '.config'), 'gcauth')));

@@ -13,8 +13,8 @@ export interface ResolvedProperty {
   origin?: string;
 }
 
-// gcloud-era scripts set these; honoured after gcauth's own variables.
-const GCLOUD_FALLBACKS: Record<string, string> = {
+/** gcloud's variables that gcloud-era scripts set, by property; honoured after gcauth's own variables. */
+export const GCLOUD_FALLBACKS: Record<string, string> = {
   'core/project': 'CLOUDSDK_CORE_PROJECT',
   'core/account': 'CLOUDSDK_CORE_ACCOUNT',
   'core/check_gce_metadata': 'CLOUDSDK_CORE_CHECK_GCE_METADATA',

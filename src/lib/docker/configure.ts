@@ -179,15 +179,12 @@ function containsAuth(data: Record<string, unknown>): boolean {
 }
 
 /**
- * What a full host list costs a classic `docker build`, which asks the helper for every configured host first: with
- * a cached token the sh fast path answers each without starting Node. Figures from `npm run bench` (2-core machine).
+ * What a full host list costs a classic `docker build`, which asks the helper for every configured host first. Said
+ * qualitatively: a benchmark's figures belong to the machine that measured them, not to every user's terminal.
  */
 export const fullListCost = (hosts: number) =>
   `credHelpers will name ${hosts} hosts for gcauth; a classic docker build asks the helper for each before it starts. ` +
-  `With a cached token docker-credential-gcauth answers without starting Node: ${FULL_LIST_FIGURES}.`;
-
-/** Measured by `npm run bench` (its "docker build loop" lines), 98 sequential gets on the 2-core machine. */
-const FULL_LIST_FIGURES = 'measured on a 2-core machine, 98 gets take 1.4 s idle and up to 2.8 s under load (14-29 ms each), against 77-136 s for gcloud\'s helper';
+  'With a cached token docker-credential-gcauth answers each without starting Node, so the list adds little to a build.';
 
 /** Warnings about hosts being sent to gcauth, in the order a user should read them. */
 async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
