@@ -45,3 +45,13 @@ export function nobodyProblem(): string | undefined {
     rmSync(config, {recursive: true, force: true});
   }
 }
+
+/**
+ * Runs a sh script as nobody, the other user of tests that forge files in a place others may write (root only:
+ * another user cannot be had otherwise). Throws when it fails.
+ */
+export function asNobody(script: string, env: Record<string, string> = {}): string {
+  const run = spawnSync('setpriv', [...NOBODY, 'sh', '-c', script], {env: {PATH: process.env.PATH ?? '', ...env}, encoding: 'utf8', timeout: 30_000});
+  if (run.error || run.status !== 0) throw new Error(`as nobody: ${script}: ${run.error?.message ?? run.stderr}`);
+  return run.stdout;
+}
