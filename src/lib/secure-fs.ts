@@ -21,8 +21,8 @@ export class UntrustedPathError extends GcauthError {}
  * its owner or its group/world write bits; for a directory, the same unless it is sticky (others may then add
  * names but not rename or remove ours). The one rule of the stores, the helper and doctor. No uids (Windows): none.
  */
-export function otherUserMayWrite(st: Pick<Stats, 'mode' | 'uid'>, me: number | undefined = process.getuid?.()): string | undefined {
-  if (me === undefined) return undefined;
+export function otherUserMayWrite(st: Pick<Stats, 'mode' | 'uid'>, me: number | null = process.getuid?.() ?? null): string | undefined {
+  if (me === null) return undefined;
   if (st.uid !== me && st.uid !== 0) return `it belongs to another user (uid ${st.uid})`;
   if ((st.mode & 0o022) === 0) return undefined;
   if ((st.mode & constants.S_IFMT) === constants.S_IFDIR && st.mode & 0o1000) return undefined;

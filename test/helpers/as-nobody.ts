@@ -26,7 +26,7 @@ export function nobodyProblem(): string | undefined {
   if (checked) return checked.problem;
   // A command that loads oclif, a command class and node_modules, in a config dir nobody may use.
   const config = mkdtempSync(path.join(tmpdir(), 'gcauth-nobody-'));
-  chmodSync(config, 0o777);
+  chmodSync(config, 0o1777);
   try {
     const probe = spawnSync('setpriv', [...NOBODY, process.execPath, cliBin, 'config', 'get', 'account'], {
       env: {PATH: process.env.PATH ?? '', GCAUTH_CONFIG: config, HOME: config},
