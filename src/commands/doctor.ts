@@ -3,6 +3,7 @@ import {userInfo} from 'node:os';
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../lib/base-command.js';
+import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {type DoctorSystem, doctorPassed, renderDoctorReport, runDoctor} from '../lib/doctor/doctor.js';
 
 /** The running user as the group check reads it: this process's ids and the system's group database. */
@@ -39,6 +40,11 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
   static override args = {
     image_or_host: Args.string({description: 'A registry host (default gcr.io), or an image: HOST/PROJECT/IMAGE or LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE.'}),
   };
+
+  // A config dir another user may write is what the config-dir check reports, not a reason to stop before it.
+  protected override buildContext(flags: GlobalFlags): Promise<AppContext> {
+    return createContext(flags, {tolerateUntrustedConfigDir: true});
+  }
 
   async run(): Promise<void> {
     const results = await runDoctor({target: this.args.image_or_host, system: processSystem()}, this.ctx);

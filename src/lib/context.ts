@@ -13,6 +13,7 @@ import {UsageError} from './errors.js';
 import {createLogger, type Logger, type Verbosity} from './log.js';
 import {createPrompter, type Prompter} from './prompter.js';
 import {FileReadError} from './read-file.js';
+import {checkPrivateDir, UntrustedPathError} from './secure-fs.js';
 import {type CredentialStore, FileCredentialStore} from './store/credential-store.js';
 import {FileTokenCache, type TokenCache} from './store/token-cache.js';
 
@@ -79,6 +80,11 @@ export interface ContextOverrides {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 when residency is faked. */
   metadataDefaultHost?: string;
+  /**
+   * A config dir another user may write is read as holding no configuration instead of refused (`gcauth doctor`,
+   * which reports it); its credentials and tokens are still refused when read.
+   */
+  tolerateUntrustedConfigDir?: boolean;
 }
 
 /** Maps global flags onto the properties they set for this invocation. */
@@ -103,12 +109,19 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   const platform = overrides.platform ?? process.platform;
   const paths = resolvePaths(env, homeDir);
   const configurations = new ConfigurationStore(paths);
-  const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await activeConfiguration(configurations, io)));
+  const tolerated = <T>(read: () => Promise<T>, instead: T): Promise<T> =>
+    read().catch((error: unknown) => {
+      if (overrides.tolerateUntrustedConfigDir && error instanceof UntrustedPathError) return instead;
+      throw error;
+    });
+  // Every file gcauth keeps is read from here: refused whole when another user could put files in it.
+  await tolerated(async () => checkPrivateDir(paths.configDir), undefined);
+  const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await tolerated(() => activeConfiguration(configurations, io), 'default')));
   validateConfigurationName(configuration);
-  if (flags.configuration && !(await configurations.exists(configuration)) && configuration !== 'default') {
+  if (flags.configuration && !(await tolerated(() => configurations.exists(configuration), true)) && configuration !== 'default') {
     throw new UsageError(`Configuration [${configuration}] does not exist. Create it with: gcauth config configurations create ${configuration}`);
   }
-  const props = new Properties({flags: flagProperties(flags), env, values: await configurations.read(configuration), configuration});
+  const props = new Properties({flags: flagProperties(flags), env, values: await tolerated(() => configurations.read(configuration), {}), configuration});
   // Read leniently: a bad stored value must not stop `config set` from repairing it.
   const lenient = (key: string) => {
     try {

@@ -88,9 +88,10 @@ const wrap = (file: string, error: unknown) =>
 
 /**
  * Reads a regular file (symlinks followed) as UTF-8, at most maxBytes of it.
- * @throws FileReadError when it cannot be opened or read, is not a regular file, or holds more than maxBytes.
+ * @throws FileReadError when it cannot be opened or read, is not a regular file, or holds more than maxBytes;
+ *   whatever inspect throws.
  */
-export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES): string {
+export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES, inspect?: (info: Stats) => void): string {
   let fd: number;
   try {
     fd = openSync(file, OPEN_FLAGS);
@@ -101,6 +102,9 @@ export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES): string
     const info = fstatSync(fd);
     const refused = notRegular(file, info);
     if (refused) throw refused;
+    // The caller's check of what was opened (its owner, say), on the descriptor: a file swapped in after a check
+    // of the path is never the one read.
+    inspect?.(info);
     if (info.size > maxBytes) throw tooLarge(file, maxBytes);
     // Read to the end, but never past maxBytes: the file may have grown since fstat.
     const chunks: Buffer[] = [];
@@ -115,6 +119,7 @@ export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES): string
     }
     return Buffer.concat(chunks, total).toString('utf8');
   } catch (error) {
+    if (error instanceof GcauthError) throw error;
     throw wrap(file, error);
   } finally {
     closeSync(fd);
@@ -125,9 +130,9 @@ export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES): string
  * Like readRegularFile, but a file that does not exist reads as undefined.
  * @throws FileReadError for any other reason it cannot be read.
  */
-export function readRegularFileIfExists(file: string, maxBytes = MAX_FILE_BYTES): string | undefined {
+export function readRegularFileIfExists(file: string, maxBytes = MAX_FILE_BYTES, inspect?: (info: Stats) => void): string | undefined {
   try {
-    return readRegularFile(file, maxBytes);
+    return readRegularFile(file, maxBytes, inspect);
   } catch (error) {
     if (error instanceof FileReadError && error.code === 'ENOENT') return undefined;
     throw error;

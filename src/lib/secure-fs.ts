@@ -1,8 +1,9 @@
+import {constants, statSync, type Stats} from 'node:fs';
 import {mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GcauthError, writeRefusal} from './errors.js';
-import {nonRegularTarget, readRegularFileIfExists} from './read-file.js';
+import {MAX_FILE_BYTES, nonRegularTarget, readRegularFileIfExists} from './read-file.js';
 
 /** Files gcauth writes hold secrets or point at them: 0600 files in 0700 directories. */
 export const FILE_MODE = 0o600;
@@ -23,12 +24,61 @@ export async function ensureDir(dir: string): Promise<void> {
   await mkdir(dir, {recursive: true, mode: DIR_MODE}).catch(refused(dir));
 }
 
+/** A directory or file gcauth reads secrets or settings from is one another user could write. */
+export class UntrustedPathError extends GcauthError {}
+
 /**
- * Reads a UTF-8 file, or returns undefined when it does not exist (read-file.ts's bounded, regular-files-only read).
- * @throws FileReadError when it is not a regular file, is too large or cannot be read.
+ * Why a user other than `me` (and root) could write what `st` describes, or undefined when none can: for a file,
+ * its owner or its group/world write bits; for a directory, the same unless it is sticky (others may then add
+ * names but not rename or remove ours). The one rule of the stores, the helper and doctor. No uids (Windows): none.
+ */
+export function otherUserMayWrite(st: Pick<Stats, 'mode' | 'uid'>, me: number | null = process.getuid?.() ?? null): string | undefined {
+  if (me === null) return undefined;
+  if (st.uid !== me && st.uid !== 0) return `it belongs to another user (uid ${st.uid})`;
+  if ((st.mode & 0o022) === 0) return undefined;
+  if ((st.mode & constants.S_IFMT) === constants.S_IFDIR && st.mode & 0o1000) return undefined;
+  return `other users can write to it (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`;
+}
+
+/** The fix for a path another user could write (see otherUserMayWrite). */
+export function untrustedPathFix(target: string, why: string, isDir: boolean): string {
+  return why.includes('(mode ') ? `chmod ${isDir ? '700' : '600'} ${target}` : `move it aside${isDir ? ', or set GCAUTH_CONFIG to a directory of your own' : ''}`;
+}
+
+function untrustedPathError(target: string, why: string, isDir: boolean): UntrustedPathError {
+  return new UntrustedPathError(`Refusing to use [${target}]: ${why}, so it could be made to hold another user's credentials or settings. Fix: ${untrustedPathFix(target, why, isDir)}`);
+}
+
+/**
+ * Checks that no other user may write `dir` (an absent one is fine: gcauth creates it 0700).
+ * @throws UntrustedPathError when one may.
+ */
+export function checkPrivateDir(dir: string): void {
+  let st: Stats;
+  try {
+    st = statSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    throw error;
+  }
+  const why = otherUserMayWrite(st);
+  if (why) throw untrustedPathError(dir, why, st.isDirectory());
+}
+
+/**
+ * Reads a UTF-8 file of gcauth's own, or returns undefined when it does not exist: read-file.ts's bounded,
+ * regular-files-only read. Its directory must be one no other user may write, and the file is checked on the
+ * descriptor it is read from (open, then fstat), so a file swapped in after a check is never the one read.
+ * @throws UntrustedPathError when another user may write the file or its directory; FileReadError when it is not a
+ *   regular file, is too large or cannot be read.
  */
 export async function readTextIfExists(file: string): Promise<string | undefined> {
-  return readRegularFileIfExists(file);
+  checkPrivateDir(path.dirname(file));
+  return readRegularFileIfExists(file, MAX_FILE_BYTES, (info) => {
+    const why = otherUserMayWrite(info);
+    if (why) throw untrustedPathError(file, why, false);
+  });
 }
 
 /**

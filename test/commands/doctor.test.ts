@@ -88,6 +88,7 @@ test('everything passes: gcr.io image, owner key, helper answering with a token'
     'docker-group': 'ok',
     'docker-config': 'ok',
     'docker-auths': 'ok',
+    'config-dir': 'ok',
     helper: 'ok',
     'helper-fast-path': 'ok',
     account: 'ok',
@@ -289,4 +290,20 @@ describe('on an emulated VM: no key, the metadata server', () => {
     expect(r.account).toMatchObject({status: 'warn', message: `no active account; the Docker helper uses the Application Default Credentials in ${adc} (docker/token_source=gcauth,adc,metadata), which this check does not test`});
     expect(r['vm-scopes']!.status).toBe('skip');
   });
+});
+
+test('a config dir other users may write: a warning naming why, with the fix; a sticky one owned by root is fine', async () => {
+  const w = await world();
+  // The context is built first: outside doctor (whose command tolerates the dir), createContext refuses it.
+  const {ctx} = await fakeContext({configDir: w.configDir, env: w.env});
+  const configDir = async () => (await runDoctor({system: w.system}, {...ctx, homeDir: w.home})).find((c) => c.check === 'config-dir');
+  chmodSync(w.configDir, 0o777);
+  expect(await configDir()).toEqual({
+    check: 'config-dir',
+    status: 'warn',
+    message: `${w.configDir}: other users can write to it (mode 0777), so gcauth and its helper refuse to read credentials, settings or answers there`,
+    fix: `chmod 700 ${w.configDir}`,
+  });
+  chmodSync(w.configDir, 0o1777);
+  expect((await configDir())!.status).toBe(process.getuid?.() === 0 ? 'ok' : 'warn');
 });

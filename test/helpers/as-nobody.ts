@@ -26,7 +26,7 @@ export function nobodyProblem(): string | undefined {
   if (checked) return checked.problem;
   // A command that loads oclif, a command class and node_modules, in a config dir nobody may use.
   const config = mkdtempSync(path.join(tmpdir(), 'gcauth-nobody-'));
-  chmodSync(config, 0o777);
+  chmodSync(config, 0o1777);
   try {
     const probe = spawnSync('setpriv', [...NOBODY, process.execPath, cliBin, 'config', 'get', 'account'], {
       env: {PATH: process.env.PATH ?? '', GCAUTH_CONFIG: config, HOME: config},
@@ -44,4 +44,14 @@ export function nobodyProblem(): string | undefined {
   } finally {
     rmSync(config, {recursive: true, force: true});
   }
+}
+
+/**
+ * Runs a sh script as nobody, the other user of tests that forge files in a place others may write (root only:
+ * another user cannot be had otherwise). Throws when it fails.
+ */
+export function asNobody(script: string, env: Record<string, string> = {}): string {
+  const run = spawnSync('setpriv', [...NOBODY, 'sh', '-c', script], {env: {PATH: process.env.PATH ?? '', ...env}, encoding: 'utf8', timeout: 30_000});
+  if (run.error || run.status !== 0) throw new Error(`as nobody: ${script}: ${run.error?.message ?? run.stderr}`);
+  return run.stdout;
 }

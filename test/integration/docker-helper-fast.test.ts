@@ -9,8 +9,10 @@ import path from 'node:path';
 
 import {execa} from 'execa';
 
+import {AS_ROOT, asNobody} from '../helpers/as-nobody.js';
 import {emulatorEnv, helperBin, runCli} from '../helpers/cli.js';
 import {startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {sayWhySkipped} from '../helpers/skip.js';
 
 let emu: EmulatorProcess;
 let registryHost: string;
@@ -348,5 +350,124 @@ describe('the answer file', () => {
     const viaLink = await helper('gcr.io', env, {GCAUTH_HELPER_NO_FAST: '1'}, path.join(dir, 'docker-credential-gcauth'));
     expect(viaLink.exitCode).toBe(0);
     expect(viaLink.stdout).toContain('"Secret":"ya29.');
+  });
+});
+
+/** Every regular file under dir (temp files, lock leftovers and all), with its bytes. */
+function filesUnder(dir: string): Array<[string, string]> {
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const file = path.join(entry.parentPath, entry.name);
+      return [path.relative(dir, file), readFileSync(file, 'latin1')];
+    });
+}
+
+describe('secrets in the environment', () => {
+  // Values as CI sets them: setup-node's npm token, Terraform's key (one line, as `jq -c` gives it), a token, a client secret.
+  const SECRETS = {
+    NODE_AUTH_TOKEN: 'npm_nodeAuthTokenZq81Xv5b',
+    GOOGLE_CREDENTIALS: '{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANkeyBodyWq93Lp\\n-----END PRIVATE KEY-----\\n"}',
+    GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.oauthAccessTokenKm27Rt',
+    GCAUTH_AUTH_CLIENT_SECRET: 'GOCSPX-clientSecretHy64Nc',
+  };
+  const cores = ['nodeAuthTokenZq81Xv5b', 'keyBodyWq93Lp', 'oauthAccessTokenKm27Rt', 'clientSecretHy64Nc'];
+
+  test('a get with them set writes none of their values to any file in the config dir, and is still served fast', async () => {
+    const env: Record<string, string> = {...(await sandbox()), ...SECRETS};
+    const {again} = await compare('gcr.io', env);
+    expect(again.node).toBe(false);
+    // A change of one of them is still seen.
+    expect((await helper('gcr.io', env, {NODE_AUTH_TOKEN: 'npm_other'})).node).toBe(true);
+    expect((await helper('gcr.io', env)).node).toBe(true);
+    expect((await helper('gcr.io', env)).node).toBe(false);
+    const files = filesUnder(env.GCAUTH_CONFIG!);
+    expect(files.map(([name]) => name)).toContain('docker-helper-answer');
+    for (const [name, bytes] of files) {
+      for (const core of cores) expect({name, found: bytes.includes(core)}).toEqual({name, found: false});
+    }
+  });
+});
+
+describe('the clock', () => {
+  test('in a PID namespace without its own /proc (unshare -p -f), an expired answer is not served', async () => {
+    const probe = await execa('unshare', ['-p', '-f', 'true'], {reject: false});
+    if (probe.exitCode !== 0) {
+      sayWhySkipped(`PID namespace clock test skipped: unshare -p -f is refused here (${String(probe.stderr).trim()})`);
+      return;
+    }
+    const env = await sandbox();
+    await compare('gcr.io', env);
+    const file = answerFile(env);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const withDeadline = (seconds: number) => {
+      rmSync(file);
+      writeFileSync(file, [...lines.slice(0, 2), String(seconds), ...lines.slice(3)].join('\n'), {mode: 0o600});
+    };
+    // In the namespace the helper is PID 1: /proc/1 is the machine's init, whose entry is as old as the machine.
+    const inNamespace = async () => {
+      rmSync(nodeLog(), {force: true});
+      const result = await execa('unshare', ['-p', '-f', helperBin, 'get'], {env: {PATH: `${traps}:${process.env.PATH}`, ...env}, extendEnv: false, input: 'gcr.io', reject: false});
+      return {stdout: String(result.stdout), node: existsSync(nodeLog())};
+    };
+    const now = Math.floor(Date.now() / 1000);
+    withDeadline(now - 3);
+    expect((await inNamespace()).node).toBe(true);
+    // Node renders a fresh answer, which the namespace's fast path then serves.
+    const served = await inNamespace();
+    expect(served.node).toBe(false);
+    expect(served.stdout).toContain('"Secret":"ya29.');
+  });
+});
+
+describe('a config dir other users may write', () => {
+  const skip = AS_ROOT ? undefined : 'not root: no other user to forge files as';
+  if (skip) sayWhySkipped(`a config dir other users may write: skipped (${skip})`);
+  const test = skip ? globalThis.test.skip : globalThis.test;
+
+  /** A sandbox whose config dir nobody may reach, then write (mode) into. */
+  async function shared(mode: number, activate = true): Promise<Record<string, string>> {
+    const env = await sandbox(activate);
+    chmodSync(env.HOME!, 0o755);
+    mkdirSync(env.GCAUTH_CONFIG!, {recursive: true});
+    chmodSync(env.GCAUTH_CONFIG!, mode);
+    return env;
+  }
+
+  test("nobody's forged answer is never served, nor the genuine one; Node refuses the dir in one line", async () => {
+    const env = await shared(0o700);
+    expect((await compare('gcr.io', env)).again.node).toBe(false);
+    const genuine = readFileSync(answerFile(env), 'utf8');
+    chmodSync(env.GCAUTH_CONFIG!, 0o777);
+    // Even the genuine answer: between the sh's checks and its read, another user may swap it.
+    const fast = await helper('gcr.io', env);
+    expect(fast.node).toBe(true);
+    expect(fast.exitCode).toBe(1);
+    expect(fast.stdout).toBe(`docker-credential-gcauth: Refusing to use [${env.GCAUTH_CONFIG}]: other users can write to it (mode 0777), so it could be made to hold another user's credentials or settings. Fix: chmod 700 ${env.GCAUTH_CONFIG}\n`);
+    const forged = genuine.replace(/"Secret":"[^"]*"/, '"Secret":"forged-by-nobody"');
+    asNobody('umask 077; printf %s "$FORGED" >"$DIR/forged" && mv -f "$DIR/forged" "$DIR/docker-helper-answer"', {FORGED: forged, DIR: env.GCAUTH_CONFIG!});
+    expect(statSync(answerFile(env)).uid).toBe(65534);
+    for (const input of ['gcr.io', 'https://gcr.io', 'us-docker.pkg.dev']) {
+      const run = await helper(input, env);
+      expect(run.stdout).not.toContain('forged-by-nobody');
+      expect(run.exitCode).toBe(1);
+    }
+  });
+
+  test("a sticky shared dir is usable, but nobody's credentials.json in it is refused in one line", async () => {
+    const env = await shared(0o1777, false);
+    const key = readFileSync(emu.ownerKeyFile, 'utf8');
+    const forgedStore = JSON.stringify({version: 1, credentials: {}}).replace('{}', `{"forged@x.iam.gserviceaccount.com":{"type":"service_account","account":"forged@x.iam.gserviceaccount.com","key":${key},"addedAt":"2024-01-01T00:00:00Z"}}`);
+    asNobody('umask 022; printf %s "$STORE" >"$DIR/credentials.json"', {STORE: forgedStore, DIR: env.GCAUTH_CONFIG!});
+    const file = path.join(env.GCAUTH_CONFIG!, 'credentials.json');
+    const refused = `Refusing to use [${file}]: it belongs to another user (uid 65534), so it could be made to hold another user's credentials or settings. Fix: move it aside`;
+    const list = await runCli(['auth', 'list'], {env});
+    expect({stderr: list.stderr, exitCode: list.exitCode}).toEqual({stderr: `ERROR: ${refused}\n`, exitCode: 1});
+    const get = await helper('gcr.io', env, {GCAUTH_CORE_ACCOUNT: 'forged@x.iam.gserviceaccount.com'});
+    expect({stdout: get.stdout, exitCode: get.exitCode}).toEqual({stdout: `docker-credential-gcauth: ${refused}\n`, exitCode: 1});
+    // Once it is gone, the sticky dir serves: others may add names to it but not replace ours.
+    rmSync(file);
+    expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
+    expect((await compare('gcr.io', env)).forced.exitCode).toBe(0);
   });
 });

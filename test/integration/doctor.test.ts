@@ -53,6 +53,7 @@ test('everything passes: the report on stdout, nothing on stderr, exit 0 unless 
     'docker-cli': 'ok',
     'docker-config': 'ok',
     'docker-auths': 'ok',
+    'config-dir': 'ok',
     helper: 'ok',
     'helper-fast-path': 'ok',
     account: 'ok',
@@ -89,4 +90,16 @@ test('bad IMAGE_OR_HOST: one ERROR line, exit 2, no report', async () => {
   const result = await runCli(['doctor', 'not a host'], {env});
   expect(result).toMatchObject({exitCode: 2, stdout: ''});
   expect(result.stderr).toMatch(/^ERROR: Invalid IMAGE_OR_HOST \[not a host\]: expected HOST or HOST\/PROJECT\/IMAGE, .*\n$/);
+});
+
+test('a config dir other users may write: doctor still runs and warns, naming the fix; the helper refuses it', async () => {
+  const env = await world({credHelpers: {'gcr.io': 'gcauth'}});
+  chmodSync(env.GCAUTH_CONFIG!, 0o777);
+  const result = await runCli(['doctor', '--format=json'], {env});
+  const rows = Object.fromEntries((JSON.parse(result.stdout) as Row[]).map((r) => [r.check, r]));
+  expect(rows['config-dir']).toMatchObject({status: 'warn', fix: `chmod 700 ${env.GCAUTH_CONFIG}`});
+  expect(rows['config-dir']!.message).toContain('other users can write to it (mode 0777)');
+  expect(rows.helper!.status).toBe('fail');
+  expect(result.exitCode).toBe(1);
+  expect(result.stderr).toBe('');
 });

@@ -8,10 +8,12 @@ import {
   answerDeadline,
   answerHosts,
   answerSummary,
+  ANSWER_MAGIC,
   answerText,
   FAST_ENV_NAMES,
   FAST_ENV_PREFIXES,
   fileIdentity,
+  fingerprintDigest,
   fingerprinted,
   fingerprintMatches,
   parseFingerprint,
@@ -30,7 +32,20 @@ describe('the sh fast path and fast-answer.ts agree', () => {
 
   test('on the answer file name and its first line', () => {
     expect(sh).toContain('answer=$config/docker-helper-answer');
-    expect(sh).toContain("'gcauth-docker-answer 1'");
+    expect(sh).toContain(`'${ANSWER_MAGIC}'`);
+  });
+
+  test("on the environment's digest: the sh's sha256sum of the salt and the fingerprint", () => {
+    const fingerprint = 'GOOGLE_CREDENTIALS=12:{"k": "\\$x"};HOME=6:/h/ é;NODE_AUTH_TOKEN=3:a b;';
+    const [salt, digest] = fingerprintDigest(fingerprint).split(' ');
+    expect(salt).toMatch(/^[0-9a-f]{16}$/);
+    expect(fingerprintDigest(fingerprint).split(' ')[0]).not.toBe(salt);
+    // The sh's own lines, run as it runs them.
+    const lines = sh.slice(sh.indexOf('# env_digest: begin'), sh.indexOf('# env_digest: end'));
+    for (const shell of ['dash', 'bash']) {
+      const out = execFileSync(shell, ['-c', `tools=/usr/bin:/bin; salt=$1; fp=$2\nnode_get() { exit 3; }\n${lines}printf '%s' "\${digest%% *}"`, 'sh', salt!, fingerprint], {encoding: 'utf8'});
+      expect({shell, out}).toEqual({shell, out: digest});
+    }
   });
 
   test('a file identity is what GNU stat prints for it', () => {
@@ -115,7 +130,7 @@ describe('answerSummary reads what answerText writes', () => {
 
   test('nothing from an answer cut short, of another format, or with no deadline', () => {
     expect(answerSummary(text.slice(0, text.indexOf('end')))).toBeUndefined();
-    expect(answerSummary(text.replace('gcauth-docker-answer 1', 'gcauth-docker-answer 2'))).toBeUndefined();
+    expect(answerSummary(text.replace(ANSWER_MAGIC, 'gcauth-docker-answer 1'))).toBeUndefined();
     expect(answerSummary(text.replace('1800000000', ''))).toBeUndefined();
   });
 });

@@ -5,22 +5,26 @@
  *
  * What an answer depends on, and how each is pinned:
  * - the environment: the sh passes a fingerprint of every variable that can change an answer (FAST_ENV_PREFIXES,
- *   FAST_ENV_NAMES) in GCAUTH_HELPER_FAST_ENV; Node checks it describes its own environment and records it; the sh
- *   answers only while its fingerprint is the same string;
+ *   FAST_ENV_NAMES) in GCAUTH_HELPER_FAST_ENV; Node checks it describes its own environment and records only a
+ *   salted SHA-256 of it (values such as NODE_AUTH_TOKEN or GOOGLE_CREDENTIALS are secrets, never written); the sh
+ *   answers only while `sha256sum` of the salt and its own fingerprint gives the same digest;
  * - files: the configurations, active_config, credentials.json, the gce cache, the ADC files and the token's cache
  *   entry are recorded by identity (mode, owner, device, inode, size, ctime to the nanosecond, which no write keeps;
  *   absent files as absent), first before the context reads them and again after the token is had: an answer is
  *   rendered only when both agree, so a write Node may have missed is never pinned; the sh compares the identities
  *   with one `stat` call;
- * - the token: its expiry less gcloud's five minutes, against the ctime of /proc/$$ read in the same `stat` call
- *   (`date +%s` where there is no /proc);
+ * - the token: its expiry less gcloud's five minutes, against the ctime of /proc/self read in the same `stat`
+ *   call: stat's own /proc entry, made when stat looks it up, so never older than now in any PID namespace
+ *   (`date +%s` where there is no /proc/self);
  * - the host: the sh reads only canonical input (`host` or `http(s)://host`, which server-url.ts leaves unchanged)
  *   and serves a Google name by registries.ts's rule restated in sh (port-less names only) or a host listed here,
  *   each of which servesHost accepted under the same state; every other form goes to Node.
  * Only tokens of a stored credential or an ADC file are rendered: the metadata server, impersonation (whose warning
  * Node prints) and Windows always go to Node. Every write of credentials or properties also deletes the answer
- * (fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir.
+ * (fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir; the sh answers only in a
+ * config dir of the user's that no one else may write, and checks the answer's owner on the descriptor it read.
  */
+import {createHash, randomBytes} from 'node:crypto';
 import {closeSync, fchmodSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import path from 'node:path';
 
@@ -40,7 +44,7 @@ export const FAST_ENV_PREFIXES = ['GCAUTH_', 'CLOUDSDK_', 'GOOGLE_', 'GCE_', 'NO
 /** ...and by name: the config dir's, ADC's and metadata detection's inputs. */
 export const FAST_ENV_NAMES = ['HOME', 'XDG_CONFIG_HOME', 'APPDATA', 'METADATA_SERVER_DETECTION', 'K_SERVICE', 'CLOUD_RUN_JOB', 'FUNCTION_NAME', 'NO_GCE_CHECK'] as const;
 /** The answer format's first line. */
-export const ANSWER_MAGIC = 'gcauth-docker-answer 1';
+export const ANSWER_MAGIC = 'gcauth-docker-answer 2';
 
 /** Paths that must be absolute for the answer to mean the same thing in any working directory. */
 const PATH_VARIABLES = ['GCAUTH_CONFIG', 'XDG_CONFIG_HOME', 'HOME', 'CLOUDSDK_CONFIG', 'GOOGLE_APPLICATION_CREDENTIALS'];
@@ -82,6 +86,14 @@ export function fingerprintMatches(text: string, env: Record<string, string | un
   if (!entries) return false;
   const names = Object.keys(env).filter((name) => fingerprinted(name) && env[name] !== undefined);
   return names.length === entries.size && names.every((name) => entries.get(name) === env[name]);
+}
+
+/**
+ * What the answer records of the environment: `SALT DIGEST`, the SHA-256 (hex) of the salt and the fingerprint as
+ * the sh feeds them to `sha256sum` (a here-document: each on its own line). The salt is new with every answer.
+ */
+export function fingerprintDigest(fingerprint: string, salt = randomBytes(8).toString('hex')): string {
+  return `${salt} ${createHash('sha256').update(`${salt}\n${fingerprint}\n`).digest('hex')}`;
 }
 
 /** A file's identity as `stat -L -c '%a:%u:%d:%i:%s:%.9Z'` prints it, or undefined when it does not exist. */
@@ -188,8 +200,8 @@ export function answerHosts(answer: Pick<HelperAnswer, 'host' | 'extraHosts'>, s
 }
 
 /** The answer file's text. */
-export function answerText(configDir: string, fingerprint: string, deadline: number, hosts: readonly string[], tail: string, files: Snapshot): string {
-  const lines = [ANSWER_MAGIC, configDir, String(deadline), fingerprint, hosts.join(' '), tail];
+export function answerText(configDir: string, envDigest: string, deadline: number, hosts: readonly string[], tail: string, files: Snapshot): string {
+  const lines = [ANSWER_MAGIC, configDir, String(deadline), envDigest, hosts.join(' '), tail];
   // Paths in the config dir are written relative to it: fewer bytes for the sh to read.
   const inConfig = (file: string) => (file.startsWith(`${configDir}/`) ? file.slice(configDir.length + 1) : file);
   for (const [file, identity] of files) lines.push(identity === undefined ? `a ${inConfig(file)}` : `p ${identity} ${inConfig(file)}`);
@@ -229,7 +241,7 @@ export function renderFastAnswer(probe: FastAnswerProbe, ctx: FastAnswerContext,
       return;
     }
     const tail = `","Username":${JSON.stringify(answer.username)},"Secret":${JSON.stringify(answer.token.token)}}`;
-    const text = answerText(probe.configDir, probe.fingerprint, answerDeadline(answer.token.expiry), answerHosts(answer, serves), tail, [...after, [tokenFile, tokenIdentity]]);
+    const text = answerText(probe.configDir, fingerprintDigest(probe.fingerprint), answerDeadline(answer.token.expiry), answerHosts(answer, serves), tail, [...after, [tokenFile, tokenIdentity]]);
     writeAnswer(probe.configDir, text);
   } catch (error) {
     ctx.log.debug(`docker helper fast path: no answer rendered (${(error as Error).message})`);

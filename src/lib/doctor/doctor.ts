@@ -5,6 +5,7 @@
  */
 import type {AppContext} from '../context.js';
 import {checkAccount, checkVmScopes, type AccountState} from './account.js';
+import {checkConfigDir} from './config-dir.js';
 import {checkDockerCli} from './docker-cli.js';
 import {checkDockerConfig} from './docker-config.js';
 import {checkDockerGroup} from './docker-group.js';
@@ -45,6 +46,7 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
   results.push(...(await guarded('docker-cli', () => checkDockerCli(ctx, options.dockerTimeoutMs))));
   results.push(...(await guarded('docker-group', () => checkDockerGroup(ctx, options.system))));
   results.push(...(await guarded('docker-config', () => checkDockerConfig(ctx, target.host))));
+  results.push(...(await guarded('config-dir', () => checkConfigDir(ctx))));
   results.push(...(await guarded('helper', () => checkHelper(ctx, target.host, options.helperTimeoutMs))));
   results.push(...(await guarded('helper-fast-path', () => checkHelperFastPath(ctx, target.host))));
   let state: AccountState = {tokenOk: false};
