@@ -2,7 +2,8 @@ import type {Context} from 'hono';
 import {API_MESSAGES, ApiFailure, errorInfo} from './google-errors.js';
 import {rolesHeld} from './policy.js';
 import {permissionsOf} from './roles.js';
-import type {EmulatorState, IamPolicy} from './state.js';
+import type {IamPolicy} from './records.js';
+import type {EmulatorState} from './state.js';
 
 /** One of Google's JSON APIs, mounted under its own path prefix. */
 export interface ApiService {

@@ -1,7 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import type {Context, Hono} from 'hono';
 import {AUTH_PAGE_MESSAGES} from './google-errors.js';
-import type {AuthCodeRecord, EmulatorState} from './state.js';
+import type {AuthCodeRecord} from './records.js';
+import type {EmulatorState} from './state.js';
 
 /** What the authorization endpoint needs from the server. */
 export interface ConsentDeps {

@@ -4,7 +4,7 @@ import type {ApiCall} from './api.js';
 import {API_MESSAGES, ApiFailure, badRequest} from './google-errors.js';
 import {rolesHeld} from './policy.js';
 import {permissionsOf} from './roles.js';
-import type {IamPolicy, ServiceAccountRecord} from './state.js';
+import type {IamPolicy, ServiceAccountRecord} from './records.js';
 
 const GET_ACCESS_TOKEN = 'iam.serviceAccounts.getAccessToken';
 const GET_OPENID_TOKEN = 'iam.serviceAccounts.getOpenIdToken';

@@ -14,7 +14,8 @@ import {createPrivateKey, type KeyObject} from 'node:crypto';
 import type {Context, Hono} from 'hono';
 import {SignJWT} from 'jose';
 import {newNumericId} from './keys.js';
-import type {EmulatorState, ServiceAccountRecord, VmRecord} from './state.js';
+import type {ServiceAccountRecord, VmRecord} from './records.js';
+import type {EmulatorState} from './state.js';
 import type {EmulatorStats} from './stats.js';
 
 export const METADATA_PREFIX = '/computeMetadata/';

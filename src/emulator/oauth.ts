@@ -2,7 +2,8 @@ import {createHash, createPrivateKey, createPublicKey, timingSafeEqual, type Key
 import type {Context, Hono} from 'hono';
 import {compactVerify, exportJWK, jwtVerify, SignJWT} from 'jose';
 import {OAUTH_MESSAGES, apiError, oauthError, type OAuthErrorBody} from './google-errors.js';
-import type {AccessTokenRecord, EmulatorState, ServiceAccountRecord} from './state.js';
+import type {AccessTokenRecord, ServiceAccountRecord} from './records.js';
+import type {EmulatorState} from './state.js';
 import {bump, type EmulatorStats} from './stats.js';
 import {selfSignedCertificate, toPem} from './x509.js';
 

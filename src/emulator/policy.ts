@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto';
 import {API_MESSAGES, ApiFailure, badRequest, projectIamPolicyError} from './google-errors.js';
 import {BASIC_ROLES, grantableOn, type PolicyResource} from './roles.js';
-import {newEtag, type IamBinding, type IamCondition, type IamPolicy} from './state.js';
+import type {IamBinding, IamCondition, IamPolicy} from './records.js';
+import {newEtag} from './state.js';
 
 /** Google's limit on principals across all bindings of one policy. */
 const MAX_POLICY_MEMBERS = 1500;

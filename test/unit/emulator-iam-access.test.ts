@@ -1,7 +1,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import type {StateData, StateView} from '../../src/emulator/state.js';
+import type {StateData, StateView} from '../../src/emulator/records.js';
 import {accessTokenFor, adminState, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
 
 let emu: RunningEmulator;

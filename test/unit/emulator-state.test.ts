@@ -1,7 +1,8 @@
 import {readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {startEmulator} from '../../src/emulator/server.js';
-import {StateFileError, type StateData} from '../../src/emulator/state.js';
+import type {StateData} from '../../src/emulator/records.js';
+import {StateFileError} from '../../src/emulator/state.js';
 import {postToken, readKeyFile, signAssertion, tmpDir} from '../helpers/emulator.js';
 
 const mode = (file: string) => statSync(file).mode & 0o777;
