@@ -2,8 +2,8 @@ import {createPrivateKey, sign} from 'node:crypto';
 import {CompactSign, SignJWT} from 'jose';
 import type {ApiCall} from './api.js';
 import {API_MESSAGES, ApiFailure, badRequest} from './google-errors.js';
-import {rolesHeld} from './policy.js';
-import {permissionsOf} from './roles.js';
+import {principalsOf} from './authn.js';
+import {permissionsHeld} from './policy.js';
 import type {IamPolicy, ServiceAccountRecord} from './records.js';
 
 const GET_ACCESS_TOKEN = 'iam.serviceAccounts.getAccessToken';
@@ -62,9 +62,8 @@ function authorizedTarget(call: ApiCall, permission: string): ServiceAccountReco
   for (let i = 1; i < chain.length; i++) {
     const from = chain[i - 1]!.account!;
     const to = chain[i]!;
-    const principals = new Set([`serviceAccount:${from.email}`, 'allUsers', 'allAuthenticatedUsers']);
-    const held = to.policies.flatMap((p) => (p ? rolesHeld(p, principals, call.now()) : [])).flatMap((role) => permissionsOf(role));
-    if (!to.account || !held.includes(permission)) throw call.denied(permission, to.resource);
+    const held = permissionsHeld(principalsOf({kind: 'serviceAccount', account: from}), to.policies, call.now());
+    if (!to.account || !held.has(permission)) throw call.denied(permission, to.resource);
   }
   const target = chain.at(-1)!.account!;
   if (target.disabled) throw new ApiFailure(400, API_MESSAGES.preconditionFailed, {status: 'FAILED_PRECONDITION'});
@@ -103,7 +102,7 @@ export async function generateIdToken(call: ApiCall): Promise<unknown> {
     claims.email = target.email;
     claims.email_verified = true;
   }
-  const signing = call.state.data.signingKey;
+  const signing = call.state.idTokenSigningKey;
   const iat = Math.floor(call.now() / 1000);
   const token = await new SignJWT(claims)
     .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})

@@ -13,7 +13,6 @@
 import {createPrivateKey, type KeyObject} from 'node:crypto';
 import type {Context, Hono} from 'hono';
 import {SignJWT} from 'jose';
-import {newNumericId} from './keys.js';
 import type {ServiceAccountRecord, VmRecord} from './records.js';
 import type {EmulatorState} from './state.js';
 import type {EmulatorStats} from './stats.js';
@@ -85,19 +84,18 @@ export class MetadataServer {
   private readonly signingKey: KeyObject;
 
   constructor(private readonly deps: MetadataDeps) {
-    this.signingKey = createPrivateKey(deps.state.data.signingKey.privateKeyPem);
+    this.signingKey = createPrivateKey(deps.state.idTokenSigningKey.privateKeyPem);
   }
 
   /** The persisted VM record, made on first use. */
   private vm(): VmRecord {
-    const data = this.deps.state.data;
-    data.vm ??= {instanceId: newNumericId(19), name: 'gcauth-emulated-vm', zone: 'us-central1-a', createTime: new Date(this.deps.now()).toISOString()};
-    return data.vm;
+    return this.deps.state.vm();
   }
 
   private project() {
-    const project = this.deps.state.data.projects[this.deps.state.data.defaultProject];
-    if (!project) throw new Error(`state has no project ${this.deps.state.data.defaultProject}`);
+    const {state} = this.deps;
+    const project = state.project(state.defaultProject);
+    if (!project) throw new Error(`state has no project ${state.defaultProject}`);
     return project;
   }
 
@@ -141,12 +139,15 @@ export class MetadataServer {
     const {state} = this.deps;
     const project = this.project();
     if (email === this.computeDefaultEmail()) {
-      const account = state.createServiceAccountWithEmail(project.projectId, email, {displayName: 'Compute Engine default service account'});
+      const account = state.createServiceAccount(project.projectId, `${project.projectNumber}-compute`, {
+        displayName: 'Compute Engine default service account',
+        domain: 'developer.gserviceaccount.com',
+      });
       state.addBinding(project.projectId, 'roles/editor', `serviceAccount:${email}`);
       return account;
     }
     const match = /^([a-z][-a-z0-9]{4,28}[a-z0-9])@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email);
-    if (!match?.[1] || !match[2] || !Object.hasOwn(state.data.projects, match[2])) return undefined;
+    if (!match?.[1] || !match[2] || !state.project(match[2])) return undefined;
     return state.createServiceAccount(match[2], match[1], {displayName: 'Emulated VM service account'});
   }
 
@@ -161,7 +162,7 @@ export class MetadataServer {
         throw new MetadataConfigError(`unknown service account "${email}": give an existing account, ID@PROJECT.iam.gserviceaccount.com of an emulated project, "default" or null`);
       }
       const project = /@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email ?? '')?.[1];
-      if (email !== null && !this.deps.state.serviceAccount(email) && project !== undefined && !Object.hasOwn(this.deps.state.data.projects, project)) {
+      if (email !== null && !this.deps.state.serviceAccount(email) && project !== undefined && !this.deps.state.project(project)) {
         throw new MetadataConfigError(`unknown service account "${email}": project ${project} is not emulated`);
       }
     }
@@ -173,9 +174,8 @@ export class MetadataServer {
     if (update.fault !== undefined && update.fault !== null && !FAULTS.includes(update.fault)) {
       throw new MetadataConfigError(`unknown metadata fault "${String(update.fault)}"; valid: ${FAULTS.join(', ')} or null`);
     }
-    const vm = this.vm();
-    if (email !== undefined) vm.serviceAccount = email === this.computeDefaultEmail() ? undefined : email;
-    if (scopes !== undefined) vm.scopes = scopes;
+    if (email !== undefined) this.deps.state.updateVm({serviceAccount: email === this.computeDefaultEmail() ? undefined : email});
+    if (scopes !== undefined) this.deps.state.updateVm({scopes});
     if (update.fault !== undefined) this.setFault(update.fault);
     this.reuse.clear();
     if (email !== undefined || scopes !== undefined) await this.deps.state.save();
@@ -240,7 +240,7 @@ export class MetadataServer {
       if (licenses) computeEngine.license_id = [];
       claims.google = {compute_engine: computeEngine};
     }
-    const signing = this.deps.state.data.signingKey;
+    const signing = this.deps.state.idTokenSigningKey;
     return new SignJWT(claims)
       .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
       .setIssuer(ID_TOKEN_ISSUER)

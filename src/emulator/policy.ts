@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {API_MESSAGES, ApiFailure, badRequest, projectIamPolicyError} from './google-errors.js';
-import {BASIC_ROLES, grantableOn, type PolicyResource} from './roles.js';
+import {BASIC_ROLES, grantableOn, permissionsOf, type PolicyResource} from './roles.js';
 import type {IamBinding, IamCondition, IamPolicy} from './records.js';
 import {newEtag} from './state.js';
 
@@ -252,4 +252,14 @@ export function rolesHeld(policy: IamPolicy, principals: ReadonlySet<string>, no
     .filter((b) => b.members.some((m) => principals.has(m)))
     .filter((b) => !b.condition || conditionHolds(b.condition.expression, nowMs))
     .map((b) => b.role);
+}
+
+/** The permissions `principals` hold at `nowMs` through any of `policies` (an absent one grants nothing). */
+export function permissionsHeld(principals: ReadonlySet<string>, policies: ReadonlyArray<IamPolicy | undefined>, nowMs: number): Set<string> {
+  const held = new Set<string>();
+  for (const policy of policies) {
+    if (!policy) continue;
+    for (const role of rolesHeld(policy, principals, nowMs)) for (const p of permissionsOf(role)) held.add(p);
+  }
+  return held;
 }

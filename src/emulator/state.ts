@@ -7,13 +7,17 @@ import type {
   AccessTokenRecord,
   AuthCodeRecord,
   IamPolicy,
+  OAuthClientRecord,
   ProjectRecord,
   RefreshTokenRecord,
+  RegistryKeyRecord,
   ServiceAccountKeyRecord,
   ServiceAccountRecord,
+  SigningKeyRecord,
   StateData,
   StateView,
   UserRecord,
+  VmRecord,
 } from './records.js';
 
 /** Name of the one state file inside the data dir. */
@@ -56,16 +60,24 @@ export function serviceAccountEmail(accountId: string, projectId: string): strin
   return `${accountId}@${projectId}.iam.gserviceaccount.com`;
 }
 
-/** The emulator's mutable world plus its persistence; every mutation is followed by `save()`. */
+/** `map[key]` when `key` is the map's own (never an inherited `constructor` or `__proto__`). */
+function own<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/**
+ * The emulator's mutable world plus its persistence; every mutation is followed by `save()`. The data is
+ * private: modules ask the queries below, so what a record means (a live token, a valid key) is decided here.
+ */
 export class EmulatorState {
   /** Authorization codes, by code; never persisted. */
-  readonly authCodes = new Map<string, AuthCodeRecord>();
+  private readonly authCodes = new Map<string, AuthCodeRecord>();
   private pendingWrite: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly file: string,
-    readonly data: StateData,
+    private readonly data: StateData,
     private readonly now: () => number,
   ) {}
 
@@ -146,9 +158,24 @@ export class EmulatorState {
     return {state, ownerKey: {keyId: key.keyId, privateKeyPem}};
   }
 
+  /** The project made on first start: the metadata server's VM lives in it. */
+  get defaultProject(): string {
+    return this.data.defaultProject;
+  }
+
+  /** The account made on first start, owner of the default project; its key is `owner-key.json`. */
+  get ownerEmail(): string {
+    return this.data.ownerEmail;
+  }
+
+  /** The emulator's own key for id tokens, served at `/oauth2/v3/certs`. */
+  get idTokenSigningKey(): Readonly<SigningKeyRecord> {
+    return this.data.signingKey;
+  }
+
   /** Creates a project with an empty version-1 policy; idempotent for an existing id. */
   createProject(projectId: string): ProjectRecord {
-    const existing = this.data.projects[projectId];
+    const existing = own(this.data.projects, projectId);
     if (existing) return existing;
     const project: ProjectRecord = {
       projectId,
@@ -164,7 +191,7 @@ export class EmulatorState {
 
   /** Adds `member` to `role` on a project's policy (no-op if present) and rotates the etag. */
   addBinding(projectId: string, role: string, member: string): void {
-    const project = this.data.projects[projectId];
+    const project = own(this.data.projects, projectId);
     if (!project) throw new Error(`no project ${projectId}`);
     const policy = project.iamPolicy;
     const binding = policy.bindings.find((b) => b.role === role && !b.condition);
@@ -174,6 +201,16 @@ export class EmulatorState {
       policy.bindings.push({role, members: [member]});
     }
     policy.etag = newEtag();
+  }
+
+  /** A project by its id only. */
+  project(projectId: string): ProjectRecord | undefined {
+    return own(this.data.projects, projectId);
+  }
+
+  /** Every project, in the order they were made. */
+  projects(): ProjectRecord[] {
+    return Object.values(this.data.projects);
   }
 
   /** A project by id or by number, as Google's paths accept either. */
@@ -205,14 +242,18 @@ export class EmulatorState {
       .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   }
 
-  /** Creates a service account with no keys and an empty policy. Throws if it exists already. */
+  /**
+   * Creates a service account `ACCOUNT_ID@PROJECT.iam.gserviceaccount.com` with no keys and an empty policy, or
+   * `ACCOUNT_ID@DOMAIN` when `domain` is given (Google makes the Compute Engine default account
+   * `NUMBER-compute@developer.gserviceaccount.com`). Throws if it exists already.
+   */
   createServiceAccount(
     projectId: string,
     accountId: string,
-    opts: {displayName?: string; description?: string} = {},
+    opts: {displayName?: string; description?: string; domain?: string} = {},
   ): ServiceAccountRecord {
-    const email = serviceAccountEmail(accountId, projectId);
-    if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
+    const email = opts.domain === undefined ? serviceAccountEmail(accountId, projectId) : `${accountId}@${opts.domain}`;
+    if (own(this.data.serviceAccounts, email)) throw new Error(`service account ${email} exists`);
     const account: ServiceAccountRecord = {
       email,
       projectId,
@@ -227,28 +268,9 @@ export class EmulatorState {
     return account;
   }
 
-  /**
-   * Creates a service account whose email is not of the `ID@PROJECT.iam.gserviceaccount.com` form, as Google
-   * makes the Compute Engine default account `NUMBER-compute@developer.gserviceaccount.com`. Throws if it exists.
-   */
-  createServiceAccountWithEmail(projectId: string, email: string, opts: {displayName?: string; description?: string} = {}): ServiceAccountRecord {
-    if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
-    const account: ServiceAccountRecord = {
-      email,
-      projectId,
-      uniqueId: newNumericId(21),
-      displayName: opts.displayName ?? '',
-      description: opts.description ?? '',
-      disabled: false,
-      keys: {},
-      iamPolicy: emptyPolicy(),
-    };
-    this.data.serviceAccounts[email] = account;
-    return account;
-  }
-
+  /** A service account by email. */
   serviceAccount(email: string): ServiceAccountRecord | undefined {
-    return this.data.serviceAccounts[email];
+    return own(this.data.serviceAccounts, email);
   }
 
   /** Mints a user-managed RSA key; the private half is returned once and never stored, as at Google. */
@@ -266,11 +288,18 @@ export class EmulatorState {
     return key;
   }
 
+  /** An account's keys that are enabled and inside their validity window now; only the key `keyId` when given. */
+  validKeys(account: ServiceAccountRecord, keyId?: string): ServiceAccountKeyRecord[] {
+    const now = this.now();
+    const keys = keyId === undefined ? Object.values(account.keys) : [own(account.keys, keyId)];
+    return keys.filter((k): k is ServiceAccountKeyRecord => k !== undefined && !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now);
+  }
+
   /** The newest valid, enabled system-managed key that can sign, with its private half, if any. */
   signingKeyOf(email: string): {key: ServiceAccountKeyRecord; privateKeyPem: string} | undefined {
-    const now = this.now();
-    const key = Object.values(this.data.serviceAccounts[email]?.keys ?? {})
-      .filter((k) => k.keyType === 'SYSTEM_MANAGED' && Object.hasOwn(this.data.systemKeySecrets, k.keyId) && !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now)
+    const account = this.serviceAccount(email);
+    const key = (account ? this.validKeys(account) : [])
+      .filter((k) => k.keyType === 'SYSTEM_MANAGED' && Object.hasOwn(this.data.systemKeySecrets, k.keyId))
       .sort((a, b) => Date.parse(b.validAfterTime) - Date.parse(a.validAfterTime))[0];
     const privateKeyPem = key ? this.data.systemKeySecrets[key.keyId] : undefined;
     return key && privateKeyPem ? {key, privateKeyPem} : undefined;
@@ -278,7 +307,7 @@ export class EmulatorState {
 
   private async mintKey(email: string, keyType: ServiceAccountKeyRecord['keyType']): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
     const pair = await generateRsaKeyPair();
-    const account = this.data.serviceAccounts[email];
+    const account = this.serviceAccount(email);
     if (!account) throw new Error(`no service account ${email}`);
     const now = this.now();
     const key: ServiceAccountKeyRecord = {
@@ -297,21 +326,32 @@ export class EmulatorState {
 
   /** Deletes a key outright (Google keeps no tombstone). Returns false if there was none. */
   deleteServiceAccountKey(email: string, keyId: string): boolean {
-    const account = this.data.serviceAccounts[email];
-    if (!account?.keys[keyId]) return false;
+    const account = this.serviceAccount(email);
+    if (!account || !Object.hasOwn(account.keys, keyId)) return false;
     delete account.keys[keyId];
     return true;
   }
 
   setServiceAccountKeyDisabled(email: string, keyId: string, disabled: boolean): boolean {
-    const key = this.data.serviceAccounts[email]?.keys[keyId];
+    const account = this.serviceAccount(email);
+    const key = account ? own(account.keys, keyId) : undefined;
     if (!key) return false;
     key.disabled = disabled;
     return true;
   }
 
+  /** Moves a key's `validAfterTime` (the admin route that ages keys for tests); false when no account has the key. */
+  setServiceAccountKeyValidAfterTime(keyId: string, validAfterTime: string): boolean {
+    const key = Object.values(this.data.serviceAccounts)
+      .map((a) => own(a.keys, keyId))
+      .find(Boolean);
+    if (!key) return false;
+    key.validAfterTime = validAfterTime;
+    return true;
+  }
+
   setServiceAccountDisabled(email: string, disabled: boolean): boolean {
-    const account = this.data.serviceAccounts[email];
+    const account = this.serviceAccount(email);
     if (!account) return false;
     account.disabled = disabled;
     return true;
@@ -322,7 +362,7 @@ export class EmulatorState {
    * `deleted:serviceAccount:EMAIL?uid=ID`, so a new account of the same email inherits nothing.
    */
   deleteServiceAccount(email: string): boolean {
-    const account = this.data.serviceAccounts[email];
+    const account = this.serviceAccount(email);
     if (!account) return false;
     delete this.data.serviceAccounts[email];
     for (const keyId of Object.keys(account.keys)) delete this.data.systemKeySecrets[keyId];
@@ -337,12 +377,78 @@ export class EmulatorState {
     return true;
   }
 
+  /** Adds a user the consent page offers; idempotent. */
   addUser(email: string): UserRecord {
-    const existing = this.data.users[email];
+    const existing = own(this.data.users, email);
     if (existing) return existing;
     const user = {email, uniqueId: newNumericId(21)};
     this.data.users[email] = user;
     return user;
+  }
+
+  /** A user the emulator knows, by email. */
+  user(email: string): UserRecord | undefined {
+    return own(this.data.users, email);
+  }
+
+  /** The emails of every known user, in the order they were added (the consent page's order). */
+  userEmails(): string[] {
+    return Object.keys(this.data.users);
+  }
+
+  /** The persisted VM record of the metadata server, made with its defaults on first use. */
+  vm(): VmRecord {
+    this.data.vm ??= {instanceId: newNumericId(19), name: 'gcauth-emulated-vm', zone: 'us-central1-a', createTime: new Date(this.now()).toISOString()};
+    return this.data.vm;
+  }
+
+  /** Changes the VM's account (undefined: the Compute Engine default, null: none) and/or its scopes. */
+  updateVm(change: {serviceAccount?: string | null | undefined; scopes?: string[]}): void {
+    const vm = this.vm();
+    if ('serviceAccount' in change) {
+      if (change.serviceAccount === undefined) delete vm.serviceAccount;
+      else vm.serviceAccount = change.serviceAccount;
+    }
+    if (change.scopes !== undefined) vm.scopes = change.scopes;
+  }
+
+  /** The registry front's signing key and certificate, if one was made. */
+  registryKey(): RegistryKeyRecord | undefined {
+    return this.data.registryKey;
+  }
+
+  setRegistryKey(record: RegistryKeyRecord): void {
+    this.data.registryKey = record;
+  }
+
+  /** An OAuth client seen at the token endpoint. */
+  oauthClient(clientId: string): OAuthClientRecord | undefined {
+    return own(this.data.oauthClients, clientId);
+  }
+
+  /** Remembers the secret a client first presented; it is the only one accepted after. */
+  addOAuthClient(clientId: string, clientSecret: string): void {
+    this.data.oauthClients[clientId] = {clientSecret, firstSeen: new Date(this.now()).toISOString()};
+  }
+
+  /** Remembers an authorization code (in memory only) until it expires or is exchanged. */
+  addAuthCode(code: string, record: AuthCodeRecord): void {
+    this.authCodes.set(code, record);
+  }
+
+  /** An authorization code's record, used or not, expired or not: the token endpoint tells those apart. */
+  authCode(code: string): AuthCodeRecord | undefined {
+    return this.authCodes.get(code);
+  }
+
+  forgetAuthCode(code: string): void {
+    this.authCodes.delete(code);
+  }
+
+  /** Forgets the codes that have expired. */
+  pruneAuthCodes(): void {
+    const now = this.now();
+    for (const [code, record] of this.authCodes) if (record.expiresAt <= now) this.authCodes.delete(code);
   }
 
   /** Issues and remembers an access token good for `lifetimeSeconds`, optionally derived from a refresh token. */
@@ -363,7 +469,7 @@ export class EmulatorState {
 
   /** The record of a live token; expired, revoked and unknown tokens all read as undefined. */
   accessToken(token: string): AccessTokenRecord | undefined {
-    const record = Object.hasOwn(this.data.accessTokens, token) ? this.data.accessTokens[token] : undefined;
+    const record = own(this.data.accessTokens, token);
     if (!record || record.expiresAt <= this.now()) return undefined;
     return record;
   }
@@ -384,7 +490,7 @@ export class EmulatorState {
 
   /** A live refresh token's record; revoked and unknown ones read as undefined. */
   refreshToken(token: string): RefreshTokenRecord | undefined {
-    return Object.hasOwn(this.data.refreshTokens, token) ? this.data.refreshTokens[token] : undefined;
+    return own(this.data.refreshTokens, token);
   }
 
   /** Revokes a refresh token and every access token issued from it; returns whether it was live. */

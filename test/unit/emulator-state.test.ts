@@ -57,7 +57,7 @@ describe('emulator state', () => {
     const first = await startEmulator({dataDir: dir, project: 'first-proj'});
     const key = readKeyFile(first.ownerKeyFile);
     const token = String((await postToken(first.url, signAssertion(key))).body.access_token);
-    const signingKid = first.state.data.signingKey.kid;
+    const signingKid = first.state.idTokenSigningKey.kid;
     await first.close();
 
     // --project is only for first start: existing state wins.
@@ -67,7 +67,7 @@ describe('emulator state', () => {
       const again = readKeyFile(second.ownerKeyFile);
       expect({...again, token_uri: ''}).toEqual({...key, token_uri: ''});
       expect(again.token_uri).toBe(`${second.url}/token`);
-      expect(second.state.data.signingKey.kid).toBe(signingKid);
+      expect(second.state.idTokenSigningKey.kid).toBe(signingKid);
       expect((await fetch(`${second.url}/tokeninfo?access_token=${token}`)).status).toBe(200);
       expect((await postToken(second.url, signAssertion(again))).status).toBe(200);
     } finally {
