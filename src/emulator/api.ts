@@ -1,5 +1,6 @@
 import type {Context} from 'hono';
 import {hasAnyScope, type Authenticator, type Identity} from './authn.js';
+import type {IdTokenSigner} from './id-tokens.js';
 import {API_MESSAGES, ApiFailure, errorInfo} from './google-errors.js';
 import {permissionsHeld} from './policy.js';
 import type {IamPolicy} from './records.js';
@@ -28,6 +29,8 @@ export interface ApiCall {
   body: Record<string, unknown>;
   caller: Identity;
   state: EmulatorState;
+  /** Signs id tokens with the emulator's key (IAM Credentials' generateIdToken). */
+  idTokens: IdTokenSigner;
   now(): number;
   /** The emulator's base URL, e.g. for the `token_uri` of a key file. */
   url(): string;
@@ -58,6 +61,7 @@ export interface ApiRoute {
 export interface ApiDeps {
   state: EmulatorState;
   authn: Authenticator;
+  idTokens: IdTokenSigner;
   now(): number;
   url(): string;
 }
@@ -200,7 +204,7 @@ export class ApiDispatcher {
   }
 
   private call(route: ApiRoute, params: Record<string, string>, query: URLSearchParams, body: Record<string, unknown>, caller: Identity): ApiCall {
-    const {state, now, url} = this.deps;
+    const {state, idTokens, now, url} = this.deps;
     const denied = (permission: string, resource: string) =>
       new ApiFailure(403, route.service.denial(permission), {
         details: [errorInfo('IAM_PERMISSION_DENIED', route.service.denialDomain ?? route.service.name, {permission, resource})],
@@ -212,6 +216,7 @@ export class ApiDispatcher {
       body,
       caller,
       state,
+      idTokens,
       now,
       url,
       denied,

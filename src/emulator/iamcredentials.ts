@@ -1,5 +1,5 @@
 import {createPrivateKey, sign} from 'node:crypto';
-import {CompactSign, SignJWT} from 'jose';
+import {CompactSign} from 'jose';
 import type {ApiCall} from './api.js';
 import {API_MESSAGES, ApiFailure, badRequest} from './google-errors.js';
 import {principalsOf} from './authn.js';
@@ -13,8 +13,6 @@ const SIGN_BLOB = 'iam.serviceAccounts.signBlob';
 const DEFAULT_LIFETIME_S = 3600;
 /** Google allows up to 12 h where the org policy constraint `iam.allowServiceAccountCredentialLifetimeExtension` permits. */
 const MAX_LIFETIME_S = 43200;
-const ID_TOKEN_ISSUER = 'https://accounts.google.com';
-const ID_TOKEN_LIFETIME_S = 3600;
 const DELEGATE = /^projects\/-\/serviceAccounts\/([^/]+)$/;
 
 const invalid = (message: string, field: string) => new ApiFailure(400, message, {details: [badRequest(field, message)]});
@@ -102,17 +100,7 @@ export async function generateIdToken(call: ApiCall): Promise<unknown> {
     claims.email = target.email;
     claims.email_verified = true;
   }
-  const signing = call.state.idTokenSigningKey;
-  const iat = Math.floor(call.now() / 1000);
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-    .setIssuer(ID_TOKEN_ISSUER)
-    .setAudience(audience)
-    .setSubject(target.uniqueId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-    .sign(createPrivateKey(signing.privateKeyPem));
-  return {token};
+  return {token: await call.idTokens.sign(claims, audience, target.uniqueId)};
 }
 
 /** `:signJwt`: the payload as given, signed RS256 with the target's newest system-managed key. */

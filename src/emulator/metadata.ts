@@ -10,9 +10,8 @@
  * of the VM's account (so every API and the registry front take them, limited by their scopes) and
  * `identity` RS256 id tokens signed by the key served at /oauth2/v3/certs.
  */
-import {createPrivateKey, type KeyObject} from 'node:crypto';
 import type {Context, Hono} from 'hono';
-import {SignJWT} from 'jose';
+import type {IdTokenSigner} from './id-tokens.js';
 import type {ServiceAccountRecord, VmRecord} from './records.js';
 import type {EmulatorState} from './state.js';
 import type {EmulatorStats} from './stats.js';
@@ -20,8 +19,6 @@ import type {EmulatorStats} from './stats.js';
 export const METADATA_PREFIX = '/computeMetadata/';
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
 const CLOUD_PLATFORM = `${SCOPE_PREFIX}cloud-platform`;
-const ID_TOKEN_ISSUER = 'https://accounts.google.com';
-const ID_TOKEN_LIFETIME_S = 3600;
 /** A cached token is handed out again while this much of it remains, as the real server reuses its tokens. */
 const REUSE_MARGIN_MS = 5 * 60 * 1000;
 
@@ -71,6 +68,7 @@ export interface MetadataUpdate {
 /** What the metadata routes need from the server. */
 export interface MetadataDeps {
   state: EmulatorState;
+  idTokens: IdTokenSigner;
   stats: EmulatorStats;
   now(): number;
   tokenLifetimeSeconds(): number;
@@ -81,11 +79,7 @@ export class MetadataServer {
   private fault: MetadataFault | null = null;
   private readonly reuse = new Map<string, string>();
   private readonly hanging = new Set<() => void>();
-  private readonly signingKey: KeyObject;
-
-  constructor(private readonly deps: MetadataDeps) {
-    this.signingKey = createPrivateKey(deps.state.idTokenSigningKey.privateKeyPem);
-  }
+  constructor(private readonly deps: MetadataDeps) {}
 
   /** The persisted VM record, made on first use. */
   private vm(): VmRecord {
@@ -224,7 +218,6 @@ export class MetadataServer {
 
   /** An id token for `audience`, as GCE signs them; `full` adds the `google.compute_engine` claim. */
   async identity(account: ServiceAccountRecord, audience: string, full: boolean, licenses: boolean): Promise<string> {
-    const iat = Math.floor(this.deps.now() / 1000);
     const claims: Record<string, unknown> = {azp: account.uniqueId, email: account.email, email_verified: true};
     if (full) {
       const vm = this.vm();
@@ -240,15 +233,7 @@ export class MetadataServer {
       if (licenses) computeEngine.license_id = [];
       claims.google = {compute_engine: computeEngine};
     }
-    const signing = this.deps.state.idTokenSigningKey;
-    return new SignJWT(claims)
-      .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-      .setIssuer(ID_TOKEN_ISSUER)
-      .setAudience(audience)
-      .setSubject(account.uniqueId)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-      .sign(this.signingKey);
+    return this.deps.idTokens.sign(claims, audience, account.uniqueId);
   }
 
   /** The static part of the tree (token and identity are computed), keyed as the paths are. */

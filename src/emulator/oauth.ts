@@ -1,6 +1,7 @@
-import {createHash, createPrivateKey, createPublicKey, timingSafeEqual, type KeyObject} from 'node:crypto';
+import {createHash, createPublicKey, timingSafeEqual} from 'node:crypto';
 import type {Context, Hono} from 'hono';
-import {compactVerify, exportJWK, jwtVerify, SignJWT} from 'jose';
+import {compactVerify, exportJWK, jwtVerify} from 'jose';
+import {ID_TOKEN_ISSUER, type IdTokenSigner} from './id-tokens.js';
 import {OAUTH_MESSAGES, apiError, oauthError, type OAuthErrorBody} from './google-errors.js';
 import type {Authenticator} from './authn.js';
 import type {ServiceAccountRecord} from './records.js';
@@ -12,6 +13,7 @@ import {selfSignedCertificate, toPem} from './x509.js';
 export interface OAuthDeps {
   state: EmulatorState;
   authn: Authenticator;
+  idTokens: IdTokenSigner;
   stats: EmulatorStats;
   now(): number;
   tokenLifetimeSeconds(): number;
@@ -33,10 +35,8 @@ const GOOGLE_AUDIENCES: ReadonlySet<string> = new Set([
   'https://www.googleapis.com/oauth2/v4/token',
   'https://accounts.google.com/o/oauth2/token',
 ]);
-const ID_TOKEN_ISSUER = 'https://accounts.google.com';
 const MAX_ASSERTION_LIFETIME_S = 3600;
 const CLOCK_SKEW_S = 300;
-const ID_TOKEN_LIFETIME_S = 3600;
 
 /** Google marks every token answer uncacheable; clients and proxies must not reuse one. */
 const NO_STORE = {
@@ -163,9 +163,7 @@ function grantsEmail(scopes: readonly string[]): boolean {
  * and `/oauth2/v1/certs` (X.509), and each service account's public keys at `/service_accounts/v1/jwk/{email}`.
  */
 export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
-  const signing = deps.state.idTokenSigningKey;
-  const signingPrivate: KeyObject = createPrivateKey(signing.privateKeyPem);
-  const signingPublic: KeyObject = createPublicKey(signing.publicKeyPem);
+  const {idTokens} = deps;
 
   type GrantResult = {ok: Record<string, unknown>} | {error: OAuthErrorBody; status: 400 | 401};
   const refused = (error: string, description: string, status: 400 | 401 = 400): GrantResult => ({error: oauthError(error, description), status});
@@ -192,21 +190,13 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     if (!scopes.includes('openid')) return undefined;
     const user = deps.state.user(email);
     if (!user) return undefined;
-    const iat = Math.floor(deps.now() / 1000);
     const claims: Record<string, unknown> = {azp: clientId, at_hash: sha256(accessToken).subarray(0, 16).toString('base64url')};
     if (grantsEmail(scopes)) {
       claims.email = user.email;
       claims.email_verified = true;
     }
     if (nonce !== undefined) claims.nonce = nonce;
-    return new SignJWT(claims)
-      .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-      .setIssuer(ID_TOKEN_ISSUER)
-      .setAudience(clientId)
-      .setSubject(user.uniqueId)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-      .sign(signingPrivate);
+    return idTokens.sign(claims, clientId, user.uniqueId);
   };
 
   /** `grant_type=authorization_code`: client, code (single use, 10 minutes), redirect_uri, PKCE verifier. */
@@ -319,19 +309,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     bump(deps.stats.assertionAudiences, claims.aud as string);
 
     if (wantsIdToken) {
-      const iat = Math.floor(deps.now() / 1000);
-      const idToken = await new SignJWT({
-        azp: account.uniqueId,
-        email: account.email,
-        email_verified: true,
-      })
-        .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-        .setIssuer(ID_TOKEN_ISSUER)
-        .setAudience(claims.target_audience as string)
-        .setSubject(account.uniqueId)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-        .sign(signingPrivate);
+      const idToken = await idTokens.sign({azp: account.uniqueId, email: account.email, email_verified: true}, claims.target_audience as string, account.uniqueId);
       deps.stats.tokensIssued.idToken++;
       return c.json({id_token: idToken}, 200, NO_STORE);
     }
@@ -373,7 +351,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     }
     if (idToken !== undefined) {
       try {
-        const {payload, protectedHeader} = await jwtVerify(idToken, signingPublic, {
+        const {payload, protectedHeader} = await jwtVerify(idToken, idTokens.publicKey, {
           issuer: ID_TOKEN_ISSUER,
           algorithms: ['RS256'],
           currentDate: new Date(deps.now()),
@@ -428,9 +406,9 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   // The same key as X.509, the format google-auth-library's verifyIdToken reads by default (its PEM certs URL).
   const nowMs = deps.now();
   const signingCertificate = toPem(
-    selfSignedCertificate(signingPrivate, {commonName: 'gcauth emulator id token signer', notBefore: nowMs - 3600_000, notAfter: nowMs + 365 * 24 * 3600_000}),
+    selfSignedCertificate(idTokens.privateKey, {commonName: 'gcauth emulator id token signer', notBefore: nowMs - 3600_000, notAfter: nowMs + 365 * 24 * 3600_000}),
   );
-  app.get('/oauth2/v1/certs', (c) => c.json({[signing.kid]: signingCertificate}, 200, {'Cache-Control': 'public, max-age=3600'}));
+  app.get('/oauth2/v1/certs', (c) => c.json({[idTokens.kid]: signingCertificate}, 200, {'Cache-Control': 'public, max-age=3600'}));
 
   /** Google publishes each service account's public keys, so what signJwt and the account's keys sign can be checked. */
   const accountKeys = (email: string) => {
@@ -446,8 +424,8 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   });
 
   app.get('/oauth2/v3/certs', async (c) => {
-    const jwk = await exportJWK(signingPublic);
-    return c.json({keys: [{...jwk, alg: 'RS256', use: 'sig', kid: signing.kid}]}, 200, {
+    const jwk = await exportJWK(idTokens.publicKey);
+    return c.json({keys: [{...jwk, alg: 'RS256', use: 'sig', kid: idTokens.kid}]}, 200, {
       'Cache-Control': 'public, max-age=3600',
     });
   });

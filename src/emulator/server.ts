@@ -8,6 +8,7 @@ import {routePath} from 'hono/route';
 import writeFileAtomic from 'write-file-atomic';
 import {ApiDispatcher} from './api.js';
 import {Authenticator} from './authn.js';
+import {IdTokenSigner} from './id-tokens.js';
 import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} from './faults.js';
 import {apiError} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
@@ -163,12 +164,13 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   };
   // Every route that acts for a caller learns who it is here.
   const authn = new Authenticator(state);
-  const metadataDeps = {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
+  const idTokens = new IdTokenSigner(state.idTokenSigningKey, now);
+  const metadataDeps = {state, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
   const metadata = new MetadataServer(metadataDeps);
   if (opts.vm) await metadata.configure(opts.vm);
   const app = new Hono();
   // Requests can only arrive after listen(), by which time `info` is set.
-  const api = new ApiDispatcher(API_ROUTES, {state, authn, now, url: () => info?.url ?? ''});
+  const api = new ApiDispatcher(API_ROUTES, {state, authn, idTokens, now, url: () => info?.url ?? ''});
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -216,7 +218,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     return next();
   });
 
-  registerOAuthRoutes(app, {state, authn, stats, now, tokenLifetimeSeconds: () => tokenLifetime, url: () => info?.url ?? ''});
+  registerOAuthRoutes(app, {state, authn, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime, url: () => info?.url ?? ''});
   registerConsentRoutes(app, {state, now});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
   registerRegistryRoutes(app, {state, authn, stats, now, url: () => info?.url ?? '', signer: registrySigner});
