@@ -162,7 +162,7 @@ type Caller = Pick<Identity, 'principals' | 'scopes'> & {email?: string};
 
 const ANONYMOUS: Caller = {principals: ANONYMOUS_PRINCIPALS};
 
-/** The registry front's wording of why a credential is refused. */
+/** The registry front's wording of why a credential is refused; no default, so a new reason must be worded here. */
 function refusalMessage(reason: RefusalReason, detail = '(any)'): string {
   switch (reason) {
     case 'bad-key-file':
@@ -173,7 +173,10 @@ function refusalMessage(reason: RefusalReason, detail = '(any)'): string {
       return REGISTRY_MESSAGES.keyUnknown(detail);
     case 'key-mismatch':
       return REGISTRY_MESSAGES.keyMismatch(detail);
-    default:
+    case 'missing':
+    case 'invalid-token':
+    case 'account-disabled':
+    case 'account-gone':
       return REGISTRY_MESSAGES.badAccessToken;
   }
 }
