@@ -48,7 +48,7 @@ test('add, get and remove a binding: stderr status, the policy as YAML on stdout
   const removed = await run(RemoveBinding, [project, '--member=user:ana@example.com', '--role=roles/viewer', '--all']);
   expect(removed.code).toBe(0);
   expect(removed.stdout).not.toContain('ana@example.com');
-  expect(emu.state.data.projects[project]!.iamPolicy.bindings.flatMap((b) => b.members)).not.toContain('user:ana@example.com');
+  expect(emu.state.project(project)!.iamPolicy.bindings.flatMap((b) => b.members)).not.toContain('user:ana@example.com');
 });
 
 test('bad input: one ERROR line, exit 2, no request', async () => {

@@ -6,6 +6,8 @@ import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {execa, type ResultPromise} from 'execa';
 import type {FaultConfig} from '../../src/emulator/faults.js';
+import type {StateData} from '../../src/emulator/records.js';
+import type {EmulatorState} from '../../src/emulator/state.js';
 import type {EmulatorStats} from '../../src/emulator/stats.js';
 
 export type {FaultConfig, EmulatorStats};
@@ -266,6 +268,15 @@ export async function callApi(url: string, token: string | undefined, method: st
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${url}${path}`, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
   return {status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers};
+}
+
+/**
+ * What an in-process emulator has persisted, flushed first: the whole of `state.json`, secrets and tokens included,
+ * for tests that must see past State's queries (what is kept at all, the file's version).
+ */
+export async function savedState(emu: {state: EmulatorState; dataDir: string}): Promise<StateData> {
+  await emu.state.save();
+  return JSON.parse(readFileSync(path.join(emu.dataDir, 'state.json'), 'utf8')) as StateData;
 }
 
 /** `GET /__admin/state`: the emulated world without secrets, to check that a refused call changed nothing. */

@@ -26,7 +26,7 @@ test('__admin/key-valid-after back-dates a key and refuses bad input', async () 
   const {private_key_id: keyId} = readKeyFile(emu.ownerKeyFile);
   const post = (body: unknown) => fetch(`${emu.url}/__admin/key-valid-after`, {method: 'POST', body: JSON.stringify(body)});
   expect((await post({keyId, validAfterTime: '2020-05-06T07:08:09.123Z'})).status).toBe(200);
-  const key = Object.values(emu.state.data.serviceAccounts).flatMap((a) => Object.values(a.keys)).find((k) => k.keyId === keyId);
+  const key = emu.state.serviceAccount(emu.ownerEmail)?.keys[keyId];
   expect(key?.validAfterTime).toBe('2020-05-06T07:08:09Z');
   expect((await post({keyId, validAfterTime: 'yesterday'})).status).toBe(400);
   expect((await post({keyId: 'nope', validAfterTime: '2020-05-06T07:08:09Z'})).status).toBe(404);

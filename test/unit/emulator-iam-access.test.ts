@@ -1,8 +1,8 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import type {StateData, StateView} from '../../src/emulator/state.js';
-import {accessTokenFor, adminState, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import type {StateData, StateView} from '../../src/emulator/records.js';
+import {accessTokenFor, adminState, callApi, readKeyFile, savedState, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;
@@ -174,7 +174,7 @@ describe('persistence', () => {
       expect((await callApi(second.url, token, 'POST', `${base}:getIamPolicy`)).body).toEqual({version: 1, etag: 'ACAB'});
       const keys = (await callApi(second.url, token, 'GET', `${base}/keys?keyTypes=SYSTEM_MANAGED`)).body.keys as unknown[];
       expect(keys).toHaveLength(1);
-      expect(second.state.data.version).toBe(1);
+      expect((await savedState(second)).version).toBe(1);
     } finally {
       await second.close();
     }

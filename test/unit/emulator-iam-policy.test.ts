@@ -73,7 +73,7 @@ function crmDenied(permission: string, resource: string) {
 
 describe('projects', () => {
   it('gets a project in v1 and v3 shapes, by id or number', async () => {
-    const {projectNumber, createTime} = emu.state.data.projects['demo-project']!;
+    const {projectNumber, createTime} = emu.state.project('demo-project')!;
     const v1 = await crm('GET', 'v1/projects/demo-project');
     expect(answer(v1)).toEqual({status: 200, body: {projectNumber, projectId: 'demo-project', lifecycleState: 'ACTIVE', name: 'demo-project', createTime}});
     const v3 = await crm('GET', `v3/projects/${projectNumber}`);
@@ -95,7 +95,7 @@ describe('project IAM policy', () => {
     for (const path of ['v1/projects/demo-project:getIamPolicy', 'v3/projects/demo-project:getIamPolicy']) {
       const r = await crm('POST', path, {options: {requestedPolicyVersion: 3}});
       expect(Object.keys(r.body)).toEqual(['version', 'etag', 'bindings']);
-      expect(r.body).toMatchObject({version: 1, etag: emu.state.data.projects['demo-project']!.iamPolicy.etag});
+      expect(r.body).toMatchObject({version: 1, etag: emu.state.project('demo-project')!.iamPolicy.etag});
       expect(r.body.bindings).toContainEqual(OWNER_BINDING());
     }
     expect((await crm('POST', 'v1/projects/demo-project:getIamPolicy', {options: {requestedPolicyVersion: 2}})).status).toBe(400);
@@ -138,7 +138,7 @@ describe('project IAM policy', () => {
   });
 
   it('compares etags as the bytes they encode: gcloud sends back URL-safe base64 what it read as standard', async () => {
-    emu.state.data.projects['demo-project']!.iamPolicy.etag = 'B+/ABC//+w8=';
+    emu.state.project('demo-project')!.iamPolicy.etag = 'B+/ABC//+w8=';
     const urlSafe = await crm('POST', 'v1/projects/demo-project:setIamPolicy', {policy: {etag: 'B-_ABC__-w8=', bindings: [OWNER_BINDING()]}});
     expect(urlSafe.status).toBe(200);
     const notBase64 = await crm('POST', 'v1/projects/demo-project:setIamPolicy', {policy: {etag: 'not base64!', bindings: [OWNER_BINDING()]}});

@@ -1,6 +1,6 @@
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {OAUTH_MESSAGES} from '../../src/emulator/google-errors.js';
-import {accessTokenFor, adminState, callApi, postToken, readKeyFile, signAssertion, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {accessTokenFor, adminState, callApi, postToken, readKeyFile, savedState, signAssertion, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;
@@ -77,7 +77,7 @@ describe('service accounts', () => {
       `projects/demo-project/serviceAccounts/${email('find-me')}`,
       `projects/-/serviceAccounts/${encodeURIComponent(email('find-me'))}`,
       `projects/-/serviceAccounts/${uniqueId}`,
-      `projects/${emu.state.data.projects['demo-project']!.projectNumber}/serviceAccounts/${email('find-me')}`,
+      `projects/${emu.state.project('demo-project')!.projectNumber}/serviceAccounts/${email('find-me')}`,
     ]) {
       const r = await iam('GET', path);
       expect([path, r.status, r.body.email]).toEqual([path, 200, email('find-me')]);
@@ -204,7 +204,7 @@ describe('service accounts', () => {
     expect(answer(await iam('DELETE', `projects/-/serviceAccounts/${bot.email}`))).toEqual({status: 200, body: {}});
     expect((await iam('GET', `projects/-/serviceAccounts/${bot.email}`)).status).toBe(403);
     expect((await iam('GET', 'projects/demo-project/serviceAccounts', undefined, bot.token)).status).toBe(401);
-    const viewers = emu.state.data.projects['demo-project']!.iamPolicy.bindings.find((b) => b.role === 'roles/viewer')!;
+    const viewers = emu.state.project('demo-project')!.iamPolicy.bindings.find((b) => b.role === 'roles/viewer')!;
     expect(viewers.members).toContain(`deleted:serviceAccount:${bot.email}?uid=${deletedUid}`);
     expect(viewers.members).not.toContain(`serviceAccount:${bot.email}`);
 
@@ -246,7 +246,7 @@ describe('service account keys', () => {
     const minted = await postToken(emu.url, signAssertion(file));
     expect(minted.status).toBe(200);
     // The private half is handed out once and never kept.
-    expect(JSON.stringify(emu.state.data)).not.toContain(file.private_key);
+    expect(JSON.stringify(await savedState(emu))).not.toContain(file.private_key);
     expect(emu.stats().byRoute['POST /iam/v1/projects/{project}/serviceAccounts/{account}/keys']).toBe(1);
   });
 

@@ -11,7 +11,7 @@ const AUTH = 'https://www.googleapis.com/auth/';
 
 beforeAll(async () => {
   emu = await startEmulator({dataDir: tmpDir()});
-  computeEmail = `${emu.state.data.projects[emu.project]?.projectNumber}-compute@developer.gserviceaccount.com`;
+  computeEmail = `${emu.state.project(emu.project)!.projectNumber}-compute@developer.gserviceaccount.com`;
 });
 afterAll(async () => {
   await emu.close();
@@ -47,7 +47,7 @@ describe('the metadata tree', () => {
   });
 
   it('answers every leaf as text with Metadata-Flavor: Google, and JSON with alt=json', async () => {
-    const project = emu.state.data.projects[emu.project];
+    const project = emu.state.project(emu.project)!;
     const email = await md(`${MD}/instance/service-accounts/default/email`);
     expect(email).toMatchObject({status: 200, text: computeEmail});
     expect(email.headers.get('metadata-flavor')).toBe('Google');
@@ -70,7 +70,7 @@ describe('the metadata tree', () => {
     expect(info.headers.get('content-type')).toBe('application/json');
     expect(JSON.parse(info.text)).toEqual({aliases: ['default'], email: computeEmail, scopes: DEFAULT_VM_SCOPES});
     const project = JSON.parse((await md(`${MD}/project/?recursive=true`)).text) as Record<string, unknown>;
-    expect(project).toEqual({attributes: {}, numericProjectId: Number(emu.state.data.projects[emu.project]?.projectNumber), projectId: emu.project});
+    expect(project).toEqual({attributes: {}, numericProjectId: Number(emu.state.project(emu.project)!.projectNumber), projectId: emu.project});
     const moved = await md(`${MD}/instance`);
     expect(moved.status).toBe(301);
     expect(moved.headers.get('location')).toBe(`${MD}/instance/`);
@@ -124,7 +124,7 @@ describe('tokens', () => {
 
   it('makes the Compute Engine default account on first use, with roles/editor on the project', () => {
     expect(emu.state.serviceAccount(computeEmail)?.displayName).toBe('Compute Engine default service account');
-    const editors = emu.state.data.projects[emu.project]?.iamPolicy.bindings.find((b) => b.role === 'roles/editor');
+    const editors = emu.state.project(emu.project)!.iamPolicy.bindings.find((b) => b.role === 'roles/editor');
     expect(editors?.members).toContain(`serviceAccount:${computeEmail}`);
   });
 

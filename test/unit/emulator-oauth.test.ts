@@ -175,7 +175,7 @@ describe('id tokens', () => {
     const jwks = createRemoteJWKSet(new URL(`${emu.url}/oauth2/v3/certs`));
     const {payload, protectedHeader} = await jwtVerify(idToken, jwks, {issuer: 'https://accounts.google.com', audience: aud});
     const account = emu.state.serviceAccount(key.client_email)!;
-    expect(protectedHeader).toMatchObject({alg: 'RS256', kid: emu.state.data.signingKey.kid});
+    expect(protectedHeader).toMatchObject({alg: 'RS256', kid: emu.state.idTokenSigningKey.kid});
     expect(payload).toMatchObject({sub: account.uniqueId, email: key.client_email, email_verified: true, aud});
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(emu.stats().tokenRequests).toEqual({accessToken: 0, idToken: 1, unsupportedGrant: 0, metadata: 0, metadataIdentity: 0});
@@ -189,7 +189,7 @@ describe('id tokens', () => {
   it('does not verify an id token signed by another key', async () => {
     const r = await postToken(emu.url, signAssertion(key, {scope: undefined, target_audience: 'x'}));
     const [h, p] = String(r.body.id_token).split('.');
-    expect(decodeProtectedHeader(String(r.body.id_token)).kid).toBe(emu.state.data.signingKey.kid);
+    expect(decodeProtectedHeader(String(r.body.id_token)).kid).toBe(emu.state.idTokenSigningKey.kid);
     expect((await tokeninfo(`id_token=${h}.${p}.AAAA`)).status).toBe(400);
   });
 });

@@ -1,7 +1,8 @@
 import {readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {startEmulator} from '../../src/emulator/server.js';
-import {StateFileError, type StateData} from '../../src/emulator/state.js';
+import type {StateData} from '../../src/emulator/records.js';
+import {StateFileError} from '../../src/emulator/state.js';
 import {postToken, readKeyFile, signAssertion, tmpDir} from '../helpers/emulator.js';
 
 const mode = (file: string) => statSync(file).mode & 0o777;
@@ -56,7 +57,7 @@ describe('emulator state', () => {
     const first = await startEmulator({dataDir: dir, project: 'first-proj'});
     const key = readKeyFile(first.ownerKeyFile);
     const token = String((await postToken(first.url, signAssertion(key))).body.access_token);
-    const signingKid = first.state.data.signingKey.kid;
+    const signingKid = first.state.idTokenSigningKey.kid;
     await first.close();
 
     // --project is only for first start: existing state wins.
@@ -66,7 +67,7 @@ describe('emulator state', () => {
       const again = readKeyFile(second.ownerKeyFile);
       expect({...again, token_uri: ''}).toEqual({...key, token_uri: ''});
       expect(again.token_uri).toBe(`${second.url}/token`);
-      expect(second.state.data.signingKey.kid).toBe(signingKid);
+      expect(second.state.idTokenSigningKey.kid).toBe(signingKid);
       expect((await fetch(`${second.url}/tokeninfo?access_token=${token}`)).status).toBe(200);
       expect((await postToken(second.url, signAssertion(again))).status).toBe(200);
     } finally {

@@ -97,7 +97,7 @@ describe('consent page', () => {
     try {
       const html = await (await fetch(`${other.url}/o/oauth2/v2/auth?${new URL(authUrl()).searchParams}`)).text();
       expect(html).toContain('data-user="user@example.com"');
-      expect(Object.keys(other.state.data.users)).toEqual(['user@example.com']);
+      expect(other.state.userEmails()).toEqual(['user@example.com']);
     } finally {
       await other.close();
     }
@@ -212,7 +212,7 @@ describe('authorization_code grant', () => {
       currentDate: new Date(clock),
     });
     expect(protectedHeader.alg).toBe('RS256');
-    const alice = emu.state.data.users['alice@example.com']!;
+    const alice = emu.state.user('alice@example.com')!;
     expect(payload).toMatchObject({sub: alice.uniqueId, email: 'alice@example.com', email_verified: true, azp: CLIENT, nonce: 'n-1'});
     const atHash = createHash('sha256').update(r.body.access_token as string).digest().subarray(0, 16).toString('base64url');
     expect(payload.at_hash).toBe(atHash);
@@ -224,7 +224,7 @@ describe('authorization_code grant', () => {
     expect(r.status).toBe(200);
     expect(r.body).not.toHaveProperty('refresh_token');
     const info = await fetch(`${emu.url}/oauth2/v3/userinfo`, {headers: {authorization: `Bearer ${r.body.access_token as string}`}});
-    expect(await info.json()).toEqual({sub: emu.state.data.users['bob@example.org']!.uniqueId, email: 'bob@example.org', email_verified: true});
+    expect(await info.json()).toEqual({sub: emu.state.user('bob@example.org')!.uniqueId, email: 'bob@example.org', email_verified: true});
   });
 
   it('refuses a wrong verifier, and the code is spent after that try', async () => {
@@ -291,7 +291,7 @@ describe('authorization_code grant', () => {
     expect(await exchange(code, verifier, {client_id: ''})).toEqual({status: 400, body: {error: 'invalid_request', error_description: 'Could not determine client ID from request.'}});
     // The refusals above did not spend the code: they failed before it was looked at.
     expect((await exchange(code, verifier)).status).toBe(200);
-    expect(emu.state.data.oauthClients[CLIENT]?.clientSecret).toBe(SECRET);
+    expect(emu.state.oauthClient(CLIENT)?.clientSecret).toBe(SECRET);
   });
 
   it('takes client credentials from HTTP Basic too', async () => {
@@ -339,7 +339,7 @@ describe('refresh_token grant, user tokens on the APIs, revoke', () => {
   });
 
   it('shows the user in tokeninfo and userinfo, and the token works on the APIs as user:EMAIL', async () => {
-    const alice = emu.state.data.users['alice@example.com']!;
+    const alice = emu.state.user('alice@example.com')!;
     const info = (await (await fetch(`${emu.url}/tokeninfo?access_token=${accessToken}`)).json()) as Record<string, string>;
     expect(info).toMatchObject({aud: CLIENT, sub: alice.uniqueId, email: 'alice@example.com', email_verified: 'true', access_type: 'offline', scope: SCOPES});
     const userinfo = await fetch(`${emu.url}/oauth2/v3/userinfo`, {headers: {authorization: `Bearer ${accessToken}`}});
@@ -386,7 +386,7 @@ describe('refresh_token grant, user tokens on the APIs, revoke', () => {
     emu = await startEmulator({dataDir, now: () => clock});
     const r = await token({grant_type: 'refresh_token', refresh_token: live, client_id: CLIENT, client_secret: SECRET});
     expect(r.status).toBe(200);
-    expect(Object.keys(emu.state.data.users)).toEqual(['alice@example.com', 'bob@example.org']);
+    expect(emu.state.userEmails()).toEqual(['alice@example.com', 'bob@example.org']);
   });
 });
 
