@@ -1,8 +1,8 @@
 import {readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {startEmulator} from '../../src/emulator/server.js';
-import {StateFileError, type StateData} from '../../src/emulator/state.js';
-import {postToken, readKeyFile, signAssertion, tmpDir} from '../helpers/emulator.js';
+import {startEmulator} from '../../../src/emulator/server.js';
+import {StateFileError, type StateData} from '../../../src/emulator/state.js';
+import {postToken, readKeyFile, signAssertion, tmpDir} from '../../helpers/emulator.js';
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 const readState = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateData;

@@ -1,8 +1,8 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import type {StateData, StateView} from '../../src/emulator/state.js';
-import {accessTokenFor, adminState, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import type {StateData, StateView} from '../../../src/emulator/state.js';
+import {accessTokenFor, adminState, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;

@@ -5,13 +5,13 @@
  */
 import {parse as parseYaml} from 'yaml';
 
-import ActivateServiceAccount from '../../src/commands/auth/activate-service-account.js';
-import AddBinding from '../../src/commands/projects/add-iam-policy-binding.js';
-import GetPolicy from '../../src/commands/projects/get-iam-policy.js';
-import RemoveBinding from '../../src/commands/projects/remove-iam-policy-binding.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {tmpDir} from '../helpers/emulator.js';
-import {runCommand} from '../helpers/run-command.js';
+import ActivateServiceAccount from '../../../src/commands/auth/activate-service-account.js';
+import AddBinding from '../../../src/commands/projects/add-iam-policy-binding.js';
+import GetPolicy from '../../../src/commands/projects/get-iam-policy.js';
+import RemoveBinding from '../../../src/commands/projects/remove-iam-policy-binding.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {tmpDir} from '../../helpers/emulator.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 let emu: RunningEmulator;
 let configDir: string;
