@@ -3,6 +3,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {cliBin, repoRoot, startEmulator} from '../../scripts/launch.js';
+import {emulatorEnv, runCli} from './cli.js';
 import type {FaultConfig} from '../../src/emulator/faults.js';
 import type {EmulatorStats} from '../../src/emulator/stats.js';
 
@@ -212,4 +213,11 @@ export async function callApi(url: string, token: string | undefined, method: st
 /** `GET /__admin/state`: the emulated world without secrets, to check that a refused call changed nothing. */
 export async function adminState(url: string): Promise<unknown> {
   return admin(url, 'state');
+}
+
+/** A fresh config dir in which keyFile's account is the active one (the test fails if activation does); its env. */
+export async function activatedEnv(url: string, keyFile: string): Promise<Record<string, string>> {
+  const env = emulatorEnv(url, tmpDir());
+  expect(await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env})).toMatchObject({exitCode: 0});
+  return env;
 }
