@@ -1,8 +1,8 @@
 import {generateKeyPairSync} from 'node:crypto';
 import {createRemoteJWKSet, decodeProtectedHeader, jwtVerify} from 'jose';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {OAUTH_MESSAGES} from '../../src/emulator/google-errors.js';
-import {postToken, readKeyFile, signAssertion, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {OAUTH_MESSAGES} from '../../../src/emulator/google-errors.js';
+import {postToken, readKeyFile, signAssertion, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 const CLOUD = 'https://www.googleapis.com/auth/cloud-platform';
 const EMAIL_SCOPE = 'https://www.googleapis.com/auth/userinfo.email';

@@ -1,5 +1,5 @@
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {accessTokenFor, callApi, readKeyFile, tmpDir} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {accessTokenFor, callApi, readKeyFile, tmpDir} from '../../helpers/emulator.js';
 
 // The emulator's Artifact Registry testIamPermissions and the admin route that back-dates a key, which gcauth doctor relies on.
 let emu: RunningEmulator;

@@ -1,7 +1,7 @@
 import {createRemoteJWKSet, jwtVerify} from 'jose';
-import {DEFAULT_VM_SCOPES, expandScope} from '../../src/emulator/metadata.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {accessTokenFor, callApi, readKeyFile, tmpDir} from '../helpers/emulator.js';
+import {DEFAULT_VM_SCOPES, expandScope} from '../../../src/emulator/metadata.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {accessTokenFor, callApi, readKeyFile, tmpDir} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let computeEmail: string;

@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {servesHost} from '../../src/lib/docker/helper.js';
+import {servesHost} from '../../../src/lib/docker/helper.js';
 import {
   answerDeadline,
   answerHosts,
@@ -17,10 +17,10 @@ import {
   fingerprinted,
   fingerprintMatches,
   parseFingerprint,
-} from '../../src/lib/docker/fast-answer.js';
-import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from '../../src/lib/docker/registries.js';
+} from '../../../src/lib/docker/fast-answer.js';
+import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from '../../../src/lib/docker/registries.js';
 
-const sh = readFileSync(new URL('../../bin/docker-credential-gcauth', import.meta.url), 'utf8');
+const sh = readFileSync(new URL('../../../bin/docker-credential-gcauth', import.meta.url), 'utf8');
 
 describe('the sh fast path and fast-answer.ts agree', () => {
   test('on the variables the fingerprint covers', () => {

@@ -9,7 +9,7 @@ import {execa} from 'execa';
 // hides commands or flags from users. `npm test` compiles but does not regenerate it, so this compares
 // the committed manifest with one freshly generated from the compiled commands, in a scratch copy
 // (oclif deletes the manifest of the directory it runs in).
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 // The version is the only field allowed to differ; everything else, order included, must match byte for byte.
 const comparable = (text: string) => text.replace(/\n  "version": "[^"]*"\n/, '\n  "version": ""\n');

@@ -1,6 +1,6 @@
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {conditionHolds} from '../../src/emulator/policy.js';
-import {accessTokenFor, adminState, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {conditionHolds} from '../../../src/emulator/policy.js';
+import {accessTokenFor, adminState, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;

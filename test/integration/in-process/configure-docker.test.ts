@@ -3,14 +3,14 @@ import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import ConfigureDocker from '../../src/commands/auth/configure-docker.js';
-import {dockerVersionWarning, requestedHosts} from '../../src/lib/docker/configure.js';
-import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS} from '../../src/lib/docker/registries.js';
-import {UsageError} from '../../src/lib/errors.js';
-import {scriptedPrompter} from '../helpers/context.js';
-import {repoRoot} from '../helpers/emulator.js';
-import {snapshot} from '../helpers/fs.js';
-import {runCommand} from '../helpers/run-command.js';
+import ConfigureDocker from '../../../src/commands/auth/configure-docker.js';
+import {dockerVersionWarning, requestedHosts} from '../../../src/lib/docker/configure.js';
+import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS} from '../../../src/lib/docker/registries.js';
+import {UsageError} from '../../../src/lib/errors.js';
+import {scriptedPrompter} from '../../helpers/context.js';
+import {repoRoot} from '../../helpers/emulator.js';
+import {snapshot} from '../../helpers/fs.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 let dir: string;
 let configDir: string;

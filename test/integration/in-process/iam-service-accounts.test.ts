@@ -6,26 +6,26 @@
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import AddBinding from '../../src/commands/iam/service-accounts/add-iam-policy-binding.js';
-import Create from '../../src/commands/iam/service-accounts/create.js';
-import Delete from '../../src/commands/iam/service-accounts/delete.js';
-import Describe from '../../src/commands/iam/service-accounts/describe.js';
-import Disable from '../../src/commands/iam/service-accounts/disable.js';
-import Enable from '../../src/commands/iam/service-accounts/enable.js';
-import GetPolicy from '../../src/commands/iam/service-accounts/get-iam-policy.js';
-import KeysCreate, {createServiceAccountKey} from '../../src/commands/iam/service-accounts/keys/create.js';
-import KeysDelete from '../../src/commands/iam/service-accounts/keys/delete.js';
-import KeysList from '../../src/commands/iam/service-accounts/keys/list.js';
-import List from '../../src/commands/iam/service-accounts/list.js';
-import RemoveBinding from '../../src/commands/iam/service-accounts/remove-iam-policy-binding.js';
-import ActivateServiceAccount from '../../src/commands/auth/activate-service-account.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import type {IamApi} from '../../src/lib/api/iam.js';
-import {GcauthError} from '../../src/lib/errors.js';
-import {fakeContext, scriptedPrompter} from '../helpers/context.js';
-import {tmpDir} from '../helpers/emulator.js';
-import {snapshot} from '../helpers/fs.js';
-import {runCommand} from '../helpers/run-command.js';
+import AddBinding from '../../../src/commands/iam/service-accounts/add-iam-policy-binding.js';
+import Create from '../../../src/commands/iam/service-accounts/create.js';
+import Delete from '../../../src/commands/iam/service-accounts/delete.js';
+import Describe from '../../../src/commands/iam/service-accounts/describe.js';
+import Disable from '../../../src/commands/iam/service-accounts/disable.js';
+import Enable from '../../../src/commands/iam/service-accounts/enable.js';
+import GetPolicy from '../../../src/commands/iam/service-accounts/get-iam-policy.js';
+import KeysCreate, {createServiceAccountKey} from '../../../src/commands/iam/service-accounts/keys/create.js';
+import KeysDelete from '../../../src/commands/iam/service-accounts/keys/delete.js';
+import KeysList from '../../../src/commands/iam/service-accounts/keys/list.js';
+import List from '../../../src/commands/iam/service-accounts/list.js';
+import RemoveBinding from '../../../src/commands/iam/service-accounts/remove-iam-policy-binding.js';
+import type {RunningEmulator} from '../../../src/emulator/server.js';
+import type {IamApi} from '../../../src/lib/api/iam.js';
+import {GcauthError} from '../../../src/lib/errors.js';
+import {fakeContext, scriptedPrompter} from '../../helpers/context.js';
+import {tmpDir} from '../../helpers/emulator.js';
+import {startActivatedEmulator} from '../../helpers/in-process-emulator.js';
+import {snapshot} from '../../helpers/fs.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 let emu: RunningEmulator;
 let configDir: string;
@@ -35,16 +35,9 @@ let project: string;
 let sa: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({dataDir: tmpDir()});
-  project = emu.project;
-  configDir = tmpDir();
-  env = {
-    GCAUTH_AUTH_TOKEN_HOST: `${emu.url}/token`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${emu.url}/iam/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
-  };
   // An active account with a cached token: any request a command made would reach the emulator and be counted.
-  expect((await runCommand(ActivateServiceAccount, [`--key-file=${emu.ownerKeyFile}`], {configDir, env})).code).toBe(0);
+  ({emu, configDir, env} = await startActivatedEmulator());
+  project = emu.project;
   sa = `ci-pusher@${project}.iam.gserviceaccount.com`;
   files = tmpDir();
   writeFileSync(path.join(files, 'existing.json'), 'keep me');

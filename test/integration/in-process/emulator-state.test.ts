@@ -1,9 +1,9 @@
 import {readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {startEmulator} from '../../src/emulator/server.js';
-import type {StateData} from '../../src/emulator/records.js';
-import {StateFileError} from '../../src/emulator/state.js';
-import {postToken, readKeyFile, signAssertion, tmpDir} from '../helpers/emulator.js';
+import {startEmulator} from '../../../src/emulator/server.js';
+import type {StateData} from '../../../src/emulator/records.js';
+import {StateFileError} from '../../../src/emulator/state.js';
+import {postToken, readKeyFile, signAssertion, tmpDir} from '../../helpers/emulator.js';
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 const readState = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateData;

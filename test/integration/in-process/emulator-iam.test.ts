@@ -1,6 +1,6 @@
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {OAUTH_MESSAGES} from '../../src/emulator/google-errors.js';
-import {accessTokenFor, adminState, callApi, postToken, readKeyFile, savedState, signAssertion, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {OAUTH_MESSAGES} from '../../../src/emulator/google-errors.js';
+import {accessTokenFor, adminState, callApi, postToken, readKeyFile, savedState, signAssertion, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;

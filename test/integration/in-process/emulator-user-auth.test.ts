@@ -1,8 +1,8 @@
 import {createHash, randomBytes} from 'node:crypto';
 import {CodeChallengeMethod, OAuth2Client} from 'google-auth-library';
 import {createRemoteJWKSet, jwtVerify} from 'jose';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {callApi, tmpDir} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {callApi, tmpDir} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let clock = Date.now();

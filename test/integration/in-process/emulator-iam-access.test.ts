@@ -1,8 +1,8 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import type {StateData, StateView} from '../../src/emulator/records.js';
-import {accessTokenFor, adminState, callApi, readKeyFile, savedState, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import type {StateData, StateView} from '../../../src/emulator/records.js';
+import {accessTokenFor, adminState, callApi, readKeyFile, savedState, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;

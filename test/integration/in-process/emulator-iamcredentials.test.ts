@@ -2,8 +2,8 @@ import {createPublicKey, verify} from 'node:crypto';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {compactVerify, createRemoteJWKSet, decodeProtectedHeader, jwtVerify} from 'jose';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {accessTokenFor, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {accessTokenFor, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;

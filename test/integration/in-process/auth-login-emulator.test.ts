@@ -6,11 +6,11 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {loginFlowDeps, loginUser, type LoginOptions} from '../../src/lib/auth/login.js';
-import {createPkce, type LoginFlowDeps} from '../../src/lib/auth/login-flow.js';
-import {fakeContext} from '../helpers/context.js';
-import {snapshot} from '../helpers/fs.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {loginFlowDeps, loginUser, type LoginOptions} from '../../../src/lib/auth/login.js';
+import {createPkce, type LoginFlowDeps} from '../../../src/lib/auth/login-flow.js';
+import {fakeContext} from '../../helpers/context.js';
+import {snapshot} from '../../helpers/fs.js';
 
 const USER = 'alice@example.com';
 const LOGIN: LoginOptions = {launchBrowser: true, force: false, activate: true, updateAdc: false};

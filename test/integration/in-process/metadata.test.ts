@@ -21,10 +21,10 @@ import {
   onGce,
   parseTokenAnswer,
   POSITIVE_CACHE_MS,
-} from '../../src/lib/auth/metadata.js';
-import {ApiError, UsageError} from '../../src/lib/errors.js';
-import {fakeContext, type FakeContextOptions} from '../helpers/context.js';
-import {type MetadataStandIn, startMetadataStandIn, type StandInOptions, VM_EMAIL} from '../helpers/metadata-stand-in.js';
+} from '../../../src/lib/auth/metadata.js';
+import {ApiError, UsageError} from '../../../src/lib/errors.js';
+import {fakeContext, type FakeContextOptions} from '../../helpers/context.js';
+import {type MetadataStandIn, startMetadataStandIn, type StandInOptions, VM_EMAIL} from '../../helpers/metadata-stand-in.js';
 
 let dir: string;
 let server: MetadataStandIn | undefined;

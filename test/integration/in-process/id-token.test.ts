@@ -4,8 +4,8 @@ import type {AddressInfo} from 'node:net';
 
 import {exportJWK, generateKeyPair, SignJWT} from 'jose';
 
-import {GOOGLE_JWKS_URL, jwksUrlFor, verifyIdTokenEmail} from '../../src/lib/auth/id-token.js';
-import {AuthError} from '../../src/lib/errors.js';
+import {GOOGLE_JWKS_URL, jwksUrlFor, verifyIdTokenEmail} from '../../../src/lib/auth/id-token.js';
+import {AuthError} from '../../../src/lib/errors.js';
 
 let server: Server;
 let jwksUrl: string;

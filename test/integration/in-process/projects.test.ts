@@ -5,32 +5,22 @@
  */
 import {parse as parseYaml} from 'yaml';
 
-import ActivateServiceAccount from '../../src/commands/auth/activate-service-account.js';
-import AddBinding from '../../src/commands/projects/add-iam-policy-binding.js';
-import GetPolicy from '../../src/commands/projects/get-iam-policy.js';
-import RemoveBinding from '../../src/commands/projects/remove-iam-policy-binding.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {tmpDir} from '../helpers/emulator.js';
-import {runCommand} from '../helpers/run-command.js';
+import AddBinding from '../../../src/commands/projects/add-iam-policy-binding.js';
+import GetPolicy from '../../../src/commands/projects/get-iam-policy.js';
+import RemoveBinding from '../../../src/commands/projects/remove-iam-policy-binding.js';
+import type {RunningEmulator} from '../../../src/emulator/server.js';
+import {startActivatedEmulator, type ActivatedEmulator} from '../../helpers/in-process-emulator.js';
 
 let emu: RunningEmulator;
-let configDir: string;
-let env: Record<string, string>;
+let setup: ActivatedEmulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({dataDir: tmpDir()});
-  configDir = tmpDir();
-  env = {
-    GCAUTH_AUTH_TOKEN_HOST: `${emu.url}/token`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${emu.url}/iam/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
-  };
-  expect((await runCommand(ActivateServiceAccount, [`--key-file=${emu.ownerKeyFile}`], {configDir, env})).code).toBe(0);
+  setup = await startActivatedEmulator();
+  emu = setup.emu;
 });
 afterAll(() => emu.close());
 
-type Cmd = Parameters<typeof runCommand>[0];
-const run = (Cmd: Cmd, argv: string[]) => runCommand(Cmd, argv, {configDir, env});
+const run: ActivatedEmulator['run'] = (Cmd, argv) => setup.run(Cmd, argv);
 
 test('add, get and remove a binding: stderr status, the policy as YAML on stdout', async () => {
   const project = emu.project;

@@ -5,30 +5,26 @@
  */
 import {createRemoteJWKSet, jwtVerify} from 'jose';
 
-import ActivateServiceAccount from '../../src/commands/auth/activate-service-account.js';
-import PrintAccessToken from '../../src/commands/auth/print-access-token.js';
-import PrintIdentityToken from '../../src/commands/auth/print-identity-token.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import type {IamCredentialsApi, ImpersonationChain} from '../../src/lib/api/iam-credentials.js';
-import {printAccessToken} from '../../src/lib/auth/accounts.js';
-import {DEFAULT_AUDIENCE, printIdentityToken} from '../../src/lib/auth/identity-token.js';
-import {serveCredentialHelper} from '../../src/lib/docker/credential-helper.js';
-import {gcauthHelperBackend} from '../../src/lib/docker/helper.js';
-import type {Minter} from '../../src/lib/auth/token-service.js';
-import {PermissionDeniedError} from '../../src/lib/errors.js';
-import {fakeContext} from '../helpers/context.js';
-import {tmpDir} from '../helpers/emulator.js';
-import {runCommand} from '../helpers/run-command.js';
+import PrintAccessToken from '../../../src/commands/auth/print-access-token.js';
+import PrintIdentityToken from '../../../src/commands/auth/print-identity-token.js';
+import type {RunningEmulator} from '../../../src/emulator/server.js';
+import type {IamCredentialsApi, ImpersonationChain} from '../../../src/lib/api/iam-credentials.js';
+import {printAccessToken} from '../../../src/lib/auth/accounts.js';
+import {DEFAULT_AUDIENCE, printIdentityToken} from '../../../src/lib/auth/identity-token.js';
+import {serveCredentialHelper} from '../../../src/lib/docker/credential-helper.js';
+import {gcauthHelperBackend} from '../../../src/lib/docker/helper.js';
+import type {Minter} from '../../../src/lib/auth/token-service.js';
+import {PermissionDeniedError} from '../../../src/lib/errors.js';
+import {fakeContext} from '../../helpers/context.js';
+import {startActivatedEmulator} from '../../helpers/in-process-emulator.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 let emu: RunningEmulator;
 let configDir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  emu = await startEmulator({dataDir: tmpDir()});
-  configDir = tmpDir();
-  env = {GCAUTH_AUTH_TOKEN_HOST: `${emu.url}/token`};
-  expect((await runCommand(ActivateServiceAccount, [`--key-file=${emu.ownerKeyFile}`], {configDir, env})).code).toBe(0);
+  ({emu, configDir, env} = await startActivatedEmulator());
 });
 afterAll(() => emu.close());
 

@@ -1,15 +1,15 @@
 import {chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import ActivateServiceAccount from '../../src/commands/auth/activate-service-account.js';
-import CreateAccount from '../../src/commands/iam/service-accounts/create.js';
-import CreateKey from '../../src/commands/iam/service-accounts/keys/create.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {type CheckResult, type DoctorSystem, doctorPassed, renderDoctorReport, runDoctor} from '../../src/lib/doctor/doctor.js';
-import {checkHelperFastPath} from '../../src/lib/doctor/helper.js';
-import {fakeContext} from '../helpers/context.js';
-import {repoRoot, tmpDir} from '../helpers/emulator.js';
-import {runCommand} from '../helpers/run-command.js';
+import ActivateServiceAccount from '../../../src/commands/auth/activate-service-account.js';
+import CreateAccount from '../../../src/commands/iam/service-accounts/create.js';
+import CreateKey from '../../../src/commands/iam/service-accounts/keys/create.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {type CheckResult, type DoctorSystem, doctorPassed, renderDoctorReport, runDoctor} from '../../../src/lib/doctor/doctor.js';
+import {checkHelperFastPath} from '../../../src/lib/doctor/helper.js';
+import {fakeContext} from '../../helpers/context.js';
+import {repoRoot, tmpDir} from '../../helpers/emulator.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 // The doctor core against an in-process emulator, each world built to fail one check. The helper it runs is
 // the built one (npm run compile first), through a PATH of one temp bin dir holding it, node and a fake docker

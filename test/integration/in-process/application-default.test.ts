@@ -6,14 +6,14 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import ApplicationDefaultLogin from '../../src/commands/auth/application-default/login.js';
-import ApplicationDefaultRevoke from '../../src/commands/auth/application-default/revoke.js';
-import ApplicationDefaultSetQuotaProject from '../../src/commands/auth/application-default/set-quota-project.js';
-import {loginApplicationDefault, revokeApplicationDefault, setApplicationDefaultQuotaProject} from '../../src/lib/auth/application-default.js';
-import type {LoginFlowDeps} from '../../src/lib/auth/login-flow.js';
-import {CancelledError, NotFoundError, UsageError} from '../../src/lib/errors.js';
-import {fakeContext, scriptedPrompter} from '../helpers/context.js';
-import {runCommand} from '../helpers/run-command.js';
+import ApplicationDefaultLogin from '../../../src/commands/auth/application-default/login.js';
+import ApplicationDefaultRevoke from '../../../src/commands/auth/application-default/revoke.js';
+import ApplicationDefaultSetQuotaProject from '../../../src/commands/auth/application-default/set-quota-project.js';
+import {loginApplicationDefault, revokeApplicationDefault, setApplicationDefaultQuotaProject} from '../../../src/lib/auth/application-default.js';
+import type {LoginFlowDeps} from '../../../src/lib/auth/login-flow.js';
+import {CancelledError, NotFoundError, UsageError} from '../../../src/lib/errors.js';
+import {fakeContext, scriptedPrompter} from '../../helpers/context.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 const USER = 'dev@example.com';
 const SA = 'target@p.iam.gserviceaccount.com';

@@ -8,15 +8,15 @@ import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import Login, {loginMessage} from '../../src/commands/auth/login.js';
-import {loginUser, type LoginOptions} from '../../src/lib/auth/login.js';
-import {authorizationUrl, type LoginFlowDeps, parsePasted, createPkce} from '../../src/lib/auth/login-flow.js';
-import {parseClientIdFile} from '../../src/lib/auth/oauth-client.js';
-import {browserCommand} from '../../src/lib/auth/browser.js';
-import {AuthError, UsageError} from '../../src/lib/errors.js';
-import {fakeContext, scriptedPrompter} from '../helpers/context.js';
-import {snapshot} from '../helpers/fs.js';
-import {runCommand} from '../helpers/run-command.js';
+import Login, {loginMessage} from '../../../src/commands/auth/login.js';
+import {loginUser, type LoginOptions} from '../../../src/lib/auth/login.js';
+import {authorizationUrl, type LoginFlowDeps, parsePasted, createPkce} from '../../../src/lib/auth/login-flow.js';
+import {parseClientIdFile} from '../../../src/lib/auth/oauth-client.js';
+import {browserCommand} from '../../../src/lib/auth/browser.js';
+import {AuthError, UsageError} from '../../../src/lib/errors.js';
+import {fakeContext, scriptedPrompter} from '../../helpers/context.js';
+import {snapshot} from '../../helpers/fs.js';
+import {runCommand} from '../../helpers/run-command.js';
 
 const USER = 'dev@example.com';
 const CLIENT = {GCAUTH_AUTH_CLIENT_ID: 'cid.apps.example', GCAUTH_AUTH_CLIENT_SECRET: 'csecret'};
@@ -397,7 +397,7 @@ describe('the command', () => {
 
 describe('auth revoke of a user account', () => {
   test('an unreachable revoke endpoint: removed locally anyway, and said on stderr', async () => {
-    const {default: Revoke} = await import('../../src/commands/auth/revoke.js');
+    const {default: Revoke} = await import('../../../src/commands/auth/revoke.js');
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as {port: number}).port;

@@ -2,10 +2,10 @@ import {generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {decodeProtectedHeader, jwtVerify} from 'jose';
-import {REGISTRY_MESSAGES} from '../../src/emulator/registry.js';
-import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {selfSignedCertificate, toPem} from '../../src/emulator/x509.js';
-import {accessTokenFor, readKeyFile, tmpDir, type KeyFileFields} from '../helpers/emulator.js';
+import {REGISTRY_MESSAGES} from '../../../src/emulator/registry.js';
+import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {selfSignedCertificate, toPem} from '../../../src/emulator/x509.js';
+import {accessTokenFor, readKeyFile, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 const SERVICE = 'gcauth-emulator-registry';
 const ISSUER = 'gcauth-emulator';
