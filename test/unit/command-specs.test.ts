@@ -48,7 +48,7 @@ describe('the lean dispatcher and oclif', () => {
   it.each(Object.keys(FAST_COMMANDS))("%s: the manifest's flags and args are the spec's, with the global flags", (id) => {
     const spec = FAST_COMMANDS[id]!;
     const entry = manifest.commands[id]!;
-    expect(meanings(entry.flags)).toEqual(meanings(specFlags(spec) as Record<string, Record<string, unknown>>));
+    expect(meanings(entry.flags)).toEqual(meanings(specFlags(spec)));
     expect(Object.fromEntries(Object.entries(entry.args).map(([name, a]) => [name, {description: a.description, required: a.required ?? false}]))).toEqual(
       Object.fromEntries(Object.entries(spec.args as Record<string, {description: string; required?: boolean}>).map(([name, a]) => [name, {description: a.description, required: a.required ?? false}])),
     );
@@ -70,7 +70,7 @@ describe('configure-docker: the helper and oclif', () => {
   const oclif = manifest.commands['auth:configure-docker']!;
 
   it('declare the same flags, with the same meaning, and the same arguments', () => {
-    expect(meanings(helper.flags as Record<string, Record<string, unknown>>)).toEqual(meanings(oclif.flags));
+    expect(meanings(helper.flags)).toEqual(meanings(oclif.flags));
     expect(Object.keys(helper.args)).toEqual(Object.keys(oclif.args));
     expect(helper.strict).toBe(oclif.strict);
   });
