@@ -31,7 +31,7 @@ function meaning(flag: Record<string, unknown>) {
     ...['char', 'required', 'multiple', 'exclusive', 'options', 'description', 'default', 'allowNo', 'hidden', 'helpGroup'].reduce((acc, key) => ({...acc, ...pick(key)}), {}),
   };
 }
-const meanings = (flags: Record<string, Record<string, unknown>>) => Object.fromEntries(Object.entries(flags).map(([name, flag]) => [name, meaning(flag)]));
+const meanings = (flags: object) => Object.fromEntries(Object.entries(flags as Record<string, Record<string, unknown>>).map(([name, flag]) => [name, meaning(flag)]));
 const specFlags = (spec: AnyCommandSpec): FlagsSpec => ({...GLOBAL_FLAGS, ...(spec.flags as FlagsSpec)});
 
 /** A command line giving `flag` alone (with a value it accepts), plus what the command requires. */
