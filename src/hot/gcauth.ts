@@ -10,11 +10,11 @@ import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 
 import {isProblem, parseCommandLine} from '../lib/command-line.js';
-import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS} from '../lib/command-spec.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../lib/command-spec.js';
 import {complete, type CompletionCommand, fileSources} from '../lib/completion.js';
 import {resolvePaths} from '../lib/config/paths.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
-import {parseFormat, renderResult} from '../lib/output/format.js';
+import {parseFormat} from '../lib/output/format.js';
 import {reportError} from '../lib/report-error.js';
 import {applicationDefaultPrintAccessTokenSpec} from '../lib/specs/auth/application-default/print-access-token.js';
 import {printAccessTokenSpec} from '../lib/specs/auth/print-access-token.js';
@@ -82,7 +82,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
     const format = parseFormat(flags.format);
     ctx = await createContext(flags);
     const result = await spec.run(spec.options(line), ctx);
-    process.stdout.write(await renderResult(result, format, spec.human));
+    process.stdout.write(await renderSpecResult(spec, result, format));
   } catch (error) {
     process.exitCode = reportError(error, (t) => process.stderr.write(t), flags.verbosity ?? ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY);
   }

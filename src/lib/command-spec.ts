@@ -6,7 +6,7 @@
  */
 import type {AppContext} from './context.js';
 import {VERBOSITIES} from './log.js';
-import type {HumanRenderer} from './output/format.js';
+import {type FormatSpec, type HumanRenderer, renderResult} from './output/format.js';
 
 /** A flag, described as oclif's `Flags.string`/`Flags.boolean`/`Flags.integer` take it. */
 export interface FlagSpec {
@@ -95,7 +95,7 @@ export interface CommandSpec<F extends FlagsSpec = FlagsSpec, A extends ArgsSpec
   strict?: boolean;
   /** The parsed command line as the core's options. @throws UsageError for a combination no declaration expresses. */
   options(input: CommandInput<F, A>): O;
-  /** The core. */
+  /** The core; one that resolves to undefined prints nothing on stdout, whatever --format says. */
   run(options: O, ctx: AppContext): Promise<R>;
   /** The rendering without --format. */
   human: HumanRenderer<R>;
@@ -107,4 +107,9 @@ export type AnyCommandSpec = CommandSpec<any, any, any, any>;
 /** Declares a command spec, inferring its types from the literal. */
 export function defineCommand<const F extends FlagsSpec, const A extends ArgsSpec, O, R>(spec: CommandSpec<F, A, O, R>): CommandSpec<F, A, O, R> {
   return spec;
+}
+
+/** What a spec's result prints on stdout, in every entry point: nothing for a core that returns nothing, else --format or the human rendering. */
+export async function renderSpecResult<R>(spec: Pick<CommandSpec<FlagsSpec, ArgsSpec, unknown, R>, 'human'>, result: R, format: FormatSpec): Promise<string> {
+  return result === undefined ? '' : renderResult(result, format, spec.human);
 }

@@ -7,7 +7,8 @@ import {readFileSync} from 'node:fs';
 
 import {FAST_COMMANDS, parseFast} from '../../src/hot/gcauth.js';
 import {type DeclaredCommand, type DeclaredFlag, isProblem, parseCommandLine} from '../../src/lib/command-line.js';
-import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS} from '../../src/lib/command-spec.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../../src/lib/command-spec.js';
+import {parseFormat} from '../../src/lib/output/format.js';
 import {helperCommandLine} from '../../src/lib/docker/helper-commands.js';
 import {configureDockerSpec} from '../../src/lib/specs/auth/configure-docker.js';
 
@@ -98,5 +99,14 @@ describe('configure-docker: the helper and oclif', () => {
     };
     expect(options(['--registries=gcr.io', 'us.gcr.io', '--registries', 'eu.gcr.io'])).toEqual(options(['gcr.io,eu.gcr.io', 'us.gcr.io']));
     expect(options(['--registries=gcr.io', 'us.gcr.io']).registries).toBe('gcr.io,us.gcr.io');
+  });
+});
+
+describe('renderSpecResult, the one rendering of a spec result for every entry point', () => {
+  it('prints nothing for a core that returns nothing, whatever --format says; else --format or the human rendering', async () => {
+    const spec = {human: (r: {token: string} | undefined) => `${r!.token}\n`};
+    expect(await renderSpecResult(spec, undefined, parseFormat('json'))).toBe('');
+    expect(await renderSpecResult(spec, {token: 't'}, parseFormat(undefined))).toBe('t\n');
+    expect(await renderSpecResult(spec, {token: 't'}, parseFormat('json'))).toBe('{\n  "token": "t"\n}\n');
   });
 });

@@ -6,11 +6,11 @@
  * from the same declarations; errors are UsageErrors, reported as one `ERROR:` line.
  */
 import {type DeclaredCommand, isProblem, parseCommandLine} from '../command-line.js';
-import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS} from '../command-spec.js';
+import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../command-spec.js';
 import {findProperty, validateProperty} from '../config/properties.js';
 import type {AppContext, GlobalFlags} from '../context.js';
 import {UsageError} from '../errors.js';
-import {parseFormat, renderResult} from '../output/format.js';
+import {parseFormat} from '../output/format.js';
 import {configureDockerSpec} from '../specs/auth/configure-docker.js';
 import type {HelperCommand} from './credential-helper.js';
 import {HELPER_BIN} from './helper.js';
@@ -36,7 +36,7 @@ export const helperConfigSpec = defineCommand({
     else return showTokenSource(ctx);
     return undefined;
   },
-  human: (sources) => (sources === undefined ? '' : `${sources}\n`),
+  human: (sources) => `${sources}\n`,
 });
 
 /** One command of the helper: the spec it runs, the global flags it takes besides the spec's, its help. */
@@ -118,7 +118,7 @@ export function helperCommands(context: (flags: GlobalFlags) => Promise<AppConte
       const flags = line.flags as GlobalFlags;
       const format = parseFormat(flags.format);
       const ctx = await context(flags);
-      ctx.io.stdout.write(await renderResult(await spec.run(spec.options(line), ctx), format, spec.human));
+      ctx.io.stdout.write(await renderSpecResult(spec, await spec.run(spec.options(line), ctx), format));
     },
   }));
 }
