@@ -372,10 +372,15 @@ describe('auth configure-docker', () => {
       expect(written()).toBe('{\n\t"auths": {}\n}');
     });
 
-    test('--remove with --overwrite is a usage error', async () => {
+    test('--remove with --overwrite is a usage error, in the words of the standalone helper', async () => {
       const result = await run(['--remove', '--overwrite']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^ERROR: .*--overwrite.*--remove|--remove.*--overwrite/);
+      expect(result.stderr).toBe('ERROR: --overwrite cannot be used with --remove.\n');
+    });
+
+    test('REGISTRIES as --registries (docker-credential-gcr\'s form, which the helper takes too), repeatable', async () => {
+      expect((await run(['--registries=gcr.io', '--registries', 'us.gcr.io', '-q'])).code).toBe(0);
+      expect(JSON.parse(written())).toEqual({credHelpers: {'gcr.io': 'gcauth', 'us.gcr.io': 'gcauth'}});
     });
   });
 
