@@ -11,7 +11,7 @@ import {Authenticator} from './authn.js';
 import {IdTokenSigner} from './id-tokens.js';
 import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} from './faults.js';
 import {apiError} from './google-errors.js';
-import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
+import {buildKeyFile, prepareRsaKeyPair, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
 import {registerConsentRoutes} from './consent.js';
 import {METADATA_PREFIX, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
@@ -244,6 +244,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const ownerKeyFile = join(dataDir, OWNER_KEY_FILE);
   const registry = registryInfo(url, dataDir);
   info = {url, pid: process.pid, project, ownerKeyFile, registry};
+  // The first account a request creates (the VM's, on a client's 500 ms metadata probe) finds its key made.
+  prepareRsaKeyPair();
 
   try {
     await writeOwnerKey(state, ownerKeyFile, url, ownerKey, log);
