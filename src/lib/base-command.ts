@@ -1,6 +1,6 @@
 import {Args, Command, Flags, type Interfaces} from '@oclif/core';
 
-import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, renderSpecResult} from './command-spec.js';
+import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, printSpecResult} from './command-spec.js';
 import {createContext, type AppContext, type GlobalFlags} from './context.js';
 import {UsageError} from './errors.js';
 import {type FormatSpec, type HumanRenderer, parseFormat, renderResult} from './output/format.js';
@@ -77,7 +77,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected async runSpec<F extends FlagsSpec, A extends ArgsSpec, O, R>(spec: CommandSpec<F, A, O, R>): Promise<void> {
     // oclif parsed with the spec's own flags and args (specCommand), so its values have the spec's types.
     const input = {flags: this.flags, args: this.args, argv: this.positionals} as unknown as Parameters<typeof spec.options>[0];
-    this.ctx.io.stdout.write(await renderSpecResult(spec, await spec.run(spec.options(input), this.ctx), this.format));
+    const code = await printSpecResult(spec, await spec.run(spec.options(input), this.ctx), this.format, this.ctx);
+    if (code !== 0) this.exit(code);
   }
 
   /** Writes a status line to stderr. */
@@ -113,6 +114,10 @@ export function specCommand<F extends FlagsSpec, A extends ArgsSpec, O, R>(spec:
     static override strict = spec.strict ?? true;
     static override args = oclifArgs(spec.args);
     static override flags = oclifFlags(spec.flags);
+
+    protected override buildContext(flags: GlobalFlags): Promise<AppContext> {
+      return createContext(flags, spec.context);
+    }
 
     async run(): Promise<void> {
       await this.runSpec(spec);
