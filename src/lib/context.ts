@@ -1,10 +1,11 @@
-import {homedir, networkInterfaces} from 'node:os';
+import {homedir, networkInterfaces, userInfo} from 'node:os';
 
 import {type ApiClients, createApiClients} from './api/clients.js';
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
 import type {GceEnvironment} from './auth/metadata.js';
 import {type Minter, TokenService} from './auth/token-service.js';
 import {mintUserToken} from './auth/user-refresher.js';
+import type {DoctorSystem} from './doctor/types.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -62,6 +63,8 @@ export interface AppContext {
   api: ApiClients;
   /** What metadata-server detection reads of the machine (sysfs, MAC addresses), and its answer once known. */
   gce: GceEnvironment;
+  /** The running user, its ids and its groups, read when called (doctor's docker-group check). */
+  system: () => DoctorSystem;
 }
 
 /** Parts a test (or another entry point) may supply instead of the process's own. */
@@ -80,6 +83,8 @@ export interface ContextOverrides {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 when residency is faked. */
   metadataDefaultHost?: string;
+  /** Stands in for the running user and its groups, so a test can be a user outside the docker group. */
+  system?: () => DoctorSystem;
   /**
    * A config dir another user may write is read as holding no configuration instead of refused (`gcauth doctor`,
    * which reports it); its credentials and tokens are still refused when read.
@@ -164,7 +169,8 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     platform,
     defaultHost: overrides.metadataDefaultHost,
   };
-  const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce} as Omit<AppContext, 'api'> as AppContext;
+  const system = overrides.system ?? (() => processSystem(env));
+  const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce, system} as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);
   return ctx;
 }
@@ -189,6 +195,26 @@ async function activeConfiguration(configurations: ConfigurationStore, io: IO): 
     io.stderr.write(`WARNING: ${configurations.activeFile} names an invalid configuration [${shown.length > 64 ? `${shown.slice(0, 64)}...` : shown}]; using [default]. ${fix}\n`);
     return 'default';
   }
+}
+
+/** The running user as the group check reads it: this process's ids and the system's group database. */
+function processSystem(env: Record<string, string | undefined>): DoctorSystem {
+  let userName = env.USER ?? env.USERNAME ?? '';
+  try {
+    userName = userInfo().username;
+  } catch {
+    // a uid with no passwd entry (containers): keep the environment's name
+  }
+  return {
+    uid: process.getuid?.(),
+    gids: process.getgroups?.() ?? [],
+    userName,
+    groupFile: '/etc/group',
+    windowsGroups: async () => {
+      const {execa} = await import('execa');
+      return String((await execa('whoami', ['/groups', '/fo', 'csv', '/nh'], {timeout: 5_000, stdin: 'ignore'})).stdout);
+    },
+  };
 }
 
 function processIO(): IO {
