@@ -1,15 +1,17 @@
-import type {AppContext} from '../context.js';
+import type {IamCredentialsApi} from '../api/iam-credentials.js';
+import type {Properties} from '../config/resolver.js';
 import {AuthError} from '../errors.js';
+import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {impersonatedAccessToken, impersonationOf, parseLifetime} from './impersonation.js';
 import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, onGce} from './metadata.js';
-import {DEFAULT_SCOPES, UnknownAccountError} from './token-service.js';
+import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './token-service.js';
 
 /**
  * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).
  * @throws AuthError naming the commands that set one.
  */
-export function resolveAccount(ctx: Pick<AppContext, 'props'>, positional?: string): string {
+export function resolveAccount(ctx: {props: Pick<Properties, 'get'>}, positional?: string): string {
   const account = positional || ctx.props.get('core/account');
   if (!account) throw noActiveAccount();
   return account;
@@ -29,8 +31,17 @@ export interface ActingAccount {
   metadata: boolean;
 }
 
-/** What resolving an account needs of the context. */
-export type AccountContext = MetadataContext & Pick<AppContext, 'props' | 'store'>;
+/**
+ * What resolving an account needs of the context: a slice of AppContext, spelled out because importing that type
+ * would close a cycle (context.ts builds api/clients.ts, which calls this module).
+ */
+export type AccountContext = MetadataContext & {props: Pick<Properties, 'get'>; store: Pick<CredentialStore, 'get'>};
+
+/** What minting the acting account's tokens needs besides: the token service, and IAM Credentials for impersonation. */
+type TokenContext = AccountContext & {
+  tokens: TokenService;
+  api: {iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>};
+};
 
 /**
  * The account a command acts as, gcloud's way: the ACCOUNT argument, else `core/account`, else (on GCE) the VM's
@@ -62,7 +73,7 @@ export async function isVmAccount(ctx: AccountContext, account: string): Promise
  * single-flight), falling back to the metadata server when the account is the VM's and nothing is stored for it.
  * @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError.
  */
-export async function accountAccessToken(ctx: AccountContext & Pick<AppContext, 'tokens'>, acting: ActingAccount, scopes?: string[]): Promise<CachedToken> {
+export async function accountAccessToken(ctx: AccountContext & {tokens: TokenService}, acting: ActingAccount, scopes?: string[]): Promise<CachedToken> {
   if (acting.metadata) return metadataAccessToken(ctx, scopes);
   try {
     return await ctx.tokens.getAccessToken(acting.account, {scopes});
@@ -89,7 +100,7 @@ export interface PrintedAccessToken {
  * An access token for the active (or given) account, from the cache while more than five minutes remain.
  * @throws AuthError for no active account, an unknown account or refused credentials; ApiError when the token endpoint fails.
  */
-export async function printAccessToken(options: PrintAccessTokenOptions, ctx: AppContext): Promise<PrintedAccessToken> {
+export async function printAccessToken(options: PrintAccessTokenOptions, ctx: TokenContext): Promise<PrintedAccessToken> {
   const chain = impersonationOf(ctx.props);
   const lifetimeSeconds = parseLifetime(options.lifetime, chain !== undefined);
   const acting = await resolveActingAccount(ctx, options.account);

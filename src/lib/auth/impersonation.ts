@@ -20,15 +20,6 @@ export const IMPERSONATION_PROPERTY = 'auth/impersonate_service_account';
 export const DEFAULT_LIFETIME_SECONDS = 3600;
 export const MAX_LIFETIME_SECONDS = 43_200;
 
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-
-/** Why a property value is not a chain of service-account emails, or undefined. */
-export function impersonationProblem(value: string): string | undefined {
-  const emails = value.split(',').map((e) => e.trim());
-  const bad = emails.find((e) => !EMAIL.test(e));
-  return bad === undefined ? undefined : `expected EMAIL or DELEGATE,...,EMAIL (comma-separated service-account emails), got [${bad}]`;
-}
-
 /** gcloud's reading of the list: the last email is the target, the ones before it the delegation chain. */
 export function parseImpersonation(value: string): ImpersonationChain {
   const emails = value

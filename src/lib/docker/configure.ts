@@ -15,7 +15,8 @@ import {unifiedDiff} from '../output/diff.js';
 import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, updateDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
 import {HELPER_BIN, HELPER_NAME} from './helper.js';
 import {ARTIFACT_REGISTRY_HOSTS, DOCKER_HUB_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from './registries.js';
-import {registryHost, registryHostProblem, splitHostList} from './server-url.js';
+import {registryHost, splitHostList} from './server-url.js';
+import {registryHostProblem} from '../validators.js';
 
 export interface ConfigureDockerOptions {
   /** REGISTRIES as typed: comma-separated `HOST[:PORT]` (a scheme or path is dropped). */

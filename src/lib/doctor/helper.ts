@@ -5,7 +5,7 @@ import {fileURLToPath} from 'node:url';
 import type {AppContext} from '../context.js';
 import {findOnPath, isOnPath} from '../docker/configure.js';
 import {answerSummary} from '../docker/fast-answer.js';
-import {fastAnswerPath} from '../docker/fast-answer-file.js';
+import {fastAnswerPath} from '../config/fast-answer-file.js';
 import {HELPER_BIN} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
 import {fsErrorReason, readRegularFile} from '../read-file.js';
