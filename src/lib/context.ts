@@ -49,6 +49,13 @@ export interface AppContext {
   homeDir: string;
   platform: NodeJS.Platform;
   now: () => number;
+  /**
+   * `--quiet` or core/disable_prompts: nothing is asked and default answers are taken. Read from the properties
+   * when used, so an invalid value is reported by the command that needs it. @throws UsageError for one.
+   */
+  readonly quiet: boolean;
+  /** The one answer to "may I prompt": stdin and stderr are terminals and not quiet. @throws as quiet. */
+  readonly canPrompt: boolean;
   paths: Paths;
   props: Properties;
   configurations: ConfigurationStore;
@@ -151,8 +158,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
           ? mintUserToken(credential, {tokenUrl, log, timeoutMs})
           : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
   });
-  const quiet = isTrue(lenient('core/disable_prompts'));
-  const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
+  const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {
     sysRoot: overrides.sysRoot ?? '/',
     macAddresses:
@@ -164,7 +170,30 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     platform,
     defaultHost: overrides.metadataDefaultHost,
   };
-  const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce} as Omit<AppContext, 'api'> as AppContext;
+  const ctx = {
+    io,
+    env,
+    homeDir,
+    platform,
+    now,
+    get quiet() {
+      return isTrue(props.get('core/disable_prompts'));
+    },
+    get canPrompt() {
+      // quiet first, so an invalid core/disable_prompts is reported with or without a terminal.
+      return !ctx.quiet && io.interactive;
+    },
+    paths,
+    props,
+    configurations,
+    prompter,
+    store,
+    cache,
+    tokens,
+    log,
+    flags,
+    gce,
+  } as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);
   return ctx;
 }

@@ -6,7 +6,6 @@
 import {rm} from 'node:fs/promises';
 
 import {apiRootUrl} from '../api/endpoints.js';
-import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, NotFoundError, UsageError} from '../errors.js';
 import {FileReadError, readRegularFileIfExists} from '../read-file.js';
@@ -205,8 +204,8 @@ export async function revokeApplicationDefault(ctx: AppContext): Promise<RevokeA
         'Delete the file to stop using them; a service-account key is disabled by deleting it in IAM.',
     );
   }
-  if (!isTrue(ctx.props.get('core/disable_prompts'))) {
-    if (!ctx.io.interactive) {
+  if (!ctx.quiet) {
+    if (!ctx.canPrompt) {
       throw new UsageError('Revoking the Application Default Credentials needs a confirmation, and there is no terminal to ask on: pass --quiet (-q).');
     }
     ctx.io.stderr.write(`You are about to revoke the credentials stored in: [${file}]\n\n`);
