@@ -155,8 +155,8 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
       overrides.mint ??
       ((credential, scopes, tokenUrl, timeoutMs) =>
         credential.type === 'authorized_user'
-          ? mintUserToken(credential, {tokenUrl, log, timeoutMs})
-          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
+          ? mintUserToken(credential, {tokenUrl, log, timeoutMs, now})
+          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs, now})),
   });
   const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {

@@ -60,7 +60,7 @@ export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx
   const acting = await resolveActingAccount(ctx, options.account);
   const account = acting.account;
   const token = chain
-    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)}, account, chain, {
+    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, now: ctx.now, iamCredentials: () => ctx.api.iamCredentials(acting)}, account, chain, {
         audience: audience ?? DEFAULT_AUDIENCE,
         includeEmail: Boolean(options.includeEmail),
       })
@@ -90,7 +90,7 @@ async function ownIdToken(ctx: AppContext, account: string, audience: string | u
     try {
       return await withRetry(
         (_attempt, remainingMs) => {
-          const options = {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))};
+          const options = {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now};
           return credential.type === 'service_account'
             ? mintServiceAccountIdToken(credential.key, audience ?? DEFAULT_AUDIENCE, options)
             : mintUserIdToken(credential, options);

@@ -10,6 +10,7 @@ import type {Properties} from '../config/resolver.js';
 import {UsageError} from '../errors.js';
 import type {Logger} from '../log.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
+import {expiryOr} from './expiry.js';
 import type {TokenService} from './token-service.js';
 
 export type {ImpersonationChain};
@@ -105,7 +106,7 @@ export function impersonatedAccessToken(
 
 /** The target's id token for audience, cached like an access token. @throws as impersonatedAccessToken. */
 export function impersonatedIdToken(
-  deps: ImpersonationDeps,
+  deps: ImpersonationDeps & {now: () => number},
   source: string,
   chain: ImpersonationChain,
   options: {audience: string; includeEmail: boolean},
@@ -114,6 +115,6 @@ export function impersonatedIdToken(
   return deps.tokens.cachedOrMinted(impersonatedIdTokenKey(source, chain, options.audience, options.includeEmail), async () => {
     const token = await (await deps.iamCredentials()).generateIdToken(chain, options.audience, options.includeEmail);
     const {jwtExpiry} = await import('./service-account-id-token.js');
-    return {token, expiry: jwtExpiry(token) ?? Date.now() + 3600_000};
+    return {token, expiry: expiryOr(jwtExpiry(token), deps.now)};
   });
 }

@@ -11,6 +11,7 @@ import {fsErrorReason, readRegularFile} from '../read-file.js';
 import type {StoredCredential, StoredUserCredential} from '../store/credential-store.js';
 import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
 import {openBrowser} from './browser.js';
+import {libraryExpiry} from './expiry.js';
 import {jwksUrlFor, verifyIdTokenEmail} from './id-token.js';
 import {type CodeGrant, type LoginFlowDeps, runLoginFlow, type UserGrant} from './login-flow.js';
 import {type OAuthClientConfig, resolveOAuthClient} from './oauth-client.js';
@@ -100,7 +101,7 @@ async function exchangeCode(
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token ?? undefined,
       idToken: tokens.id_token ?? undefined,
-      expiry: tokens.expiry_date ?? options.ctx.now() + 3600_000,
+      expiry: libraryExpiry(tokens.expiry_date, options.ctx.now),
     };
   } catch (error) {
     const failure = toTokenEndpointError(error, options.tokenUrl);
