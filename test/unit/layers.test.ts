@@ -37,6 +37,15 @@ describe('layers', () => {
     expect(importsOf(path.join(SRC, 'lib/validators.ts'))).toEqual([]);
   });
 
+  it("Google's scope URLs are spelt in one place, src/lib/messages.ts (the emulator, Google's stand-in, apart)", () => {
+    const spelling = files
+      .filter((f) => !relative(f).startsWith('emulator/') && relative(f) !== 'lib/messages.ts')
+      .filter((f) => readFileSync(f, 'utf8').includes('https://www.googleapis.com/auth/'))
+      .map(relative);
+    // Flag descriptions are help text, written out for the reader of --help.
+    expect(spelling.filter((f) => !f.startsWith('commands/'))).toEqual([]);
+  });
+
   it('has no import cycle', () => {
     const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => t !== f)]));
     const cycles: string[] = [];

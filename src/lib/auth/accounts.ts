@@ -1,6 +1,7 @@
 import type {IamCredentialsApi} from '../api/iam-credentials.js';
 import type {Properties} from '../config/resolver.js';
 import {AuthError} from '../errors.js';
+import {HINTS, scopeUrl} from '../messages.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {impersonatedAccessToken, impersonationOf, parseLifetime} from './impersonation.js';
@@ -17,10 +18,7 @@ export function resolveAccount(ctx: {props: Pick<Properties, 'get'>}, positional
   return account;
 }
 
-const NO_ACTIVE_ACCOUNT =
-  'You do not currently have an active account selected. Run gcauth auth login, or gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already logged in.';
-
-const noActiveAccount = (note?: string) => new AuthError(note ? `${NO_ACTIVE_ACCOUNT.replace(/\.$/, '')}. ${note}` : NO_ACTIVE_ACCOUNT);
+const noActiveAccount = (note?: string) => new AuthError(note ? `${HINTS.noActiveAccount} ${note}` : HINTS.noActiveAccount);
 
 /** `--account=default` (gcloud's spelling): the VM's service account from the metadata server. */
 export const METADATA_ACCOUNT_ALIAS = 'default';
@@ -122,6 +120,6 @@ export function parseScopes(value: string | undefined): string[] | undefined {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((s) => (s.includes(':') || s === 'openid' || s === 'email' || s === 'profile' ? s : `https://www.googleapis.com/auth/${s}`));
+    .map((s) => (s.includes(':') || s === 'openid' || s === 'email' || s === 'profile' ? s : scopeUrl(s)));
   return scopes.length > 0 ? scopes : undefined;
 }

@@ -5,6 +5,7 @@
  * gcloud, honours the URL, and sends the source refresh through the redirecting transporter.
  */
 import {AuthError} from '../errors.js';
+import {HINTS, SCOPES} from '../messages.js';
 import {expiryOr} from './expiry.js';
 import type {MintedToken, MintOptions} from './service-account-refresher.js';
 import {toTokenEndpointError} from './token-endpoint-error.js';
@@ -42,7 +43,7 @@ export async function mintImpersonatedAdcToken(
     sourceClient = new JWT({
       email: String(source.client_email ?? ''),
       key: String(source.private_key ?? ''),
-      scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      scopes: [SCOPES.cloudPlatform],
       transporter,
     });
   } else {
@@ -60,7 +61,7 @@ export async function mintImpersonatedAdcToken(
     const requested = String(e.config?.url ?? '');
     if (requested.startsWith(endpoint) && e.response?.status && e.response.status < 500 && e.response.status !== 429) {
       throw new AuthError(`IAM Credentials refused to impersonate [${target}] with the Application Default Credentials in [${file}]: ${e.message}`, {
-        hint: 'The source account needs roles/iam.serviceAccountTokenCreator on the target.',
+        hint: `The source account needs ${HINTS.tokenCreatorRole} on the target.`,
         cause: error,
       });
     }

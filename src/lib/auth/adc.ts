@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError} from '../errors.js';
+import {SCOPES} from '../messages.js';
 import {fsErrorReason, jsonErrorAt, readRegularFile} from '../read-file.js';
 import {type CachedToken, fnv1a} from '../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from './metadata.js';
@@ -20,7 +21,7 @@ import {REQUEST_TIMEOUT_MS} from './token-service.js';
 import {createTransporter, GOOGLE_TOKEN_URL} from './transport.js';
 
 /** What an ADC token is for: registries accept cloud-platform. */
-export const ADC_SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+export const ADC_SCOPES = [SCOPES.cloudPlatform];
 
 /** No Application Default Credentials anywhere: no variable, no well-known file, no metadata server. */
 export class NoApplicationDefaultCredentialsError extends AuthError {}

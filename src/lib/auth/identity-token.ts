@@ -6,6 +6,7 @@
  */
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
+import {HINTS} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
 import {isVmAccount, resolveActingAccount} from './accounts.js';
@@ -107,11 +108,11 @@ async function ownIdToken(ctx: AppContext, account: string, audience: string | u
 function describeIdTokenFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
   if (!(error instanceof TokenEndpointError)) return error as Error;
   if (error.details.oauthError && !error.details.transient && credential.type !== 'service_account') {
-    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). Run gcauth auth login again.`, {cause: error});
+    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). ${HINTS.loginAgain}`, {cause: error});
   }
   if (error.details.oauthError && !error.details.transient) {
     return new AuthError(
-      `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: create a new key and run gcauth auth activate-service-account --key-file=FILE.`,
+      `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: ${HINTS.newKey}.`,
       {cause: error},
     );
   }

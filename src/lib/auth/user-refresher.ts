@@ -1,4 +1,5 @@
 import {AuthError} from '../errors.js';
+import {HINTS} from '../messages.js';
 import type {StoredUserCredential} from '../store/credential-store.js';
 import {expiryOr, libraryExpiry} from './expiry.js';
 import {jwtExpiry} from './service-account-id-token.js';
@@ -48,7 +49,7 @@ export async function mintUserToken(credential: UserGrant, options: MintOptions)
 export async function mintUserIdToken(credential: UserGrant & Pick<StoredUserCredential, 'account'>, options: MintOptions): Promise<MintedToken> {
   const {idToken} = await refreshGrant(credential, options);
   if (!idToken) {
-    throw new AuthError(`The token endpoint returned no id token for [${credential.account}]: its login did not grant the openid scope. Run gcauth auth login again.`);
+    throw new AuthError(`The token endpoint returned no id token for [${credential.account}]: its login did not grant the openid scope. ${HINTS.loginAgain}`);
   }
   return {token: idToken, expiry: expiryOr(jwtExpiry(idToken), options.now)};
 }

@@ -12,6 +12,7 @@ import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth
 import {DEFAULT_SCOPES} from '../auth/token-service.js';
 import type {CachedToken} from '../store/token-cache.js';
 import type {AppContext} from '../context.js';
+import {FIX} from '../messages.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
 import {type FastAnswerProbe, renderFastAnswer} from './fast-answer.js';
@@ -70,7 +71,7 @@ function shortPath(file: string, homeDir: string): string {
 const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer>> = {
   async gcauth(ctx) {
     const account = ctx.props.get('core/account');
-    if (!account) return {nothing: {why: 'no active account', fix: 'gcauth auth login, or gcauth auth activate-service-account --key-file=FILE'}};
+    if (!account) return {nothing: {why: 'no active account', fix: `${FIX.login()}, or ${FIX.activateKey()}`}};
     // `default`, or the VM's own email with nothing stored for it, is served by the metadata server, as in gcloud.
     const acting = {account: account === METADATA_ACCOUNT_ALIAS ? await metadataEmail(ctx) : account, metadata: account === METADATA_ACCOUNT_ALIAS};
     const chain = impersonationOf(ctx.props);
@@ -87,7 +88,7 @@ const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer
     const source = await findAdcSource(ctx);
     if (!source.file) {
       const file = shortPath(wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform), ctx.homeDir);
-      return {nothing: {why: `no GOOGLE_APPLICATION_CREDENTIALS and no ${file}`, fix: 'gcauth auth application-default login'}};
+      return {nothing: {why: `no GOOGLE_APPLICATION_CREDENTIALS and no ${file}`, fix: FIX.adcLogin}};
     }
     return {token: await adcAccessToken(ctx)};
   },

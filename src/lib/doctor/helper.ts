@@ -10,6 +10,7 @@ import {HELPER_BIN} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
 import {fsErrorReason, readRegularFile} from '../read-file.js';
 import {redactText as redact} from '../redact.js';
+import {ACTIVATE_OR_LOGIN} from './account.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'helper';
@@ -71,7 +72,7 @@ export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, hos
     case 'token':
       return result(CHECK, 'ok', `${name} answers ${host} with a token (username ${answer.username})`);
     case 'not-found':
-      return result(CHECK, 'fail', `${name} has no credentials for ${host}${answer.hint ? `: ${answer.hint.replace(/^docker-credential-gcauth: /, '').replace(/^no credentials for \S+, so Docker goes on without them\. Tried /, 'it tried ')}` : ''}`, 'gcauth auth activate-service-account --key-file=FILE   (or: gcauth auth login)');
+      return result(CHECK, 'fail', `${name} has no credentials for ${host}${answer.hint ? `: ${answer.hint.replace(/^docker-credential-gcauth: /, '').replace(/^no credentials for \S+, so Docker goes on without them\. Tried /, 'it tried ')}` : ''}`, ACTIVATE_OR_LOGIN);
     default:
       return result(CHECK, 'fail', `${name} failed for ${host}: ${answer.message}`, `echo ${host} | ${HELPER_BIN} get`);
   }
