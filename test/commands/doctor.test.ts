@@ -184,6 +184,13 @@ test('no active account: the account check and the helper fail, saying how to ge
   expect(r.account).toMatchObject({status: 'fail', message: 'no active account'});
   expect(r.helper).toMatchObject({status: 'fail', message: expect.stringContaining('has no credentials for gcr.io: it tried gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE), adc (')});
   expect(r['key-age']!.status).toBe('skip');
+  // The doctor words the same walk as the helper's stderr line, from the structure, not by rewriting that line.
+  const {execa} = await import('execa');
+  const helper = await execa(path.join(w.bin, 'docker-credential-gcauth'), ['get'], {input: 'gcr.io', env: w.env, extendEnv: false, reject: false});
+  const tried = /Tried (.+)$/.exec(helper.stderr.trim())?.[1];
+  expect(tried).toMatch(/^gcauth \(no active account; /);
+  expect(r.helper!.message).toMatch(/^docker-credential-gcauth \S+ .*has no credentials for gcr\.io: it tried /);
+  expect(r.helper!.message.endsWith(`has no credentials for gcr.io: it tried ${tried}`)).toBe(true);
 });
 
 test('no helper on PATH, and no docker', async () => {

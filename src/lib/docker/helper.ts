@@ -48,13 +48,23 @@ export function servedHost(serverUrl: string, ctx: Pick<AppContext, 'props'>): s
 }
 
 /** Why a token source had nothing to offer, and what would give it something. */
-interface Nothing {
+export interface Nothing {
   why: string;
   /** The command that configures the source, if there is one. */
   fix?: string;
 }
 
 type SourceAnswer = {token: CachedToken} | {nothing: Nothing};
+
+/** One source of the walk that had nothing: which, why, and the command that sets it up. */
+export type SourceMiss = Nothing & {source: TokenSourceName};
+
+/**
+ * The walk over `docker/token_source`: the token of the first source that has credentials (with the sources tried
+ * before it), or, when none has any, what each source lacked. Modules that report a miss (the helper's stderr line,
+ * `gcauth doctor`) take this structure and word it with describeMisses.
+ */
+export type TokenSourceWalk = {token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]} | {token?: undefined; misses: SourceMiss[]};
 
 /** A message as a clause inside the hint: no leading capital (unless an acronym or a name), no final period. */
 const sentenceCase = (message: string) => message.replace(/\.$/, '').replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase());
@@ -115,16 +125,30 @@ export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] 
  * @throws CredentialsNotFoundError when no source has credentials; AuthError, ApiError or UsageError from the first that has.
  */
 async function helperToken(ctx: AppContext, host: string): Promise<{token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]}> {
-  const tried: string[] = [];
-  const names: TokenSourceName[] = [];
-  for (const name of tokenSources(ctx)) {
-    const answer = await SOURCES[name](ctx);
-    if ('token' in answer) return {token: answer.token, source: name, tried: names};
-    const {why, fix} = answer.nothing;
-    tried.push(`${name} (${why}${fix ? `; run: ${fix}` : ''})`);
-    names.push(name);
+  const walk = await walkTokenSources(ctx);
+  if (walk.token === undefined) {
+    throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${describeMisses(walk.misses)}.`);
   }
-  throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${tried.join(', ')}.`);
+  return walk;
+}
+
+/**
+ * Tries the sources of `docker/token_source` in order (see TokenSourceWalk).
+ * @throws AuthError, ApiError or UsageError from the first source that has credentials that fail.
+ */
+export async function walkTokenSources(ctx: AppContext): Promise<TokenSourceWalk> {
+  const misses: SourceMiss[] = [];
+  for (const source of tokenSources(ctx)) {
+    const answer = await SOURCES[source](ctx);
+    if ('token' in answer) return {token: answer.token, source, tried: misses.map((m) => m.source)};
+    misses.push({source, ...answer.nothing});
+  }
+  return {misses};
+}
+
+/** The misses of a walk in words, the one rendering: `gcauth (no active account; run: gcauth auth login, ...), adc (...)`. */
+export function describeMisses(misses: readonly SourceMiss[]): string {
+  return misses.map(({source, why, fix}) => `${source} (${why}${fix ? `; run: ${fix}` : ''})`).join(', ');
 }
 
 /**
