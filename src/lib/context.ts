@@ -1,4 +1,4 @@
-import {homedir, networkInterfaces} from 'node:os';
+import {homedir, networkInterfaces, userInfo} from 'node:os';
 
 import {type ApiClients, createApiClients} from './api/clients.js';
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
@@ -41,6 +41,16 @@ export interface IO {
   interactive: boolean;
 }
 
+/** Who runs this process. */
+export interface ProcessUser {
+  /** The effective uid (undefined on Windows). */
+  uid?: number;
+  /** The process's group ids: what the running session may use now. */
+  gids: number[];
+  /** The login name (the passwd entry's, else $USER or $USERNAME). */
+  name: string;
+}
+
 /** Everything a command core needs from the outside world. */
 export interface AppContext {
   io: IO;
@@ -69,6 +79,8 @@ export interface AppContext {
   api: ApiClients;
   /** What metadata-server detection reads of the machine (sysfs, MAC addresses), and its answer once known. */
   gce: GceEnvironment;
+  /** Who runs this process, read on first use (`gcauth doctor`'s group check). */
+  readonly user: ProcessUser;
 }
 
 /** Parts a test (or another entry point) may supply instead of the process's own. */
@@ -87,6 +99,8 @@ export interface ContextOverrides {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 when residency is faked. */
   metadataDefaultHost?: string;
+  /** Who runs this process, instead of the process's own ids and name. */
+  user?: ProcessUser;
   /**
    * A config dir another user may write is read as holding no configuration instead of refused (`gcauth doctor`,
    * which reports it); its credentials and tokens are still refused when read.
@@ -170,6 +184,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     platform,
     defaultHost: overrides.metadataDefaultHost,
   };
+  let user: ProcessUser | undefined;
   const ctx = {
     io,
     env,
@@ -193,6 +208,9 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     log,
     flags,
     gce,
+    get user() {
+      return (user ??= overrides.user ?? processUser(env));
+    },
   } as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);
   return ctx;
@@ -218,6 +236,16 @@ async function activeConfiguration(configurations: ConfigurationStore, io: IO): 
     io.stderr.write(`WARNING: ${configurations.activeFile} names an invalid configuration [${shown.length > 64 ? `${shown.slice(0, 64)}...` : shown}]; using [default]. ${fix}\n`);
     return 'default';
   }
+}
+
+function processUser(env: Record<string, string | undefined>): ProcessUser {
+  let name = env.USER ?? env.USERNAME ?? '';
+  try {
+    name = userInfo().username;
+  } catch {
+    // a uid with no passwd entry (containers): keep the environment's name
+  }
+  return {uid: process.getuid?.(), gids: process.getgroups?.() ?? [], name};
 }
 
 function processIO(): IO {
