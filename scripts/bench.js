@@ -13,14 +13,14 @@
 // Peak RSS: GNU time's %M (the kernel's maxrss of the command's process, via wait4), the maximum over
 // separate untimed runs, so the wrapper never inflates the timings; "n/a" where /usr/bin/time is absent.
 // For gcloud, %M is the largest single process of its tree (gcloud's wrapper script execs Python).
-import {spawn} from 'node:child_process';
 import {accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, loadavg, tmpdir} from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 
 import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS} from '../dist/lib/docker/registries.js';
-import {cleanEnv, cli, parseExports, startEmulator} from './demo.js';
+import {cleanEnv, parseExports} from './demo.js';
+import {cliBin as cli, run as launch, startEmulator} from './launch.js';
 
 const TIME = '/usr/bin/time';
 const GCLOUD = process.env.GCLOUD_BIN || '/usr/bin/gcloud';
@@ -171,26 +171,12 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-/** Runs a command to its exit; resolves with wall ms, exit code, stdout and stderr. */
-function run(file, args, env, {mustSucceed = false, input, timeoutMs = RUN_TIMEOUT_MS} = {}) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(file, args, {env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']});
-    if (input !== undefined) child.stdin.end(input);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      clearTimeout(timer);
-      const result = {ms, code, signal, stdout, stderr};
-      if (mustSucceed && code !== 0) reject(new Error(`${path.basename(file)} ${args.join(' ')} exited ${code ?? signal}:\n${stderr}`));
-      else resolve(result);
-    });
-  });
+/** Runs a command to its exit (scripts/launch.js); resolves with wall ms, exit code, stdout and stderr. */
+async function run(file, args, env, {mustSucceed = false, input, timeoutMs = RUN_TIMEOUT_MS} = {}) {
+  const r = await launch(file, args, {env, input, timeoutMs});
+  if (r.error) throw r.error;
+  if (mustSucceed && r.exitCode !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${r.exitCode ?? r.signal}:\n${r.stderr}`);
+  return {ms: r.ms, code: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr};
 }
 
 /** Peak RSS in MB of one run under GNU time, or undefined when it cannot be measured. */
@@ -235,7 +221,7 @@ async function measure({runs, rssRuns}) {
   let emulator;
   try {
     const base = cleanEnv(path.join(root, 'gcauth-config'));
-    emulator = await startEmulator(dataDir, base, ['--no-request-log']);
+    emulator = await startEmulator({dataDir, env: base, args: ['--no-request-log']});
     const info = JSON.parse(readFileSync(path.join(dataDir, 'emulator.json'), 'utf8'));
     const s = {root, dataDir, url: emulator.url, project: info.project, ownerKeyFile: info.ownerKeyFile};
     s.env = {...base, ...parseExports((await run(process.execPath, [cli, 'emulator', 'env-init', '--data-dir', dataDir], base, {mustSucceed: true})).stdout)};

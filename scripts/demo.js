@@ -6,15 +6,11 @@
 import {accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 
-import {execa} from 'execa';
+import {cliBin as cli, findOnPath, repoRoot, run, startEmulator} from './launch.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const cli = path.join(repoRoot, 'bin', 'run.js');
-const READY = /Emulator listening on (\S+)/;
-const START_DEADLINE_MS = 30_000;
+export {cli};
 const STEP_TIMEOUT_MS = 60_000;
 
 // Tokens, JWTs and PEM keys are shown as a short prefix: a demo log must never carry a whole secret.
@@ -306,70 +302,6 @@ export const STEPS = [
 ];
 
 
-/** The absolute path of an executable on PATH, or undefined. */
-function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** Starts `gcauth emulator start --port 0` and resolves once it prints its ready line; stop() ends it by PID. */
-export async function startEmulator(dataDir, env, extraArgs = []) {
-  const child = execa(process.execPath, [cli, 'emulator', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
-    env,
-    extendEnv: false,
-    stdin: 'ignore',
-    stdout: 'ignore',
-    buffer: false,
-    reject: false,
-  });
-  let log = '';
-  const exited = child.then((r) => r);
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the emulator did not report ready within ${START_DEADLINE_MS} ms:\n${log}`));
-    }, START_DEADLINE_MS);
-    // Keep reading stderr for the child's whole life so its log can never fill the pipe.
-    createInterface({input: child.stderr}).on('line', (line) => {
-      log += `${line}\n`;
-      const m = READY.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then((r) => {
-      clearTimeout(timer);
-      reject(new Error(`the emulator exited (code ${r.exitCode}, signal ${r.signal}) before it was ready:\n${log}`));
-    });
-  });
-  const stop = async () => {
-    try {
-      process.kill(child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const killer = setTimeout(() => {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  return {url, pid: child.pid, stop};
-}
-
 /** The environment of every step: the caller's, minus any gcauth or gcloud settings that would leak in. */
 export function cleanEnv(configDir) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GCAUTH_|CLOUDSDK_|GCE_METADATA_|GOOGLE_APPLICATION_CREDENTIALS$)/.test(k)));
@@ -388,7 +320,7 @@ async function main() {
     const env = cleanEnv(configDir);
     console.log(`# gcauth demo: everything lives in a temp dir, shown as $DEMO (${root})`);
     console.log(`$ gcauth emulator start --port 0 --data-dir ${show(dataDir)} &`);
-    emulator = await startEmulator(dataDir, env);
+    emulator = await startEmulator({dataDir, env});
     console.log(`Emulator listening on ${emulator.url} (pid ${emulator.pid})\n`);
     const s = {root, dataDir, configDir, url: emulator.url, ownerKeyFile: path.join(dataDir, 'owner-key.json'), env: {...env}};
 
@@ -408,23 +340,11 @@ async function main() {
             return {file: process.execPath, argv: [cli, ...args], display: `gcauth ${args.join(' ')}`, input: step.stdin, env: s.env};
           })();
       console.log(`$ ${show(display)}`);
-      const child = execa(file, argv, {
-        env,
-        extendEnv: false,
-        cwd: root,
-        ...(input === undefined ? {stdin: 'ignore'} : typeof input === 'string' ? {input} : {stdin: input}),
-        all: true,
-        reject: false,
-        timeout: STEP_TIMEOUT_MS,
-      });
-      if (onStderr) {
-        let text = '';
-        child.stderr.on('data', (chunk) => onStderr((text += chunk)));
-      }
-      const r = await child;
+      const r = await run(file, argv, {env, cwd: root, input, onStderr, timeoutMs: STEP_TIMEOUT_MS});
       if (r.all) console.log(show(mask(r.all.replace(/\n$/, ''))));
       let problem;
       if (r.timedOut) problem = `timed out after ${STEP_TIMEOUT_MS} ms`;
+      else if (r.error) problem = `could not run ${file}: ${r.error.message}`;
       else if (r.exitCode !== 0) problem = `exit code ${r.exitCode}`;
       else {
         try {

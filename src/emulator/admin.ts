@@ -2,7 +2,7 @@ import type {Hono} from 'hono';
 import {FaultConfigError, parseFaultConfig, type FaultInjector} from './faults.js';
 import {apiError} from './google-errors.js';
 import {MetadataConfigError, type MetadataServer, type MetadataUpdate} from './metadata.js';
-import type {StateView} from './state.js';
+import type {StateView} from './records.js';
 import type {EmulatorStats} from './stats.js';
 
 /** What the admin routes control. */

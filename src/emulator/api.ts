@@ -1,8 +1,10 @@
 import type {Context} from 'hono';
+import {hasAnyScope, type Authenticator, type Identity} from './authn.js';
+import type {IdTokenSigner} from './id-tokens.js';
 import {API_MESSAGES, ApiFailure, errorInfo} from './google-errors.js';
-import {rolesHeld} from './policy.js';
-import {permissionsOf} from './roles.js';
-import type {EmulatorState, IamPolicy} from './state.js';
+import {permissionsHeld} from './policy.js';
+import type {IamPolicy} from './records.js';
+import type {EmulatorState} from './state.js';
 
 /** One of Google's JSON APIs, mounted under its own path prefix. */
 export interface ApiService {
@@ -25,8 +27,10 @@ export interface ApiCall {
   query: URLSearchParams;
   /** The JSON body; `{}` when there was none. */
   body: Record<string, unknown>;
-  caller: Caller;
+  caller: Identity;
   state: EmulatorState;
+  /** Signs id tokens with the emulator's key (IAM Credentials' generateIdToken). */
+  idTokens: IdTokenSigner;
   now(): number;
   /** The emulator's base URL, e.g. for the `token_uri` of a key file. */
   url(): string;
@@ -53,15 +57,11 @@ export interface ApiRoute {
   handle(call: ApiCall): unknown;
 }
 
-/** The identity behind a request's access token, as the members of a policy that name it. */
-export interface Caller {
-  email: string;
-  principals: ReadonlySet<string>;
-}
-
 /** What the dispatcher needs from the server. */
 export interface ApiDeps {
   state: EmulatorState;
+  authn: Authenticator;
+  idTokens: IdTokenSigner;
   now(): number;
   url(): string;
 }
@@ -108,44 +108,25 @@ function unauthenticated(route: ApiRoute, message: string, reason: string, chall
 }
 
 /**
- * Maps a bearer token to its caller. Missing, unknown, expired and revoked tokens, and tokens of an account
- * since deleted (or re-created under the same email) or disabled, all answer 401 as Google does; a token
- * without a cloud-platform scope answers 403. Throws ApiFailure.
+ * The caller of a request, as the authenticator says. A missing token answers 401 CREDENTIALS_MISSING; a token it
+ * refuses (unknown, expired, revoked, or of an account since deleted or disabled) 401 ACCESS_TOKEN_EXPIRED, as
+ * Google does; a token without a scope the route accepts, 403. Throws ApiFailure.
  */
-function authenticate(state: EmulatorState, token: string | undefined, route: ApiRoute): Caller {
-  if (!token) throw unauthenticated(route, API_MESSAGES.missingCredentials, 'CREDENTIALS_MISSING', REALM);
-  const invalidToken = () => unauthenticated(route, API_MESSAGES.invalidCredentials, 'ACCESS_TOKEN_EXPIRED', `${REALM}, error="invalid_token"`);
-  const record = state.accessToken(token);
-  if (!record) throw invalidToken();
-  const account = state.serviceAccount(record.email);
-  const user = Object.hasOwn(state.data.users, record.email) ? state.data.users[record.email] : undefined;
-  let principals: string[];
-  if (account && !account.disabled && account.uniqueId === record.clientId) {
-    principals = [`serviceAccount:${account.email}`];
-  } else if (!account && user) {
-    principals = [`user:${user.email}`, `domain:${user.email.slice(user.email.indexOf('@') + 1)}`];
-  } else {
-    throw invalidToken();
+function authenticate(authn: Authenticator, token: string | undefined, route: ApiRoute): Identity {
+  const verdict = authn.authenticate(token === undefined ? undefined : {kind: 'access-token', token});
+  if (!verdict.ok) {
+    if (verdict.reason === 'missing') throw unauthenticated(route, API_MESSAGES.missingCredentials, 'CREDENTIALS_MISSING', REALM);
+    throw unauthenticated(route, API_MESSAGES.invalidCredentials, 'ACCESS_TOKEN_EXPIRED', `${REALM}, error="invalid_token"`);
   }
-  const scopes = new Set(record.scopes);
-  const scoped = scopes.has(CLOUD_PLATFORM) || (route.service.extraScopes ?? []).some((s) => scopes.has(s));
-  if (!scoped && !(route.readOnly && scopes.has(CLOUD_PLATFORM_READ_ONLY))) {
+  const {identity} = verdict;
+  const scoped = hasAnyScope(identity, [CLOUD_PLATFORM, ...(route.service.extraScopes ?? [])]);
+  if (!scoped && !(route.readOnly && hasAnyScope(identity, [CLOUD_PLATFORM_READ_ONLY]))) {
     throw new ApiFailure(403, API_MESSAGES.insufficientScopes, {
       details: [errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'googleapis.com', {service: route.service.name, method: route.rpc})],
       headers: {'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${CLOUD_PLATFORM}"`},
     });
   }
-  return {email: record.email, principals: new Set([...principals, 'allUsers', 'allAuthenticatedUsers'])};
-}
-
-/** The permissions `caller` holds at `nowMs` through any of `policies`. */
-function permissionsHeld(caller: Caller, policies: Array<IamPolicy | undefined>, nowMs: number): Set<string> {
-  const held = new Set<string>();
-  for (const policy of policies) {
-    if (!policy) continue;
-    for (const role of rolesHeld(policy, caller.principals, nowMs)) for (const p of permissionsOf(role)) held.add(p);
-  }
-  return held;
+  return identity;
 }
 
 /** Google's bearer token of a request: the Authorization header, else the `access_token` query parameter. */
@@ -200,7 +181,7 @@ export class ApiDispatcher {
     if (!matched) return c.json(new ApiFailure(404, `The requested URL ${url.pathname} was not found on this server.`).body, 404);
     try {
       const {route} = matched.compiled;
-      const caller = authenticate(this.deps.state, bearerToken(c, url.searchParams), route);
+      const caller = authenticate(this.deps.authn, bearerToken(c, url.searchParams), route);
       const body = await readBody(c, route);
       const call = this.call(route, matched.params, url.searchParams, body, caller);
       return c.json(await route.handle(call), 200);
@@ -222,19 +203,20 @@ export class ApiDispatcher {
     return undefined;
   }
 
-  private call(route: ApiRoute, params: Record<string, string>, query: URLSearchParams, body: Record<string, unknown>, caller: Caller): ApiCall {
-    const {state, now, url} = this.deps;
+  private call(route: ApiRoute, params: Record<string, string>, query: URLSearchParams, body: Record<string, unknown>, caller: Identity): ApiCall {
+    const {state, idTokens, now, url} = this.deps;
     const denied = (permission: string, resource: string) =>
       new ApiFailure(403, route.service.denial(permission), {
         details: [errorInfo('IAM_PERMISSION_DENIED', route.service.denialDomain ?? route.service.name, {permission, resource})],
       });
-    const holds = (permission: string, policies: Array<IamPolicy | undefined>) => permissionsHeld(caller, policies, now()).has(permission);
+    const holds = (permission: string, policies: Array<IamPolicy | undefined>) => permissionsHeld(caller.principals, policies, now()).has(permission);
     return {
       params,
       query,
       body,
       caller,
       state,
+      idTokens,
       now,
       url,
       denied,

@@ -1,7 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import type {Context, Hono} from 'hono';
 import {AUTH_PAGE_MESSAGES} from './google-errors.js';
-import type {AuthCodeRecord, EmulatorState} from './state.js';
+import type {AuthCodeRecord} from './records.js';
+import type {EmulatorState} from './state.js';
 
 /** What the authorization endpoint needs from the server. */
 export interface ConsentDeps {
@@ -194,7 +195,7 @@ export function registerConsentRoutes(app: Hono, deps: ConsentDeps): void {
   const prune = () => {
     const now = deps.now();
     for (const [id, r] of pending) if (r.expiresAt <= now) pending.delete(id);
-    for (const [code, r] of deps.state.authCodes) if (r.expiresAt <= now) deps.state.authCodes.delete(code);
+    deps.state.pruneAuthCodes();
   };
 
   const authorize = (c: Context) => {
@@ -213,7 +214,7 @@ export function registerConsentRoutes(app: Hono, deps: ConsentDeps): void {
     const {prompt: _prompt, ...rest} = request;
     const id = randomBytes(24).toString('base64url');
     pending.set(id, rest);
-    return c.body(consentPage(id, rest, Object.keys(deps.state.data.users)), 200, PAGE_HEADERS);
+    return c.body(consentPage(id, rest, deps.state.userEmails()), 200, PAGE_HEADERS);
   };
   for (const path of AUTH_PATHS) app.get(path, authorize);
 
@@ -231,7 +232,7 @@ export function registerConsentRoutes(app: Hono, deps: ConsentDeps): void {
       return c.redirect(redirectTo(request.redirectUri, {error: 'access_denied', state: request.state}), 302);
     }
     const email = form.get('user') ?? '';
-    if (!Object.hasOwn(deps.state.data.users, email)) return errorPage(c, new AuthPageError('invalid_request', AUTH_PAGE_MESSAGES.unknownUser(email)));
+    if (!deps.state.user(email)) return errorPage(c, new AuthPageError('invalid_request', AUTH_PAGE_MESSAGES.unknownUser(email)));
     const code = `4/0${randomBytes(32).toString('base64url')}`;
     const record: AuthCodeRecord = {
       email,
@@ -247,7 +248,7 @@ export function registerConsentRoutes(app: Hono, deps: ConsentDeps): void {
       record.codeChallengeMethod = request.codeChallengeMethod ?? 'plain';
     }
     if (request.nonce !== undefined) record.nonce = request.nonce;
-    deps.state.authCodes.set(code, record);
+    deps.state.addAuthCode(code, record);
     if (manual) {
       const body = `<h1>Sign in to continue</h1>\n<p>Copy this code and paste it where you were asked for it:</p>\n<p><code id="code">${escapeHtml(code)}</code></p>`;
       return c.body(page('Authorization code', body), 200, PAGE_HEADERS);

@@ -1,6 +1,6 @@
 import type {ApiCall} from './api.js';
 import {applySetIamPolicy, readPermissions, renderPolicy, requestedVersion} from './policy.js';
-import type {ProjectRecord} from './state.js';
+import type {ProjectRecord} from './records.js';
 
 /**
  * The project named by `{project}` (id or number). One that does not exist, or is being deleted, answers

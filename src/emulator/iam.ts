@@ -3,7 +3,8 @@ import {authorizedProject} from './crm.js';
 import {API_MESSAGES, ApiFailure, badRequest, resourceInfo} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile} from './keys.js';
 import {applySetIamPolicy, readPermissions, renderPolicy, requestedVersion} from './policy.js';
-import {serviceAccountEmail, type IamPolicy, type ServiceAccountKeyRecord, type ServiceAccountRecord} from './state.js';
+import type {IamPolicy, ServiceAccountKeyRecord, ServiceAccountRecord} from './records.js';
+import {serviceAccountEmail} from './state.js';
 
 /** Google's constant etag on every service account (it is not a concurrency token there). */
 const ACCOUNT_ETAG = 'MDEwMjE5MjA=';

@@ -1,10 +1,10 @@
 import {createPrivateKey, sign} from 'node:crypto';
-import {CompactSign, SignJWT} from 'jose';
+import {CompactSign} from 'jose';
 import type {ApiCall} from './api.js';
 import {API_MESSAGES, ApiFailure, badRequest} from './google-errors.js';
-import {rolesHeld} from './policy.js';
-import {permissionsOf} from './roles.js';
-import type {IamPolicy, ServiceAccountRecord} from './state.js';
+import {principalsOf} from './authn.js';
+import {permissionsHeld} from './policy.js';
+import type {IamPolicy, ServiceAccountRecord} from './records.js';
 
 const GET_ACCESS_TOKEN = 'iam.serviceAccounts.getAccessToken';
 const GET_OPENID_TOKEN = 'iam.serviceAccounts.getOpenIdToken';
@@ -13,8 +13,6 @@ const SIGN_BLOB = 'iam.serviceAccounts.signBlob';
 const DEFAULT_LIFETIME_S = 3600;
 /** Google allows up to 12 h where the org policy constraint `iam.allowServiceAccountCredentialLifetimeExtension` permits. */
 const MAX_LIFETIME_S = 43200;
-const ID_TOKEN_ISSUER = 'https://accounts.google.com';
-const ID_TOKEN_LIFETIME_S = 3600;
 const DELEGATE = /^projects\/-\/serviceAccounts\/([^/]+)$/;
 
 const invalid = (message: string, field: string) => new ApiFailure(400, message, {details: [badRequest(field, message)]});
@@ -62,9 +60,8 @@ function authorizedTarget(call: ApiCall, permission: string): ServiceAccountReco
   for (let i = 1; i < chain.length; i++) {
     const from = chain[i - 1]!.account!;
     const to = chain[i]!;
-    const principals = new Set([`serviceAccount:${from.email}`, 'allUsers', 'allAuthenticatedUsers']);
-    const held = to.policies.flatMap((p) => (p ? rolesHeld(p, principals, call.now()) : [])).flatMap((role) => permissionsOf(role));
-    if (!to.account || !held.includes(permission)) throw call.denied(permission, to.resource);
+    const held = permissionsHeld(principalsOf({kind: 'serviceAccount', account: from}), to.policies, call.now());
+    if (!to.account || !held.has(permission)) throw call.denied(permission, to.resource);
   }
   const target = chain.at(-1)!.account!;
   if (target.disabled) throw new ApiFailure(400, API_MESSAGES.preconditionFailed, {status: 'FAILED_PRECONDITION'});
@@ -103,17 +100,7 @@ export async function generateIdToken(call: ApiCall): Promise<unknown> {
     claims.email = target.email;
     claims.email_verified = true;
   }
-  const signing = call.state.data.signingKey;
-  const iat = Math.floor(call.now() / 1000);
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-    .setIssuer(ID_TOKEN_ISSUER)
-    .setAudience(audience)
-    .setSubject(target.uniqueId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-    .sign(createPrivateKey(signing.privateKeyPem));
-  return {token};
+  return {token: await call.idTokens.sign(claims, audience, target.uniqueId)};
 }
 
 /** `:signJwt`: the payload as given, signed RS256 with the target's newest system-managed key. */

@@ -10,18 +10,15 @@
  * of the VM's account (so every API and the registry front take them, limited by their scopes) and
  * `identity` RS256 id tokens signed by the key served at /oauth2/v3/certs.
  */
-import {createPrivateKey, type KeyObject} from 'node:crypto';
 import type {Context, Hono} from 'hono';
-import {SignJWT} from 'jose';
-import {newNumericId} from './keys.js';
-import type {EmulatorState, ServiceAccountRecord, VmRecord} from './state.js';
+import type {IdTokenSigner} from './id-tokens.js';
+import type {ServiceAccountRecord, VmRecord} from './records.js';
+import type {EmulatorState} from './state.js';
 import type {EmulatorStats} from './stats.js';
 
 export const METADATA_PREFIX = '/computeMetadata/';
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
 const CLOUD_PLATFORM = `${SCOPE_PREFIX}cloud-platform`;
-const ID_TOKEN_ISSUER = 'https://accounts.google.com';
-const ID_TOKEN_LIFETIME_S = 3600;
 /** A cached token is handed out again while this much of it remains, as the real server reuses its tokens. */
 const REUSE_MARGIN_MS = 5 * 60 * 1000;
 
@@ -71,6 +68,7 @@ export interface MetadataUpdate {
 /** What the metadata routes need from the server. */
 export interface MetadataDeps {
   state: EmulatorState;
+  idTokens: IdTokenSigner;
   stats: EmulatorStats;
   now(): number;
   tokenLifetimeSeconds(): number;
@@ -81,22 +79,17 @@ export class MetadataServer {
   private fault: MetadataFault | null = null;
   private readonly reuse = new Map<string, string>();
   private readonly hanging = new Set<() => void>();
-  private readonly signingKey: KeyObject;
-
-  constructor(private readonly deps: MetadataDeps) {
-    this.signingKey = createPrivateKey(deps.state.data.signingKey.privateKeyPem);
-  }
+  constructor(private readonly deps: MetadataDeps) {}
 
   /** The persisted VM record, made on first use. */
   private vm(): VmRecord {
-    const data = this.deps.state.data;
-    data.vm ??= {instanceId: newNumericId(19), name: 'gcauth-emulated-vm', zone: 'us-central1-a', createTime: new Date(this.deps.now()).toISOString()};
-    return data.vm;
+    return this.deps.state.vm();
   }
 
   private project() {
-    const project = this.deps.state.data.projects[this.deps.state.data.defaultProject];
-    if (!project) throw new Error(`state has no project ${this.deps.state.data.defaultProject}`);
+    const {state} = this.deps;
+    const project = state.project(state.defaultProject);
+    if (!project) throw new Error(`state has no project ${state.defaultProject}`);
     return project;
   }
 
@@ -140,12 +133,15 @@ export class MetadataServer {
     const {state} = this.deps;
     const project = this.project();
     if (email === this.computeDefaultEmail()) {
-      const account = state.createServiceAccountWithEmail(project.projectId, email, {displayName: 'Compute Engine default service account'});
+      const account = state.createServiceAccount(project.projectId, `${project.projectNumber}-compute`, {
+        displayName: 'Compute Engine default service account',
+        domain: 'developer.gserviceaccount.com',
+      });
       state.addBinding(project.projectId, 'roles/editor', `serviceAccount:${email}`);
       return account;
     }
     const match = /^([a-z][-a-z0-9]{4,28}[a-z0-9])@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email);
-    if (!match?.[1] || !match[2] || !Object.hasOwn(state.data.projects, match[2])) return undefined;
+    if (!match?.[1] || !match[2] || !state.project(match[2])) return undefined;
     return state.createServiceAccount(match[2], match[1], {displayName: 'Emulated VM service account'});
   }
 
@@ -160,7 +156,7 @@ export class MetadataServer {
         throw new MetadataConfigError(`unknown service account "${email}": give an existing account, ID@PROJECT.iam.gserviceaccount.com of an emulated project, "default" or null`);
       }
       const project = /@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email ?? '')?.[1];
-      if (email !== null && !this.deps.state.serviceAccount(email) && project !== undefined && !Object.hasOwn(this.deps.state.data.projects, project)) {
+      if (email !== null && !this.deps.state.serviceAccount(email) && project !== undefined && !this.deps.state.project(project)) {
         throw new MetadataConfigError(`unknown service account "${email}": project ${project} is not emulated`);
       }
     }
@@ -172,9 +168,8 @@ export class MetadataServer {
     if (update.fault !== undefined && update.fault !== null && !FAULTS.includes(update.fault)) {
       throw new MetadataConfigError(`unknown metadata fault "${String(update.fault)}"; valid: ${FAULTS.join(', ')} or null`);
     }
-    const vm = this.vm();
-    if (email !== undefined) vm.serviceAccount = email === this.computeDefaultEmail() ? undefined : email;
-    if (scopes !== undefined) vm.scopes = scopes;
+    if (email !== undefined) this.deps.state.updateVm({serviceAccount: email === this.computeDefaultEmail() ? undefined : email});
+    if (scopes !== undefined) this.deps.state.updateVm({scopes});
     if (update.fault !== undefined) this.setFault(update.fault);
     this.reuse.clear();
     if (email !== undefined || scopes !== undefined) await this.deps.state.save();
@@ -223,7 +218,6 @@ export class MetadataServer {
 
   /** An id token for `audience`, as GCE signs them; `full` adds the `google.compute_engine` claim. */
   async identity(account: ServiceAccountRecord, audience: string, full: boolean, licenses: boolean): Promise<string> {
-    const iat = Math.floor(this.deps.now() / 1000);
     const claims: Record<string, unknown> = {azp: account.uniqueId, email: account.email, email_verified: true};
     if (full) {
       const vm = this.vm();
@@ -239,15 +233,7 @@ export class MetadataServer {
       if (licenses) computeEngine.license_id = [];
       claims.google = {compute_engine: computeEngine};
     }
-    const signing = this.deps.state.data.signingKey;
-    return new SignJWT(claims)
-      .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-      .setIssuer(ID_TOKEN_ISSUER)
-      .setAudience(audience)
-      .setSubject(account.uniqueId)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-      .sign(this.signingKey);
+    return this.deps.idTokens.sign(claims, audience, account.uniqueId);
   }
 
   /** The static part of the tree (token and identity are computed), keyed as the paths are. */

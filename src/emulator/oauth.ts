@@ -1,14 +1,19 @@
-import {createHash, createPrivateKey, createPublicKey, timingSafeEqual, type KeyObject} from 'node:crypto';
+import {createHash, createPublicKey, timingSafeEqual} from 'node:crypto';
 import type {Context, Hono} from 'hono';
-import {compactVerify, exportJWK, jwtVerify, SignJWT} from 'jose';
+import {compactVerify, exportJWK, jwtVerify} from 'jose';
+import {ID_TOKEN_ISSUER, type IdTokenSigner} from './id-tokens.js';
 import {OAUTH_MESSAGES, apiError, oauthError, type OAuthErrorBody} from './google-errors.js';
-import type {AccessTokenRecord, EmulatorState, ServiceAccountRecord} from './state.js';
+import type {Authenticator} from './authn.js';
+import type {ServiceAccountRecord} from './records.js';
+import type {EmulatorState} from './state.js';
 import {bump, type EmulatorStats} from './stats.js';
 import {selfSignedCertificate, toPem} from './x509.js';
 
 /** What the OAuth routes need from the server. */
 export interface OAuthDeps {
   state: EmulatorState;
+  authn: Authenticator;
+  idTokens: IdTokenSigner;
   stats: EmulatorStats;
   now(): number;
   tokenLifetimeSeconds(): number;
@@ -30,10 +35,8 @@ const GOOGLE_AUDIENCES: ReadonlySet<string> = new Set([
   'https://www.googleapis.com/oauth2/v4/token',
   'https://accounts.google.com/o/oauth2/token',
 ]);
-const ID_TOKEN_ISSUER = 'https://accounts.google.com';
 const MAX_ASSERTION_LIFETIME_S = 3600;
 const CLOCK_SKEW_S = 300;
-const ID_TOKEN_LIFETIME_S = 3600;
 
 /** Google marks every token answer uncacheable; clients and proxies must not reuse one. */
 const NO_STORE = {
@@ -90,14 +93,10 @@ async function verifyAssertion(assertion: string, header: Record<string, unknown
   // Google gives disabled and missing accounts the same answer.
   if (!account || account.disabled) return refuse('invalid_grant', OAUTH_MESSAGES.accountNotFound);
 
-  const nowMs = deps.now();
-  const candidates =
-    typeof header.kid === 'string' ? [account.keys[header.kid]] : Object.values(account.keys);
+  // A deleted, disabled or out-of-window key is simply not a key Google will check against.
+  const candidates = deps.state.validKeys(account, typeof header.kid === 'string' ? header.kid : undefined);
   let verified = false;
   for (const key of candidates) {
-    // A deleted, disabled or out-of-window key is simply not a key Google will check against.
-    if (!key || key.disabled) continue;
-    if (Date.parse(key.validAfterTime) > nowMs || Date.parse(key.validBeforeTime) < nowMs) continue;
     try {
       await compactVerify(assertion, createPublicKey(key.publicKeyPem), {algorithms: ['RS256']});
       verified = true;
@@ -108,7 +107,7 @@ async function verifyAssertion(assertion: string, header: Record<string, unknown
   }
   if (!verified) return refuse('invalid_grant', OAUTH_MESSAGES.badSignature);
 
-  const now = nowMs / 1000;
+  const now = deps.now() / 1000;
   const {iat, exp} = claims;
   if (
     typeof iat !== 'number' ||
@@ -159,20 +158,12 @@ function grantsEmail(scopes: readonly string[]): boolean {
   return scopes.some((s) => EMAIL_SCOPES.includes(s));
 }
 
-/** The `sub` of a token's identity: a user's or a service account's uniqueId. */
-function subjectOf(state: EmulatorState, record: AccessTokenRecord): string {
-  const user = Object.hasOwn(state.data.users, record.email) ? state.data.users[record.email] : undefined;
-  return user?.uniqueId ?? state.serviceAccount(record.email)?.uniqueId ?? record.clientId;
-}
-
 /**
  * Registers `/token`, `/tokeninfo`, `/revoke`, `/oauth2/v3/userinfo`, the id-token keys at `/oauth2/v3/certs` (JWKS)
  * and `/oauth2/v1/certs` (X.509), and each service account's public keys at `/service_accounts/v1/jwk/{email}`.
  */
 export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
-  const signing = deps.state.data.signingKey;
-  const signingPrivate: KeyObject = createPrivateKey(signing.privateKeyPem);
-  const signingPublic: KeyObject = createPublicKey(signing.publicKeyPem);
+  const {idTokens} = deps;
 
   type GrantResult = {ok: Record<string, unknown>} | {error: OAuthErrorBody; status: 400 | 401};
   const refused = (error: string, description: string, status: 400 | 401 = 400): GrantResult => ({error: oauthError(error, description), status});
@@ -185,9 +176,9 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     const {clientId, clientSecret} = clientCredentials(c, params);
     if (!clientId) return refused('invalid_request', OAUTH_MESSAGES.missingClientId);
     if (!clientSecret) return refused('invalid_request', OAUTH_MESSAGES.missingClientSecret);
-    const known = Object.hasOwn(deps.state.data.oauthClients, clientId) ? deps.state.data.oauthClients[clientId] : undefined;
+    const known = deps.state.oauthClient(clientId);
     if (!known) {
-      deps.state.data.oauthClients[clientId] = {clientSecret, firstSeen: new Date(deps.now()).toISOString()};
+      deps.state.addOAuthClient(clientId, clientSecret);
     } else if (!sameString(known.clientSecret, clientSecret)) {
       return refused('invalid_client', OAUTH_MESSAGES.badClient, 401);
     }
@@ -197,23 +188,15 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   /** An id token for a user's grant, when `openid` was granted; email only with an email scope, as at Google. */
   const userIdToken = async (email: string, clientId: string, scopes: string[], accessToken: string, nonce?: string): Promise<string | undefined> => {
     if (!scopes.includes('openid')) return undefined;
-    const user = deps.state.data.users[email];
+    const user = deps.state.user(email);
     if (!user) return undefined;
-    const iat = Math.floor(deps.now() / 1000);
     const claims: Record<string, unknown> = {azp: clientId, at_hash: sha256(accessToken).subarray(0, 16).toString('base64url')};
     if (grantsEmail(scopes)) {
       claims.email = user.email;
       claims.email_verified = true;
     }
     if (nonce !== undefined) claims.nonce = nonce;
-    return new SignJWT(claims)
-      .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-      .setIssuer(ID_TOKEN_ISSUER)
-      .setAudience(clientId)
-      .setSubject(user.uniqueId)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-      .sign(signingPrivate);
+    return idTokens.sign(claims, clientId, user.uniqueId);
   };
 
   /** `grant_type=authorization_code`: client, code (single use, 10 minutes), redirect_uri, PKCE verifier. */
@@ -222,7 +205,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     if (!code) return refused('invalid_request', OAUTH_MESSAGES.missingCode);
     const clientId = authenticateClient(c, params);
     if (typeof clientId !== 'string') return clientId;
-    const record = deps.state.authCodes.get(code);
+    const record = deps.state.authCode(code);
     if (!record) return refused('invalid_grant', OAUTH_MESSAGES.malformedCode);
     if (record.used) {
       // RFC 6749 §4.1.2: a replayed code may mean it was stolen; what the first exchange produced is revoked.
@@ -230,7 +213,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
       return refused('invalid_grant', OAUTH_MESSAGES.badCode);
     }
     if (record.expiresAt <= deps.now()) {
-      deps.state.authCodes.delete(code);
+      deps.state.forgetAuthCode(code);
       return refused('invalid_grant', OAUTH_MESSAGES.badCode);
     }
     // Whatever happens next, this code has been tried once: a wrong verifier cannot be retried against it.
@@ -245,7 +228,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
       const transformed = record.codeChallengeMethod === 'S256' ? sha256(verifier).toString('base64url') : verifier;
       if (!sameString(transformed, record.codeChallenge)) return refused('invalid_grant', OAUTH_MESSAGES.badVerifier);
     }
-    if (!Object.hasOwn(deps.state.data.users, record.email)) return refused('invalid_grant', OAUTH_MESSAGES.badCode);
+    if (!deps.state.user(record.email)) return refused('invalid_grant', OAUTH_MESSAGES.badCode);
 
     const refreshToken = record.accessType === 'offline' ? deps.state.issueRefreshToken(record.email, clientId, record.scopes) : undefined;
     if (refreshToken !== undefined) record.refreshToken = refreshToken;
@@ -268,7 +251,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     const clientId = authenticateClient(c, params);
     if (typeof clientId !== 'string') return clientId;
     const record = deps.state.refreshToken(refreshToken);
-    if (!record || !Object.hasOwn(deps.state.data.users, record.email)) return refused('invalid_grant', OAUTH_MESSAGES.expiredRefreshToken);
+    if (!record || !deps.state.user(record.email)) return refused('invalid_grant', OAUTH_MESSAGES.expiredRefreshToken);
     if (record.clientId !== clientId) return refused('unauthorized_client', OAUTH_MESSAGES.badClient, 401);
     let scopes = record.scopes;
     const asked = params.get('scope')?.trim();
@@ -326,19 +309,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     bump(deps.stats.assertionAudiences, claims.aud as string);
 
     if (wantsIdToken) {
-      const iat = Math.floor(deps.now() / 1000);
-      const idToken = await new SignJWT({
-        azp: account.uniqueId,
-        email: account.email,
-        email_verified: true,
-      })
-        .setProtectedHeader({alg: 'RS256', kid: signing.kid, typ: 'JWT'})
-        .setIssuer(ID_TOKEN_ISSUER)
-        .setAudience(claims.target_audience as string)
-        .setSubject(account.uniqueId)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + ID_TOKEN_LIFETIME_S)
-        .sign(signingPrivate);
+      const idToken = await idTokens.sign({azp: account.uniqueId, email: account.email, email_verified: true}, claims.target_audience as string, account.uniqueId);
       deps.stats.tokensIssued.idToken++;
       return c.json({id_token: idToken}, 200, NO_STORE);
     }
@@ -357,8 +328,9 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     const accessToken = params.get('access_token');
     const idToken = params.get('id_token');
     if (accessToken !== undefined) {
-      const record = deps.state.accessToken(accessToken);
-      if (!record) return c.json(oauthError('invalid_token', OAUTH_MESSAGES.invalidTokenValue), 400, NO_STORE);
+      const described = deps.authn.describe(accessToken);
+      if (!described) return c.json(oauthError('invalid_token', OAUTH_MESSAGES.invalidTokenValue), 400, NO_STORE);
+      const {record, sub} = described;
       const nowMs = deps.now();
       // Google answers numbers as strings here, and shows identity only when an identity scope was granted.
       const body: Record<string, string> = {
@@ -369,7 +341,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
         expires_in: String(Math.max(0, Math.floor((record.expiresAt - nowMs) / 1000))),
       };
       const scopes = new Set(record.scopes);
-      if (scopes.has('openid')) body.sub = subjectOf(deps.state, record);
+      if (scopes.has('openid')) body.sub = sub;
       if (grantsEmail(record.scopes)) {
         body.email = record.email;
         body.email_verified = 'true';
@@ -379,7 +351,7 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     }
     if (idToken !== undefined) {
       try {
-        const {payload, protectedHeader} = await jwtVerify(idToken, signingPublic, {
+        const {payload, protectedHeader} = await jwtVerify(idToken, idTokens.publicKey, {
           issuer: ID_TOKEN_ISSUER,
           algorithms: ['RS256'],
           currentDate: new Date(deps.now()),
@@ -416,11 +388,12 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   const userinfo = (c: Context) => {
     const header = c.req.header('authorization');
     const token = (header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1]) ?? new URL(c.req.url).searchParams.get('access_token');
-    const record = token ? deps.state.accessToken(token) : undefined;
-    if (!record) {
+    const described = token ? deps.authn.describe(token) : undefined;
+    if (!described) {
       return c.json(oauthError('invalid_request', OAUTH_MESSAGES.invalidCredentials), 401, {...NO_STORE, 'WWW-Authenticate': `${REALM}, error="invalid_token"`});
     }
-    const body: Record<string, unknown> = {sub: subjectOf(deps.state, record)};
+    const {record, sub} = described;
+    const body: Record<string, unknown> = {sub};
     if (grantsEmail(record.scopes)) {
       body.email = record.email;
       body.email_verified = true;
@@ -433,17 +406,14 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   // The same key as X.509, the format google-auth-library's verifyIdToken reads by default (its PEM certs URL).
   const nowMs = deps.now();
   const signingCertificate = toPem(
-    selfSignedCertificate(signingPrivate, {commonName: 'gcauth emulator id token signer', notBefore: nowMs - 3600_000, notAfter: nowMs + 365 * 24 * 3600_000}),
+    selfSignedCertificate(idTokens.privateKey, {commonName: 'gcauth emulator id token signer', notBefore: nowMs - 3600_000, notAfter: nowMs + 365 * 24 * 3600_000}),
   );
-  app.get('/oauth2/v1/certs', (c) => c.json({[signing.kid]: signingCertificate}, 200, {'Cache-Control': 'public, max-age=3600'}));
+  app.get('/oauth2/v1/certs', (c) => c.json({[idTokens.kid]: signingCertificate}, 200, {'Cache-Control': 'public, max-age=3600'}));
 
   /** Google publishes each service account's public keys, so what signJwt and the account's keys sign can be checked. */
   const accountKeys = (email: string) => {
     const account = deps.state.serviceAccount(email);
-    const now = deps.now();
-    return account && !account.disabled
-      ? Object.values(account.keys).filter((k) => !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now)
-      : undefined;
+    return account && !account.disabled ? deps.state.validKeys(account) : undefined;
   };
   const notFound = (c: Context) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404);
   app.get('/service_accounts/v1/jwk/:email', async (c) => {
@@ -454,8 +424,8 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
   });
 
   app.get('/oauth2/v3/certs', async (c) => {
-    const jwk = await exportJWK(signingPublic);
-    return c.json({keys: [{...jwk, alg: 'RS256', use: 'sig', kid: signing.kid}]}, 200, {
+    const jwk = await exportJWK(idTokens.publicKey);
+    return c.json({keys: [{...jwk, alg: 'RS256', use: 'sig', kid: idTokens.kid}]}, 200, {
       'Cache-Control': 'public, max-age=3600',
     });
   });

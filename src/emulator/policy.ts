@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto';
 import {API_MESSAGES, ApiFailure, badRequest, projectIamPolicyError} from './google-errors.js';
-import {BASIC_ROLES, grantableOn, type PolicyResource} from './roles.js';
-import {newEtag, type IamBinding, type IamCondition, type IamPolicy} from './state.js';
+import {BASIC_ROLES, grantableOn, permissionsOf, type PolicyResource} from './roles.js';
+import type {IamBinding, IamCondition, IamPolicy} from './records.js';
+import {newEtag} from './state.js';
 
 /** Google's limit on principals across all bindings of one policy. */
 const MAX_POLICY_MEMBERS = 1500;
@@ -251,4 +252,14 @@ export function rolesHeld(policy: IamPolicy, principals: ReadonlySet<string>, no
     .filter((b) => b.members.some((m) => principals.has(m)))
     .filter((b) => !b.condition || conditionHolds(b.condition.expression, nowMs))
     .map((b) => b.role);
+}
+
+/** The permissions `principals` hold at `nowMs` through any of `policies` (an absent one grants nothing). */
+export function permissionsHeld(principals: ReadonlySet<string>, policies: ReadonlyArray<IamPolicy | undefined>, nowMs: number): Set<string> {
+  const held = new Set<string>();
+  for (const policy of policies) {
+    if (!policy) continue;
+    for (const role of rolesHeld(policy, principals, nowMs)) for (const p of permissionsOf(role)) held.add(p);
+  }
+  return held;
 }

@@ -10,9 +10,9 @@ import {join} from 'node:path';
 import type {Context, Hono} from 'hono';
 import {jwtVerify, SignJWT} from 'jose';
 import writeFileAtomic from 'write-file-atomic';
+import {ANONYMOUS_PRINCIPALS, hasAnyScope, type Authenticator, type Credential, type Identity, type RefusalReason} from './authn.js';
 import {generateRsaKeyPair} from './keys.js';
-import {rolesHeld} from './policy.js';
-import {permissionsOf} from './roles.js';
+import {permissionsHeld} from './policy.js';
 import type {EmulatorState} from './state.js';
 import type {EmulatorStats} from './stats.js';
 import {selfSignedCertificate, toPem} from './x509.js';
@@ -116,7 +116,7 @@ function certificateFor(privateKey: KeyObject, nowMs: number): string {
  */
 export async function loadRegistrySigner(state: EmulatorState, now: () => number, log: (line: string) => void): Promise<RegistrySigner> {
   const nowMs = now();
-  let record = state.data.registryKey;
+  let record = state.registryKey();
   let privateKey: KeyObject | undefined;
   if (record) {
     try {
@@ -129,7 +129,7 @@ export async function loadRegistrySigner(state: EmulatorState, now: () => number
     const pair = await generateRsaKeyPair();
     privateKey = createPrivateKey(pair.privateKeyPem);
     record = {privateKeyPem: pair.privateKeyPem, certificatePem: certificateFor(privateKey, nowMs), createTime: new Date(nowMs).toISOString()};
-    state.data.registryKey = record;
+    state.setRegistryKey(record);
   }
   let certificate: X509Certificate | undefined;
   try {
@@ -157,115 +157,49 @@ export interface ResourceActions {
   actions: string[];
 }
 
-/** Who is asking, as policy members, and what its credential's OAuth scopes let it do at all. */
-interface Identity {
-  /** The account's email; absent for an anonymous request. */
-  subject?: string;
-  principals: ReadonlySet<string>;
-  mayRead: boolean;
-  mayWrite: boolean;
-  /** The access token's OAuth scopes, named when they alone stand in the way; absent for keys and anonymous requests. */
-  oauthScopes?: readonly string[];
-}
+/** Who is asking: an authenticated caller, or an anonymous request (no email, `allUsers` only, no scope limit). */
+type Caller = Pick<Identity, 'principals' | 'scopes'> & {email?: string};
 
-type Authentication = {ok: true; identity: Identity} | {ok: false; message: string};
+const ANONYMOUS: Caller = {principals: ANONYMOUS_PRINCIPALS};
 
-const refused = (message: string): Authentication => ({ok: false, message});
-const PUBLIC_PRINCIPALS = ['allUsers', 'allAuthenticatedUsers'];
-
-function fromAccessToken(state: EmulatorState, token: string): Authentication {
-  const record = state.accessToken(token);
-  if (!record) return refused(REGISTRY_MESSAGES.badAccessToken);
-  const account = state.serviceAccount(record.email);
-  const user = Object.hasOwn(state.data.users, record.email) ? state.data.users[record.email] : undefined;
-  let principals: string[];
-  // The same rule as the JSON APIs: a disabled account, or one deleted (and perhaps re-created) since, has no live tokens.
-  if (account && !account.disabled && account.uniqueId === record.clientId) {
-    principals = [`serviceAccount:${account.email}`];
-  } else if (!account && user) {
-    principals = [`user:${user.email}`, `domain:${user.email.slice(user.email.indexOf('@') + 1)}`];
-  } else {
-    return refused(REGISTRY_MESSAGES.badAccessToken);
+/** The registry front's wording of why a credential is refused; no default, so a new reason must be worded here. */
+function refusalMessage(reason: RefusalReason, detail = '(any)'): string {
+  switch (reason) {
+    case 'bad-key-file':
+      return REGISTRY_MESSAGES.badKeyJson;
+    case 'key-account':
+      return REGISTRY_MESSAGES.keyAccount(detail);
+    case 'key-unknown':
+      return REGISTRY_MESSAGES.keyUnknown(detail);
+    case 'key-mismatch':
+      return REGISTRY_MESSAGES.keyMismatch(detail);
+    case 'missing':
+    case 'invalid-token':
+    case 'account-disabled':
+    case 'account-gone':
+      return REGISTRY_MESSAGES.badAccessToken;
   }
-  const scopes = record.scopes;
-  return {
-    ok: true,
-    identity: {
-      subject: record.email,
-      principals: new Set([...principals, ...PUBLIC_PRINCIPALS]),
-      mayRead: scopes.some((s) => READ_SCOPES.has(s)),
-      mayWrite: scopes.some((s) => WRITE_SCOPES.has(s)),
-      oauthScopes: scopes,
-    },
-  };
-}
-
-function spkiOf(key: KeyObject): Buffer {
-  return (key.type === 'public' ? key : createPublicKey(key)).export({type: 'spki', format: 'der'});
-}
-
-/**
- * A JSON key is good when its account exists and is enabled, and its private key is the private half of an
- * enabled, unexpired key of that account (`private_key_id` names which; without it any key may match).
- */
-function fromKeyFile(state: EmulatorState, text: string, nowMs: number): Authentication {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return refused(REGISTRY_MESSAGES.badKeyJson);
-  }
-  const file = parsed as Record<string, unknown> | null;
-  if (!file || typeof file !== 'object' || typeof file.client_email !== 'string' || typeof file.private_key !== 'string') {
-    return refused(REGISTRY_MESSAGES.badKeyJson);
-  }
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(file.private_key);
-  } catch {
-    return refused(REGISTRY_MESSAGES.badKeyJson);
-  }
-  const account = state.serviceAccount(file.client_email);
-  if (!account || account.disabled) return refused(REGISTRY_MESSAGES.keyAccount(file.client_email));
-  const keyId = typeof file.private_key_id === 'string' ? file.private_key_id : undefined;
-  const live = (keyId === undefined ? Object.values(account.keys) : [account.keys[keyId]]).filter(
-    (k) => k && !k.disabled && Date.parse(k.validAfterTime) <= nowMs && Date.parse(k.validBeforeTime) > nowMs,
-  );
-  if (live.length === 0) return refused(REGISTRY_MESSAGES.keyUnknown(keyId ?? '(any)'));
-  const presented = spkiOf(privateKey);
-  if (!live.some((k) => k && spkiOf(createPublicKey(k.publicKeyPem)).equals(presented))) {
-    return refused(REGISTRY_MESSAGES.keyMismatch(keyId ?? '(any)'));
-  }
-  return {
-    ok: true,
-    identity: {subject: account.email, principals: new Set([`serviceAccount:${account.email}`, ...PUBLIC_PRINCIPALS]), mayRead: true, mayWrite: true},
-  };
 }
 
 /**
  * Google's registry usernames: `_json_key` (the key file's JSON), `_json_key_base64` (its base64); any other
  * username (`oauth2accesstoken`, `_token`, `_dcgcloud_token`, ...) means the password is an access token.
  */
-function authenticate(state: EmulatorState, username: string, password: string, nowMs: number): Authentication {
-  if (username === '_json_key') return fromKeyFile(state, password, nowMs);
-  if (username === '_json_key_base64') return fromKeyFile(state, Buffer.from(password, 'base64').toString('utf8'), nowMs);
-  return fromAccessToken(state, password.trim());
+function credentialOf(username: string, password: string): Credential {
+  if (username === '_json_key') return {kind: 'key-file', json: password};
+  if (username === '_json_key_base64') return {kind: 'key-file', json: Buffer.from(password, 'base64').toString('utf8')};
+  return {kind: 'access-token', token: password.trim()};
 }
 
-const ANONYMOUS: Identity = {principals: new Set(['allUsers']), mayRead: true, mayWrite: true};
-
-function permissionsIn(state: EmulatorState, projectId: string, identity: Identity, nowMs: number): Set<string> {
+function permissionsIn(state: EmulatorState, projectId: string, caller: Caller, nowMs: number): Set<string> {
   const project = state.findProject(projectId);
-  const held = new Set<string>();
-  if (!project || project.lifecycleState !== 'ACTIVE') return held;
-  for (const role of rolesHeld(project.iamPolicy, identity.principals, nowMs)) for (const p of permissionsOf(role)) held.add(p);
-  return held;
+  return permissionsHeld(caller.principals, project?.lifecycleState === 'ACTIVE' ? [project.iamPolicy] : [], nowMs);
 }
 
-function holdsAction(held: ReadonlySet<string>, action: string, identity: Identity): boolean {
+function holdsAction(held: ReadonlySet<string>, action: string, caller: Caller): boolean {
   const permissions = ACTION_PERMISSIONS[action];
   if (!permissions || !permissions.some((p) => held.has(p))) return false;
-  return action === 'pull' ? identity.mayRead : identity.mayWrite;
+  return hasAnyScope(caller, action === 'pull' ? READ_SCOPES : WRITE_SCOPES);
 }
 
 /**
@@ -274,33 +208,33 @@ function holdsAction(held: ReadonlySet<string>, action: string, identity: Identi
  * project grants nothing. `*` is granted only with pull, push and delete. `registry:catalog:*` needs pull
  * somewhere. Unknown types and actions are never granted.
  */
-function grant(state: EmulatorState, identity: Identity, requested: ResourceActions, nowMs: number): ResourceActions {
+function grant(state: EmulatorState, caller: Caller, requested: ResourceActions, nowMs: number): ResourceActions {
   let actions: string[] = [];
   if (requested.type === 'repository') {
-    const held = permissionsIn(state, requested.name.split('/')[0] ?? '', identity, nowMs);
+    const held = permissionsIn(state, requested.name.split('/')[0] ?? '', caller, nowMs);
     actions = requested.actions.filter((a) =>
-      a === '*' ? ['pull', 'push', 'delete'].every((x) => holdsAction(held, x, identity)) : holdsAction(held, a, identity),
+      a === '*' ? ['pull', 'push', 'delete'].every((x) => holdsAction(held, x, caller)) : holdsAction(held, a, caller),
     );
   } else if (requested.type === 'registry' && requested.name === 'catalog') {
-    const anywhere = Object.keys(state.data.projects).some((p) => holdsAction(permissionsIn(state, p, identity, nowMs), 'pull', identity));
+    const anywhere = state.projects().some(({projectId: p}) => holdsAction(permissionsIn(state, p, caller, nowMs), 'pull', caller));
     actions = anywhere ? requested.actions.filter((a) => a === '*') : [];
   }
   return {type: requested.type, name: requested.name, actions};
 }
 
 /**
- * The first requested action that the identity's IAM roles allow but its token's OAuth scopes do not, as
+ * The first requested action that the caller's IAM roles allow but its token's OAuth scopes do not, as
  * `{action, name}`; undefined when none is refused for that reason alone.
  */
-function refusedByOAuthScopes(state: EmulatorState, identity: Identity, requested: ResourceActions[], nowMs: number): {action: string; name: string} | undefined {
-  if (identity.oauthScopes === undefined) return undefined;
+function refusedByOAuthScopes(state: EmulatorState, caller: Caller, requested: ResourceActions[], nowMs: number): {action: string; name: string} | undefined {
+  if (caller.scopes === undefined) return undefined;
   for (const r of requested) {
     if (r.type !== 'repository') continue;
-    const held = permissionsIn(state, r.name.split('/')[0] ?? '', identity, nowMs);
+    const held = permissionsIn(state, r.name.split('/')[0] ?? '', caller, nowMs);
     for (const action of r.actions.flatMap((a) => (a === '*' ? ['pull', 'push', 'delete'] : [a]))) {
       const permissions = ACTION_PERMISSIONS[action];
       if (!permissions || !permissions.some((p) => held.has(p))) continue;
-      if (!holdsAction(held, action, identity)) return {action, name: r.name};
+      if (!holdsAction(held, action, caller)) return {action, name: r.name};
     }
   }
   return undefined;
@@ -346,6 +280,7 @@ function basicCredentials(header: string | undefined): {username: string; passwo
 /** What the registry routes need from the server. */
 export interface RegistryDeps {
   state: EmulatorState;
+  authn: Authenticator;
   stats: EmulatorStats;
   now(): number;
   /** The emulator's base URL, for the challenge's realm. */
@@ -358,7 +293,7 @@ const NO_STORE = {'Cache-Control': 'no-store'};
 
 /** Registers `GET|HEAD /v2/` and `GET|POST /v2/token`. */
 export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
-  const {state, stats, signer} = deps;
+  const {state, authn, stats, signer} = deps;
   const challenge = (error?: string) =>
     `Bearer realm="${deps.url()}/v2/token",service="${REGISTRY_SERVICE}"${error ? `,error="${error}"` : ''}`;
 
@@ -408,21 +343,21 @@ export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
     if (!parsed.ok) return refuse(400, 'UNSUPPORTED', REGISTRY_MESSAGES.badScope(parsed.bad));
 
     const nowMs = deps.now();
-    let identity = ANONYMOUS;
+    let caller = ANONYMOUS;
     if (credentials !== undefined) {
-      const verdict = authenticate(state, credentials.username, credentials.password, nowMs);
-      if (!verdict.ok) return refuse(401, 'UNAUTHORIZED', verdict.message);
-      identity = verdict.identity;
+      const verdict = authn.authenticate(credentialOf(credentials.username, credentials.password));
+      if (!verdict.ok) return refuse(401, 'UNAUTHORIZED', refusalMessage(verdict.reason, verdict.detail));
+      caller = verdict.identity;
     }
     // Refused outright rather than granted in part: a registry's own refusal could not say that the scopes are the
     // cause, while this message reaches the user (docker: "denied: ...", skopeo: "requesting bearer token: ...").
-    const narrow = refusedByOAuthScopes(state, identity, parsed.scopes, nowMs);
+    const narrow = refusedByOAuthScopes(state, caller, parsed.scopes, nowMs);
     if (narrow !== undefined) {
       stats.registryTokens.refused++;
-      const message = REGISTRY_MESSAGES.scopeTooNarrow(narrow.action, narrow.name, identity.oauthScopes ?? []);
+      const message = REGISTRY_MESSAGES.scopeTooNarrow(narrow.action, narrow.name, caller.scopes ?? []);
       return c.json(registryError('DENIED', message), 403, NO_STORE);
     }
-    const access = parsed.scopes.map((s) => grant(state, identity, s, nowMs));
+    const access = parsed.scopes.map((s) => grant(state, caller, s, nowMs));
     const iat = Math.floor(nowMs / 1000);
     const jwt = new SignJWT({access})
       // x5c carries the certificate, so a registry needs only the rootcertbundle and no libtrust key id.
@@ -433,7 +368,7 @@ export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
       .setNotBefore(iat)
       .setExpirationTime(iat + REGISTRY_TOKEN_LIFETIME_S)
       .setJti(randomBytes(16).toString('hex'));
-    if (identity.subject !== undefined) jwt.setSubject(identity.subject);
+    if (caller.email !== undefined) jwt.setSubject(caller.email);
     const signed = await jwt.sign(signer.privateKey);
     stats.registryTokens.issued++;
     // No refresh_token: docker would keep it as an identity token and blank the password it stores.

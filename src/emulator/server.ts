@@ -7,9 +7,11 @@ import {Hono} from 'hono';
 import {routePath} from 'hono/route';
 import writeFileAtomic from 'write-file-atomic';
 import {ApiDispatcher} from './api.js';
+import {Authenticator} from './authn.js';
+import {IdTokenSigner} from './id-tokens.js';
 import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} from './faults.js';
 import {apiError} from './google-errors.js';
-import {buildKeyFile, serializeKeyFile, type GoogleKeyFile} from './keys.js';
+import {buildKeyFile, prepareRsaKeyPair, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
 import {registerConsentRoutes} from './consent.js';
 import {METADATA_PREFIX, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
@@ -151,8 +153,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     users: opts.users ?? [],
     now,
   });
-  const project = state.data.defaultProject;
-  const ownerEmail = state.data.ownerEmail;
+  const project = state.defaultProject;
+  const ownerEmail = state.ownerEmail;
   const registrySigner = await loadRegistrySigner(state, now, log);
 
   // Reset in place: the OAuth routes hold this same object.
@@ -160,12 +162,15 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const resetStats = () => {
     Object.assign(stats, emptyStats());
   };
-  const metadataDeps = {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
+  // Every route that acts for a caller learns who it is here.
+  const authn = new Authenticator(state);
+  const idTokens = new IdTokenSigner(state.idTokenSigningKey, now);
+  const metadataDeps = {state, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
   const metadata = new MetadataServer(metadataDeps);
   if (opts.vm) await metadata.configure(opts.vm);
   const app = new Hono();
   // Requests can only arrive after listen(), by which time `info` is set.
-  const api = new ApiDispatcher(API_ROUTES, {state, now, url: () => info?.url ?? ''});
+  const api = new ApiDispatcher(API_ROUTES, {state, authn, idTokens, now, url: () => info?.url ?? ''});
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -193,9 +198,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     stateView: () => state.publicView(),
     metadata,
     setKeyValidAfterTime: async (keyId, validAfterTime) => {
-      const key = Object.values(state.data.serviceAccounts).map((a) => a.keys[keyId]).find(Boolean);
-      if (!key) return false;
-      key.validAfterTime = validAfterTime;
+      if (!state.setServiceAccountKeyValidAfterTime(keyId, validAfterTime)) return false;
       await state.save();
       return true;
     },
@@ -215,10 +218,10 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     return next();
   });
 
-  registerOAuthRoutes(app, {state, stats, now, tokenLifetimeSeconds: () => tokenLifetime, url: () => info?.url ?? ''});
+  registerOAuthRoutes(app, {state, authn, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime, url: () => info?.url ?? ''});
   registerConsentRoutes(app, {state, now});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
-  registerRegistryRoutes(app, {state, stats, now, url: () => info?.url ?? '', signer: registrySigner});
+  registerRegistryRoutes(app, {state, authn, stats, now, url: () => info?.url ?? '', signer: registrySigner});
   registerMetadataRoutes(app, metadata, metadataDeps);
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
@@ -241,6 +244,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const ownerKeyFile = join(dataDir, OWNER_KEY_FILE);
   const registry = registryInfo(url, dataDir);
   info = {url, pid: process.pid, project, ownerKeyFile, registry};
+  // The first account a request creates (the VM's, on a client's 500 ms metadata probe) finds its key made.
+  prepareRsaKeyPair();
 
   try {
     await writeOwnerKey(state, ownerKeyFile, url, ownerKey, log);
@@ -307,8 +312,8 @@ async function writeOwnerKey(
   fresh: {keyId: string; privateKeyPem: string} | undefined,
   log: (line: string) => void,
 ): Promise<void> {
-  const owner = state.serviceAccount(state.data.ownerEmail);
-  if (!owner) throw new Error(`state has no owner account ${state.data.ownerEmail}`);
+  const owner = state.serviceAccount(state.ownerEmail);
+  if (!owner) throw new Error(`state has no owner account ${state.ownerEmail}`);
   const tokenUri = `${url}/token`;
   let key: GoogleKeyFile | undefined;
   if (fresh) {

@@ -3,6 +3,22 @@ import {readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import {generateRsaKeyPair, newAccessToken, newKeyId, newNumericId, newRefreshToken} from './keys.js';
+import type {
+  AccessTokenRecord,
+  AuthCodeRecord,
+  IamPolicy,
+  OAuthClientRecord,
+  ProjectRecord,
+  RefreshTokenRecord,
+  RegistryKeyRecord,
+  ServiceAccountKeyRecord,
+  ServiceAccountRecord,
+  SigningKeyRecord,
+  StateData,
+  StateView,
+  UserRecord,
+  VmRecord,
+} from './records.js';
 
 /** Name of the one state file inside the data dir. */
 export const STATE_FILE = 'state.json';
@@ -16,179 +32,8 @@ const SYSTEM_KEY_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
 /** Google's etag of a policy that was never written. */
 const EMPTY_POLICY_ETAG = 'ACAB';
 
-export interface IamCondition {
-  expression: string;
-  title?: string;
-  description?: string;
-}
-
-export interface IamBinding {
-  role: string;
-  members: string[];
-  condition?: IamCondition;
-}
-
-export interface IamPolicy {
-  version: number;
-  etag: string;
-  bindings: IamBinding[];
-}
-
-export interface ProjectRecord {
-  projectId: string;
-  projectNumber: string;
-  name: string;
-  lifecycleState: 'ACTIVE' | 'DELETE_REQUESTED';
-  createTime: string;
-  iamPolicy: IamPolicy;
-}
-
-/** A service-account key as Google holds it: only the public half survives creation. */
-export interface ServiceAccountKeyRecord {
-  keyId: string;
-  publicKeyPem: string;
-  disabled: boolean;
-  validAfterTime: string;
-  validBeforeTime: string;
-  keyAlgorithm: 'KEY_ALG_RSA_2048';
-  keyOrigin: 'GOOGLE_PROVIDED' | 'USER_PROVIDED';
-  keyType: 'USER_MANAGED' | 'SYSTEM_MANAGED';
-}
-
-export interface ServiceAccountRecord {
-  email: string;
-  projectId: string;
-  uniqueId: string;
-  displayName: string;
-  description: string;
-  disabled: boolean;
-  keys: Record<string, ServiceAccountKeyRecord>;
-  /** Who may act on this account (as a resource); project roles are inherited on top. */
-  iamPolicy: IamPolicy;
-}
-
 /** The user the emulator knows when started without `--user`: the consent page needs someone to choose. */
 export const DEFAULT_USER = 'user@example.com';
-
-/** A user account the emulator lets log in through its consent page. */
-export interface UserRecord {
-  email: string;
-  uniqueId: string;
-}
-
-export interface AccessTokenRecord {
-  email: string;
-  scopes: string[];
-  /** The OAuth client the token was issued to: the SA's uniqueId for jwt-bearer grants. */
-  clientId: string;
-  issuedAt: number;
-  expiresAt: number;
-  /** The refresh token this access token was issued from (code or refresh grant); revoking it kills this one too. */
-  refreshToken?: string;
-}
-
-/** A user's offline grant to an OAuth client, as its refresh token (the map key) stands for it. */
-export interface RefreshTokenRecord {
-  email: string;
-  clientId: string;
-  scopes: string[];
-  issuedAt: number;
-}
-
-/**
- * An OAuth client the emulator has seen at its token endpoint. Any client id is accepted (users bring
- * their own "Desktop app" client), but the first secret presented for an id is the only one accepted after.
- */
-export interface OAuthClientRecord {
-  clientSecret: string;
-  firstSeen: string;
-}
-
-/** An authorization code awaiting exchange; held in memory only (a restart drops codes, as they live minutes). */
-export interface AuthCodeRecord {
-  email: string;
-  clientId: string;
-  redirectUri: string;
-  scopes: string[];
-  codeChallenge?: string;
-  codeChallengeMethod?: 'S256' | 'plain';
-  accessType: 'online' | 'offline';
-  nonce?: string;
-  expiresAt: number;
-  /** Set on first exchange; a second exchange is refused and revokes what the first produced. */
-  used: boolean;
-  refreshToken?: string;
-}
-
-/** The emulator's own key for signing id tokens; it plays Google's, so it keeps its private half. */
-export interface SigningKeyRecord {
-  kid: string;
-  privateKeyPem: string;
-  publicKeyPem: string;
-  createTime: string;
-}
-
-/**
- * The registry front's token-signing key and its self-signed certificate, which a registry trusts as
- * `auth.token.rootcertbundle`; kept across restarts so a registry configured once stays configured.
- */
-export interface RegistryKeyRecord {
-  privateKeyPem: string;
-  certificatePem: string;
-  createTime: string;
-}
-
-/** Everything persisted in `state.json`. Maps are keyed by their natural Google id. */
-export interface StateData {
-  version: number;
-  defaultProject: string;
-  ownerEmail: string;
-  signingKey: SigningKeyRecord;
-  projects: Record<string, ProjectRecord>;
-  serviceAccounts: Record<string, ServiceAccountRecord>;
-  users: Record<string, UserRecord>;
-  accessTokens: Record<string, AccessTokenRecord>;
-  /** User refresh tokens (absent from files written before the login flow existed; filled on load). */
-  refreshTokens: Record<string, RefreshTokenRecord>;
-  /**
-   * Private halves of system-managed keys, by key id: Google signs with them for IAM Credentials `signJwt`.
-   * Kept apart from the account records, which hold public halves only (user-managed private keys are never kept).
-   */
-  systemKeySecrets: Record<string, string>;
-  /** OAuth clients seen at the token endpoint, keyed by client id (filled on load like refreshTokens). */
-  oauthClients: Record<string, OAuthClientRecord>;
-  /** Made by the registry front on its first start (absent from files written before it existed). */
-  registryKey?: RegistryKeyRecord;
-  /** The emulated VM the metadata server describes; made on its first use (absent from older files). */
-  vm?: VmRecord;
-}
-
-/** The emulated Compute Engine VM: its identity as the metadata server reports it. */
-export interface VmRecord {
-  /** The VM's service account; absent means the project's Compute Engine default account, null none. */
-  serviceAccount?: string | null;
-  /** Its access scopes as full URLs; absent means GCE's defaults. */
-  scopes?: string[];
-  instanceId: string;
-  name: string;
-  zone: string;
-  createTime: string;
-}
-
-/**
- * `GET /__admin/state`: the emulated world without key material or tokens, keyed like StateData, so a test
- * can compare it before and after a refused call and see that nothing changed.
- */
-export interface StateView {
-  projects: Record<string, {projectNumber: string; iamPolicy: IamPolicy}>;
-  serviceAccounts: Record<
-    string,
-    Pick<ServiceAccountRecord, 'projectId' | 'uniqueId' | 'displayName' | 'description' | 'disabled' | 'iamPolicy'> & {
-      keys: Record<string, Pick<ServiceAccountKeyRecord, 'keyType' | 'disabled'>>;
-    }
-  >;
-  users: string[];
-}
 
 /** Raised when state.json exists but cannot be used; the emulator must not silently start afresh over it. */
 export class StateFileError extends Error {}
@@ -215,16 +60,24 @@ export function serviceAccountEmail(accountId: string, projectId: string): strin
   return `${accountId}@${projectId}.iam.gserviceaccount.com`;
 }
 
-/** The emulator's mutable world plus its persistence; every mutation is followed by `save()`. */
+/** `map[key]` when `key` is the map's own (never an inherited `constructor` or `__proto__`). */
+function own<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/**
+ * The emulator's mutable world plus its persistence; every mutation is followed by `save()`. The data is
+ * private: modules ask the queries below, so what a record means (a live token, a valid key) is decided here.
+ */
 export class EmulatorState {
   /** Authorization codes, by code; never persisted. */
-  readonly authCodes = new Map<string, AuthCodeRecord>();
+  private readonly authCodes = new Map<string, AuthCodeRecord>();
   private pendingWrite: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly file: string,
-    readonly data: StateData,
+    private readonly data: StateData,
     private readonly now: () => number,
   ) {}
 
@@ -305,9 +158,24 @@ export class EmulatorState {
     return {state, ownerKey: {keyId: key.keyId, privateKeyPem}};
   }
 
+  /** The project made on first start: the metadata server's VM lives in it. */
+  get defaultProject(): string {
+    return this.data.defaultProject;
+  }
+
+  /** The account made on first start, owner of the default project; its key is `owner-key.json`. */
+  get ownerEmail(): string {
+    return this.data.ownerEmail;
+  }
+
+  /** The emulator's own key for id tokens, served at `/oauth2/v3/certs`. */
+  get idTokenSigningKey(): Readonly<SigningKeyRecord> {
+    return this.data.signingKey;
+  }
+
   /** Creates a project with an empty version-1 policy; idempotent for an existing id. */
   createProject(projectId: string): ProjectRecord {
-    const existing = this.data.projects[projectId];
+    const existing = own(this.data.projects, projectId);
     if (existing) return existing;
     const project: ProjectRecord = {
       projectId,
@@ -323,7 +191,7 @@ export class EmulatorState {
 
   /** Adds `member` to `role` on a project's policy (no-op if present) and rotates the etag. */
   addBinding(projectId: string, role: string, member: string): void {
-    const project = this.data.projects[projectId];
+    const project = own(this.data.projects, projectId);
     if (!project) throw new Error(`no project ${projectId}`);
     const policy = project.iamPolicy;
     const binding = policy.bindings.find((b) => b.role === role && !b.condition);
@@ -333,6 +201,16 @@ export class EmulatorState {
       policy.bindings.push({role, members: [member]});
     }
     policy.etag = newEtag();
+  }
+
+  /** A project by its id only. */
+  project(projectId: string): ProjectRecord | undefined {
+    return own(this.data.projects, projectId);
+  }
+
+  /** Every project, in the order they were made. */
+  projects(): ProjectRecord[] {
+    return Object.values(this.data.projects);
   }
 
   /** A project by id or by number, as Google's paths accept either. */
@@ -364,14 +242,18 @@ export class EmulatorState {
       .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   }
 
-  /** Creates a service account with no keys and an empty policy. Throws if it exists already. */
+  /**
+   * Creates a service account `ACCOUNT_ID@PROJECT.iam.gserviceaccount.com` with no keys and an empty policy, or
+   * `ACCOUNT_ID@DOMAIN` when `domain` is given (Google makes the Compute Engine default account
+   * `NUMBER-compute@developer.gserviceaccount.com`). Throws if it exists already.
+   */
   createServiceAccount(
     projectId: string,
     accountId: string,
-    opts: {displayName?: string; description?: string} = {},
+    opts: {displayName?: string; description?: string; domain?: string} = {},
   ): ServiceAccountRecord {
-    const email = serviceAccountEmail(accountId, projectId);
-    if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
+    const email = opts.domain === undefined ? serviceAccountEmail(accountId, projectId) : `${accountId}@${opts.domain}`;
+    if (own(this.data.serviceAccounts, email)) throw new Error(`service account ${email} exists`);
     const account: ServiceAccountRecord = {
       email,
       projectId,
@@ -386,28 +268,9 @@ export class EmulatorState {
     return account;
   }
 
-  /**
-   * Creates a service account whose email is not of the `ID@PROJECT.iam.gserviceaccount.com` form, as Google
-   * makes the Compute Engine default account `NUMBER-compute@developer.gserviceaccount.com`. Throws if it exists.
-   */
-  createServiceAccountWithEmail(projectId: string, email: string, opts: {displayName?: string; description?: string} = {}): ServiceAccountRecord {
-    if (this.data.serviceAccounts[email]) throw new Error(`service account ${email} exists`);
-    const account: ServiceAccountRecord = {
-      email,
-      projectId,
-      uniqueId: newNumericId(21),
-      displayName: opts.displayName ?? '',
-      description: opts.description ?? '',
-      disabled: false,
-      keys: {},
-      iamPolicy: emptyPolicy(),
-    };
-    this.data.serviceAccounts[email] = account;
-    return account;
-  }
-
+  /** A service account by email. */
   serviceAccount(email: string): ServiceAccountRecord | undefined {
-    return this.data.serviceAccounts[email];
+    return own(this.data.serviceAccounts, email);
   }
 
   /** Mints a user-managed RSA key; the private half is returned once and never stored, as at Google. */
@@ -425,11 +288,18 @@ export class EmulatorState {
     return key;
   }
 
+  /** An account's keys that are enabled and inside their validity window now; only the key `keyId` when given. */
+  validKeys(account: ServiceAccountRecord, keyId?: string): ServiceAccountKeyRecord[] {
+    const now = this.now();
+    const keys = keyId === undefined ? Object.values(account.keys) : [own(account.keys, keyId)];
+    return keys.filter((k): k is ServiceAccountKeyRecord => k !== undefined && !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now);
+  }
+
   /** The newest valid, enabled system-managed key that can sign, with its private half, if any. */
   signingKeyOf(email: string): {key: ServiceAccountKeyRecord; privateKeyPem: string} | undefined {
-    const now = this.now();
-    const key = Object.values(this.data.serviceAccounts[email]?.keys ?? {})
-      .filter((k) => k.keyType === 'SYSTEM_MANAGED' && Object.hasOwn(this.data.systemKeySecrets, k.keyId) && !k.disabled && Date.parse(k.validAfterTime) <= now && Date.parse(k.validBeforeTime) > now)
+    const account = this.serviceAccount(email);
+    const key = (account ? this.validKeys(account) : [])
+      .filter((k) => k.keyType === 'SYSTEM_MANAGED' && Object.hasOwn(this.data.systemKeySecrets, k.keyId))
       .sort((a, b) => Date.parse(b.validAfterTime) - Date.parse(a.validAfterTime))[0];
     const privateKeyPem = key ? this.data.systemKeySecrets[key.keyId] : undefined;
     return key && privateKeyPem ? {key, privateKeyPem} : undefined;
@@ -437,7 +307,7 @@ export class EmulatorState {
 
   private async mintKey(email: string, keyType: ServiceAccountKeyRecord['keyType']): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
     const pair = await generateRsaKeyPair();
-    const account = this.data.serviceAccounts[email];
+    const account = this.serviceAccount(email);
     if (!account) throw new Error(`no service account ${email}`);
     const now = this.now();
     const key: ServiceAccountKeyRecord = {
@@ -456,21 +326,32 @@ export class EmulatorState {
 
   /** Deletes a key outright (Google keeps no tombstone). Returns false if there was none. */
   deleteServiceAccountKey(email: string, keyId: string): boolean {
-    const account = this.data.serviceAccounts[email];
-    if (!account?.keys[keyId]) return false;
+    const account = this.serviceAccount(email);
+    if (!account || !Object.hasOwn(account.keys, keyId)) return false;
     delete account.keys[keyId];
     return true;
   }
 
   setServiceAccountKeyDisabled(email: string, keyId: string, disabled: boolean): boolean {
-    const key = this.data.serviceAccounts[email]?.keys[keyId];
+    const account = this.serviceAccount(email);
+    const key = account ? own(account.keys, keyId) : undefined;
     if (!key) return false;
     key.disabled = disabled;
     return true;
   }
 
+  /** Moves a key's `validAfterTime` (the admin route that ages keys for tests); false when no account has the key. */
+  setServiceAccountKeyValidAfterTime(keyId: string, validAfterTime: string): boolean {
+    const key = Object.values(this.data.serviceAccounts)
+      .map((a) => own(a.keys, keyId))
+      .find(Boolean);
+    if (!key) return false;
+    key.validAfterTime = validAfterTime;
+    return true;
+  }
+
   setServiceAccountDisabled(email: string, disabled: boolean): boolean {
-    const account = this.data.serviceAccounts[email];
+    const account = this.serviceAccount(email);
     if (!account) return false;
     account.disabled = disabled;
     return true;
@@ -481,7 +362,7 @@ export class EmulatorState {
    * `deleted:serviceAccount:EMAIL?uid=ID`, so a new account of the same email inherits nothing.
    */
   deleteServiceAccount(email: string): boolean {
-    const account = this.data.serviceAccounts[email];
+    const account = this.serviceAccount(email);
     if (!account) return false;
     delete this.data.serviceAccounts[email];
     for (const keyId of Object.keys(account.keys)) delete this.data.systemKeySecrets[keyId];
@@ -496,12 +377,78 @@ export class EmulatorState {
     return true;
   }
 
+  /** Adds a user the consent page offers; idempotent. */
   addUser(email: string): UserRecord {
-    const existing = this.data.users[email];
+    const existing = own(this.data.users, email);
     if (existing) return existing;
     const user = {email, uniqueId: newNumericId(21)};
     this.data.users[email] = user;
     return user;
+  }
+
+  /** A user the emulator knows, by email. */
+  user(email: string): UserRecord | undefined {
+    return own(this.data.users, email);
+  }
+
+  /** The emails of every known user, in the order they were added (the consent page's order). */
+  userEmails(): string[] {
+    return Object.keys(this.data.users);
+  }
+
+  /** The persisted VM record of the metadata server, made with its defaults on first use. */
+  vm(): VmRecord {
+    this.data.vm ??= {instanceId: newNumericId(19), name: 'gcauth-emulated-vm', zone: 'us-central1-a', createTime: new Date(this.now()).toISOString()};
+    return this.data.vm;
+  }
+
+  /** Changes the VM's account (undefined: the Compute Engine default, null: none) and/or its scopes. */
+  updateVm(change: {serviceAccount?: string | null | undefined; scopes?: string[]}): void {
+    const vm = this.vm();
+    if ('serviceAccount' in change) {
+      if (change.serviceAccount === undefined) delete vm.serviceAccount;
+      else vm.serviceAccount = change.serviceAccount;
+    }
+    if (change.scopes !== undefined) vm.scopes = change.scopes;
+  }
+
+  /** The registry front's signing key and certificate, if one was made. */
+  registryKey(): RegistryKeyRecord | undefined {
+    return this.data.registryKey;
+  }
+
+  setRegistryKey(record: RegistryKeyRecord): void {
+    this.data.registryKey = record;
+  }
+
+  /** An OAuth client seen at the token endpoint. */
+  oauthClient(clientId: string): OAuthClientRecord | undefined {
+    return own(this.data.oauthClients, clientId);
+  }
+
+  /** Remembers the secret a client first presented; it is the only one accepted after. */
+  addOAuthClient(clientId: string, clientSecret: string): void {
+    this.data.oauthClients[clientId] = {clientSecret, firstSeen: new Date(this.now()).toISOString()};
+  }
+
+  /** Remembers an authorization code (in memory only) until it expires or is exchanged. */
+  addAuthCode(code: string, record: AuthCodeRecord): void {
+    this.authCodes.set(code, record);
+  }
+
+  /** An authorization code's record, used or not, expired or not: the token endpoint tells those apart. */
+  authCode(code: string): AuthCodeRecord | undefined {
+    return this.authCodes.get(code);
+  }
+
+  forgetAuthCode(code: string): void {
+    this.authCodes.delete(code);
+  }
+
+  /** Forgets the codes that have expired. */
+  pruneAuthCodes(): void {
+    const now = this.now();
+    for (const [code, record] of this.authCodes) if (record.expiresAt <= now) this.authCodes.delete(code);
   }
 
   /** Issues and remembers an access token good for `lifetimeSeconds`, optionally derived from a refresh token. */
@@ -522,7 +469,7 @@ export class EmulatorState {
 
   /** The record of a live token; expired, revoked and unknown tokens all read as undefined. */
   accessToken(token: string): AccessTokenRecord | undefined {
-    const record = Object.hasOwn(this.data.accessTokens, token) ? this.data.accessTokens[token] : undefined;
+    const record = own(this.data.accessTokens, token);
     if (!record || record.expiresAt <= this.now()) return undefined;
     return record;
   }
@@ -543,7 +490,7 @@ export class EmulatorState {
 
   /** A live refresh token's record; revoked and unknown ones read as undefined. */
   refreshToken(token: string): RefreshTokenRecord | undefined {
-    return Object.hasOwn(this.data.refreshTokens, token) ? this.data.refreshTokens[token] : undefined;
+    return own(this.data.refreshTokens, token);
   }
 
   /** Revokes a refresh token and every access token issued from it; returns whether it was live. */

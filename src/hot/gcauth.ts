@@ -1,24 +1,27 @@
 /**
  * The hot paths, answered without loading oclif (about a hundred milliseconds of modules):
  * `gcauth --version`, `auth print-access-token`, `auth print-identity-token` (scripts put it in curl
- * lines), and the project policy commands that provisioning scripts run in loops. They run the same core as the oclif commands, with flags parsed from the
- * manifest oclif itself uses; anything this path does not take (help, unknown or repeated flags,
+ * lines), and the project policy commands that provisioning scripts run in loops. They run the same spec as the oclif commands (src/lib/specs), flags and all,
+ * parsed by parseCommandLine; anything this path does not take (help, unknown or repeated flags,
  * other commands) returns false and falls through to oclif, which owns the full command tree, help
  * and error messages.
  */
 import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 
-import {parseScopes, printAccessToken, type PrintedAccessToken} from '../lib/auth/accounts.js';
-import {printApplicationDefaultAccessToken, type PrintedAdcToken} from '../lib/auth/adc-print.js';
-import {printIdentityToken, type PrintedIdentityToken} from '../lib/auth/identity-token.js';
+import {isProblem, parseCommandLine} from '../lib/command-line.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../lib/command-spec.js';
 import {complete, type CompletionCommand, fileSources} from '../lib/completion.js';
 import {resolvePaths} from '../lib/config/paths.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
-import {bindingOptions, changeProjectBinding, readProjectPolicy} from '../lib/iam/bindings.js';
-import {type HumanRenderer, parseFormat, renderResult} from '../lib/output/format.js';
+import {parseFormat} from '../lib/output/format.js';
 import {reportError} from '../lib/report-error.js';
-import {type ManifestCommand, parseWithManifest, type ParsedLine} from './manifest-parse.js';
+import {applicationDefaultPrintAccessTokenSpec} from '../lib/specs/auth/application-default/print-access-token.js';
+import {printAccessTokenSpec} from '../lib/specs/auth/print-access-token.js';
+import {printIdentityTokenSpec} from '../lib/specs/auth/print-identity-token.js';
+import {projectsAddIamPolicyBindingSpec} from '../lib/specs/projects/add-iam-policy-binding.js';
+import {projectsGetIamPolicySpec} from '../lib/specs/projects/get-iam-policy.js';
+import {projectsRemoveIamPolicyBindingSpec} from '../lib/specs/projects/remove-iam-policy-binding.js';
 
 /** oclif's version line: `gcauth/1.2.3 linux-x64 node-v20.0.0`. */
 export function versionLine(): string {
@@ -26,48 +29,31 @@ export function versionLine(): string {
   return `${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`;
 }
 
-type Flags = Record<string, string | undefined> & Record<string, boolean | undefined>;
-
-/** A result and how to render it by default. */
-interface Answer<D = unknown> {
-  data: D;
-  human: HumanRenderer<D>;
-}
-
-/** The commands served here, by oclif command id, each a thin call into the same core as its class. */
-export const FAST_COMMANDS: Record<string, (line: ParsedLine, ctx: AppContext) => Promise<Answer>> = {
-  'auth:print-access-token': async ({flags, args}, ctx) => ({
-    data: await printAccessToken(
-      {account: args[0], scopes: parseScopes(flags.scopes as string | undefined), lifetime: flags.lifetime as string | undefined},
-      ctx,
-    ),
-    human: (r) => `${(r as PrintedAccessToken).token}\n`,
-  }),
-  'auth:application-default:print-access-token': async (_line, ctx) => ({
-    data: await printApplicationDefaultAccessToken(ctx),
-    human: (r) => `${(r as PrintedAdcToken).token}\n`,
-  }),
-  'auth:print-identity-token': async ({flags, args}, ctx) => ({
-    data: await printIdentityToken(
-      {account: args[0], audiences: flags.audiences as string | undefined, includeEmail: flags['include-email'] as boolean | undefined},
-      ctx,
-    ),
-    human: (r) => `${(r as PrintedIdentityToken).token}\n`,
-  }),
-  'projects:add-iam-policy-binding': async ({flags, args}, ctx) => ({
-    data: await changeProjectBinding('add', args[0]!, bindingOptions(flags as Flags & {member: string; role: string}), ctx),
-    human: 'yaml',
-  }),
-  'projects:remove-iam-policy-binding': async ({flags, args}, ctx) => ({
-    data: await changeProjectBinding('remove', args[0]!, bindingOptions(flags as Flags & {member: string; role: string}), ctx),
-    human: 'yaml',
-  }),
-  'projects:get-iam-policy': async ({args}, ctx) => ({data: await readProjectPolicy(args[0]!, ctx), human: 'yaml'}),
+/** The commands served here, by oclif command id: the same specs their oclif classes run. */
+export const FAST_COMMANDS: Record<string, AnyCommandSpec> = {
+  'auth:print-access-token': printAccessTokenSpec,
+  'auth:application-default:print-access-token': applicationDefaultPrintAccessTokenSpec,
+  'auth:print-identity-token': printIdentityTokenSpec,
+  'projects:add-iam-policy-binding': projectsAddIamPolicyBindingSpec,
+  'projects:remove-iam-policy-binding': projectsRemoveIamPolicyBindingSpec,
+  'projects:get-iam-policy': projectsGetIamPolicySpec,
 };
 
-function readManifest(): {commands: Record<string, ManifestCommand>} | undefined {
+/**
+ * The command line of a fast command, parsed from its spec with the global flags, or undefined to leave it to
+ * oclif: for a line the spec refuses (oclif words the error, or shows help), and for what oclif reads otherwise
+ * than parseArgs (a repeatable flag takes every value after it; a variadic command).
+ */
+export function parseFast(spec: AnyCommandSpec, argv: string[]) {
+  const flags: FlagsSpec = {...GLOBAL_FLAGS, ...(spec.flags as FlagsSpec)};
+  if (spec.strict === false || Object.values(flags).some((f) => f.multiple)) return undefined;
+  const line = parseCommandLine({flags, args: spec.args, strict: spec.strict}, argv);
+  return isProblem(line) ? undefined : line;
+}
+
+function readManifest(): {commands: Record<string, CompletionCommand>} | undefined {
   try {
-    return JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as {commands: Record<string, ManifestCommand>};
+    return JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as {commands: Record<string, CompletionCommand>};
   } catch {
     return undefined;
   }
@@ -81,22 +67,22 @@ export async function runFast(argv: string[]): Promise<boolean> {
   }
   if (argv[0] === '__complete') {
     const commands = readManifest()?.commands ?? {};
-    const candidates = complete(argv.slice(1), commands as Record<string, CompletionCommand>, fileSources(resolvePaths(process.env, homedir())));
+    const candidates = complete(argv.slice(1), commands, fileSources(resolvePaths(process.env, homedir())));
     process.stdout.write(candidates.map((c) => `${c}\n`).join(''));
     return true;
   }
   const id = Object.keys(FAST_COMMANDS).find((key) => key.split(':').every((token, i) => argv[i] === token));
   if (!id) return false;
-  const command = readManifest()?.commands[id];
-  const line = command && parseWithManifest(command, argv.slice(id.split(':').length));
+  const spec = FAST_COMMANDS[id]!;
+  const line = parseFast(spec, argv.slice(id.split(':').length));
   if (!line) return false;
   const flags = line.flags as GlobalFlags;
   let ctx: AppContext | undefined;
   try {
     const format = parseFormat(flags.format);
     ctx = await createContext(flags);
-    const {data, human} = await FAST_COMMANDS[id]!(line, ctx);
-    process.stdout.write(await renderResult(data, format, human));
+    const result = await spec.run(spec.options(line), ctx);
+    process.stdout.write(await renderSpecResult(spec, result, format));
   } catch (error) {
     process.exitCode = reportError(error, (t) => process.stderr.write(t), flags.verbosity ?? ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY);
   }

@@ -1,13 +1,33 @@
-import {Command, Flags, type Interfaces} from '@oclif/core';
+import {Args, Command, Flags, type Interfaces} from '@oclif/core';
 
+import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, renderSpecResult} from './command-spec.js';
 import {createContext, type AppContext, type GlobalFlags} from './context.js';
-import {VERBOSITIES} from './log.js';
 import {UsageError} from './errors.js';
 import {type FormatSpec, type HumanRenderer, parseFormat, renderResult} from './output/format.js';
 import {parseErrorMessage} from './parse-errors.js';
 import {reportError} from './report-error.js';
 
-const GLOBAL = 'GLOBAL';
+type OclifFlag<F extends FlagSpec> = F extends {type: 'boolean'} ? Interfaces.BooleanFlag<FlagValueOf<F>> : Interfaces.OptionFlag<FlagValueOf<F>>;
+/** A spec's flags as oclif's flag objects, with the value types oclif infers for `this.flags`. */
+export type OclifFlags<F extends FlagsSpec> = {[K in keyof F]: OclifFlag<F[K]>};
+
+/** oclif's `Flags.*` for flags described as data (command-spec.ts): the only place the two meet. */
+export function oclifFlags<F extends FlagsSpec>(flags: F): OclifFlags<F> {
+  const converted = Object.entries(flags).map(([name, {type, options, exclusive, ...rest}]) => {
+    const declared = {...rest, ...(options ? {options: [...options]} : {}), ...(exclusive ? {exclusive: [...exclusive]} : {})};
+    // The union of Flags.*'s overloads cannot be named from data; the declarations are checked against the manifest instead.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const flag = type === 'boolean' ? Flags.boolean(declared as any) : type === 'integer' ? Flags.integer(declared as any) : Flags.string(declared as any);
+    return [name, flag];
+  });
+  return Object.fromEntries(converted) as OclifFlags<F>;
+}
+
+/** oclif's `Args.string` for arguments described as data. */
+export function oclifArgs<A extends ArgsSpec>(args: A): {[K in keyof A]: Interfaces.Arg<A[K] extends {required: true} ? string : string | undefined>} {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return Object.fromEntries(Object.entries(args).map(([name, {options, ...rest}]) => [name, Args.string({...rest, ...(options ? {options: [...options]} : {})} as any)])) as any;
+}
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -17,26 +37,7 @@ export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['a
  * and the one mapping from typed errors to messages and exit codes.
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
-  static override baseFlags = {
-    project: Flags.string({description: 'Project to use for this command (property core/project).', helpGroup: GLOBAL}),
-    account: Flags.string({description: 'Account to use for this command (property core/account).', helpGroup: GLOBAL}),
-    configuration: Flags.string({description: 'Named configuration to use for this command.', helpGroup: GLOBAL}),
-    format: Flags.string({
-      description: 'Output format: json, yaml, none, value(FIELD,...), table or table(FIELD,...).',
-      helpGroup: GLOBAL,
-    }),
-    quiet: Flags.boolean({char: 'q', description: 'Never prompt; take the default answers.', helpGroup: GLOBAL}),
-    verbosity: Flags.string({
-      description: 'Logging on stderr (property core/verbosity); debug logs each HTTP exchange, redacted.',
-      options: [...VERBOSITIES],
-      helpGroup: GLOBAL,
-    }),
-    'impersonate-service-account': Flags.string({
-      description:
-        'Run as this service account through IAM Credentials (property auth/impersonate_service_account); DELEGATE,...,TARGET names a delegation chain ending at the target.',
-      helpGroup: GLOBAL,
-    }),
-  };
+  static override baseFlags = oclifFlags(GLOBAL_FLAGS);
 
   protected flags!: CommandFlags<T>;
   protected args!: CommandArgs<T>;
@@ -72,6 +73,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.ctx.io.stdout.write(await renderResult(data, this.format, human));
   }
 
+  /** Runs a command's spec: the parsed line as its options, its core, its result in --format or its human rendering. */
+  protected async runSpec<F extends FlagsSpec, A extends ArgsSpec, O, R>(spec: CommandSpec<F, A, O, R>): Promise<void> {
+    // oclif parsed with the spec's own flags and args (specCommand), so its values have the spec's types.
+    const input = {flags: this.flags, args: this.args, argv: this.positionals} as unknown as Parameters<typeof spec.options>[0];
+    this.ctx.io.stdout.write(await renderSpecResult(spec, await spec.run(spec.options(input), this.ctx), this.format));
+  }
+
   /** Writes a status line to stderr. */
   protected status(message: string): void {
     this.ctx.io.stderr.write(`${message}\n`);
@@ -91,4 +99,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const code = reportError(this.asReported(error), (t) => (this.ctx?.io.stderr ?? process.stderr).write(t), verbosity);
     return this.exit(code);
   }
+}
+
+/**
+ * The oclif class of a command spec: its help, flags and args for oclif, and a run() that calls the spec.
+ * A command file is then `export default class X extends specCommand(spec) {}`.
+ */
+export function specCommand<F extends FlagsSpec, A extends ArgsSpec, O, R>(spec: CommandSpec<F, A, O, R>) {
+  abstract class SpecCommand extends BaseCommand<typeof Command> {
+    static override summary = spec.summary;
+    static override description = spec.description;
+    static override examples = [...(spec.examples ?? [])];
+    static override strict = spec.strict ?? true;
+    static override args = oclifArgs(spec.args);
+    static override flags = oclifFlags(spec.flags);
+
+    async run(): Promise<void> {
+      await this.runSpec(spec);
+    }
+  }
+  return SpecCommand;
 }

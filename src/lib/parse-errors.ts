@@ -14,6 +14,20 @@ interface OclifParseError {
 
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
+/** Two exclusive flags given together, whichever entry point parsed them. */
+export const exclusiveMessage = (flag: string, other: string) => `--${flag} cannot be used with --${other}.`;
+/** A required flag (`--member`) or argument (`PROJECT`) missing. */
+export const missingMessage = (names: string[]) => `argument ${names.join(' ')}: Must be specified.`;
+/** Positionals or flags the command does not take. */
+export const unrecognizedMessage = (words: string[]) => `unrecognized arguments: ${words.join(' ')}`;
+/** A flag's value outside its options. */
+export const invalidChoiceMessage = (flag: string, value: string, options: string) => `argument --${flag}: Invalid choice: '${value}'. Valid choices are [${options}].`;
+/** A flag that takes one value given twice (oclif's own wording, which gcauth prints as it is). */
+export const repeatedMessage = (flag: string) => `Flag --${flag} can only be specified once`;
+
+// oclif: `--remove=true cannot also be provided when using --overwrite`, for `exclusive: ['remove']` on --overwrite.
+const OCLIF_EXCLUSIVE = /^--([^=\s]+)=.* cannot also be provided when using --(\S+)$/s;
+
 /** `--formt=json` → `--formt`, for matching against flag names. */
 const flagOf = (token: string) => token.replace(/=.*$/s, '');
 
@@ -28,10 +42,10 @@ export function parseErrorMessage(error: unknown, flagNames: string[]): string |
   switch (e.constructor?.name) {
     case 'RequiredArgsError': {
       const names = (e.args ?? []).map((a) => (typeof a === 'string' ? a : (a.name ?? ''))).filter(Boolean);
-      return `argument ${names.map((n) => n.toUpperCase()).join(' ')}: Must be specified.`;
+      return missingMessage(names.map((n) => n.toUpperCase()));
     }
     case 'UnexpectedArgsError':
-      return `unrecognized arguments: ${(e.args ?? []).map(String).join(' ')}`;
+      return unrecognizedMessage((e.args ?? []).map(String));
     case 'NonExistentFlagsError': {
       const flags = e.flags ?? [];
       const words = flags.map((token) => {
@@ -39,11 +53,11 @@ export function parseErrorMessage(error: unknown, flagNames: string[]): string |
         const match = closest(name, flagNames);
         return match === undefined ? token : `${token} (did you mean '--${match}'?)`;
       });
-      return `unrecognized arguments: ${words.join(' ')}`;
+      return unrecognizedMessage(words);
     }
     case 'FlagInvalidOptionError': {
       const m = /^Expected --([^=\s]+)=(.*) to be one of: (.*)$/s.exec(message);
-      return m ? `argument --${m[1]}: Invalid choice: '${m[2]}'. Valid choices are [${m[3]}].` : undefined;
+      return m ? invalidChoiceMessage(m[1]!, m[2]!, m[3]!) : undefined;
     }
     case 'ArgInvalidOptionError': {
       const m = /^Expected (.*) to be one of: (.*)$/s.exec(message);
@@ -58,7 +72,9 @@ export function parseErrorMessage(error: unknown, flagNames: string[]): string |
         .filter(Boolean)
         .map((reason) => {
           const missing = /^Missing required flag (\S+)$/.exec(reason);
-          return missing ? `argument --${missing[1]}: Must be specified.` : reason;
+          if (missing) return missingMessage([`--${missing[1]}`]);
+          const exclusive = OCLIF_EXCLUSIVE.exec(reason);
+          return exclusive ? exclusiveMessage(exclusive[2]!, exclusive[1]!) : reason;
         });
       return reasons.length > 0 ? reasons.join(' ') : undefined;
     }

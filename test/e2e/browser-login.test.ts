@@ -9,6 +9,7 @@ import path from 'node:path';
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {sayWhySkipped} from '../helpers/skip.js';
+import {waitForEntry} from '../helpers/wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const USER = 'user@example.com';
@@ -46,7 +47,7 @@ suite('auth login in a real browser (headless Chromium)', () => {
     };
     const landing = async () => {
       // The driver writes its log after the page loaded, which may be just after gcauth exits.
-      for (let i = 0; i < 200 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 50));
+      await waitForEntry(path.dirname(log), (n) => n === path.basename(log), "the browser driver's log", 10_000);
       return JSON.parse(readFileSync(log, 'utf8')) as {url?: string; text?: string; error?: string};
     };
     return {env, config: path.join(dir, 'gcauth'), screenshot, landing};

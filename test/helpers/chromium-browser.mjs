@@ -3,7 +3,7 @@
 // downloaded browser), screenshots the consent page, clicks Allow or Deny, and waits for gcauth's loopback page.
 // Environment: GCAUTH_TEST_BROWSER_ACTION=allow|deny (default allow), GCAUTH_TEST_SCREENSHOT=FILE.png,
 // GCAUTH_TEST_BROWSER_LOG=FILE (the landing page's text, or the error, as JSON), CHROMIUM_PATH (default /usr/bin/chromium).
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -11,7 +11,13 @@ import {chromium} from 'playwright-core';
 
 const url = process.argv[2];
 const env = process.env;
-const log = (record) => env.GCAUTH_TEST_BROWSER_LOG && writeFileSync(env.GCAUTH_TEST_BROWSER_LOG, JSON.stringify(record));
+// Written whole and renamed into place, so a test that sees the file appear reads all of it.
+const log = (record) => {
+  const file = env.GCAUTH_TEST_BROWSER_LOG;
+  if (!file) return;
+  writeFileSync(`${file}.tmp`, JSON.stringify(record));
+  renameSync(`${file}.tmp`, file);
+};
 const profile = mkdtempSync(path.join(tmpdir(), 'gcauth-chromium-'));
 let context;
 try {

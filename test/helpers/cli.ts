@@ -1,11 +1,7 @@
-import path from 'node:path';
-
-import {execa} from 'execa';
-
-import {cliBin, repoRoot} from './emulator.js';
+import {cliBin, helperBin, repoRoot, run} from '../../scripts/launch.js';
 
 /** The built credential helper, run as Docker runs it: by its name's file, through its shebang. */
-export const helperBin = path.join(repoRoot, 'bin', 'docker-credential-gcauth');
+export {helperBin};
 
 export interface CliResult {
   stdout: string;
@@ -30,17 +26,13 @@ const noMetadataProbe = (env: Record<string, string | undefined> = {}): Record<s
 
 /** Runs a program with exactly the given environment (plus PATH/HOME), never rejecting. */
 async function runProgram(file: string, args: string[], options: RunCliOptions): Promise<CliResult> {
-  const result = await execa(file, args, {
+  const result = await run(file, args, {
     cwd: options.cwd ?? repoRoot,
     env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...noMetadataProbe(options.env), ...options.env},
-    extendEnv: false,
     input: options.input,
-    stdin: options.input === undefined ? 'ignore' : undefined,
-    reject: false,
-    stripFinalNewline: false,
-    ...(options.timeoutMs === undefined ? {} : {timeout: options.timeoutMs}),
+    ...(options.timeoutMs === undefined ? {} : {timeoutMs: options.timeoutMs}),
   });
-  return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1};
+  return {stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? -1};
 }
 
 /** Runs the built CLI (`node bin/run.js ...`) as a subprocess with exactly the given environment (plus PATH/HOME). */

@@ -2,22 +2,17 @@ import {sign as cryptoSign} from 'node:crypto';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {createInterface} from 'node:readline';
-import {fileURLToPath} from 'node:url';
-import {execa, type ResultPromise} from 'execa';
+import {cliBin, repoRoot, startEmulator} from '../../scripts/launch.js';
+import {emulatorEnv, runCli} from './cli.js';
 import type {FaultConfig} from '../../src/emulator/faults.js';
+import type {StateData} from '../../src/emulator/records.js';
+import type {EmulatorState} from '../../src/emulator/state.js';
 import type {EmulatorStats} from '../../src/emulator/stats.js';
 
 export type {FaultConfig, EmulatorStats};
 
-/** Repository root, so the built CLI is found wherever jest runs from. */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The built CLI entry point. */
-export const cliBin = path.join(repoRoot, 'bin', 'run.js');
-
-const READY = /Emulator listening on (\S+)/;
-const START_DEADLINE_MS = 30_000;
-const STOP_GRACE_MS = 10_000;
+// The repository root and the built CLI, as every launcher of the CLI finds them.
+export {cliBin, repoRoot};
 
 const tmpDirs: string[] = [];
 const running = new Set<EmulatorProcess>();
@@ -78,62 +73,27 @@ async function admin(url: string, route: string, body?: unknown): Promise<unknow
 }
 
 /**
- * Spawns the built CLI's `gcauth emulator start --port 0` on 127.0.0.1 and resolves once it prints its
- * "Emulator listening on" line (no sleeps). Rejects with its stderr if it exits or stalls first.
+ * Spawns the built CLI's `gcauth emulator start --port 0` on 127.0.0.1 (scripts/launch.js) and resolves once it
+ * prints its "Emulator listening on" line (no sleeps). Rejects with its stderr if it exits or stalls first.
  */
 export async function startEmulatorProcess(opts: StartEmulatorProcessOptions = {}): Promise<EmulatorProcess> {
   const dataDir = opts.dataDir ?? tmpDir('gcauth-emu-');
-  const child: ResultPromise = execa(
-    process.execPath,
-    [cliBin, 'emulator', 'start', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])],
-    {
-      cwd: repoRoot,
-      // The CLI must not read or write the developer's real config while it runs here.
-      env: {GCAUTH_CONFIG: path.join(dataDir, '.gcauth-config'), NO_COLOR: '1', ...opts.env},
-      stdin: 'ignore',
-      stdout: 'ignore',
-      buffer: false,
-      reject: false,
-    },
-  );
-  const pid = child.pid;
-  if (pid === undefined) throw new Error('could not spawn the emulator');
-
-  let stderrText = '';
-  const exited = child.then((r) => ({exitCode: r.exitCode, signal: r.signal}));
-
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`emulator did not report ready within ${START_DEADLINE_MS} ms:\n${stderrText}`));
-    }, START_DEADLINE_MS);
-    // Keep draining stderr for the whole life of the child, or a chatty request log would block it.
-    const lines = createInterface({input: child.stderr!});
-    lines.on('line', (line) => {
-      stderrText += `${line}\n`;
-      const match = READY.exec(line);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    void exited.then((r) => {
-      clearTimeout(timer);
-      reject(new Error(`emulator exited (code ${r.exitCode}, signal ${r.signal}) before it was ready:\n${stderrText}`));
-    });
+  const started = await startEmulator({
+    dataDir,
+    args: opts.args,
+    // The CLI must not read or write the developer's real config while it runs here.
+    env: {...process.env, GCAUTH_CONFIG: path.join(dataDir, '.gcauth-config'), NO_COLOR: '1', ...opts.env},
   });
-
+  const {url, pid} = started;
   const info = JSON.parse(readFileSync(path.join(dataDir, 'emulator.json'), 'utf8')) as {ownerKeyFile: string; project: string};
-
-  let stopping: Promise<void> | undefined;
   const emulator: EmulatorProcess = {
     url,
     dataDir,
     ownerKeyFile: info.ownerKeyFile,
     project: info.project,
     pid,
-    exited,
-    stderr: () => stderrText,
+    exited: started.exited.then((r) => ({exitCode: r.exitCode ?? undefined, signal: r.signal ?? undefined})),
+    stderr: started.stderr,
     stats: async () => (await admin(url, 'stats')) as EmulatorStats,
     setFaults: async (faults) => {
       await admin(url, 'faults', faults);
@@ -144,25 +104,9 @@ export async function startEmulatorProcess(opts: StartEmulatorProcessOptions = {
     setTokenLifetime: async (seconds) => {
       await admin(url, 'token-lifetime', {seconds});
     },
-    stop: () => {
-      stopping ??= (async () => {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        const killer = setTimeout(() => {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, STOP_GRACE_MS);
-        await exited;
-        clearTimeout(killer);
-        running.delete(emulator);
-      })();
-      return stopping;
+    stop: async () => {
+      await started.stop();
+      running.delete(emulator);
     },
   };
   running.add(emulator);
@@ -268,7 +212,23 @@ export async function callApi(url: string, token: string | undefined, method: st
   return {status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers};
 }
 
+/**
+ * What an in-process emulator has persisted, flushed first: the whole of `state.json`, secrets and tokens included,
+ * for tests that must see past State's queries (what is kept at all, the file's version).
+ */
+export async function savedState(emu: {state: EmulatorState; dataDir: string}): Promise<StateData> {
+  await emu.state.save();
+  return JSON.parse(readFileSync(path.join(emu.dataDir, 'state.json'), 'utf8')) as StateData;
+}
+
 /** `GET /__admin/state`: the emulated world without secrets, to check that a refused call changed nothing. */
 export async function adminState(url: string): Promise<unknown> {
   return admin(url, 'state');
+}
+
+/** A fresh config dir in which keyFile's account is the active one (the test fails if activation does); its env. */
+export async function activatedEnv(url: string, keyFile: string): Promise<Record<string, string>> {
+  const env = emulatorEnv(url, tmpDir());
+  expect(await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env})).toMatchObject({exitCode: 0});
+  return env;
 }

@@ -1,22 +1,14 @@
-import {accessSync, constants, mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
 
+import {findOnPath} from '../../scripts/launch.js';
 import {tmpDir} from './emulator.js';
 
 /** The real gcloud on PATH, if any. */
 export function findGcloud(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'gcloud');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findOnPath('gcloud');
 }
 
 /**

@@ -1,10 +1,10 @@
-import {spawn, type ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {createInterface} from 'node:readline';
+
+import {ExitedBeforeReadyError, startProcess, type StartedProcess} from '../../scripts/launch.js';
 
 // Debian's `docker-registry` (distribution 2.8) on 127.0.0.1, plain HTTP, storage in a temp dir, optionally
 // with token auth against the emulator's registry token front. Plain HTTP keeps it simple: the docker CLI
@@ -14,9 +14,7 @@ import {createInterface} from 'node:readline';
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
 const START_DEADLINE_MS = 15_000;
-const STOP_GRACE_MS = 5_000;
 const PORT_ATTEMPTS = 3;
-const LISTENING = /msg="listening on ([^"\s]+)"/;
 
 /** `auth.token` of the registry's configuration. */
 export interface RegistryTokenAuth {
@@ -80,13 +78,6 @@ function registryConfig(port: number, storage: string, auth: RegistryTokenAuth |
   };
 }
 
-function waitForExit(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-}
-
 /** One attempt on one port: resolves when the registry logs that it listens, rejects if it exits first. */
 async function startOn(port: number, dir: string, auth: RegistryTokenAuth | undefined): Promise<RegistryProcess> {
   const storage = path.join(dir, `storage-${port}`);
@@ -94,65 +85,32 @@ async function startOn(port: number, dir: string, auth: RegistryTokenAuth | unde
   const configFile = path.join(dir, `config-${port}.yml`);
   writeFileSync(configFile, JSON.stringify(registryConfig(port, storage, auth), null, 2));
 
-  // Only PATH: stray REGISTRY_* variables of the caller would override the file.
-  const child = spawn(REGISTRY_BIN, ['serve', configFile], {
-    env: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error(`could not spawn ${REGISTRY_BIN}`);
-  const pid = child.pid;
-  let logText = '';
-  const exited = waitForExit(child);
-
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`registry did not listen within ${START_DEADLINE_MS} ms:\n${logText}`));
-    }, START_DEADLINE_MS);
-    // Drained for the registry's whole life, so its log never blocks it.
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({input: stream}).on('line', (line) => {
-        logText += `${line}\n`;
-        if (LISTENING.exec(line)?.[1] === `127.0.0.1:${port}`) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new PortTakenOrExitError(logText, /address already in use/.test(logText)));
+  let started: StartedProcess;
+  try {
+    started = await startProcess(REGISTRY_BIN, ['serve', configFile], {
+      // Only PATH: stray REGISTRY_* variables of the caller would override the file.
+      env: {PATH: process.env.PATH ?? '/usr/bin:/bin'},
+      ready: new RegExp(`msg="listening on 127\\.0\\.0\\.1:${port}"`),
+      readyOn: 'both',
+      readyTimeoutMs: START_DEADLINE_MS,
+      name: 'registry',
     });
-  });
+  } catch (error) {
+    if (error instanceof ExitedBeforeReadyError) throw new PortTakenOrExitError(error.log, /address already in use/.test(error.log));
+    throw error;
+  }
 
-  let stopping: Promise<void> | undefined;
   const registry: RegistryProcess = {
     host: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,
     port,
-    pid,
+    pid: started.pid,
     dir,
-    log: () => logText,
-    stop: () => {
-      stopping ??= (async () => {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        const killer = setTimeout(() => {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, STOP_GRACE_MS);
-        await exited;
-        clearTimeout(killer);
-        running.delete(registry);
-        rmSync(dir, {recursive: true, force: true});
-      })();
-      return stopping;
+    log: started.log,
+    stop: async () => {
+      await started.stop();
+      running.delete(registry);
+      rmSync(dir, {recursive: true, force: true});
     },
   };
   running.add(registry);

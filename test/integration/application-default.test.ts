@@ -12,7 +12,7 @@ import {execa} from 'execa';
 
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
 import {startGoogleMitm} from '../helpers/google-mitm.js';
-import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {activatedEnv, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 const USER = 'user@example.com';
 const driver = path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs');
@@ -137,8 +137,7 @@ describe('auth application-default against the emulator', () => {
   });
 
   test('core/project becomes the quota project once the account may use it (serviceusage.services.use); before, a warning; --disable-quota-project skips it', async () => {
-    const owner = emulatorEnv(emu.url, tmpDir());
-    expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+    const owner = await activatedEnv(emu.url, emu.ownerKeyFile);
     const {env, adc} = adcEnv({GCAUTH_CORE_PROJECT: emu.project});
     const refused = await runCli(['auth', 'application-default', 'login'], {env});
     expect(refused.exitCode).toBe(0);
@@ -208,8 +207,7 @@ describe('auth application-default against the emulator', () => {
   });
 
   test('--impersonate-service-account writes an impersonated_service_account file; its tokens are the target\'s, once the user may mint them', async () => {
-    const owner = emulatorEnv(emu.url, tmpDir());
-    expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+    const owner = await activatedEnv(emu.url, emu.ownerKeyFile);
     expect((await runCli(['iam', 'service-accounts', 'create', 'adc-target', `--project=${emu.project}`], {env: owner})).exitCode).toBe(0);
     const target = `adc-target@${emu.project}.iam.gserviceaccount.com`;
     const {env, adc} = adcEnv();
@@ -294,8 +292,7 @@ describe('interoperability with Google\'s client library and gcloud\'s files', (
       expect(await emailOf(fromUser.token!)).toBe(USER);
       expect(mitm.seen).toEqual(['oauth2.googleapis.com /token']);
 
-      const owner = emulatorEnv(emu.url, tmpDir());
-      expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+      const owner = await activatedEnv(emu.url, emu.ownerKeyFile);
       expect((await runCli(['iam', 'service-accounts', 'create', 'mitm-target', `--project=${emu.project}`], {env: owner})).exitCode).toBe(0);
       const target = `mitm-target@${emu.project}.iam.gserviceaccount.com`;
       const grant = ['iam', 'service-accounts', 'add-iam-policy-binding', target, `--member=user:${USER}`, '--role=roles/iam.serviceAccountTokenCreator', '--format=none'];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {tmpDir} from '../helpers/emulator.js';
+import {savedState, tmpDir} from '../helpers/emulator.js';
 import {findGcloud} from '../helpers/gcloud.js';
 import {sayWhySkipped} from '../helpers/skip.js';
 
@@ -79,7 +79,7 @@ describeIfGcloud('the real gcloud auth login against the emulator consent page',
     expect(readFileSync(log, 'utf8')).toBe('users dev@example.com,ops@example.com\ndecision 302\nloopback 200\n');
     expect(login.stderr).toContain('You are now logged in as [ops@example.com].');
     expect(login.exitCode).toBe(0);
-    const refresh = Object.values(emu.state.data.refreshTokens);
+    const refresh = Object.values((await savedState(emu)).refreshTokens);
     expect(refresh).toHaveLength(1);
     expect(refresh[0]).toMatchObject({email: 'ops@example.com', clientId: '32555940559.apps.googleusercontent.com'});
     expect(refresh[0]!.scopes).toContain('https://www.googleapis.com/auth/accounts.reauth');

@@ -5,6 +5,7 @@ import {execa} from 'execa';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {cliBin, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {waitForEntry} from '../helpers/wait.js';
 
 let emu: EmulatorProcess;
 beforeAll(async () => {
@@ -76,11 +77,7 @@ test('a process killed while holding the refresh lock does not wedge the next on
   const victim = execa(process.execPath, [cliBin, 'auth', 'print-access-token'], {env: {...env, PATH: process.env.PATH}, extendEnv: false, reject: false});
   // Wait until the victim holds the lock (its lock directory exists), then kill it outright.
   const tokensDir = path.join(config, 'access_tokens');
-  const deadline = Date.now() + 15_000;
-  while (!readdirSync(tokensDir).some((n) => n.endsWith('.lock'))) {
-    if (Date.now() > deadline) throw new Error('the victim never took the lock');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitForEntry(tokensDir, (n) => n.endsWith('.lock'), "the victim's lock");
   victim.kill('SIGKILL');
   await victim;
   await emu.setFaults({});

@@ -2,7 +2,7 @@ import {statSync} from 'node:fs';
 import path from 'node:path';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
-import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {activatedEnv, readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {findGcloud, gcloudEnv, runGcloud} from '../helpers/gcloud.js';
 import {sayWhySkipped} from '../helpers/skip.js';
 
@@ -69,8 +69,7 @@ describeIfGcloud('gcloud and gcauth provision through the same emulator', () => 
 
     const gcloudActivated = await run(['auth', 'activate-service-account', `--key-file=${keyFile}`], gcloudEnv(emu.url, project));
     expect(gcloudActivated.exitCode).toBe(0);
-    const gcauthEnv = emulatorEnv(emu.url, tmpDir());
-    expect((await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env: gcauthEnv})).exitCode).toBe(0);
+    const gcauthEnv = await activatedEnv(emu.url, keyFile);
     expect((await runCli(['auth', 'print-access-token'], {env: gcauthEnv})).stdout).toMatch(/^ya29\./);
   });
 

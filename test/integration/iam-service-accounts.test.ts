@@ -6,7 +6,7 @@ import {execa} from 'execa';
 import {parse as parseYaml} from 'yaml';
 
 import {emulatorEnv, runCli, type CliResult} from '../helpers/cli.js';
-import {adminState, readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {activatedEnv, adminState, readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {nobodyProblem, restrictedCommand} from '../helpers/as-nobody.js';
 import {sayWhySkipped} from '../helpers/skip.js';
 
@@ -48,16 +48,14 @@ async function activeAccount(id: string): Promise<{email: string; env: Record<st
   expect((await sa('create', id, `--project=${project}`)).exitCode).toBe(0);
   const keyFile = path.join(tmpDir(), 'key.json');
   expect((await sa('keys', 'create', keyFile, `--iam-account=${email}`)).exitCode).toBe(0);
-  const env = emulatorEnv(emu.url, tmpDir());
-  expect(await gcauth(['auth', 'activate-service-account', `--key-file=${keyFile}`], env)).toMatchObject({exitCode: 0});
+  const env = await activatedEnv(emu.url, keyFile);
   return {email, env, keyFile};
 }
 
 beforeAll(async () => {
   emu = await startEmulatorProcess();
   project = emu.project;
-  owner = emulatorEnv(emu.url, tmpDir());
-  expect((await gcauth(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`])).exitCode).toBe(0);
+  owner = await activatedEnv(emu.url, emu.ownerKeyFile);
 });
 afterAll(() => emu.stop());
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 import {createRemoteJWKSet, jwtVerify} from 'jose';
 
-import {emulatorEnv, runCli, type CliResult} from '../helpers/cli.js';
-import {startEmulatorProcess, tmpDir, type EmulatorProcess, type EmulatorStats} from '../helpers/emulator.js';
+import {runCli, type CliResult} from '../helpers/cli.js';
+import {activatedEnv, startEmulatorProcess, tmpDir, type EmulatorProcess, type EmulatorStats} from '../helpers/emulator.js';
 
 let emu: EmulatorProcess;
 let owner: Record<string, string>;
@@ -35,8 +35,7 @@ async function createAccount(id: string): Promise<string> {
 beforeAll(async () => {
   emu = await startEmulatorProcess();
   project = emu.project;
-  owner = emulatorEnv(emu.url, tmpDir());
-  expect((await gcauth(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], owner)).exitCode).toBe(0);
+  owner = await activatedEnv(emu.url, emu.ownerKeyFile);
   // The source holds no role at all: whatever it can do, it does as the target.
   sourceEmail = await createAccount('imp-source');
   targetEmail = await createAccount('imp-target');
@@ -46,8 +45,7 @@ beforeAll(async () => {
   ).toBe(0);
   const keyFile = path.join(tmpDir(), 'source.json');
   expect((await gcauth(['iam', 'service-accounts', 'keys', 'create', keyFile, `--iam-account=${sourceEmail}`], owner)).exitCode).toBe(0);
-  source = emulatorEnv(emu.url, tmpDir());
-  expect((await gcauth(['auth', 'activate-service-account', `--key-file=${keyFile}`], source)).exitCode).toBe(0);
+  source = await activatedEnv(emu.url, keyFile);
 }, 60_000);
 afterAll(() => emu.stop());
 

@@ -174,8 +174,10 @@ describe('no Node warning reaches stderr', () => {
     const file = path.join(tmpDir('gcauth-warn-'), 'warn.cjs');
     writeFileSync(
       file,
-      `const fs = require('node:fs'); const read = fs.readFileSync; let done = false;
-fs.readFileSync = function (...args) { if (!done) { done = true; process.emitWarning('received unexpected error = test', 'MetadataLookupWarning'); } return read.apply(this, args); };
+      // The first file gcauth reads, whichever way it reads it, emits a warning, as a library would mid-run.
+      `const fs = require('node:fs'); let done = false;
+const warnOnce = () => { if (!done) { done = true; process.emitWarning('received unexpected error = test', 'MetadataLookupWarning'); } };
+for (const name of ['readFileSync', 'openSync']) { const original = fs[name]; fs[name] = function (...args) { warnOnce(); return original.apply(this, args); }; }
 require('node:module').syncBuiltinESMExports();\n`,
     );
     return `--require ${file}`;

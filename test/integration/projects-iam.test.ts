@@ -4,7 +4,7 @@ import path from 'node:path';
 import {parse as parseYaml} from 'yaml';
 
 import {emulatorEnv, runCli, type CliResult} from '../helpers/cli.js';
-import {startEmulatorProcess, tmpDir, type EmulatorProcess, type EmulatorStats} from '../helpers/emulator.js';
+import {activatedEnv, startEmulatorProcess, tmpDir, type EmulatorProcess, type EmulatorStats} from '../helpers/emulator.js';
 
 interface Binding {
   role: string;
@@ -42,16 +42,14 @@ async function accountWithRole(id: string, role: string): Promise<Record<string,
   expect((await gcauth(['projects', 'add-iam-policy-binding', project, `--member=serviceAccount:${email}`, `--role=${role}`, '--condition=None', '--format=none'])).exitCode).toBe(0);
   const keyFile = path.join(tmpDir(), 'key.json');
   expect((await gcauth(['iam', 'service-accounts', 'keys', 'create', keyFile, `--iam-account=${email}`])).exitCode).toBe(0);
-  const env = emulatorEnv(emu.url, tmpDir());
-  expect((await gcauth(['auth', 'activate-service-account', `--key-file=${keyFile}`], env)).exitCode).toBe(0);
+  const env = await activatedEnv(emu.url, keyFile);
   return env;
 }
 
 beforeAll(async () => {
   emu = await startEmulatorProcess();
   project = emu.project;
-  owner = emulatorEnv(emu.url, tmpDir());
-  expect((await gcauth(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`])).exitCode).toBe(0);
+  owner = await activatedEnv(emu.url, emu.ownerKeyFile);
 });
 afterAll(() => emu.stop());
 

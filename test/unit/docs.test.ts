@@ -6,9 +6,8 @@
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 
-import {execa} from 'execa';
 
 import {ConfigurationStore} from '../../src/lib/config/configurations.js';
 import {EMULATOR_DATA_DIR, GCE_CACHE_FILE, pathsIn} from '../../src/lib/config/paths.js';
@@ -97,9 +96,11 @@ describe("the README's files table", () => {
 
 describe('docs/commands.md', () => {
   test('is what npm run docs generates from the committed oclif.manifest.json (run npm run docs to regenerate it)', async () => {
-    const result = await execa(process.execPath, [path.join(root, 'scripts', 'commands-doc.js'), '--check'], {reject: false});
-    expect(result.stderr).toBe('');
-    expect(result.exitCode).toBe(0);
+    // The script's own renderer, imported (the unit tier starts no process); the file named at run time keeps tsc
+    // from resolving a .js script without types.
+    const script = pathToFileURL(path.join(root, 'scripts', 'commands-doc.js')).href;
+    const {currentCommandsDoc} = (await import(script)) as {currentCommandsDoc: () => string};
+    expect(readFileSync(path.join(root, 'docs', 'commands.md'), 'utf8')).toBe(currentCommandsDoc());
   });
 });
 

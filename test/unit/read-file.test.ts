@@ -1,4 +1,3 @@
-import {execFileSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -28,13 +27,6 @@ test('a regular file reads whole, through a symlink too; a missing one is undefi
   expect(readRegularFile(path.join(dir, 'link'))).toBe('héllo');
   expect(readRegularFileIfExists(path.join(dir, 'nope'))).toBeUndefined();
   expect(refusal(path.join(dir, 'nope'))).toEqual(['ENOENT', `Cannot read [${path.join(dir, 'nope')}]: no such file.`]);
-});
-
-test('a FIFO is refused at once, without waiting for a writer', () => {
-  const fifo = path.join(dir, 'fifo');
-  execFileSync('mkfifo', [fifo]);
-  expect(refusal(fifo)).toEqual(['ENOTREG', `Cannot read [${fifo}]: it is a named pipe (FIFO), not a regular file.`]);
-  expect(existsAsNonRegular(fifo)).toBe(true);
 });
 
 test('/dev/zero behind a symlink and a directory are refused; neither is a file to write over', () => {

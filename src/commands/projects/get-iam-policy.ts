@@ -1,20 +1,4 @@
-import {Args} from '@oclif/core';
+import {specCommand} from '../../lib/base-command.js';
+import {projectsGetIamPolicySpec} from '../../lib/specs/projects/get-iam-policy.js';
 
-import {BaseCommand} from '../../lib/base-command.js';
-import {readProjectPolicy} from '../../lib/iam/bindings.js';
-
-export default class GetIamPolicy extends BaseCommand<typeof GetIamPolicy> {
-  static override summary = "Print a project's IAM policy.";
-  static override description = 'Read at policy version 3, so conditional bindings are shown with their conditions.';
-  static override examples = [
-    '<%= config.bin %> projects get-iam-policy my-project',
-    '<%= config.bin %> projects get-iam-policy my-project --format=json',
-  ];
-  static override args = {
-    project: Args.string({required: true, description: 'Project ID or number.'}),
-  };
-
-  async run(): Promise<void> {
-    await this.output(await readProjectPolicy(this.args.project, this.ctx), 'yaml');
-  }
-}
+export default class GetIamPolicy extends specCommand(projectsGetIamPolicySpec) {}

@@ -1,117 +1,126 @@
 /**
- * docker-credential-gcauth's commands for people, docker-credential-gcr's surface: `configure-docker` (the same
- * core as `gcauth auth configure-docker`) and `config` (the token sources, kept in `docker/token_source` of the
- * active configuration, where `gcauth config get` reads them). The helper does not load oclif, so their few flags
- * are parsed here with node:util's parseArgs; errors are UsageErrors, reported as one `ERROR:` line.
+ * docker-credential-gcauth's commands for people, docker-credential-gcr's surface: `configure-docker` (the spec of
+ * `gcauth auth configure-docker`, src/lib/specs) and `config` (the token sources, kept in `docker/token_source` of
+ * the active configuration, where `gcauth config get` reads them). The helper does not load oclif: each command
+ * line is parsed from its spec by parseCommandLine, the parser of gcauth's lean dispatcher, and its help is made
+ * from the same declarations; errors are UsageErrors, reported as one `ERROR:` line.
  */
-import {parseArgs, type ParseArgsConfig} from 'node:util';
-
+import {type DeclaredCommand, isProblem, parseCommandLine} from '../command-line.js';
+import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../command-spec.js';
 import {findProperty, validateProperty} from '../config/properties.js';
 import type {AppContext, GlobalFlags} from '../context.js';
 import {UsageError} from '../errors.js';
+import {parseFormat} from '../output/format.js';
+import {configureDockerSpec} from '../specs/auth/configure-docker.js';
 import type {HelperCommand} from './credential-helper.js';
 import {HELPER_BIN} from './helper.js';
 import {DEFAULT_TOKEN_SOURCES, formatTokenSources, parseTokenSources} from './token-sources.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** `docker-credential-gcauth config`: the helper's own command, over the property docker/token_source. */
+export const helperConfigSpec = defineCommand({
+  summary: 'print or set where tokens come from (docker/token_source)',
+  args: {},
+  flags: {
+    'token-source': {
+      type: 'option',
+      description: `the sources to try, in order, comma-separated; default ${DEFAULT_TOKEN_SOURCES} (below)`,
+      exclusive: ['unset-token-source', 'unset-all'],
+    },
+    'unset-token-source': {type: 'boolean', description: 'go back to the default order'},
+    'unset-all': {type: 'boolean', description: 'the same as --unset-token-source'},
+  },
+  options: ({flags}) => ({list: flags['token-source'], unset: Boolean(flags['unset-token-source'] || flags['unset-all'])}),
+  run: async ({list, unset}, ctx): Promise<string | undefined> => {
+    if (list !== undefined) await setTokenSource(list, ctx);
+    else if (unset) await unsetTokenSource(ctx);
+    else return showTokenSource(ctx);
+    return undefined;
+  },
+  human: (sources) => `${sources}\n`,
+});
 
-const VERBOSITY: Options = {verbosity: {type: 'string'}};
-
-/**
- * The flags and positionals of one command line.
- * @throws UsageError for an unknown flag, a missing value, or a value given to a switch.
- */
-function parse(command: string, args: string[], options: Options, allowPositionals = false) {
-  try {
-    return parseArgs({args, options: {...options, ...VERBOSITY}, allowPositionals, strict: true});
-  } catch (error) {
-    const code = (error as {code?: string}).code ?? '';
-    if (!code.startsWith('ERR_PARSE_ARGS')) throw error;
-    // parseArgs explains at length how to pass a positional that starts with '-': its first sentence is the point.
-    const first = ((error as Error).message.split(/(?<=\.) /)[0] ?? '').trim().replace(/\.$/, '');
-    throw new UsageError(`${command}: ${first}.`, {hint: `Run: ${HELPER_BIN} help ${command}`});
-  }
+/** One command of the helper: the spec it runs, the global flags it takes besides the spec's, its help. */
+interface HelperEntry {
+  name: string;
+  spec: AnyCommandSpec;
+  /** gcauth's global flags for a command oclif also serves (so both take the same line); else the few it needs. */
+  globals: FlagsSpec;
+  /** One line for `help`. */
+  summary: string;
+  /** Lines after the flags in `help NAME`. */
+  notes: string[];
 }
 
-const REGISTRIES_HELP = 'HOST or HOST:PORT, comma-separated; default gcloud\'s Container Registry hosts';
+const ENTRIES: HelperEntry[] = [
+  {
+    name: 'configure-docker',
+    spec: configureDockerSpec,
+    globals: GLOBAL_FLAGS,
+    summary: 'make Docker use this helper for Google registries (as gcauth auth configure-docker)',
+    notes: ["Hosts that are not Google's are added to docker/registries, the hosts the helper sends tokens to."],
+  },
+  {
+    name: 'config',
+    spec: helperConfigSpec,
+    globals: {verbosity: GLOBAL_FLAGS.verbosity},
+    summary: helperConfigSpec.summary,
+    notes: [
+      'Token sources:',
+      '  gcauth    the active gcauth account (skipped when there is none)',
+      "  adc       the Application Default Credentials file (GOOGLE_APPLICATION_CREDENTIALS, else gcloud's well-known",
+      '            file; skipped when there is none)',
+      '  metadata  the Compute Engine / GKE metadata server (skipped off Google Cloud)',
+      'The first source that has credentials answers; if they fail, so does the helper.',
+      'With no flag, prints the sources on stdout and where the setting comes from on stderr.',
+      'It is stored in the active gcauth configuration; GCAUTH_DOCKER_TOKEN_SOURCE overrides it.',
+    ],
+  },
+];
+
+/** `--name=NAME` or `--name`, with its short form. */
+function flagUsage(name: string, flag: FlagSpec): string {
+  const long = flag.type === 'boolean' ? `--${name}` : `--${name}=${name.toUpperCase().replace(/-/g, '_')}`;
+  return flag.char ? `-${flag.char}, ${long}` : long;
+}
+
+/** The help of an entry, from its spec's own declarations. */
+function helpOf(entry: HelperEntry): Pick<HelperCommand, 'synopsis' | 'details'> {
+  const own = Object.entries(entry.spec.flags as FlagsSpec);
+  const globals = Object.entries(entry.globals);
+  const args = Object.keys(entry.spec.args).map((name) => `[${name.toUpperCase()}${entry.spec.strict === false ? ' ...' : ''}]`);
+  const rows = [...own, ...globals].map(([name, flag]): [string, string] => [flagUsage(name, flag), flag.description]);
+  const width = Math.max(...rows.map(([usage]) => usage.length));
+  return {
+    synopsis: [...args, ...own.map(([name, flag]) => `[${flagUsage(name, flag).replace(/^-\w, /, '')}]`), ...(globals.length > 0 ? ['[GLOBAL FLAGS]'] : [])].join(' '),
+    details: [...rows.map(([usage, description]) => `${usage.padEnd(width)}  ${description}`), ...entry.notes],
+  };
+}
+
+/** The command line the helper takes for one of its commands, by name: its spec's flags and args with its global flags. */
+export function helperCommandLine(name: string): DeclaredCommand | undefined {
+  const entry = ENTRIES.find((e) => e.name === name);
+  return entry && {flags: {...entry.globals, ...(entry.spec.flags as FlagsSpec)}, args: entry.spec.args, strict: entry.spec.strict};
+}
 
 /** The helper's commands, over a context built with the given global flags on first use. */
 export function helperCommands(context: (flags: GlobalFlags) => Promise<AppContext>): HelperCommand[] {
-  return [
-    {
-      name: 'configure-docker',
-      summary: 'make Docker use this helper for Google registries (as gcauth auth configure-docker)',
-      synopsis: '[--registries=HOST,...] [--include-artifact-registry] [--overwrite] [--dry-run] [--remove] [-q]',
-      details: [
-        `--registries=HOST,...         the hosts to configure (${REGISTRIES_HELP}); REGISTRIES may also be given bare`,
-        '--include-artifact-registry   also every Artifact Registry host (LOCATION-docker.pkg.dev, docker.REGION.rep.pkg.dev)',
-        '--overwrite                   replace hosts another credential helper serves, without asking',
-        '--dry-run                     show the changes (a diff on stderr) without writing them',
-        '--remove                      take this helper\'s entries out again: those named, else all',
-        '-q, --quiet                   never ask',
-        'Hosts that are not Google\'s are added to docker/registries, the hosts the helper sends tokens to.',
-      ],
-      async run(args) {
-        const {values, positionals} = parse(
-          'configure-docker',
-          args,
-          {
-            registries: {type: 'string', multiple: true},
-            'include-artifact-registry': {type: 'boolean'},
-            overwrite: {type: 'boolean'},
-            'dry-run': {type: 'boolean'},
-            remove: {type: 'boolean'},
-            quiet: {type: 'boolean', short: 'q'},
-          },
-          true,
-        );
-        if (values.overwrite && values.remove) throw new UsageError('--overwrite cannot be used with --remove.');
-        const named = [...((values.registries as string[] | undefined) ?? []), ...positionals];
-        const ctx = await context({quiet: values.quiet as boolean | undefined, verbosity: values.verbosity as string | undefined});
-        const {configureDocker} = await import('./configure.js');
-        await configureDocker(
-          {
-            registries: named.length > 0 ? named.join(',') : undefined,
-            includeArtifactRegistry: values['include-artifact-registry'] as boolean | undefined,
-            overwrite: values.overwrite as boolean | undefined,
-            dryRun: values['dry-run'] as boolean | undefined,
-            remove: values.remove as boolean | undefined,
-          },
-          ctx,
-        );
-      },
+  return ENTRIES.map((entry) => ({
+    name: entry.name,
+    summary: entry.summary,
+    ...helpOf(entry),
+    async run(args) {
+      const {spec} = entry;
+      const line = parseCommandLine(helperCommandLine(entry.name)!, args);
+      if (isProblem(line)) {
+        // parseArgs' own words name no command, so they get it, and where to read the command's help.
+        throw line.syntax ? new UsageError(`${entry.name}: ${line.problem}.`, {hint: `Run: ${HELPER_BIN} help ${entry.name}`}) : new UsageError(line.problem);
+      }
+      const flags = line.flags as GlobalFlags;
+      const format = parseFormat(flags.format);
+      const ctx = await context(flags);
+      ctx.io.stdout.write(await renderSpecResult(spec, await spec.run(spec.options(line), ctx), format));
     },
-    {
-      name: 'config',
-      summary: 'print or set where tokens come from (docker/token_source)',
-      synopsis: '[--token-source=LIST | --unset-token-source]',
-      details: [
-        `--token-source=LIST    the sources to try, in order, comma-separated; default ${DEFAULT_TOKEN_SOURCES}:`,
-        '                         gcauth    the active gcauth account (skipped when there is none)',
-        '                         adc       the Application Default Credentials file (GOOGLE_APPLICATION_CREDENTIALS,',
-        '                                   else gcloud\'s well-known file; skipped when there is none)',
-        '                         metadata  the Compute Engine / GKE metadata server (skipped off Google Cloud)',
-        '                       The first source that has credentials answers; if they fail, so does the helper.',
-        '--unset-token-source   go back to the default order (--unset-all does the same)',
-        'With neither, prints the sources on stdout and where the setting comes from on stderr.',
-        'It is stored in the active gcauth configuration; GCAUTH_DOCKER_TOKEN_SOURCE overrides it.',
-      ],
-      async run(args) {
-        const {values} = parse('config', args, {
-          'token-source': {type: 'string'},
-          'unset-token-source': {type: 'boolean'},
-          'unset-all': {type: 'boolean'},
-        });
-        const list = values['token-source'] as string | undefined;
-        const unset = Boolean(values['unset-token-source'] || values['unset-all']);
-        if (list !== undefined && unset) throw new UsageError('--token-source cannot be used with --unset-token-source.');
-        const ctx = await context({verbosity: values.verbosity as string | undefined});
-        if (list !== undefined) await setTokenSource(list, ctx);
-        else if (unset) await unsetTokenSource(ctx);
-        else showTokenSource(ctx);
-      },
-    },
-  ];
+  }));
 }
 
 const KEY = 'docker/token_source';
@@ -125,13 +134,13 @@ function warnIfOverridden(ctx: AppContext): void {
 }
 
 /**
- * Prints the token sources (stdout) and where the setting comes from (stderr).
+ * The token sources, returned for stdout; where the setting comes from goes to stderr.
  * @throws UsageError when the value in force is invalid, naming where it comes from.
  */
-function showTokenSource(ctx: AppContext): void {
+function showTokenSource(ctx: AppContext): string {
   const resolved = ctx.props.describe(KEY);
   const value = resolved?.value ?? DEFAULT_TOKEN_SOURCES;
-  ctx.io.stdout.write(`${formatTokenSources(value)}\n`);
+  const sources = formatTokenSources(value);
   const where =
     resolved?.source === 'env'
       ? `from ${resolved.origin}`
@@ -139,6 +148,7 @@ function showTokenSource(ctx: AppContext): void {
         ? `configuration [${ctx.props.configuration}]`
         : `the default; change it with: ${HELPER_BIN} config --token-source=LIST`;
   say(ctx, `(${where})`);
+  return sources;
 }
 
 /**

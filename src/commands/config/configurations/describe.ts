@@ -1,6 +1,7 @@
-import {Args} from '@oclif/core';
+import {stringify} from 'yaml';
 
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {type ConfigValues, validateConfigurationName} from '../../../lib/config/configurations.js';
 import type {AppContext} from '../../../lib/context.js';
 import {NotFoundError} from '../../../lib/errors.js';
@@ -25,16 +26,16 @@ export async function describeConfiguration(options: {name: string}, ctx: AppCon
   return {is_active: options.name === active, name: options.name, properties: await ctx.configurations.read(options.name)};
 }
 
-export default class Describe extends BaseCommand<typeof Describe> {
-  static override summary = 'Show the properties written in a named configuration.';
-  static override examples = ['<%= config.bin %> config configurations describe dev', '<%= config.bin %> config configurations describe dev --format=json'];
-  static override args = {
-    name: Args.string({description: 'Name of the configuration.', required: true}),
-  };
+export const spec = defineCommand({
+  summary: 'Show the properties written in a named configuration.',
+  examples: ['<%= config.bin %> config configurations describe dev', '<%= config.bin %> config configurations describe dev --format=json'],
+  args: {
+    name: {description: 'Name of the configuration.', required: true},
+  },
+  flags: {},
+  options: ({args}) => ({name: args.name}),
+  run: describeConfiguration,
+  human: (d) => stringify(d, {lineWidth: 0}),
+});
 
-  async run(): Promise<void> {
-    const result = await describeConfiguration({name: this.args.name}, this.ctx);
-    const {stringify} = await import('yaml');
-    await this.output(result, (d: ConfigurationDescription) => stringify(d, {lineWidth: 0}));
-  }
-}
+export default class Describe extends specCommand(spec) {}

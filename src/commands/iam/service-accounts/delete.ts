@@ -1,26 +1,29 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {confirmDeletion} from '../../../lib/confirm.js';
 import {checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
-export default class Delete extends BaseCommand<typeof Delete> {
-  static override summary = 'Delete a service account.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Delete a service account.',
+  description:
     'Asks to confirm on a terminal; pass --quiet in scripts (without a terminal and without --quiet nothing is deleted). ' +
-    'Keys of the account stop working at once.';
-  static override examples = [
+    'Keys of the account stop working at once.',
+  examples: [
     '<%= config.bin %> iam service-accounts delete ci-pusher@my-project.iam.gserviceaccount.com',
     '<%= config.bin %> iam service-accounts delete ci-pusher@my-project.iam.gserviceaccount.com --quiet',
-  ];
-  static override args = {
-    email: Args.string({required: true, description: 'Email or numeric unique id of the service account.'}),
-  };
+  ],
+  args: {
+    email: {required: true, description: 'Email or numeric unique id of the service account.'},
+  },
+  flags: {},
+  options: ({args}) => ({email: args.email}),
+  run: async ({email}, ctx) => {
+    const account = checkServiceAccountRef(email, 'EMAIL', ctx);
+    await confirmDeletion(`service account [${account}]`, ctx);
+    await (await ctx.api.iam()).deleteServiceAccount(account);
+    ctx.io.stderr.write(`Deleted service account [${account}].\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const email = checkServiceAccountRef(this.args.email, 'EMAIL', this.ctx);
-    await confirmDeletion(`service account [${email}]`, this.ctx);
-    await (await this.ctx.api.iam()).deleteServiceAccount(email);
-    this.status(`Deleted service account [${email}].`);
-  }
-}
+export default class Delete extends specCommand(spec) {}

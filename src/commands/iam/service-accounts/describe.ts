@@ -1,23 +1,24 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
-export default class Describe extends BaseCommand<typeof Describe> {
-  static override summary = 'Show a service account.';
-  static override description = 'YAML with keys in alphabetical order, as gcloud prints it, unless --format says otherwise.';
-  static override examples = [
+export const spec = defineCommand({
+  summary: 'Show a service account.',
+  description: 'YAML with keys in alphabetical order, as gcloud prints it, unless --format says otherwise.',
+  examples: [
     '<%= config.bin %> iam service-accounts describe ci-pusher@my-project.iam.gserviceaccount.com',
     '<%= config.bin %> iam service-accounts describe ci-pusher@my-project.iam.gserviceaccount.com --format="value(uniqueId)"',
-  ];
-  static override args = {
-    email: Args.string({required: true, description: 'Email or numeric unique id of the service account.'}),
-  };
+  ],
+  args: {
+    email: {required: true, description: 'Email or numeric unique id of the service account.'},
+  },
+  flags: {},
+  options: ({args}) => ({email: args.email}),
+  run: async ({email}, ctx) => {
+    const account = await (await ctx.api.iam()).getServiceAccount(checkServiceAccountRef(email, 'EMAIL', ctx));
+    return Object.fromEntries(Object.entries(account).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  },
+  human: 'yaml',
+});
 
-  async run(): Promise<void> {
-    const email = checkServiceAccountRef(this.args.email, 'EMAIL', this.ctx);
-    const account = await (await this.ctx.api.iam()).getServiceAccount(email);
-    const sorted = Object.fromEntries(Object.entries(account).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    await this.output(sorted, 'yaml');
-  }
-}
+export default class Describe extends specCommand(spec) {}

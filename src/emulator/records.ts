@@ -1,0 +1,176 @@
+/**
+ * The shapes of the emulator's world: what `state.json` holds (StateData and its records) and what
+ * `GET /__admin/state` shows (StateView). Only EmulatorState (state.ts) holds the data; other modules see these
+ * records through its queries.
+ */
+
+export interface IamCondition {
+  expression: string;
+  title?: string;
+  description?: string;
+}
+
+export interface IamBinding {
+  role: string;
+  members: string[];
+  condition?: IamCondition;
+}
+
+export interface IamPolicy {
+  version: number;
+  etag: string;
+  bindings: IamBinding[];
+}
+
+export interface ProjectRecord {
+  projectId: string;
+  projectNumber: string;
+  name: string;
+  lifecycleState: 'ACTIVE' | 'DELETE_REQUESTED';
+  createTime: string;
+  iamPolicy: IamPolicy;
+}
+
+/** A service-account key as Google holds it: only the public half survives creation. */
+export interface ServiceAccountKeyRecord {
+  keyId: string;
+  publicKeyPem: string;
+  disabled: boolean;
+  validAfterTime: string;
+  validBeforeTime: string;
+  keyAlgorithm: 'KEY_ALG_RSA_2048';
+  keyOrigin: 'GOOGLE_PROVIDED' | 'USER_PROVIDED';
+  keyType: 'USER_MANAGED' | 'SYSTEM_MANAGED';
+}
+
+export interface ServiceAccountRecord {
+  email: string;
+  projectId: string;
+  uniqueId: string;
+  displayName: string;
+  description: string;
+  disabled: boolean;
+  keys: Record<string, ServiceAccountKeyRecord>;
+  /** Who may act on this account (as a resource); project roles are inherited on top. */
+  iamPolicy: IamPolicy;
+}
+
+/** A user account the emulator lets log in through its consent page. */
+export interface UserRecord {
+  email: string;
+  uniqueId: string;
+}
+
+export interface AccessTokenRecord {
+  email: string;
+  scopes: string[];
+  /** The OAuth client the token was issued to: the SA's uniqueId for jwt-bearer grants. */
+  clientId: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** The refresh token this access token was issued from (code or refresh grant); revoking it kills this one too. */
+  refreshToken?: string;
+}
+
+/** A user's offline grant to an OAuth client, as its refresh token (the map key) stands for it. */
+export interface RefreshTokenRecord {
+  email: string;
+  clientId: string;
+  scopes: string[];
+  issuedAt: number;
+}
+
+/**
+ * An OAuth client the emulator has seen at its token endpoint. Any client id is accepted (users bring
+ * their own "Desktop app" client), but the first secret presented for an id is the only one accepted after.
+ */
+export interface OAuthClientRecord {
+  clientSecret: string;
+  firstSeen: string;
+}
+
+/** An authorization code awaiting exchange; held in memory only (a restart drops codes, as they live minutes). */
+export interface AuthCodeRecord {
+  email: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  accessType: 'online' | 'offline';
+  nonce?: string;
+  expiresAt: number;
+  /** Set on first exchange; a second exchange is refused and revokes what the first produced. */
+  used: boolean;
+  refreshToken?: string;
+}
+
+/** The emulator's own key for signing id tokens; it plays Google's, so it keeps its private half. */
+export interface SigningKeyRecord {
+  kid: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  createTime: string;
+}
+
+/**
+ * The registry front's token-signing key and its self-signed certificate, which a registry trusts as
+ * `auth.token.rootcertbundle`; kept across restarts so a registry configured once stays configured.
+ */
+export interface RegistryKeyRecord {
+  privateKeyPem: string;
+  certificatePem: string;
+  createTime: string;
+}
+
+/** Everything persisted in `state.json`. Maps are keyed by their natural Google id. */
+export interface StateData {
+  version: number;
+  defaultProject: string;
+  ownerEmail: string;
+  signingKey: SigningKeyRecord;
+  projects: Record<string, ProjectRecord>;
+  serviceAccounts: Record<string, ServiceAccountRecord>;
+  users: Record<string, UserRecord>;
+  accessTokens: Record<string, AccessTokenRecord>;
+  /** User refresh tokens (absent from files written before the login flow existed; filled on load). */
+  refreshTokens: Record<string, RefreshTokenRecord>;
+  /**
+   * Private halves of system-managed keys, by key id: Google signs with them for IAM Credentials `signJwt`.
+   * Kept apart from the account records, which hold public halves only (user-managed private keys are never kept).
+   */
+  systemKeySecrets: Record<string, string>;
+  /** OAuth clients seen at the token endpoint, keyed by client id (filled on load like refreshTokens). */
+  oauthClients: Record<string, OAuthClientRecord>;
+  /** Made by the registry front on its first start (absent from files written before it existed). */
+  registryKey?: RegistryKeyRecord;
+  /** The emulated VM the metadata server describes; made on its first use (absent from older files). */
+  vm?: VmRecord;
+}
+
+/** The emulated Compute Engine VM: its identity as the metadata server reports it. */
+export interface VmRecord {
+  /** The VM's service account; absent means the project's Compute Engine default account, null none. */
+  serviceAccount?: string | null;
+  /** Its access scopes as full URLs; absent means GCE's defaults. */
+  scopes?: string[];
+  instanceId: string;
+  name: string;
+  zone: string;
+  createTime: string;
+}
+
+/**
+ * `GET /__admin/state`: the emulated world without key material or tokens, keyed like StateData, so a test
+ * can compare it before and after a refused call and see that nothing changed.
+ */
+export interface StateView {
+  projects: Record<string, {projectNumber: string; iamPolicy: IamPolicy}>;
+  serviceAccounts: Record<
+    string,
+    Pick<ServiceAccountRecord, 'projectId' | 'uniqueId' | 'displayName' | 'description' | 'disabled' | 'iamPolicy'> & {
+      keys: Record<string, Pick<ServiceAccountKeyRecord, 'keyType' | 'disabled'>>;
+    }
+  >;
+  users: string[];
+}

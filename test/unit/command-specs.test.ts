@@ -1,0 +1,112 @@
+/**
+ * A command is defined once: the entry points that share a command take the same command line. oclif's
+ * (the committed manifest, generated from the classes that specCommand builds), the lean dispatcher's
+ * (FAST_COMMANDS' specs with the global flags) and the standalone helper's (helperCommandLine).
+ */
+import {readFileSync} from 'node:fs';
+
+import {FAST_COMMANDS, parseFast} from '../../src/hot/gcauth.js';
+import {type DeclaredCommand, type DeclaredFlag, isProblem, parseCommandLine} from '../../src/lib/command-line.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../../src/lib/command-spec.js';
+import {parseFormat} from '../../src/lib/output/format.js';
+import {helperCommandLine} from '../../src/lib/docker/helper-commands.js';
+import {configureDockerSpec} from '../../src/lib/specs/auth/configure-docker.js';
+
+interface ManifestFlag extends Record<string, unknown> {
+  name: string;
+  type: 'boolean' | 'option';
+}
+interface ManifestCommand {
+  flags: Record<string, ManifestFlag>;
+  args: Record<string, {name: string; description?: string; required?: boolean; options?: string[]}>;
+  strict?: boolean;
+}
+
+const manifest = JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as {commands: Record<string, ManifestCommand>};
+
+/** What a flag means to a parser and to help, in one comparable shape (oclif's integer flags are `option` in the manifest). */
+function meaning(flag: Record<string, unknown>) {
+  const pick = (key: string) => (flag[key] === undefined || flag[key] === false ? {} : {[key]: Array.isArray(flag[key]) ? [...(flag[key] as unknown[])] : flag[key]});
+  return {
+    type: flag.type === 'boolean' ? 'boolean' : 'option',
+    ...['char', 'required', 'multiple', 'exclusive', 'options', 'description', 'default', 'allowNo', 'hidden', 'helpGroup'].reduce((acc, key) => ({...acc, ...pick(key)}), {}),
+  };
+}
+const meanings = (flags: object) => Object.fromEntries(Object.entries(flags as Record<string, Record<string, unknown>>).map(([name, flag]) => [name, meaning(flag)]));
+const specFlags = (spec: AnyCommandSpec): FlagsSpec => ({...GLOBAL_FLAGS, ...(spec.flags as FlagsSpec)});
+
+/** A command line giving `flag` alone (with a value it accepts), plus what the command requires. */
+function lineWith(command: DeclaredCommand, name: string, flag: DeclaredFlag): string[] {
+  const required = Object.entries(command.flags)
+    .filter(([other, f]) => f.required && other !== name)
+    .flatMap(([other]) => [`--${other}=x`]);
+  const args = Object.values(command.args).flatMap((a) => (a.required ? ['arg'] : []));
+  const given = flag.type === 'boolean' ? [`--${name}`] : [`--${name}=${flag.options?.[0] ?? (flag.type === 'integer' ? '1' : 'x')}`];
+  return [...args, ...required, ...given];
+}
+
+describe('the lean dispatcher and oclif', () => {
+  it.each(Object.keys(FAST_COMMANDS))("%s: the manifest's flags and args are the spec's, with the global flags", (id) => {
+    const spec = FAST_COMMANDS[id]!;
+    const entry = manifest.commands[id]!;
+    expect(meanings(entry.flags)).toEqual(meanings(specFlags(spec)));
+    expect(Object.fromEntries(Object.entries(entry.args).map(([name, a]) => [name, {description: a.description, required: a.required ?? false}]))).toEqual(
+      Object.fromEntries(Object.entries(spec.args as Record<string, {description: string; required?: boolean}>).map(([name, a]) => [name, {description: a.description, required: a.required ?? false}])),
+    );
+    expect(entry.strict ?? true).toBe(spec.strict ?? true);
+  });
+
+  it.each(Object.keys(FAST_COMMANDS))('%s: the lean dispatcher takes every flag of the manifest', (id) => {
+    const spec = FAST_COMMANDS[id]!;
+    const declared = {flags: manifest.commands[id]!.flags as unknown as Record<string, DeclaredFlag>, args: spec.args};
+    for (const [name, flag] of Object.entries(declared.flags)) {
+      const argv = lineWith(declared, name, flag);
+      expect([name, parseFast(spec, argv)]).toEqual([name, expect.objectContaining({flags: expect.objectContaining({[name]: expect.anything()})})]);
+    }
+  });
+});
+
+describe('configure-docker: the helper and oclif', () => {
+  const helper = helperCommandLine('configure-docker')!;
+  const oclif = manifest.commands['auth:configure-docker']!;
+
+  it('declare the same flags, with the same meaning, and the same arguments', () => {
+    expect(meanings(helper.flags)).toEqual(meanings(oclif.flags));
+    expect(Object.keys(helper.args)).toEqual(Object.keys(oclif.args));
+    expect(helper.strict).toBe(oclif.strict);
+  });
+
+  it.each(Object.entries(oclif.flags))('the helper accepts --%s, as oclif declares it', (name, flag) => {
+    const line = parseCommandLine(helper, lineWith(helper, name, {...flag, type: flag.type} as DeclaredFlag));
+    expect(isProblem(line) ? line.problem : line.flags[name]).not.toBeUndefined();
+    expect(isProblem(line)).toBe(false);
+  });
+
+  it.each(Object.entries(helper.flags))('oclif declares --%s, which the helper accepts', (name) => {
+    expect(oclif.flags[name]).toBeDefined();
+  });
+
+  it('both refuse --overwrite with --remove, declared once (exclusive on the spec), in the same words', () => {
+    expect(configureDockerSpec.flags.overwrite.exclusive).toEqual(['remove']);
+    expect(parseCommandLine(helper, ['--overwrite', '--remove'])).toEqual({problem: '--overwrite cannot be used with --remove.'});
+  });
+
+  it('REGISTRIES bare and as --registries make the same options', () => {
+    const options = (argv: string[]) => {
+      const line = parseCommandLine(helper, argv);
+      if (isProblem(line)) throw new Error(line.problem);
+      return configureDockerSpec.options(line as Parameters<typeof configureDockerSpec.options>[0]);
+    };
+    expect(options(['--registries=gcr.io', 'us.gcr.io', '--registries', 'eu.gcr.io'])).toEqual(options(['gcr.io,eu.gcr.io', 'us.gcr.io']));
+    expect(options(['--registries=gcr.io', 'us.gcr.io']).registries).toBe('gcr.io,us.gcr.io');
+  });
+});
+
+describe('renderSpecResult, the one rendering of a spec result for every entry point', () => {
+  it('prints nothing for a core that returns nothing, whatever --format says; else --format or the human rendering', async () => {
+    const spec = {human: (r: {token: string} | undefined) => `${r!.token}\n`};
+    expect(await renderSpecResult(spec, undefined, parseFormat('json'))).toBe('');
+    expect(await renderSpecResult(spec, {token: 't'}, parseFormat(undefined))).toBe('t\n');
+    expect(await renderSpecResult(spec, {token: 't'}, parseFormat('json'))).toBe('{\n  "token": "t"\n}\n');
+  });
+});
