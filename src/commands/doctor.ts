@@ -1,30 +1,8 @@
-import {userInfo} from 'node:os';
-
 import {Args} from '@oclif/core';
 
 import {BaseCommand} from '../lib/base-command.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
-import {type DoctorSystem, doctorPassed, renderDoctorReport, runDoctor} from '../lib/doctor/doctor.js';
-
-/** The running user as the group check reads it: this process's ids and the system's group database. */
-function processSystem(): DoctorSystem {
-  let userName = process.env.USER ?? process.env.USERNAME ?? '';
-  try {
-    userName = userInfo().username;
-  } catch {
-    // a uid with no passwd entry (containers): keep the environment's name
-  }
-  return {
-    uid: process.getuid?.(),
-    gids: process.getgroups?.() ?? [],
-    userName,
-    groupFile: '/etc/group',
-    windowsGroups: async () => {
-      const {execa} = await import('execa');
-      return String((await execa('whoami', ['/groups', '/fo', 'csv', '/nh'], {timeout: 5_000, stdin: 'ignore'})).stdout);
-    },
-  };
-}
+import {doctorPassed, renderDoctorReport, runDoctor} from '../lib/doctor/doctor.js';
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
   static override summary = 'Explain why Docker is refused a pull or push: check Docker, its config, the helper, the account and its roles.';
@@ -47,7 +25,7 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
   }
 
   async run(): Promise<void> {
-    const results = await runDoctor({target: this.args.image_or_host, system: processSystem()}, this.ctx);
+    const results = await runDoctor({target: this.args.image_or_host}, this.ctx);
     await this.output(results, renderDoctorReport);
     if (!doctorPassed(results)) this.exit(1);
   }

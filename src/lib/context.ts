@@ -1,4 +1,4 @@
-import {homedir, networkInterfaces} from 'node:os';
+import {homedir, networkInterfaces, userInfo} from 'node:os';
 
 import {type ApiClients, createApiClients} from './api/clients.js';
 import {mintServiceAccountToken} from './auth/service-account-refresher.js';
@@ -41,6 +41,16 @@ export interface IO {
   interactive: boolean;
 }
 
+/** Who runs this process. */
+export interface ProcessUser {
+  /** The effective uid (undefined on Windows). */
+  uid?: number;
+  /** The process's group ids: what the running session may use now. */
+  gids: number[];
+  /** The login name (the passwd entry's, else $USER or $USERNAME). */
+  name: string;
+}
+
 /** Everything a command core needs from the outside world. */
 export interface AppContext {
   io: IO;
@@ -49,6 +59,13 @@ export interface AppContext {
   homeDir: string;
   platform: NodeJS.Platform;
   now: () => number;
+  /**
+   * `--quiet` or core/disable_prompts: nothing is asked and default answers are taken. Read from the properties
+   * when used, so an invalid value is reported by the command that needs it. @throws UsageError for one.
+   */
+  readonly quiet: boolean;
+  /** The one answer to "may I prompt": stdin and stderr are terminals and not quiet. @throws as quiet. */
+  readonly canPrompt: boolean;
   paths: Paths;
   props: Properties;
   configurations: ConfigurationStore;
@@ -62,6 +79,8 @@ export interface AppContext {
   api: ApiClients;
   /** What metadata-server detection reads of the machine (sysfs, MAC addresses), and its answer once known. */
   gce: GceEnvironment;
+  /** Who runs this process, read on first use (`gcauth doctor`'s group check). */
+  readonly user: ProcessUser;
 }
 
 /** Parts a test (or another entry point) may supply instead of the process's own. */
@@ -80,6 +99,8 @@ export interface ContextOverrides {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 when residency is faked. */
   metadataDefaultHost?: string;
+  /** Who runs this process, instead of the process's own ids and name. */
+  user?: ProcessUser;
   /**
    * A config dir another user may write is read as holding no configuration instead of refused (`gcauth doctor`,
    * which reports it); its credentials and tokens are still refused when read.
@@ -148,11 +169,10 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
       overrides.mint ??
       ((credential, scopes, tokenUrl, timeoutMs) =>
         credential.type === 'authorized_user'
-          ? mintUserToken(credential, {tokenUrl, log, timeoutMs})
-          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
+          ? mintUserToken(credential, {tokenUrl, log, timeoutMs, now})
+          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs, now})),
   });
-  const quiet = isTrue(lenient('core/disable_prompts'));
-  const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
+  const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {
     sysRoot: overrides.sysRoot ?? '/',
     macAddresses:
@@ -164,7 +184,34 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     platform,
     defaultHost: overrides.metadataDefaultHost,
   };
-  const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce} as Omit<AppContext, 'api'> as AppContext;
+  let user: ProcessUser | undefined;
+  const ctx = {
+    io,
+    env,
+    homeDir,
+    platform,
+    now,
+    get quiet() {
+      return isTrue(props.get('core/disable_prompts'));
+    },
+    get canPrompt() {
+      // quiet first, so an invalid core/disable_prompts is reported with or without a terminal.
+      return !ctx.quiet && io.interactive;
+    },
+    paths,
+    props,
+    configurations,
+    prompter,
+    store,
+    cache,
+    tokens,
+    log,
+    flags,
+    gce,
+    get user() {
+      return (user ??= overrides.user ?? processUser(env));
+    },
+  } as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);
   return ctx;
 }
@@ -189,6 +236,16 @@ async function activeConfiguration(configurations: ConfigurationStore, io: IO): 
     io.stderr.write(`WARNING: ${configurations.activeFile} names an invalid configuration [${shown.length > 64 ? `${shown.slice(0, 64)}...` : shown}]; using [default]. ${fix}\n`);
     return 'default';
   }
+}
+
+function processUser(env: Record<string, string | undefined>): ProcessUser {
+  let name = env.USER ?? env.USERNAME ?? '';
+  try {
+    name = userInfo().username;
+  } catch {
+    // a uid with no passwd entry (containers): keep the environment's name
+  }
+  return {uid: process.getuid?.(), gids: process.getgroups?.() ?? [], name};
 }
 
 function processIO(): IO {
