@@ -46,6 +46,13 @@ describe('layers', () => {
     expect(spelling.filter((f) => !f.startsWith('commands/'))).toEqual([]);
   });
 
+  it("the fix-it commands gcauth's messages name are gcauth's own, from messages.ts's FIX, never gcloud's login commands", () => {
+    const naming = files
+      .filter((f) => relative(f).startsWith('lib/') && /gcloud auth (application-default login|login|activate-service-account)/.test(readFileSync(f, 'utf8')))
+      .map(relative);
+    expect(naming).toEqual([]);
+  });
+
   it('has no import cycle', () => {
     const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => t !== f)]));
     const cycles: string[] = [];

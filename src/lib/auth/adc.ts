@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError} from '../errors.js';
-import {SCOPES} from '../messages.js';
+import {FIX, SCOPES} from '../messages.js';
 import {fsErrorReason, jsonErrorAt, readRegularFile} from '../read-file.js';
 import {type CachedToken, fnv1a} from '../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from './metadata.js';
@@ -105,8 +105,7 @@ async function metadataAdcToken(ctx: MetadataContext): Promise<CachedToken> {
   }
 }
 
-const NO_ADC_ANYWHERE =
-  'No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud.';
+const NO_ADC_ANYWHERE = `No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run ${FIX.adcLogin}, or run on Google Cloud.`;
 
 /**
  * The ADC file's JSON object, read once (bounded, regular files only) and handed to google-auth-library as is.
