@@ -26,7 +26,7 @@ export type {FaultConfig, FaultStatus} from './faults.js';
 export type {EmulatorStats} from './stats.js';
 export type {RegistryInfo} from './registry.js';
 export type {MetadataFault, MetadataUpdate, MetadataView} from './metadata.js';
-export {MetadataConfigError} from './metadata.js';
+export {METADATA_FAULTS, MetadataConfigError} from './metadata.js';
 export {EmulatorState} from './state.js';
 
 /** File names inside the data dir. */
@@ -51,8 +51,8 @@ export interface StartEmulatorOptions {
   faults?: FaultConfig;
   /** `expires_in` of issued access tokens; default 3599. */
   tokenLifetimeSeconds?: number;
-  /** The emulated VM's service account (email, `default` or null for none) and scopes; applied to state at start. */
-  vm?: Pick<MetadataUpdate, 'serviceAccount' | 'scopes'>;
+  /** The emulated VM's service account (email, `default` or null for none) and scopes, applied to state at start, and its fault (not kept). */
+  vm?: MetadataUpdate;
   /** Receives one line per request (method, path without query, status, ms) and lifecycle notes. */
   log?: (line: string) => void;
   /** Clock in ms since the epoch; tests pass a fake one. */
