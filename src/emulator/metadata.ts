@@ -40,6 +40,13 @@ export const DEFAULT_VM_SCOPES: readonly string[] = [
  */
 export const METADATA_FAULTS = ['html', 'hang', 'token-404', 'token-not-json', 'token-503-once', 'token-hang'] as const;
 export type MetadataFault = (typeof METADATA_FAULTS)[number];
+/** The most recent requests the log keeps, so a long-running emulator does not grow without bound. */
+const REQUEST_LOG_LIMIT = 1000;
+
+/** Whether a path is the metadata server's: `/` (the ping) or under `/computeMetadata/`. */
+export function isMetadataPath(path: string): boolean {
+  return path === '/' || path.startsWith(METADATA_PREFIX);
+}
 
 /** Raised for a VM configuration that cannot be applied (unknown account, malformed scope, unknown fault). */
 export class MetadataConfigError extends Error {}
@@ -82,6 +89,7 @@ export interface MetadataDeps {
 /** The emulated VM: its identity (persisted in state), its token cache and its test fault. */
 export class MetadataServer {
   private fault: MetadataFault | null = null;
+  private readonly log: string[] = [];
   private readonly reuse = new Map<string, string>();
   private readonly hanging = new Set<() => void>();
   constructor(private readonly deps: MetadataDeps) {}
@@ -190,6 +198,21 @@ export class MetadataServer {
     if (this.fault !== 'token-503-once') return false;
     this.fault = null;
     return true;
+  }
+
+  /** Notes a request's path and query, in order of arrival, refused and faulted ones included. */
+  record(pathAndQuery: string): void {
+    this.log.push(pathAndQuery);
+    if (this.log.length > REQUEST_LOG_LIMIT) this.log.splice(0, this.log.length - REQUEST_LOG_LIMIT);
+  }
+
+  /** The metadata requests since start or the last reset-stats, oldest first (the last 1000 at most). */
+  requests(): string[] {
+    return [...this.log];
+  }
+
+  clearRequests(): void {
+    this.log.length = 0;
   }
 
   /** Lets every hanging request end (answered 503); called when the fault is lifted and on close. */

@@ -259,6 +259,40 @@ describe('faults', () => {
   });
 });
 
+describe('test control', () => {
+  const requests = async () => ((await (await fetch(`${emu.url}/__admin/metadata/requests`)).json()) as {requests: string[]}).requests;
+
+  it('logs each metadata request path and query in order, refused and faulted ones too, and nothing else; reset-stats clears it', async () => {
+    await md(`${MD}/instance/service-accounts/default/token?scopes=${encodeURIComponent(`${AUTH}devstorage.read_only`)}`);
+    await md(`${MD}/project/project-id`, {});
+    await fetch(`${emu.url}/tokeninfo?access_token=nope`);
+    emu.faults.set({failNext: 1, paths: ['/computeMetadata/']});
+    await md(`${MD}/instance/?recursive=true&alt=json`);
+    await md('/');
+    expect(await requests()).toEqual([
+      `${MD}/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fdevstorage.read_only`,
+      `${MD}/project/project-id`,
+      `${MD}/instance/?recursive=true&alt=json`,
+      '/',
+    ]);
+    expect(emu.metadata.requests()).toEqual(await requests());
+    await fetch(`${emu.url}/__admin/reset-stats`, {method: 'POST'});
+    expect(await requests()).toEqual([]);
+  });
+
+  it('latency limited to the token path delays token answers (with a query too) and nothing else', async () => {
+    emu.faults.set({latencyMs: 1000, paths: [`${MD}/instance/service-accounts/default/token`]});
+    const timed = async (path: string) => {
+      const started = Date.now();
+      expect((await md(path)).status).toBe(200);
+      return Date.now() - started;
+    };
+    expect(await timed(`${MD}/instance/service-accounts/default/token?scopes=${AUTH}devstorage.read_only`)).toBeGreaterThanOrEqual(990);
+    expect(await timed(`${MD}/instance/service-accounts/default/email`)).toBeLessThan(1000);
+    expect(await timed(`${MD}/instance/service-accounts/default/identity?audience=a`)).toBeLessThan(1000);
+  });
+});
+
 describe('scopes are enforced on the tokens', () => {
   it('IAM and Resource Manager refuse a devstorage.read_only token with 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT; cloud-platform passes', async () => {
     const vmToken = (JSON.parse((await md(`${MD}/instance/service-accounts/default/token`)).text) as {access_token: string}).access_token;
