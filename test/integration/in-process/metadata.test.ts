@@ -45,7 +45,7 @@ afterEach(() => {
 });
 
 /** The emulator as this test's VM: VM_EMAIL with cloud-platform unless told otherwise. */
-const standIn = (options: Partial<VmOptions> = {}) => emulatedVm(emu.url, {serviceAccount: VM_EMAIL, ...options});
+const vm = (options: Partial<VmOptions> = {}) => emulatedVm(emu.url, {serviceAccount: VM_EMAIL, ...options});
 const configDir = () => path.join(dir, 'config');
 const context = async (env: Record<string, string | undefined>, options: Omit<FakeContextOptions, 'env' | 'configDir'> = {}) =>
   (await fakeContext({env, configDir: configDir(), ...options})).ctx;
@@ -62,14 +62,14 @@ function vmSysRoot(file = 'product_name', text = 'Google Compute Engine\n'): str
 describe('detection', () => {
   test('with no variable and no residency signal there is no probe and nothing is written', async () => {
     // Counted, not timed: a default host that answers would show any probe in its requests.
-    const s = await standIn();
+    const s = await vm();
     expect(await onGce(await context({}, {metadataDefaultHost: s.host}))).toBe(false);
     expect(await s.requests()).toEqual([]);
     expect(existsSync(gceFile())).toBe(false);
   });
 
   test('GCE_METADATA_HOST is probed once; the next process reads the cached answer', async () => {
-    const s = await standIn();
+    const s = await vm();
     expect(await onGce(await context({GCE_METADATA_HOST: s.host}))).toBe(true);
     expect(await s.requests()).toEqual(['/computeMetadata/v1/instance/service-accounts/default/email']);
     expect(statSync(gceFile()).mode & 0o777).toBe(0o600);
@@ -84,7 +84,7 @@ describe('detection', () => {
   });
 
   test('GCE_METADATA_IP is honoured when GCE_METADATA_HOST is not set', async () => {
-    const s = await standIn();
+    const s = await vm();
     expect(await onGce(await context({GCE_METADATA_IP: s.host}))).toBe(true);
     expect(await s.requests()).toHaveLength(1);
   });
@@ -94,13 +94,13 @@ describe('detection', () => {
     ['CLOUDSDK_CORE_CHECK_GCE_METADATA', 'False'],
     ['METADATA_SERVER_DETECTION', 'none'],
   ])('%s=%s turns detection off: no request even with a host named', async (name, value) => {
-    const s = await standIn();
+    const s = await vm();
     expect(await onGce(await context({GCE_METADATA_HOST: s.host, [name]: value}))).toBe(false);
     expect(await s.requests()).toEqual([]);
   });
 
   test('core/check_gce_metadata in the configuration turns it off; GCAUTH_ beats CLOUDSDK_', async () => {
-    const s = await standIn();
+    const s = await vm();
     const ctx = await context({GCE_METADATA_HOST: s.host});
     await ctx.configurations.update('default', (values) => {
       values.core = {...values.core, check_gce_metadata: 'false'};
@@ -111,7 +111,7 @@ describe('detection', () => {
   });
 
   test('assume-present needs no probe; bios-only reads only sysfs; ping-only probes without residency', async () => {
-    const s = await standIn();
+    const s = await vm();
     expect(await onGce(await context({METADATA_SERVER_DETECTION: 'assume-present', GCE_METADATA_HOST: s.host}))).toBe(true);
     expect(await onGce(await context({METADATA_SERVER_DETECTION: 'bios-only', GCE_METADATA_HOST: s.host}))).toBe(false);
     expect(await onGce(await context({METADATA_SERVER_DETECTION: 'bios-only', GCE_METADATA_HOST: s.host}, {sysRoot: vmSysRoot()}))).toBe(true);
@@ -134,7 +134,7 @@ describe('detection', () => {
     ['a Cloud Run job', {}, {CLOUD_RUN_JOB: 'job'}],
     ['Cloud Functions', {}, {FUNCTION_NAME: 'fn'}],
   ])('residency from %s makes detection probe the default host', async (_what, signal: {sysRoot?: string; mac?: string}, env: Record<string, string>) => {
-    const s = await standIn();
+    const s = await vm();
     const options = {
       metadataDefaultHost: s.host,
       ...(signal.sysRoot ? {sysRoot: vmSysRoot(signal.sysRoot, 'Google\n')} : {}),
@@ -145,7 +145,7 @@ describe('detection', () => {
   });
 
   test('no residency signal: the default host is never probed', async () => {
-    const s = await standIn();
+    const s = await vm();
     const options = {metadataDefaultHost: s.host, sysRoot: vmSysRoot('bios_vendor', 'SeaBIOS\n'), macAddresses: () => ['02:fc:00:00:00:01']};
     expect(await onGce(await context({}, options))).toBe(false);
     expect(await gceResidency({}, (await context({}, options)).gce)).toBe(false);
@@ -153,7 +153,7 @@ describe('detection', () => {
   });
 
   test('the cache is keyed by host: another host is probed anew', async () => {
-    const a = await standIn();
+    const a = await vm();
     expect(await onGce(await context({GCE_METADATA_HOST: a.host}))).toBe(true);
     const other = await startEmulator({dataDir: tmpDir()});
     try {
@@ -169,7 +169,7 @@ describe('detection', () => {
   });
 
   test('a negative answer is trusted for ten minutes, a positive one for an hour', async () => {
-    const s = await standIn({fault: 'html'});
+    const s = await vm({fault: 'html'});
     const t0 = Date.now();
     expect(await onGce(await context({GCE_METADATA_HOST: s.host}, {now: () => t0}))).toBe(false);
     expect(await onGce(await context({GCE_METADATA_HOST: s.host}, {now: () => t0 + NEGATIVE_CACHE_MS - 1000}))).toBe(false);
@@ -185,13 +185,13 @@ describe('detection', () => {
   });
 
   test('an HTML answer (a captive portal) is not a metadata server', async () => {
-    const s = await standIn({fault: 'html'});
+    const s = await vm({fault: 'html'});
     const detection = await detectMetadataServer(await context({GCE_METADATA_HOST: s.host}));
     expect(detection).toMatchObject({present: false, reason: 'its answer (HTTP 200) lacks the header Metadata-Flavor: Google'});
   });
 
   test('a server that hangs is given up on within the probe bound', async () => {
-    const s = await standIn({fault: 'hang'});
+    const s = await vm({fault: 'hang'});
     const started = Date.now();
     const ctx = await context({GCE_METADATA_HOST: s.host});
     expect(await onGce(ctx)).toBe(false);
@@ -202,7 +202,7 @@ describe('detection', () => {
   });
 
   test('a VM without a service account is a metadata server with no account', async () => {
-    const s = await standIn({serviceAccount: null});
+    const s = await vm({serviceAccount: null});
     const ctx = await context({GCE_METADATA_HOST: s.host});
     expect(await onGce(ctx)).toBe(true);
     await expect(metadataEmail(ctx)).rejects.toThrow(NoMetadataServerError);
@@ -212,7 +212,7 @@ describe('detection', () => {
 
 describe('the endpoints', () => {
   test('the access token is cached: many callers, one request', async () => {
-    const s = await standIn({tokenDelayMs: 100});
+    const s = await vm({tokenDelayMs: 100});
     const ctx = await context({GCE_METADATA_HOST: s.host});
     const tokens = await Promise.all(Array.from({length: 10}, () => metadataAccessToken(ctx)));
     expect(new Set(tokens.map((t) => t.token)).size).toBe(1);
@@ -226,7 +226,7 @@ describe('the endpoints', () => {
   });
 
   test('scopes are asked for with ?scopes= and cached apart from the default token', async () => {
-    const s = await standIn();
+    const s = await vm();
     const ctx = await context({GCE_METADATA_HOST: s.host});
     const scoped = await metadataAccessToken(ctx, [READ_ONLY]);
     expect(await s.tokenOwner(scoped.token)).toEqual({account: VM_EMAIL, scopes: [READ_ONLY]});
@@ -242,7 +242,7 @@ describe('the endpoints', () => {
   });
 
   test('identity tokens carry the audience and, with format=full, the email; cached per audience', async () => {
-    const s = await standIn();
+    const s = await vm();
     const ctx = await context({GCE_METADATA_HOST: s.host});
     const token = await metadataIdentityToken(ctx, 'https://svc.example.com');
     const claims = JSON.parse(Buffer.from(token.token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -257,7 +257,7 @@ describe('the endpoints', () => {
   });
 
   test('email, scopes and project id', async () => {
-    const s = await standIn({scopes: [READ_ONLY, 'https://www.googleapis.com/auth/logging.write']});
+    const s = await vm({scopes: [READ_ONLY, 'https://www.googleapis.com/auth/logging.write']});
     const ctx = await context({GCE_METADATA_HOST: s.host});
     expect(await metadataEmail(ctx)).toBe(VM_EMAIL);
     expect(await metadataScopes(ctx)).toEqual([READ_ONLY, 'https://www.googleapis.com/auth/logging.write']);
@@ -272,7 +272,7 @@ describe('the endpoints', () => {
   });
 
   test('a 503 is retried within the budget', async () => {
-    const s = await standIn({fault: 'token-503-once'});
+    const s = await vm({fault: 'token-503-once'});
     const {token} = await metadataAccessToken(await context({GCE_METADATA_HOST: s.host}));
     expect(await s.tokenOwner(token)).toEqual({account: VM_EMAIL, scopes: [CLOUD_PLATFORM]});
     expect(await s.tokenRequests()).toHaveLength(2);
@@ -283,7 +283,7 @@ describe('the endpoints', () => {
     ['token-404', NoMetadataServerError, /has no service account for this VM/],
     ['token-not-json', ApiError, /answered the token request with something that is not a token/],
   ] as const)('a token answer of %s is one clear error and nothing is cached', async (fault, type, message) => {
-    const s = await standIn({fault});
+    const s = await vm({fault});
     const ctx = await context({GCE_METADATA_HOST: s.host});
     const failure = metadataAccessToken(ctx);
     await expect(failure).rejects.toThrow(type);
@@ -293,7 +293,7 @@ describe('the endpoints', () => {
   });
 
   test('a token request that hangs fails within its bound, without a retry', async () => {
-    const s = await standIn({fault: 'token-hang'});
+    const s = await vm({fault: 'token-hang'});
     const started = Date.now();
     await expect(metadataAccessToken(await context({GCE_METADATA_HOST: s.host}))).rejects.toThrow(
       new ApiError(`Could not get an access token from the metadata server at ${s.host}: no answer within 3000 ms.`),
@@ -303,7 +303,7 @@ describe('the endpoints', () => {
   });
 
   test('a request without Metadata-Flavor is refused by the server (as Google does), so the header is sent', async () => {
-    const s = await standIn();
+    const s = await vm();
     const answer = await fetch(`http://${s.host}/computeMetadata/v1/instance/service-accounts/default/email`);
     expect(answer.status).toBe(403);
     expect(await metadataEmail(await context({GCE_METADATA_HOST: s.host}))).toBe(VM_EMAIL);
