@@ -49,7 +49,7 @@ export interface GceEnvironment {
   /** MAC addresses of the network interfaces. */
   macAddresses: () => string[];
   platform: NodeJS.Platform;
-  /** The host probed when residency says GCE and no variable names one: 169.254.169.254 (tests name a stand-in). */
+  /** The host probed when residency says GCE and no variable names one: 169.254.169.254 (tests name the emulator). */
   defaultHost?: string;
   /** Detection's answer, once per invocation. */
   detected?: Promise<Detection>;
