@@ -18,7 +18,7 @@ export const spec = defineCommand({
   },
   flags: {},
   options: ({args}) => ({target: args.image_or_host}),
-  run: ({target}, ctx) => runDoctor({target, system: ctx.system()}, ctx),
+  run: (options, ctx) => runDoctor(options, ctx),
   human: renderDoctorReport,
   exitCode: (results) => (doctorPassed(results) ? 0 : 1),
   // A config dir another user may write is what the config-dir check reports, not a reason to stop before it.

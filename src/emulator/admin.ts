@@ -17,7 +17,7 @@ export interface AdminDeps {
   /** The secret-free view of the emulated world served by `GET /__admin/state`. */
   stateView(): StateView;
   /** The emulated VM behind the metadata server. */
-  metadata: Pick<MetadataServer, 'view' | 'configure'>;
+  metadata: Pick<MetadataServer, 'view' | 'configure' | 'requests'>;
   /** Back-dates a key's `validAfterTime` (tests of key age); false when no account has that key. */
   setKeyValidAfterTime(keyId: string, validAfterTime: string): Promise<boolean>;
 }
@@ -28,7 +28,7 @@ async function jsonBody(text: string): Promise<unknown> {
 
 const METADATA_KEYS = new Set(['serviceAccount', 'scopes', 'fault']);
 
-/** Registers `/__admin/*`: health, stats, faults, token lifetime, state, metadata. Test control only; never faulted. */
+/** Registers `/__admin/*`: health, stats, faults, token lifetime, state, metadata and its request log. Test control only; never faulted. */
 export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
   app.get('/__admin/health', (c) => c.json({ok: true, ...deps.info()}));
 
@@ -54,6 +54,8 @@ export function registerAdminRoutes(app: Hono, deps: AdminDeps): void {
   });
 
   app.get('/__admin/metadata', (c) => c.json(deps.metadata.view()));
+  // Each metadata request's path and query, in order; cleared by reset-stats.
+  app.get('/__admin/metadata/requests', (c) => c.json({requests: deps.metadata.requests()}));
   app.post('/__admin/metadata', async (c) => {
     try {
       const body = await jsonBody(await c.req.text());

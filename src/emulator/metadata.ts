@@ -32,9 +32,21 @@ export const DEFAULT_VM_SCOPES: readonly string[] = [
   'trace.append',
 ].map((s) => SCOPE_PREFIX + s);
 
-/** Test-only misbehaviour of the metadata server, for clients' tests of bad servers. */
-export type MetadataFault = 'html' | 'hang' | 'token-404';
-const FAULTS: readonly MetadataFault[] = ['html', 'hang', 'token-404'];
+/**
+ * Test-only misbehaviour of the metadata server, for clients' tests of bad servers: `html` answers everything as a
+ * captive portal would (200, HTML, no flavor header), `hang` never answers; the `token-` faults touch only the token
+ * leaf while the rest of the tree answers: `token-404` (no account), `token-not-json` (200 with an HTML page),
+ * `token-503-once` (the next token request is 503, then the fault lifts itself) and `token-hang`.
+ */
+export const METADATA_FAULTS = ['html', 'hang', 'token-404', 'token-not-json', 'token-503-once', 'token-hang'] as const;
+export type MetadataFault = (typeof METADATA_FAULTS)[number];
+/** The most recent requests the log keeps, so a long-running emulator does not grow without bound. */
+const REQUEST_LOG_LIMIT = 1000;
+
+/** Whether a path is the metadata server's: `/` (the ping) or under `/computeMetadata/`. */
+export function isMetadataPath(path: string): boolean {
+  return path === '/' || path.startsWith(METADATA_PREFIX);
+}
 
 /** Raised for a VM configuration that cannot be applied (unknown account, malformed scope, unknown fault). */
 export class MetadataConfigError extends Error {}
@@ -77,6 +89,7 @@ export interface MetadataDeps {
 /** The emulated VM: its identity (persisted in state), its token cache and its test fault. */
 export class MetadataServer {
   private fault: MetadataFault | null = null;
+  private readonly log: string[] = [];
   private readonly reuse = new Map<string, string>();
   private readonly hanging = new Set<() => void>();
   constructor(private readonly deps: MetadataDeps) {}
@@ -165,8 +178,8 @@ export class MetadataServer {
       if (!Array.isArray(update.scopes) || !update.scopes.every((s) => typeof s === 'string')) throw new MetadataConfigError('scopes must be an array of strings');
       scopes = [...new Set(update.scopes.map(expandScope))];
     }
-    if (update.fault !== undefined && update.fault !== null && !FAULTS.includes(update.fault)) {
-      throw new MetadataConfigError(`unknown metadata fault "${String(update.fault)}"; valid: ${FAULTS.join(', ')} or null`);
+    if (update.fault !== undefined && update.fault !== null && !(METADATA_FAULTS as readonly string[]).includes(update.fault)) {
+      throw new MetadataConfigError(`unknown metadata fault "${String(update.fault)}"; valid: ${METADATA_FAULTS.join(', ')} or null`);
     }
     if (email !== undefined) this.deps.state.updateVm({serviceAccount: email === this.computeDefaultEmail() ? undefined : email});
     if (scopes !== undefined) this.deps.state.updateVm({scopes});
@@ -176,8 +189,30 @@ export class MetadataServer {
   }
 
   private setFault(fault: MetadataFault | null): void {
+    if (fault !== this.fault) this.release();
     this.fault = fault;
-    if (fault !== 'hang') this.release();
+  }
+
+  /** The `token-503-once` fault fires once: true for the first token request after it is set, which lifts it. */
+  takeToken503(): boolean {
+    if (this.fault !== 'token-503-once') return false;
+    this.fault = null;
+    return true;
+  }
+
+  /** Notes a request's path and query, in order of arrival, refused and faulted ones included. */
+  record(pathAndQuery: string): void {
+    this.log.push(pathAndQuery);
+    if (this.log.length > REQUEST_LOG_LIMIT) this.log.splice(0, this.log.length - REQUEST_LOG_LIMIT);
+  }
+
+  /** The metadata requests since start or the last reset-stats, oldest first (the last 1000 at most). */
+  requests(): string[] {
+    return [...this.log];
+  }
+
+  clearRequests(): void {
+    this.log.length = 0;
   }
 
   /** Lets every hanging request end (answered 503); called when the fault is lifted and on close. */
@@ -349,16 +384,18 @@ function refusal(c: Context): string | undefined {
 
 /** Registers `GET /` (the ping) and `GET /computeMetadata/*` on `app`. */
 export function registerMetadataRoutes(app: Hono, server: MetadataServer, deps: MetadataDeps): void {
+  /** A hanging fault: no answer until the fault is lifted (then a 503), the client gives up or the server closes. */
+  const hung = async (c: Context): Promise<Response> => {
+    await server.hang(c.req.raw.signal);
+    return htmlError(c, 503, 'Service Unavailable', 'The metadata server did not answer.');
+  };
   const guard = async (c: Context, serve: () => Promise<Response>): Promise<Response> => {
     const why = refusal(c);
     if (why !== undefined) {
       return htmlError(c, 403, 'Forbidden', `Your client does not have permission to get URL <code>${escapeHtml(c.req.path)}</code> from this server. ${why}`);
     }
     const fault = server.currentFault;
-    if (fault === 'hang') {
-      await server.hang(c.req.raw.signal);
-      return htmlError(c, 503, 'Service Unavailable', 'The metadata server did not answer.');
-    }
+    if (fault === 'hang') return hung(c);
     if (fault === 'html') {
       // A captive portal or proxy: 200, HTML, and no Metadata-Flavor.
       return c.body('<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head><body><p>Please sign in.</p></body></html>\n', 200, {'Content-Type': 'text/html; charset=UTF-8'});
@@ -417,7 +454,11 @@ export function registerMetadataRoutes(app: Hono, server: MetadataServer, deps: 
     const account = await server.account();
     if (!account || (who !== 'default' && who !== account.email)) return notFound(c);
     if (what === 'token') {
-      if (server.currentFault === 'token-404') return notFound(c);
+      const fault = server.currentFault;
+      if (fault === 'token-404') return notFound(c);
+      if (fault === 'token-hang') return hung(c);
+      if (fault === 'token-not-json') return c.body('<!DOCTYPE html>\n<html><body><p>Service starting.</p></body></html>\n', 200, {...FLAVOR, 'Content-Type': 'text/html; charset=UTF-8'});
+      if (server.takeToken503()) return htmlError(c, 503, 'Service Unavailable', 'The metadata server is temporarily unavailable.');
       const {token, expiresIn} = server.token(account, server.grantedScopes(query.get('scopes') ?? undefined));
       await deps.state.save();
       return c.body(JSON.stringify({access_token: token, expires_in: expiresIn, token_type: 'Bearer'}), 200, JSON_TYPE);

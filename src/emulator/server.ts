@@ -14,7 +14,7 @@ import {apiError} from './google-errors.js';
 import {buildKeyFile, prepareRsaKeyPair, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
 import {registerConsentRoutes} from './consent.js';
-import {METADATA_PREFIX, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
+import {isMetadataPath, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
 import {registerOAuthRoutes} from './oauth.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
@@ -26,7 +26,7 @@ export type {FaultConfig, FaultStatus} from './faults.js';
 export type {EmulatorStats} from './stats.js';
 export type {RegistryInfo} from './registry.js';
 export type {MetadataFault, MetadataUpdate, MetadataView} from './metadata.js';
-export {MetadataConfigError} from './metadata.js';
+export {METADATA_FAULTS, MetadataConfigError} from './metadata.js';
 export {EmulatorState} from './state.js';
 
 /** File names inside the data dir. */
@@ -51,8 +51,8 @@ export interface StartEmulatorOptions {
   faults?: FaultConfig;
   /** `expires_in` of issued access tokens; default 3599. */
   tokenLifetimeSeconds?: number;
-  /** The emulated VM's service account (email, `default` or null for none) and scopes; applied to state at start. */
-  vm?: Pick<MetadataUpdate, 'serviceAccount' | 'scopes'>;
+  /** The emulated VM's service account (email, `default` or null for none) and scopes, applied to state at start, and its fault (not kept). */
+  vm?: MetadataUpdate;
   /** Receives one line per request (method, path without query, status, ms) and lifecycle notes. */
   log?: (line: string) => void;
   /** Clock in ms since the epoch; tests pass a fake one. */
@@ -159,21 +159,27 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
 
   // Reset in place: the OAuth routes hold this same object.
   const stats = emptyStats();
-  const resetStats = () => {
-    Object.assign(stats, emptyStats());
-  };
   // Every route that acts for a caller learns who it is here.
   const authn = new Authenticator(state);
   const idTokens = new IdTokenSigner(state.idTokenSigningKey, now);
   const metadataDeps = {state, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
   const metadata = new MetadataServer(metadataDeps);
   if (opts.vm) await metadata.configure(opts.vm);
+  const resetStats = () => {
+    Object.assign(stats, emptyStats());
+    metadata.clearRequests();
+  };
   const app = new Hono();
   // Requests can only arrive after listen(), by which time `info` is set.
   const api = new ApiDispatcher(API_ROUTES, {state, authn, idTokens, now, url: () => info?.url ?? ''});
 
   app.use('*', async (c, next) => {
     const started = performance.now();
+    // On arrival, before any fault, so a test sees every request a client made, in order.
+    if (isMetadataPath(c.req.path)) {
+      const url = new URL(c.req.url);
+      metadata.record(`${url.pathname}${url.search}`);
+    }
     await next();
     const ms = Math.round(performance.now() - started);
     const path = c.req.path;
@@ -212,7 +218,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     if (status !== undefined) {
       stats.faultsInjected++;
       // A metadata client checks the flavor of every answer, refusals included, as the real server sends it.
-      const flavor = c.req.path === '/' || c.req.path.startsWith(METADATA_PREFIX) ? {'Metadata-Flavor': 'Google'} : undefined;
+      const flavor = isMetadataPath(c.req.path) ? {'Metadata-Flavor': 'Google'} : undefined;
       return c.json(apiError(status), status, flavor);
     }
     return next();

@@ -1,4 +1,3 @@
-import {isTrue} from './config/properties.js';
 import type {AppContext} from './context.js';
 import {CancelledError, UsageError} from './errors.js';
 
@@ -8,9 +7,9 @@ import {CancelledError, UsageError} from './errors.js';
  * command fails before anything is sent, naming --quiet.
  * @throws UsageError when no one can be asked; CancelledError when the user says no.
  */
-export async function confirmDeletion(what: string, ctx: Pick<AppContext, 'props' | 'io' | 'prompter'>): Promise<void> {
-  if (isTrue(ctx.props.get('core/disable_prompts'))) return;
-  if (!ctx.io.interactive) {
+export async function confirmDeletion(what: string, ctx: Pick<AppContext, 'quiet' | 'canPrompt' | 'io' | 'prompter'>): Promise<void> {
+  if (ctx.quiet) return;
+  if (!ctx.canPrompt) {
     throw new UsageError(`Deleting ${what} needs a confirmation, and there is no terminal to ask on: pass --quiet (-q) to delete without asking.`);
   }
   ctx.io.stderr.write(`You are about to delete ${what}.\n\n`);

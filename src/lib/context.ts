@@ -5,7 +5,6 @@ import {mintServiceAccountToken} from './auth/service-account-refresher.js';
 import type {GceEnvironment} from './auth/metadata.js';
 import {type Minter, TokenService} from './auth/token-service.js';
 import {mintUserToken} from './auth/user-refresher.js';
-import type {DoctorSystem} from './doctor/types.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -42,6 +41,16 @@ export interface IO {
   interactive: boolean;
 }
 
+/** Who runs this process. */
+export interface ProcessUser {
+  /** The effective uid (undefined on Windows). */
+  uid?: number;
+  /** The process's group ids: what the running session may use now. */
+  gids: number[];
+  /** The login name (the passwd entry's, else $USER or $USERNAME). */
+  name: string;
+}
+
 /** Everything a command core needs from the outside world. */
 export interface AppContext {
   io: IO;
@@ -50,6 +59,13 @@ export interface AppContext {
   homeDir: string;
   platform: NodeJS.Platform;
   now: () => number;
+  /**
+   * `--quiet` or core/disable_prompts: nothing is asked and default answers are taken. Read from the properties
+   * when used, so an invalid value is reported by the command that needs it. @throws UsageError for one.
+   */
+  readonly quiet: boolean;
+  /** The one answer to "may I prompt": stdin and stderr are terminals and not quiet. @throws as quiet. */
+  readonly canPrompt: boolean;
   paths: Paths;
   props: Properties;
   configurations: ConfigurationStore;
@@ -63,8 +79,8 @@ export interface AppContext {
   api: ApiClients;
   /** What metadata-server detection reads of the machine (sysfs, MAC addresses), and its answer once known. */
   gce: GceEnvironment;
-  /** The running user, its ids and its groups, read when called (doctor's docker-group check). */
-  system: () => DoctorSystem;
+  /** Who runs this process, read on first use (`gcauth doctor`'s group check). */
+  readonly user: ProcessUser;
 }
 
 /** Parts a test (or another entry point) may supply instead of the process's own. */
@@ -83,8 +99,8 @@ export interface ContextOverrides {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 when residency is faked. */
   metadataDefaultHost?: string;
-  /** Stands in for the running user and its groups, so a test can be a user outside the docker group. */
-  system?: () => DoctorSystem;
+  /** Who runs this process, instead of the process's own ids and name. */
+  user?: ProcessUser;
   /**
    * A config dir another user may write is read as holding no configuration instead of refused (`gcauth doctor`,
    * which reports it); its credentials and tokens are still refused when read.
@@ -153,11 +169,10 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
       overrides.mint ??
       ((credential, scopes, tokenUrl, timeoutMs) =>
         credential.type === 'authorized_user'
-          ? mintUserToken(credential, {tokenUrl, log, timeoutMs})
-          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs})),
+          ? mintUserToken(credential, {tokenUrl, log, timeoutMs, now})
+          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs, now})),
   });
-  const quiet = isTrue(lenient('core/disable_prompts'));
-  const prompter = overrides.prompter ?? createPrompter({interactive: io.interactive && !quiet, output: overrides.io ? undefined : process.stderr});
+  const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {
     sysRoot: overrides.sysRoot ?? '/',
     macAddresses:
@@ -169,8 +184,34 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     platform,
     defaultHost: overrides.metadataDefaultHost,
   };
-  const system = overrides.system ?? (() => processSystem(env));
-  const ctx = {io, env, homeDir, platform, now, paths, props, configurations, prompter, store, cache, tokens, log, flags, gce, system} as Omit<AppContext, 'api'> as AppContext;
+  let user: ProcessUser | undefined;
+  const ctx = {
+    io,
+    env,
+    homeDir,
+    platform,
+    now,
+    get quiet() {
+      return isTrue(props.get('core/disable_prompts'));
+    },
+    get canPrompt() {
+      // quiet first, so an invalid core/disable_prompts is reported with or without a terminal.
+      return !ctx.quiet && io.interactive;
+    },
+    paths,
+    props,
+    configurations,
+    prompter,
+    store,
+    cache,
+    tokens,
+    log,
+    flags,
+    gce,
+    get user() {
+      return (user ??= overrides.user ?? processUser(env));
+    },
+  } as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);
   return ctx;
 }
@@ -197,24 +238,14 @@ async function activeConfiguration(configurations: ConfigurationStore, io: IO): 
   }
 }
 
-/** The running user as the group check reads it: this process's ids and the system's group database. */
-function processSystem(env: Record<string, string | undefined>): DoctorSystem {
-  let userName = env.USER ?? env.USERNAME ?? '';
+function processUser(env: Record<string, string | undefined>): ProcessUser {
+  let name = env.USER ?? env.USERNAME ?? '';
   try {
-    userName = userInfo().username;
+    name = userInfo().username;
   } catch {
     // a uid with no passwd entry (containers): keep the environment's name
   }
-  return {
-    uid: process.getuid?.(),
-    gids: process.getgroups?.() ?? [],
-    userName,
-    groupFile: '/etc/group',
-    windowsGroups: async () => {
-      const {execa} = await import('execa');
-      return String((await execa('whoami', ['/groups', '/fo', 'csv', '/nh'], {timeout: 5_000, stdin: 'ignore'})).stdout);
-    },
-  };
+  return {uid: process.getuid?.(), gids: process.getgroups?.() ?? [], name};
 }
 
 function processIO(): IO {

@@ -16,10 +16,10 @@ export interface Prompter {
 }
 
 /** A prompter over @inquirer/prompts (loaded only when a question is actually asked). */
-export function createPrompter(options: {interactive: boolean; output?: NodeJS.WritableStream}): Prompter {
+export function createPrompter(options: {canPrompt: () => boolean; output?: NodeJS.WritableStream}): Prompter {
   return {
     async confirm(message, {default: fallback, flag}) {
-      if (!options.interactive) {
+      if (!options.canPrompt()) {
         throw new UsageError(`${message} Cannot ask without a terminal (or with --quiet): pass ${flag}.`);
       }
       const {confirm} = await import('@inquirer/prompts');
@@ -31,7 +31,7 @@ export function createPrompter(options: {interactive: boolean; output?: NodeJS.W
       }
     },
     async input(message, {flag, signal}) {
-      if (!options.interactive) {
+      if (!options.canPrompt()) {
         throw new UsageError(`${message} Cannot ask without a terminal (or with --quiet): pass ${flag}.`);
       }
       const {input} = await import('@inquirer/prompts');

@@ -19,7 +19,7 @@ export interface RunCliOptions {
 
 /**
  * A test that names no metadata host must never make gcauth probe the real one (a CI machine may be a VM):
- * detection is off unless the test points GCE_METADATA_HOST / GCE_METADATA_IP at a stand-in.
+ * detection is off unless the test points GCE_METADATA_HOST / GCE_METADATA_IP at the emulator.
  */
 const noMetadataProbe = (env: Record<string, string | undefined> = {}): Record<string, string> =>
   env.GCE_METADATA_HOST || env.GCE_METADATA_IP ? {} : {METADATA_SERVER_DETECTION: 'none'};

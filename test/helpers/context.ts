@@ -29,8 +29,6 @@ export interface FakeContextOptions {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 (only reached when residency is faked). */
   metadataDefaultHost?: string;
-  /** The running user and its groups, as doctor's docker-group check reads them (default: this process's). */
-  system?: AppContext['system'];
 }
 
 const created: string[] = [];
@@ -55,7 +53,6 @@ export async function fakeContext(options: FakeContextOptions = {}): Promise<{ct
     sysRoot: options.sysRoot ?? configDir,
     macAddresses: options.macAddresses ?? (() => []),
     metadataDefaultHost: options.metadataDefaultHost,
-    system: options.system,
     io: {
       stdout: {write: (t: string) => (out.stdout += t)},
       stderr: {write: (t: string) => (out.stderr += t)},

@@ -61,7 +61,8 @@ export interface StartEmulatorProcessOptions {
   env?: Record<string, string>;
 }
 
-async function admin(url: string, route: string, body?: unknown): Promise<unknown> {
+/** GET (or, with a body, POST JSON to) `{url}/__admin/{route}`; throws on a refusal. */
+export async function admin(url: string, route: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${url}/__admin/${route}`, body === undefined ? {} : {
     method: 'POST',
     headers: {'content-type': 'application/json'},

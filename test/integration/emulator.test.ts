@@ -47,8 +47,9 @@ describe('gcauth emulator start (built CLI)', () => {
   });
 
   it('applies faults from flags and from the admin endpoint, and never faults admin routes', async () => {
-    const emu = await startEmulatorProcess({args: ['--fail-rate', '1', '--fail-status', '429']});
+    const emu = await startEmulatorProcess({args: ['--fail-rate', '1', '--fail-status', '429', '--vm-fault', 'token-not-json']});
     try {
+      expect(await (await fetch(`${emu.url}/__admin/metadata`)).json()).toMatchObject({fault: 'token-not-json'});
       const key = readKeyFile(emu.ownerKeyFile);
       const refused = await postToken(emu.url, signAssertion(key));
       expect(refused.status).toBe(429);

@@ -132,6 +132,33 @@ describe('the active configuration', () => {
   });
 });
 
+describe('may gcauth prompt (ctx.canPrompt)', () => {
+  const prompting = async (options: {interactive: boolean; quiet?: boolean; env?: Record<string, string>}) => {
+    const {ctx, cleanup} = await fakeContext({interactive: options.interactive, flags: {quiet: options.quiet}, env: options.env});
+    try {
+      return {quiet: ctx.quiet, canPrompt: ctx.canPrompt};
+    } finally {
+      cleanup();
+    }
+  };
+
+  test('only on a terminal, and neither --quiet nor core/disable_prompts', async () => {
+    expect(await prompting({interactive: true})).toEqual({quiet: false, canPrompt: true});
+    expect(await prompting({interactive: false})).toEqual({quiet: false, canPrompt: false});
+    expect(await prompting({interactive: true, quiet: true})).toEqual({quiet: true, canPrompt: false});
+    expect(await prompting({interactive: true, env: {GCAUTH_CORE_DISABLE_PROMPTS: 'yes'}})).toEqual({quiet: true, canPrompt: false});
+    expect(await prompting({interactive: true, env: {GCAUTH_CORE_DISABLE_PROMPTS: 'false'}})).toEqual({quiet: false, canPrompt: true});
+  });
+
+  test('an invalid core/disable_prompts is reported when the answer is needed, with or without a terminal', async () => {
+    for (const interactive of [true, false]) {
+      await expect(prompting({interactive, env: {GCAUTH_CORE_DISABLE_PROMPTS: 'maybe'}})).rejects.toThrow(
+        new UsageError('Invalid value for property [core/disable_prompts] (from GCAUTH_CORE_DISABLE_PROMPTS): "maybe": expected true or false.'),
+      );
+    }
+  });
+});
+
 describe('configuration names', () => {
   test.each(['dev', 'a', 'my-config-2'])('%s is valid', (name) => expect(() => validateConfigurationName(name)).not.toThrow());
   test.each(['Dev', '2dev', '-dev', 'dev_1', '', 'none', '../x', 'a/b'])('%j is invalid', (name) =>

@@ -1,6 +1,7 @@
 import {CredentialsNotFoundError, type HelperBackend, type HelperCommand, NOT_FOUND_MESSAGE, serveCredentialHelper} from '../../src/lib/docker/credential-helper.js';
-import {DEFAULT_TOKEN_SOURCES, formatTokenSources, parseTokenSources, tokenSourceListProblem} from '../../src/lib/docker/token-sources.js';
+import {DEFAULT_TOKEN_SOURCES, formatTokenSources, parseTokenSources} from '../../src/lib/docker/token-sources.js';
 import {AuthError, UsageError} from '../../src/lib/errors.js';
+import {tokenSourceListProblem} from '../../src/lib/validators.js';
 
 const identity = {name: 'docker-credential-test', packageName: 'gcauth', version: () => '1.2.3'};
 

@@ -1,6 +1,7 @@
 import {ARTIFACT_REGISTRY_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from '../../src/lib/docker/registries.js';
-import {registryHost, registryHostProblem, registryListProblem, splitHostList} from '../../src/lib/docker/server-url.js';
+import {registryHost, splitHostList} from '../../src/lib/docker/server-url.js';
 import {servesHost} from '../../src/lib/docker/helper.js';
+import {registryHostProblem, registryListProblem} from '../../src/lib/validators.js';
 
 describe('registryHost: what clients send, reduced to host[:port]', () => {
   test.each([

@@ -13,7 +13,7 @@ import {ConfigurationStore} from '../../src/lib/config/configurations.js';
 import {EMULATOR_DATA_DIR, GCE_CACHE_FILE, pathsIn} from '../../src/lib/config/paths.js';
 import {keyOf, PROPERTIES} from '../../src/lib/config/properties.js';
 import {GCLOUD_FALLBACKS} from '../../src/lib/config/resolver.js';
-import {FAST_ANSWER_FILE, fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/docker/fast-answer-file.js';
+import {FAST_ANSWER_FILE, fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/config/fast-answer-file.js';
 import {atomicTempTarget, withFileLock} from '../../src/lib/secure-fs.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

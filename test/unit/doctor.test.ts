@@ -68,7 +68,7 @@ test("credentialSource follows Docker's order: credHelpers, credsStore, auths; a
 
 test('classifyHelperGet: a token, the not-found sentinel, anything else an error', () => {
   expect(classifyHelperGet(0, '{"Username":"oauth2accesstoken","Secret":"ya29.x"}\n', '')).toEqual({kind: 'token', username: 'oauth2accesstoken'});
-  expect(classifyHelperGet(1, 'credentials not found in native keychain\n', 'docker-credential-gcauth: no active gcauth account\n')).toEqual({kind: 'not-found', hint: 'docker-credential-gcauth: no active gcauth account'});
+  expect(classifyHelperGet(1, 'credentials not found in native keychain\n', 'docker-credential-gcauth: no active gcauth account\n')).toEqual({kind: 'not-found'});
   expect(classifyHelperGet(1, 'refused: ya29.abcdefghijklmnopqrstuvwxyz\n', '')).toEqual({kind: 'error', message: expect.not.stringContaining('ya29.abcdef')});
   expect(classifyHelperGet(0, '{"Username":"x","Secret":""}', '')).toMatchObject({kind: 'error'});
 });

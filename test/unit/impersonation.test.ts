@@ -7,7 +7,6 @@ import {
   impersonatedIdTokenKey,
   impersonatedTokenKey,
   impersonationOf,
-  impersonationProblem,
   MAX_LIFETIME_SECONDS,
   parseImpersonation,
   parseLifetime,
@@ -16,6 +15,7 @@ import {DEFAULT_SCOPES} from '../../src/lib/auth/token-service.js';
 import {Properties} from '../../src/lib/config/resolver.js';
 import {UsageError} from '../../src/lib/errors.js';
 import {FileTokenCache, tokenKeyId} from '../../src/lib/store/token-cache.js';
+import {impersonationProblem} from '../../src/lib/validators.js';
 
 const SOURCE = 'ci@p.iam.gserviceaccount.com';
 const TARGET = 'deployer@p.iam.gserviceaccount.com';

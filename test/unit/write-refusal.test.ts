@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import writeFileAtomic from 'write-file-atomic';
 
-import {fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/docker/fast-answer-file.js';
+import {fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/config/fast-answer-file.js';
 import {DiskFullError, NotWritableError, writeRefusal} from '../../src/lib/errors.js';
 import {atomicTempTarget} from '../../src/lib/secure-fs.js';
 

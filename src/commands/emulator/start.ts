@@ -7,7 +7,7 @@ import {EMULATOR_DATA_DIR} from '../../lib/config/paths.js';
 import {GcauthError, UsageError} from '../../lib/errors.js';
 import {FaultConfigError, type FaultConfig} from '../../emulator/faults.js';
 import {nextStopSignal, runEmulator} from '../../emulator/run.js';
-import {EmulatorBusyError, MetadataConfigError, type StartEmulatorOptions} from '../../emulator/server.js';
+import {EmulatorBusyError, METADATA_FAULTS, MetadataConfigError, type MetadataFault, type MetadataUpdate, type StartEmulatorOptions} from '../../emulator/server.js';
 import {StateFileError} from '../../emulator/state.js';
 
 /** What `emulator start` runs with; the data dir is resolved against the config dir when the command runs. */
@@ -77,6 +77,13 @@ export const spec = defineCommand({
       type: 'option',
       description: "The emulated VM's access scopes, comma-separated; short names (cloud-platform, devstorage.read_only) mean https://www.googleapis.com/auth/NAME. Default: GCE's default scopes.",
     },
+    'vm-fault': {
+      type: 'option',
+      description:
+        'Make the metadata server misbehave, for tests of clients: html (a captive portal), hang (no answer), or only for the token: ' +
+        'token-404 (no account), token-not-json, token-503-once (then answers), token-hang. Not kept; POST /__admin/metadata {"fault"} changes it.',
+      options: METADATA_FAULTS,
+    },
     'request-log': {type: 'boolean', description: 'Log one line per request on stderr.', default: true, allowNo: true},
   },
   options: ({flags}): EmulatorStartOptions => ({
@@ -87,7 +94,7 @@ export const spec = defineCommand({
     users: flags.user ?? [],
     faults: faultFlags(flags['fail-status'], flags['fail-rate'], flags['latency-ms']),
     tokenLifetimeSeconds: flags['token-lifetime'],
-    vm: vmFlags(flags['vm-service-account'], flags['vm-scopes']),
+    vm: vmFlags(flags['vm-service-account'], flags['vm-scopes'], flags['vm-fault'] as MetadataFault | undefined),
     requestLog: flags['request-log'],
   }),
   run: startEmulatorCommand,
@@ -114,11 +121,12 @@ function faultFlags(failStatus: string, failRate: string | undefined, latencyMs:
 }
 
 /** The VM settings given by flags; none given leaves the stored ones alone. */
-function vmFlags(account: string | undefined, scopes: string | undefined): {serviceAccount?: string | null; scopes?: string[]} | undefined {
-  if (account === undefined && scopes === undefined) return undefined;
-  const vm: {serviceAccount?: string | null; scopes?: string[]} = {};
+function vmFlags(account: string | undefined, scopes: string | undefined, fault: MetadataFault | undefined): MetadataUpdate | undefined {
+  if (account === undefined && scopes === undefined && fault === undefined) return undefined;
+  const vm: MetadataUpdate = {};
   if (account !== undefined) vm.serviceAccount = account === 'none' ? null : account;
   if (scopes !== undefined) vm.scopes = scopes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (fault !== undefined) vm.fault = fault;
   return vm;
 }
 

@@ -1,5 +1,6 @@
 import {classifyNetworkFailure} from '../auth/retry.js';
 import {ApiError, AuthError, ConflictError, GcauthError, NotFoundError, PermissionDeniedError} from '../errors.js';
+import {FIX, SCOPES, shortScope} from '../messages.js';
 
 /** What a failed call was about, so its message can name the account and the resource. */
 export interface CallSubject {
@@ -55,13 +56,11 @@ export const SCOPE_INSUFFICIENT_REASON = 'ACCESS_TOKEN_SCOPE_INSUFFICIENT';
 /** The property under which the session records the scopes the refused token holds (see clients.ts). */
 export const TOKEN_SCOPES = 'gcauthTokenScopes';
 
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
-
 /** The OAuth scopes each API accepts (any one of them will do), by the ErrorInfo's `service`. */
 export const ACCEPTED_SCOPES: Record<string, string[]> = {
-  'iam.googleapis.com': [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/iam'],
-  'cloudresourcemanager.googleapis.com': [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/cloud-platform.read-only'],
-  'iamcredentials.googleapis.com': [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/iam'],
+  'iam.googleapis.com': [SCOPES.cloudPlatform, SCOPES.iam],
+  'cloudresourcemanager.googleapis.com': [SCOPES.cloudPlatform, SCOPES.cloudPlatformReadOnly],
+  'iamcredentials.googleapis.com': [SCOPES.cloudPlatform, SCOPES.iam],
 };
 
 /** A 403 because the token lacks the API's OAuth scope (not an IAM permission): the fix is the token's scopes. */
@@ -87,14 +86,12 @@ export function isScopeInsufficient(error: unknown): boolean {
   );
 }
 
-const shortScope = (scope: string) => scope.replace('https://www.googleapis.com/auth/', '');
-
 /** The scope-insufficient 403 as a message naming the scope needed, the scopes held and how to change a VM's. */
 export function insufficientScopes(error: unknown, subject: CallSubject): InsufficientScopesError {
   const google = googleStatusOf(error);
   const info = google?.details?.find((d) => d.reason === SCOPE_INSUFFICIENT_REASON);
   const service = info?.metadata?.service;
-  const required = (service && ACCEPTED_SCOPES[service]) || [CLOUD_PLATFORM];
+  const required = (service && ACCEPTED_SCOPES[service]) || [SCOPES.cloudPlatform];
   const held = (error as Record<string, unknown>)[TOKEN_SCOPES] as string[] | undefined;
   const api = service ? ` by ${service}` : '';
   const heldText = held ? (held.length > 0 ? held.map(shortScope).join(', ') : 'none') : undefined;
@@ -152,7 +149,7 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
     case 401:
       return new AuthError(`The access token of [${subject.account}] was refused (${word}${detail}).`, {
         ...options,
-        hint: `Activate the account's key again: gcauth auth activate-service-account ${subject.account} --key-file=FILE`,
+        hint: `Activate the account's key again: ${FIX.activateKey(subject.account)}`,
       });
     case 403: {
       if (isScopeInsufficient(error)) return insufficientScopes(error, subject);

@@ -3,6 +3,7 @@ import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js
 import {metadataScopes} from '../auth/metadata.js';
 import {DEFAULT_SCOPES, type TokenService} from '../auth/token-service.js';
 import {GOOGLE_TOKEN_URL} from '../auth/transport.js';
+import type {Properties} from '../config/resolver.js';
 import {isScopeInsufficient, TOKEN_SCOPES} from './api-error.js';
 import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';
 import type {ArtifactRegistryApi} from './artifact-registry.js';
@@ -49,7 +50,7 @@ function withTokenScopes(auth: RequestAuth, scopes: () => Promise<string[] | und
 }
 
 /** The API clients of a context; each is created once. */
-export function createApiClients(ctx: AccountContext & {tokens: TokenService}): ApiClients {
+export function createApiClients(ctx: AccountContext & {tokens: TokenService; props: Properties}): ApiClients {
   let acting: Promise<ActingAccount> | undefined;
   let resolved: ActingAccount | undefined;
   const source = () => (acting ??= resolveActingAccount(ctx).then((a) => (resolved = a)));

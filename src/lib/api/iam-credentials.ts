@@ -2,6 +2,7 @@ import type {iamcredentials_v1} from '@googleapis/iamcredentials';
 
 import type {MintedToken} from '../auth/service-account-refresher.js';
 import {PermissionDeniedError} from '../errors.js';
+import {HINTS} from '../messages.js';
 import {withApiErrors} from './api-error.js';
 import {serviceAccountName} from './iam.js';
 import type {RequestAuth} from './session.js';
@@ -66,7 +67,7 @@ export class IamCredentialsApi {
       throw new PermissionDeniedError(error.message, {
         cause: error.cause,
         status: error.status,
-        hint: `Grant it on the target: gcauth iam service-accounts add-iam-policy-binding ${target} --member=${kind}:${this.account} --role=roles/iam.serviceAccountTokenCreator`,
+        hint: `Grant it on the target: gcauth iam service-accounts add-iam-policy-binding ${target} --member=${kind}:${this.account} --role=${HINTS.tokenCreatorRole}`,
       });
     }
   }

@@ -1,24 +1,24 @@
-import type {AppContext} from '../context.js';
+import type {IamCredentialsApi} from '../api/iam-credentials.js';
+import type {Properties} from '../config/resolver.js';
 import {AuthError} from '../errors.js';
+import {HINTS, scopeUrl} from '../messages.js';
+import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {impersonatedAccessToken, impersonationOf, parseLifetime} from './impersonation.js';
 import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, onGce} from './metadata.js';
-import {DEFAULT_SCOPES, UnknownAccountError} from './token-service.js';
+import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './token-service.js';
 
 /**
  * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).
  * @throws AuthError naming the commands that set one.
  */
-export function resolveAccount(ctx: Pick<AppContext, 'props'>, positional?: string): string {
+export function resolveAccount(ctx: {props: Pick<Properties, 'get'>}, positional?: string): string {
   const account = positional || ctx.props.get('core/account');
   if (!account) throw noActiveAccount();
   return account;
 }
 
-const NO_ACTIVE_ACCOUNT =
-  'You do not currently have an active account selected. Run gcauth auth login, or gcauth auth activate-service-account --key-file=FILE, or gcauth config set account ACCOUNT for one already logged in.';
-
-const noActiveAccount = (note?: string) => new AuthError(note ? `${NO_ACTIVE_ACCOUNT.replace(/\.$/, '')}. ${note}` : NO_ACTIVE_ACCOUNT);
+const noActiveAccount = (note?: string) => new AuthError(note ? `${HINTS.noActiveAccount} ${note}` : HINTS.noActiveAccount);
 
 /** `--account=default` (gcloud's spelling): the VM's service account from the metadata server. */
 export const METADATA_ACCOUNT_ALIAS = 'default';
@@ -29,8 +29,17 @@ export interface ActingAccount {
   metadata: boolean;
 }
 
-/** What resolving an account needs of the context. */
-export type AccountContext = MetadataContext & Pick<AppContext, 'props' | 'store'>;
+/**
+ * What resolving an account needs of the context: a slice of AppContext, spelled out because importing that type
+ * would close a cycle (context.ts builds api/clients.ts, which calls this module).
+ */
+export type AccountContext = MetadataContext & {props: Pick<Properties, 'get'>; store: Pick<CredentialStore, 'get'>};
+
+/** What minting the acting account's tokens needs besides: the token service, and IAM Credentials for impersonation. */
+type TokenContext = AccountContext & {
+  tokens: TokenService;
+  api: {iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>};
+};
 
 /**
  * The account a command acts as, gcloud's way: the ACCOUNT argument, else `core/account`, else (on GCE) the VM's
@@ -62,7 +71,7 @@ export async function isVmAccount(ctx: AccountContext, account: string): Promise
  * single-flight), falling back to the metadata server when the account is the VM's and nothing is stored for it.
  * @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError.
  */
-export async function accountAccessToken(ctx: AccountContext & Pick<AppContext, 'tokens'>, acting: ActingAccount, scopes?: string[]): Promise<CachedToken> {
+export async function accountAccessToken(ctx: AccountContext & {tokens: TokenService}, acting: ActingAccount, scopes?: string[]): Promise<CachedToken> {
   if (acting.metadata) return metadataAccessToken(ctx, scopes);
   try {
     return await ctx.tokens.getAccessToken(acting.account, {scopes});
@@ -89,7 +98,7 @@ export interface PrintedAccessToken {
  * An access token for the active (or given) account, from the cache while more than five minutes remain.
  * @throws AuthError for no active account, an unknown account or refused credentials; ApiError when the token endpoint fails.
  */
-export async function printAccessToken(options: PrintAccessTokenOptions, ctx: AppContext): Promise<PrintedAccessToken> {
+export async function printAccessToken(options: PrintAccessTokenOptions, ctx: TokenContext): Promise<PrintedAccessToken> {
   const chain = impersonationOf(ctx.props);
   const lifetimeSeconds = parseLifetime(options.lifetime, chain !== undefined);
   const acting = await resolveActingAccount(ctx, options.account);
@@ -111,6 +120,6 @@ export function parseScopes(value: string | undefined): string[] | undefined {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((s) => (s.includes(':') || s === 'openid' || s === 'email' || s === 'profile' ? s : `https://www.googleapis.com/auth/${s}`));
+    .map((s) => (s.includes(':') || s === 'openid' || s === 'email' || s === 'profile' ? s : scopeUrl(s)));
   return scopes.length > 0 ? scopes : undefined;
 }

@@ -5,8 +5,9 @@
  * gcloud, honours the URL, and sends the source refresh through the redirecting transporter.
  */
 import {AuthError} from '../errors.js';
-import type {Logger} from '../log.js';
-import type {MintedToken} from './service-account-refresher.js';
+import {HINTS, SCOPES} from '../messages.js';
+import {expiryOr} from './expiry.js';
+import type {MintedToken, MintOptions} from './service-account-refresher.js';
 import {toTokenEndpointError} from './token-endpoint-error.js';
 import {createTransporter} from './transport.js';
 
@@ -20,7 +21,7 @@ export async function mintImpersonatedAdcToken(
   json: Record<string, unknown>,
   file: string,
   scopes: string[],
-  options: {tokenUrl: string; log: Logger; timeoutMs: number},
+  options: MintOptions,
 ): Promise<MintedToken> {
   const url = typeof json.service_account_impersonation_url === 'string' ? json.service_account_impersonation_url : '';
   const match = IMPERSONATION_URL.exec(url);
@@ -42,7 +43,7 @@ export async function mintImpersonatedAdcToken(
     sourceClient = new JWT({
       email: String(source.client_email ?? ''),
       key: String(source.private_key ?? ''),
-      scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      scopes: [SCOPES.cloudPlatform],
       transporter,
     });
   } else {
@@ -53,13 +54,14 @@ export async function mintImpersonatedAdcToken(
   try {
     const {token} = await client.getAccessToken();
     if (!token) throw new Error('IAM Credentials answered without an accessToken');
-    return {token, expiry: client.credentials.expiry_date ?? Date.now() + 3600_000};
+    // Impersonated stamps IAM Credentials' expireTime, an instant, not a lifetime on the library's clock.
+    return {token, expiry: expiryOr(client.credentials.expiry_date, options.now)};
   } catch (error) {
     const e = error as {config?: {url?: URL | string}; response?: {status?: number}; message?: string};
     const requested = String(e.config?.url ?? '');
     if (requested.startsWith(endpoint) && e.response?.status && e.response.status < 500 && e.response.status !== 429) {
       throw new AuthError(`IAM Credentials refused to impersonate [${target}] with the Application Default Credentials in [${file}]: ${e.message}`, {
-        hint: 'The source account needs roles/iam.serviceAccountTokenCreator on the target.',
+        hint: `The source account needs ${HINTS.tokenCreatorRole} on the target.`,
         cause: error,
       });
     }

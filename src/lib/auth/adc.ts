@@ -9,18 +9,19 @@ import path from 'node:path';
 
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError} from '../errors.js';
-import type {Logger} from '../log.js';
+import {FIX, SCOPES} from '../messages.js';
 import {fsErrorReason, jsonErrorAt, readRegularFile} from '../read-file.js';
 import {type CachedToken, fnv1a} from '../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from './metadata.js';
 import {DEFAULT_RETRY, withRetry} from './retry.js';
-import type {MintedToken} from './service-account-refresher.js';
+import {expiryOr, libraryExpiry} from './expiry.js';
+import type {MintedToken, MintOptions} from './service-account-refresher.js';
 import {TokenEndpointError, toTokenEndpointError} from './token-endpoint-error.js';
 import {REQUEST_TIMEOUT_MS} from './token-service.js';
 import {createTransporter, GOOGLE_TOKEN_URL} from './transport.js';
 
 /** What an ADC token is for: registries accept cloud-platform. */
-export const ADC_SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+export const ADC_SCOPES = [SCOPES.cloudPlatform];
 
 /** No Application Default Credentials anywhere: no variable, no well-known file, no metadata server. */
 export class NoApplicationDefaultCredentialsError extends AuthError {}
@@ -79,7 +80,7 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
     const what = `the Application Default Credentials in [${file}]`;
     try {
       return await withRetry(
-        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}),
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,
       );
@@ -104,8 +105,7 @@ async function metadataAdcToken(ctx: MetadataContext): Promise<CachedToken> {
   }
 }
 
-const NO_ADC_ANYWHERE =
-  'No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run gcloud auth application-default login, or run on Google Cloud.';
+const NO_ADC_ANYWHERE = `No Application Default Credentials: set GOOGLE_APPLICATION_CREDENTIALS to a key file, run ${FIX.adcLogin}, or run on Google Cloud.`;
 
 /**
  * The ADC file's JSON object, read once (bounded, regular files only) and handed to google-auth-library as is.
@@ -139,7 +139,7 @@ function tokenUriOf(json: Record<string, unknown>): string | undefined {
  * One token from google-auth-library's GoogleAuth, its token requests sent through gcauth's redirecting transporter.
  * @throws NoApplicationDefaultCredentialsError, AuthError for an unusable file, TokenEndpointError classified for retry.
  */
-async function mintAdcToken(json: Record<string, unknown>, file: string, scopes: string[], options: {tokenUrl: string; log: Logger; timeoutMs: number}): Promise<MintedToken> {
+async function mintAdcToken(json: Record<string, unknown>, file: string, scopes: string[], options: MintOptions): Promise<MintedToken> {
   if (json.type === 'impersonated_service_account') {
     const {mintImpersonatedAdcToken} = await import('./adc-impersonated.js');
     return mintImpersonatedAdcToken(json, file, scopes, options);
@@ -156,7 +156,10 @@ async function mintAdcToken(json: Record<string, unknown>, file: string, scopes:
   try {
     const {token} = await client.getAccessToken();
     if (!token) throw new Error('the token endpoint answered without an access_token');
-    return {token, expiry: client.credentials.expiry_date ?? Date.now() + 3600_000};
+    // An external account that impersonates is stamped with IAM Credentials' expireTime (an instant); every other
+    // client with its own now + expires_in.
+    const impersonates = json.type === 'external_account' && Boolean(json.service_account_impersonation_url);
+    return {token, expiry: (impersonates ? expiryOr : libraryExpiry)(client.credentials.expiry_date, options.now)};
   } catch (error) {
     throw toTokenEndpointError(error, options.tokenUrl);
   }

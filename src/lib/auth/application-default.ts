@@ -6,9 +6,9 @@
 import {rm} from 'node:fs/promises';
 
 import {apiRootUrl} from '../api/endpoints.js';
-import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, NotFoundError, UsageError} from '../errors.js';
+import {FIX, SCOPES} from '../messages.js';
 import {FileReadError, readRegularFileIfExists} from '../read-file.js';
 import {validateProjectId} from '../iam/validate.js';
 import {fnv1a} from '../store/token-cache.js';
@@ -22,10 +22,8 @@ import {resolveOAuthClient} from './oauth-client.js';
 import {revokeRefreshToken, revokeUrlFor} from './revoke-user.js';
 import {GOOGLE_TOKEN_URL} from './transport.js';
 
-export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-
 /** gcloud's default ADC scopes. */
-export const ADC_LOGIN_SCOPES = ['openid', 'https://www.googleapis.com/auth/userinfo.email', CLOUD_PLATFORM_SCOPE, 'https://www.googleapis.com/auth/sqlservice.login'];
+export const ADC_LOGIN_SCOPES = ['openid', SCOPES.userinfoEmail, SCOPES.cloudPlatform, SCOPES.sqlserviceLogin];
 
 export interface ApplicationDefaultLoginOptions {
   clientIdFile?: string;
@@ -61,11 +59,11 @@ export async function loginApplicationDefault(
   deps?: Partial<LoginFlowDeps>,
 ): Promise<ApplicationDefaultLoginResult> {
   const scopes = options.scopes ?? ADC_LOGIN_SCOPES;
-  if (!scopes.includes(CLOUD_PLATFORM_SCOPE)) {
-    throw new UsageError(`Invalid value for [--scopes]: ${CLOUD_PLATFORM_SCOPE} scope is required but not requested. Please include it in --scopes.`);
+  if (!scopes.includes(SCOPES.cloudPlatform)) {
+    throw new UsageError(`Invalid value for [--scopes]: ${SCOPES.cloudPlatform} scope is required but not requested. Please include it in --scopes.`);
   }
   // The account is read from the id token, which needs these two.
-  const requested = [...new Set(['openid', 'https://www.googleapis.com/auth/userinfo.email', ...scopes])];
+  const requested = [...new Set(['openid', SCOPES.userinfoEmail, ...scopes])];
   const chain = impersonationOf(ctx.props);
   const client = await resolveOAuthClient(options.clientIdFile, ctx);
   if (ctx.env.GOOGLE_APPLICATION_CREDENTIALS) {
@@ -165,7 +163,7 @@ async function readWellKnownAdc(ctx: AppContext): Promise<{file: string; adc: Ad
     throw new UsageError(`Unable to read the Application Default Credentials file [${file}]: ${error.reason}.`, {cause: error});
   }
   if (text === undefined) {
-    throw new NotFoundError(`Application Default Credentials file [${file}] does not exist.`, {hint: 'Run gcauth auth application-default login first.'});
+    throw new NotFoundError(`Application Default Credentials file [${file}] does not exist.`, {hint: `Run ${FIX.adcLogin} first.`});
   }
   try {
     const adc = JSON.parse(text) as unknown;
@@ -205,8 +203,8 @@ export async function revokeApplicationDefault(ctx: AppContext): Promise<RevokeA
         'Delete the file to stop using them; a service-account key is disabled by deleting it in IAM.',
     );
   }
-  if (!isTrue(ctx.props.get('core/disable_prompts'))) {
-    if (!ctx.io.interactive) {
+  if (!ctx.quiet) {
+    if (!ctx.canPrompt) {
       throw new UsageError('Revoking the Application Default Credentials needs a confirmation, and there is no terminal to ask on: pass --quiet (-q).');
     }
     ctx.io.stderr.write(`You are about to revoke the credentials stored in: [${file}]\n\n`);
@@ -241,7 +239,7 @@ export async function setApplicationDefaultQuotaProject(project: string, ctx: Ap
   if (adc.type !== 'authorized_user') {
     throw new UsageError(
       `The Application Default Credentials in [${file}] are of type [${String(adc.type)}]: a quota project can only be added to user credentials ` +
-        '(authorized_user). Run gcauth auth application-default login first.',
+        `(authorized_user). Run ${FIX.adcLogin} first.`,
     );
   }
   await writeAdcFile({...adc, quota_project_id: project}, ctx, file);

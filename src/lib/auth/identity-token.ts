@@ -6,6 +6,7 @@
  */
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
+import {HINTS} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
 import {isVmAccount, resolveActingAccount} from './accounts.js';
@@ -60,7 +61,7 @@ export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx
   const acting = await resolveActingAccount(ctx, options.account);
   const account = acting.account;
   const token = chain
-    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)}, account, chain, {
+    ? await impersonatedIdToken({tokens: ctx.tokens, log: ctx.log, now: ctx.now, iamCredentials: () => ctx.api.iamCredentials(acting)}, account, chain, {
         audience: audience ?? DEFAULT_AUDIENCE,
         includeEmail: Boolean(options.includeEmail),
       })
@@ -90,7 +91,7 @@ async function ownIdToken(ctx: AppContext, account: string, audience: string | u
     try {
       return await withRetry(
         (_attempt, remainingMs) => {
-          const options = {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))};
+          const options = {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now};
           return credential.type === 'service_account'
             ? mintServiceAccountIdToken(credential.key, audience ?? DEFAULT_AUDIENCE, options)
             : mintUserIdToken(credential, options);
@@ -107,11 +108,11 @@ async function ownIdToken(ctx: AppContext, account: string, audience: string | u
 function describeIdTokenFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
   if (!(error instanceof TokenEndpointError)) return error as Error;
   if (error.details.oauthError && !error.details.transient && credential.type !== 'service_account') {
-    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). Run gcauth auth login again.`, {cause: error});
+    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). ${HINTS.loginAgain}`, {cause: error});
   }
   if (error.details.oauthError && !error.details.transient) {
     return new AuthError(
-      `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: create a new key and run gcauth auth activate-service-account --key-file=FILE.`,
+      `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: ${HINTS.newKey}.`,
       {cause: error},
     );
   }

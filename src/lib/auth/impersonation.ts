@@ -10,6 +10,7 @@ import type {Properties} from '../config/resolver.js';
 import {UsageError} from '../errors.js';
 import type {Logger} from '../log.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
+import {expiryOr} from './expiry.js';
 import type {TokenService} from './token-service.js';
 
 export type {ImpersonationChain};
@@ -19,15 +20,6 @@ export const IMPERSONATION_PROPERTY = 'auth/impersonate_service_account';
 /** generateAccessToken's default lifetime, and the longest it grants (12 hours). */
 export const DEFAULT_LIFETIME_SECONDS = 3600;
 export const MAX_LIFETIME_SECONDS = 43_200;
-
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-
-/** Why a property value is not a chain of service-account emails, or undefined. */
-export function impersonationProblem(value: string): string | undefined {
-  const emails = value.split(',').map((e) => e.trim());
-  const bad = emails.find((e) => !EMAIL.test(e));
-  return bad === undefined ? undefined : `expected EMAIL or DELEGATE,...,EMAIL (comma-separated service-account emails), got [${bad}]`;
-}
 
 /** gcloud's reading of the list: the last email is the target, the ones before it the delegation chain. */
 export function parseImpersonation(value: string): ImpersonationChain {
@@ -114,7 +106,7 @@ export function impersonatedAccessToken(
 
 /** The target's id token for audience, cached like an access token. @throws as impersonatedAccessToken. */
 export function impersonatedIdToken(
-  deps: ImpersonationDeps,
+  deps: ImpersonationDeps & {now: () => number},
   source: string,
   chain: ImpersonationChain,
   options: {audience: string; includeEmail: boolean},
@@ -123,6 +115,6 @@ export function impersonatedIdToken(
   return deps.tokens.cachedOrMinted(impersonatedIdTokenKey(source, chain, options.audience, options.includeEmail), async () => {
     const token = await (await deps.iamCredentials()).generateIdToken(chain, options.audience, options.includeEmail);
     const {jwtExpiry} = await import('./service-account-id-token.js');
-    return {token, expiry: jwtExpiry(token) ?? Date.now() + 3600_000};
+    return {token, expiry: expiryOr(jwtExpiry(token), deps.now)};
   });
 }

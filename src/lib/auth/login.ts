@@ -8,10 +8,10 @@ import {createInterface} from 'node:readline';
 import type {AppContext} from '../context.js';
 import {ApiError, AuthError, UsageError} from '../errors.js';
 import {fsErrorReason, readRegularFile} from '../read-file.js';
-import {isTrue} from '../config/properties.js';
 import type {StoredCredential, StoredUserCredential} from '../store/credential-store.js';
 import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
 import {openBrowser} from './browser.js';
+import {libraryExpiry} from './expiry.js';
 import {jwksUrlFor, verifyIdTokenEmail} from './id-token.js';
 import {type CodeGrant, type LoginFlowDeps, runLoginFlow, type UserGrant} from './login-flow.js';
 import {type OAuthClientConfig, resolveOAuthClient} from './oauth-client.js';
@@ -41,7 +41,7 @@ export function loginFlowDeps(ctx: AppContext, tokenUrl: string): LoginFlowDeps 
     status,
     openBrowser: (url) => openBrowser(url, {env: ctx.env, platform: ctx.platform, onFailure: (message) => status(`WARNING: ${message}`)}),
     readPasted: (message, signal) => {
-      if (ctx.io.interactive && !isTrue(ctx.props.get('core/disable_prompts'))) return ctx.prompter.input(message, {flag: '--no-launch-browser with the answer on standard input', signal});
+      if (ctx.canPrompt) return ctx.prompter.input(message, {flag: '--no-launch-browser with the answer on standard input', signal});
       status(message);
       return readLine(ctx.io.stdin, signal);
     },
@@ -101,7 +101,7 @@ async function exchangeCode(
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token ?? undefined,
       idToken: tokens.id_token ?? undefined,
-      expiry: tokens.expiry_date ?? options.ctx.now() + 3600_000,
+      expiry: libraryExpiry(tokens.expiry_date, options.ctx.now),
     };
   } catch (error) {
     const failure = toTokenEndpointError(error, options.tokenUrl);
@@ -186,7 +186,7 @@ export async function loginUser(options: LoginOptions, ctx: AppContext, deps?: P
 
 // On a terminal, asks; otherwise (or with --quiet) keeps the stored credentials and says so.
 async function replaceStored(account: string, ctx: AppContext): Promise<boolean> {
-  if (!ctx.io.interactive || isTrue(ctx.props.get('core/disable_prompts'))) {
+  if (!ctx.canPrompt) {
     ctx.io.stderr.write(`WARNING: Re-using locally stored credentials for [${account}]. To fetch new credentials, re-run the command with the --force flag.\n`);
     return false;
   }

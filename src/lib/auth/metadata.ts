@@ -17,6 +17,7 @@ import type {Logger} from '../log.js';
 import {existsAsNonRegular, readRegularFile} from '../read-file.js';
 import {readTextIfExists, writeSecureFile} from '../secure-fs.js';
 import {type CachedToken, fnv1a, type TokenKey} from '../store/token-cache.js';
+import {expiryOr} from './expiry.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
 import type {TokenService} from './token-service.js';
 
@@ -48,7 +49,7 @@ export interface GceEnvironment {
   /** MAC addresses of the network interfaces. */
   macAddresses: () => string[];
   platform: NodeJS.Platform;
-  /** The host probed when residency says GCE and no variable names one: 169.254.169.254 (tests name a stand-in). */
+  /** The host probed when residency says GCE and no variable names one: 169.254.169.254 (tests name the emulator). */
   defaultHost?: string;
   /** Detection's answer, once per invocation. */
   detected?: Promise<Detection>;
@@ -404,7 +405,7 @@ export async function metadataIdentityToken(ctx: MetadataContext, audience: stri
     const body = (await request(ctx, host, `instance/service-accounts/default/identity?audience=${encodeURIComponent(audience)}&format=${format}`, 'an identity token')).trim();
     if (!JWT.test(body)) throw new ApiError(`The metadata server at ${host} answered the identity token request with something that is not a JWT.`);
     const {jwtExpiry} = await import('./service-account-id-token.js');
-    return {token: body, expiry: jwtExpiry(body) ?? ctx.now() + 3600_000};
+    return {token: body, expiry: expiryOr(jwtExpiry(body), ctx.now)};
   });
   return {...token, account: email};
 }

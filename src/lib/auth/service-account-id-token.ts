@@ -1,6 +1,6 @@
-import type {Logger} from '../log.js';
 import type {ServiceAccountKey} from '../store/credential-store.js';
-import type {MintedToken} from './service-account-refresher.js';
+import {expiryOr} from './expiry.js';
+import type {MintedToken, MintOptions} from './service-account-refresher.js';
 import {toTokenEndpointError} from './token-endpoint-error.js';
 import {createTransporter} from './transport.js';
 
@@ -23,13 +23,13 @@ export function jwtExpiry(token: string): number | undefined {
 export async function mintServiceAccountIdToken(
   key: ServiceAccountKey,
   audience: string,
-  options: {tokenUrl: string; log: Logger; timeoutMs: number},
+  options: MintOptions,
 ): Promise<MintedToken> {
   const [{JWT}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
   const client = new JWT({email: key.client_email, key: key.private_key, keyId: key.private_key_id, transporter});
   try {
     const token = await client.fetchIdToken(audience);
-    return {token, expiry: jwtExpiry(token) ?? Date.now() + 3600_000};
+    return {token, expiry: expiryOr(jwtExpiry(token), options.now)};
   } catch (error) {
     throw toTokenEndpointError(error, options.tokenUrl);
   }

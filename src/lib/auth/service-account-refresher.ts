@@ -1,13 +1,18 @@
-import type {Logger} from '../log.js';
 import type {ServiceAccountKey} from '../store/credential-store.js';
+import {libraryExpiry} from './expiry.js';
 import {toTokenEndpointError} from './token-endpoint-error.js';
-import {createTransporter} from './transport.js';
+import {createTransporter, type TransportOptions} from './transport.js';
 
 /** A freshly minted access token. */
 export interface MintedToken {
   token: string;
   /** Expiry in ms since the epoch. */
   expiry: number;
+}
+
+/** What every minter is given: the transport's options, and the context's clock its token's expiry is counted on. */
+export interface MintOptions extends TransportOptions {
+  now: () => number;
 }
 
 /**
@@ -19,7 +24,7 @@ export interface MintedToken {
 export async function mintServiceAccountToken(
   key: ServiceAccountKey,
   scopes: string[],
-  options: {tokenUrl: string; log: Logger; timeoutMs: number},
+  options: MintOptions,
 ): Promise<MintedToken> {
   const [{JWT}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
   const client = new JWT({
@@ -32,7 +37,7 @@ export async function mintServiceAccountToken(
   try {
     const credentials = await client.authorize();
     if (!credentials.access_token) throw new Error('the token endpoint answered without an access_token');
-    return {token: credentials.access_token, expiry: credentials.expiry_date ?? Date.now() + 3600_000};
+    return {token: credentials.access_token, expiry: libraryExpiry(credentials.expiry_date, options.now)};
   } catch (error) {
     throw toTokenEndpointError(error, options.tokenUrl);
   }

@@ -1,5 +1,6 @@
 import {AuthError, ApiError} from '../errors.js';
 import type {Logger} from '../log.js';
+import {FIX, HINTS, SCOPES} from '../messages.js';
 import type {CredentialStore, StoredCredential} from '../store/credential-store.js';
 import type {CachedToken, TokenCache, TokenKey} from '../store/token-cache.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
@@ -8,11 +9,7 @@ import {TokenEndpointError} from './token-endpoint-error.js';
 import {GOOGLE_TOKEN_URL} from './transport.js';
 
 /** Scopes of gcauth's own tokens. */
-export const DEFAULT_SCOPES = [
-  'https://www.googleapis.com/auth/cloud-platform',
-  'https://www.googleapis.com/auth/userinfo.email',
-  'openid',
-];
+export const DEFAULT_SCOPES = [SCOPES.cloudPlatform, SCOPES.userinfoEmail, 'openid'];
 
 /** A cached token is used while more than this much of it remains (gcloud's rule). */
 export const MIN_REMAINING_MS = 5 * 60 * 1000;
@@ -139,14 +136,13 @@ export class UnknownAccountError extends AuthError {}
 /** @returns the AuthError for an account gcauth holds no credentials for. */
 export function unknownAccount(account: string): AuthError {
   return new UnknownAccountError(
-    `Account [${account}] has no credentials. Log in with: gcauth auth login ${account}, or activate a key with: gcauth auth activate-service-account ${account} --key-file=FILE`,
+    `Account [${account}] has no credentials. Log in with: ${FIX.login(account)}, or activate a key with: ${FIX.activateKey(account)}`,
   );
 }
 
 // What to do about each refusal the token endpoint can give a service-account grant.
 const REFUSAL_ADVICE: Record<string, string> = {
-  invalid_grant:
-    'The key may have been deleted or disabled, or the account disabled or deleted: create a new key and run gcauth auth activate-service-account --key-file=FILE.',
+  invalid_grant: `The key may have been deleted or disabled, or the account disabled or deleted: ${HINTS.newKey}.`,
   invalid_client: 'The key or its account is not valid here: check the key file, or create a new key and activate it.',
   invalid_scope: 'One of the requested scopes is not valid: check --scopes.',
   unauthorized_client: 'The account may not use this grant: check the key file and its account.',
@@ -160,10 +156,10 @@ function describeMintFailure(error: unknown, credential: StoredCredential, token
   if (oauthError && !transient && credential.type === 'authorized_user') {
     const advice =
       oauthError === 'invalid_grant'
-        ? 'The refresh token was revoked or has expired: run gcauth auth login again.'
+        ? `The refresh token was revoked or has expired: run ${FIX.login()} again.`
         : oauthError === 'invalid_client' || oauthError === 'unauthorized_client'
-          ? 'The OAuth client it was issued to is no longer valid: run gcauth auth login again with a valid client.'
-          : 'Run gcauth auth login again.';
+          ? `The OAuth client it was issued to is no longer valid: run ${FIX.login()} again with a valid client.`
+          : HINTS.loginAgain;
     return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). ${advice}`, {cause: error});
   }
   if (oauthError && !transient && credential.type === 'service_account') {

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import ini from 'ini';
 
-import {discardFastAnswer} from '../docker/fast-answer-file.js';
+import {discardFastAnswer} from './fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
 import {readTextIfExists, removeFile, updateFile, writeSecureFile} from '../secure-fs.js';
 import {removeStaleTemps} from './stale-temps.js';

@@ -1,9 +1,13 @@
-import {impersonationProblem} from '../auth/impersonation.js';
-import {registryListProblem} from '../docker/server-url.js';
-import {DEFAULT_TOKEN_SOURCES, tokenSourceListProblem} from '../docker/token-sources.js';
 import {UsageError} from '../errors.js';
-import {accountProblem, projectProblem} from '../iam/validate.js';
 import {VERBOSITIES} from '../log.js';
+import {
+  accountProblem,
+  DEFAULT_TOKEN_SOURCES,
+  impersonationProblem,
+  projectProblem,
+  registryListProblem,
+  tokenSourceListProblem,
+} from '../validators.js';
 
 /** One property of gcloud's `section/name` model. */
 export interface PropertyDef {

@@ -13,7 +13,7 @@ import {lstat, readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GCE_CACHE_FILE, pathsIn} from './paths.js';
-import {fastAnswerTempPid} from '../docker/fast-answer-file.js';
+import {fastAnswerTempPid} from './fast-answer-file.js';
 import {atomicTempTarget} from '../secure-fs.js';
 
 /** A temp file untouched this long has no live writer. */

@@ -7,7 +7,6 @@ import {stat} from 'node:fs/promises';
 import path from 'node:path';
 
 import type {ConfigValues} from '../config/configurations.js';
-import {isTrue} from '../config/properties.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, UsageError} from '../errors.js';
 import {installHint} from '../install-hint.js';
@@ -15,7 +14,8 @@ import {unifiedDiff} from '../output/diff.js';
 import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, updateDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
 import {HELPER_BIN, HELPER_NAME} from './helper.js';
 import {ARTIFACT_REGISTRY_HOSTS, DOCKER_HUB_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from './registries.js';
-import {registryHost, registryHostProblem, splitHostList} from './server-url.js';
+import {registryHost, splitHostList} from './server-url.js';
+import {registryHostProblem} from '../validators.js';
 
 export interface ConfigureDockerOptions {
   /** REGISTRIES as typed: comma-separated `HOST[:PORT]` (a scheme or path is dropped). */
@@ -318,9 +318,7 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
     say(`Left alone: ${keptByOthers.map((h) => `${h} (${helperLabel(before[h]!)})`).join(', ')}, which gcauth does not serve.`);
   }
   const conflicts = result.replaced;
-  const quiet = isTrue(ctx.props.get('core/disable_prompts'));
-  const canAsk = ctx.io.interactive && !quiet;
-  if (conflicts.length > 0 && !options.overwrite && !options.dryRun && !canAsk) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !options.overwrite && !options.dryRun && !ctx.canPrompt) throw conflictError(conflicts);
 
   const taken = [...result.added, ...result.replaced.map((r) => r.host)];
   if (!options.remove) for (const warning of await warningsFor(taken, file, after, options, ctx)) ctx.log.warn(warning);
@@ -349,7 +347,7 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
     say('Dry run: nothing was written.');
     return result;
   }
-  if (canAsk) {
+  if (ctx.canPrompt) {
     const question =
       conflicts.length > 0 && !options.overwrite
         ? `Replace the credential helper of ${summarise(conflicts.map((c) => c.host))} with gcauth and write these changes?`

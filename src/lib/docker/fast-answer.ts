@@ -21,7 +21,7 @@
  *   each of which servesHost accepted under the same state; every other form goes to Node.
  * Only tokens of a stored credential or an ADC file are rendered: the metadata server, impersonation (whose warning
  * Node prints) and Windows always go to Node. Every write of credentials or properties also deletes the answer
- * (fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir; the sh answers only in a
+ * (config/fast-answer-file.ts). The answer is 0600, written atomically, in the 0700 config dir; the sh answers only in a
  * config dir of the user's that no one else may write, and checks the answer's owner on the descriptor it read.
  */
 import {createHash, randomBytes} from 'node:crypto';
@@ -32,7 +32,7 @@ import {wellKnownAdcFile} from '../auth/adc.js';
 import {GCE_CACHE_FILE, resolvePaths} from '../config/paths.js';
 import {readRegularFile} from '../read-file.js';
 import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
-import {discardFastAnswer, fastAnswerPath, fastAnswerTempPath} from './fast-answer-file.js';
+import {discardFastAnswer, fastAnswerPath, fastAnswerTempPath} from '../config/fast-answer-file.js';
 import {registryHost} from './server-url.js';
 
 /** The variable the sh passes its environment fingerprint in (and so asks for an answer). */

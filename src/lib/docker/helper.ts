@@ -12,6 +12,7 @@ import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth
 import {DEFAULT_SCOPES} from '../auth/token-service.js';
 import type {CachedToken} from '../store/token-cache.js';
 import type {AppContext} from '../context.js';
+import {FIX} from '../messages.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
 import {type FastAnswerProbe, renderFastAnswer} from './fast-answer.js';
@@ -47,13 +48,23 @@ export function servedHost(serverUrl: string, ctx: Pick<AppContext, 'props'>): s
 }
 
 /** Why a token source had nothing to offer, and what would give it something. */
-interface Nothing {
+export interface Nothing {
   why: string;
   /** The command that configures the source, if there is one. */
   fix?: string;
 }
 
 type SourceAnswer = {token: CachedToken} | {nothing: Nothing};
+
+/** One source of the walk that had nothing: which, why, and the command that sets it up. */
+export type SourceMiss = Nothing & {source: TokenSourceName};
+
+/**
+ * The walk over `docker/token_source`: the token of the first source that has credentials (with the sources tried
+ * before it), or, when none has any, what each source lacked. Modules that report a miss (the helper's stderr line,
+ * `gcauth doctor`) take this structure and word it with describeMisses.
+ */
+export type TokenSourceWalk = {token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]} | {token?: undefined; misses: SourceMiss[]};
 
 /** A message as a clause inside the hint: no leading capital (unless an acronym or a name), no final period. */
 const sentenceCase = (message: string) => message.replace(/\.$/, '').replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase());
@@ -70,7 +81,7 @@ function shortPath(file: string, homeDir: string): string {
 const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer>> = {
   async gcauth(ctx) {
     const account = ctx.props.get('core/account');
-    if (!account) return {nothing: {why: 'no active account', fix: 'gcauth auth login, or gcauth auth activate-service-account --key-file=FILE'}};
+    if (!account) return {nothing: {why: 'no active account', fix: `${FIX.login()}, or ${FIX.activateKey()}`}};
     // `default`, or the VM's own email with nothing stored for it, is served by the metadata server, as in gcloud.
     const acting = {account: account === METADATA_ACCOUNT_ALIAS ? await metadataEmail(ctx) : account, metadata: account === METADATA_ACCOUNT_ALIAS};
     const chain = impersonationOf(ctx.props);
@@ -87,7 +98,7 @@ const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer
     const source = await findAdcSource(ctx);
     if (!source.file) {
       const file = shortPath(wellKnownAdcFile(ctx.env, ctx.homeDir, ctx.platform), ctx.homeDir);
-      return {nothing: {why: `no GOOGLE_APPLICATION_CREDENTIALS and no ${file}`, fix: 'gcauth auth application-default login'}};
+      return {nothing: {why: `no GOOGLE_APPLICATION_CREDENTIALS and no ${file}`, fix: FIX.adcLogin}};
     }
     return {token: await adcAccessToken(ctx)};
   },
@@ -114,16 +125,30 @@ export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] 
  * @throws CredentialsNotFoundError when no source has credentials; AuthError, ApiError or UsageError from the first that has.
  */
 async function helperToken(ctx: AppContext, host: string): Promise<{token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]}> {
-  const tried: string[] = [];
-  const names: TokenSourceName[] = [];
-  for (const name of tokenSources(ctx)) {
-    const answer = await SOURCES[name](ctx);
-    if ('token' in answer) return {token: answer.token, source: name, tried: names};
-    const {why, fix} = answer.nothing;
-    tried.push(`${name} (${why}${fix ? `; run: ${fix}` : ''})`);
-    names.push(name);
+  const walk = await walkTokenSources(ctx);
+  if (walk.token === undefined) {
+    throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${describeMisses(walk.misses)}.`);
   }
-  throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${tried.join(', ')}.`);
+  return walk;
+}
+
+/**
+ * Tries the sources of `docker/token_source` in order (see TokenSourceWalk).
+ * @throws AuthError, ApiError or UsageError from the first source that has credentials that fail.
+ */
+export async function walkTokenSources(ctx: AppContext): Promise<TokenSourceWalk> {
+  const misses: SourceMiss[] = [];
+  for (const source of tokenSources(ctx)) {
+    const answer = await SOURCES[source](ctx);
+    if ('token' in answer) return {token: answer.token, source, tried: misses.map((m) => m.source)};
+    misses.push({source, ...answer.nothing});
+  }
+  return {misses};
+}
+
+/** The misses of a walk in words, the one rendering: `gcauth (no active account; run: gcauth auth login, ...), adc (...)`. */
+export function describeMisses(misses: readonly SourceMiss[]): string {
+  return misses.map(({source, why, fix}) => `${source} (${why}${fix ? `; run: ${fix}` : ''})`).join(', ');
 }
 
 /**

@@ -4,16 +4,17 @@ import {impersonationOf} from '../auth/impersonation.js';
 import {metadataAccessToken, metadataScopes} from '../auth/metadata.js';
 import type {AppContext} from '../context.js';
 import {tokenSources} from '../docker/helper.js';
+import {FIX, SCOPES, shortScope} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'account';
-const ACTIVATE = 'gcauth auth activate-service-account --key-file=FILE';
+/** The doctor's fix for an account without working credentials (doctor/helper.ts gives it too). */
+export const ACTIVATE_OR_LOGIN = `${FIX.activateKey()}   (or: ${FIX.login()})`;
 const SCOPES_CHECK = 'vm-scopes';
-const SCOPE = (name: string) => `https://www.googleapis.com/auth/${name}`;
 /** Scopes with which a registry lets a token push (Container Registry and Artifact Registry alike). */
-const PUSH_SCOPES = [SCOPE('cloud-platform'), SCOPE('devstorage.read_write'), SCOPE('devstorage.full_control')];
-const PULL_SCOPES = [...PUSH_SCOPES, SCOPE('devstorage.read_only'), SCOPE('cloud-platform.read-only')];
+const PUSH_SCOPES: string[] = [SCOPES.cloudPlatform, SCOPES.devstorageReadWrite, SCOPES.devstorageFullControl];
+const PULL_SCOPES = [...PUSH_SCOPES, SCOPES.devstorageReadOnly, SCOPES.cloudPlatformReadOnly];
 
 /** What the account check learnt, for the checks that call APIs as that account. */
 export interface AccountState {
@@ -27,11 +28,11 @@ export interface AccountState {
 
 /** The command that gives this account working credentials again. */
 export function reactivateCommand(credential: StoredCredential | undefined): string {
-  if (credential?.type === 'authorized_user') return `gcauth auth login ${credential.account}`;
+  if (credential?.type === 'authorized_user') return FIX.login(credential.account);
   if (credential?.type === 'service_account') {
     return `gcauth auth activate-service-account ${credential.account} --key-file=NEW_KEY.json   (a new key: gcauth iam service-accounts keys create NEW_KEY.json --iam-account=${credential.account}, run as an account that may)`;
   }
-  return ACTIVATE;
+  return FIX.activateKey();
 }
 
 type AccountContext = Pick<AppContext, 'env' | 'paths' | 'props' | 'store' | 'tokens' | 'log' | 'gce' | 'now' | 'homeDir' | 'platform'>;
@@ -45,10 +46,10 @@ async function noAccount(ctx: AccountContext, why: string): Promise<{check: Chec
     const adc = await findAdcSource(ctx).catch(() => undefined);
     if (adc?.file) {
       const message = `${why}; the Docker helper uses the Application Default Credentials in ${adc.file} (docker/token_source=${sources.join(',')}), which this check does not test`;
-      return {check: result(CHECK, 'warn', message, `${ACTIVATE}   (or: gcauth auth login)`), state: {tokenOk: false}};
+      return {check: result(CHECK, 'warn', message, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
     }
   }
-  return {check: result(CHECK, 'fail', why, `${ACTIVATE}   (or: gcauth auth login)`), state: {tokenOk: false}};
+  return {check: result(CHECK, 'fail', why, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
 }
 
 /** The VM's account: whether the metadata server gives it a token now. */
@@ -78,7 +79,7 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
   const credential = await ctx.store.get(account);
   if (!credential) {
     if (await isVmAccount(ctx, account)) return checkVmAccount(ctx, account);
-    return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it`, ACTIVATE), state: {account, tokenOk: false}};
+    return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it`, FIX.activateKey()), state: {account, tokenOk: false}};
   }
   const kind = credential.type === 'service_account' ? 'service-account key' : 'user login';
   const chain = impersonationOf(ctx.props);
@@ -107,7 +108,7 @@ export async function checkVmScopes(ctx: Pick<AppContext, 'env' | 'paths' | 'pro
   if (!state.metadata) return result(SCOPES_CHECK, 'skip', 'no metadata-server (VM) credentials in use');
   if (!state.tokenOk) return result(SCOPES_CHECK, 'skip', 'no token from the metadata server');
   const scopes = await metadataScopes(ctx);
-  const short = scopes.map((s) => s.replace('https://www.googleapis.com/auth/', '')).join(', ') || 'none';
+  const short = scopes.map(shortScope).join(', ') || 'none';
   const fix = `stop the VM, then: gcloud compute instances set-service-account INSTANCE --zone=ZONE --service-account=${state.account} --scopes=cloud-platform, and start it again (on GKE: a node pool with --scopes=cloud-platform, or Workload Identity)`;
   if (scopes.some((s) => PUSH_SCOPES.includes(s))) return result(SCOPES_CHECK, 'ok', `the VM's scopes let its token pull and push (${short})`);
   if (scopes.some((s) => PULL_SCOPES.includes(s))) {

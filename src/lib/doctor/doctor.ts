@@ -20,10 +20,26 @@ export type {CheckResult, DoctorSystem} from './types.js';
 export interface DoctorOptions {
   /** IMAGE_OR_HOST as typed; default gcr.io. */
   target?: string;
-  system: DoctorSystem;
+  /** The user and group database the group check reads; by default the context's user and /etc/group. */
+  system?: DoctorSystem;
   /** Bounds of the child processes (docker version, the helper). */
   dockerTimeoutMs?: number;
   helperTimeoutMs?: number;
+}
+
+/** The running user as the group check reads it: the context's user and the system's group database. */
+export function doctorSystem(ctx: Pick<AppContext, 'user'>): DoctorSystem {
+  const {uid, gids, name} = ctx.user;
+  return {
+    uid,
+    gids,
+    userName: name,
+    groupFile: '/etc/group',
+    windowsGroups: async () => {
+      const {execa} = await import('execa');
+      return String((await execa('whoami', ['/groups', '/fo', 'csv', '/nh'], {timeout: 5_000, stdin: 'ignore'})).stdout);
+    },
+  };
 }
 
 /** A check that throws is a bug in it, not a verdict on the user's setup: report it and go on. */
@@ -44,7 +60,7 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
   const target = parseDoctorTarget(options.target);
   const results: CheckResult[] = [];
   results.push(...(await guarded('docker-cli', () => checkDockerCli(ctx, options.dockerTimeoutMs))));
-  results.push(...(await guarded('docker-group', () => checkDockerGroup(ctx, options.system))));
+  results.push(...(await guarded('docker-group', () => checkDockerGroup(ctx, options.system ?? doctorSystem(ctx)))));
   results.push(...(await guarded('docker-config', () => checkDockerConfig(ctx, target.host))));
   results.push(...(await guarded('config-dir', () => checkConfigDir(ctx))));
   results.push(...(await guarded('helper', () => checkHelper(ctx, target.host, options.helperTimeoutMs))));

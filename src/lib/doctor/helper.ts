@@ -5,11 +5,12 @@ import {fileURLToPath} from 'node:url';
 import type {AppContext} from '../context.js';
 import {findOnPath, isOnPath} from '../docker/configure.js';
 import {answerSummary} from '../docker/fast-answer.js';
-import {fastAnswerPath} from '../docker/fast-answer-file.js';
-import {HELPER_BIN} from '../docker/helper.js';
+import {fastAnswerPath} from '../config/fast-answer-file.js';
+import {describeMisses, HELPER_BIN, servedHost, walkTokenSources} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
 import {fsErrorReason, readRegularFile} from '../read-file.js';
 import {redactText as redact} from '../redact.js';
+import {ACTIVATE_OR_LOGIN} from './account.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'helper';
@@ -19,7 +20,7 @@ export const HELPER_TIMEOUT_MS = 15_000;
 const NOT_FOUND = 'credentials not found in native keychain';
 
 /** What `docker-credential-gcauth get` answered, as Docker would take it. */
-export type HelperAnswer = {kind: 'token'; username: string} | {kind: 'not-found'; hint: string} | {kind: 'error'; message: string};
+export type HelperAnswer = {kind: 'token'; username: string} | {kind: 'not-found'} | {kind: 'error'; message: string};
 
 /** Classifies a `get` run: protocol JSON with a secret, the not-found sentinel, or anything else (an error). */
 export function classifyHelperGet(exitCode: number | undefined, stdout: string, stderr: string): HelperAnswer {
@@ -33,8 +34,23 @@ export function classifyHelperGet(exitCode: number | undefined, stdout: string, 
     }
     return {kind: 'error', message: 'answered without a secret'};
   }
-  if (out === NOT_FOUND) return {kind: 'not-found', hint: stderr.trim().split('\n').pop() ?? ''};
+  if (out === NOT_FOUND) return {kind: 'not-found'};
   return {kind: 'error', message: redact(out || stderr.trim() || `exit ${exitCode ?? 'by signal'}`).split('\n')[0]!};
+}
+
+/**
+ * What the helper tried for a host it serves and found no credentials for, from the same walk over the same
+ * configuration, in this process: `: it tried SOURCE (WHY; run: FIX), ...`, or nothing for a host it does not serve.
+ */
+async function whatWasTried(ctx: AppContext, host: string): Promise<string> {
+  try {
+    if (!servedHost(host, ctx)) return '';
+    const walk = await walkTokenSources(ctx);
+    return walk.token === undefined ? `: it tried ${describeMisses(walk.misses)}.` : '';
+  } catch {
+    // A source whose credentials fail here answered not-found to the helper a moment ago: nothing to add.
+    return '';
+  }
 }
 
 /** This installation's bin directory, for a PATH fix (…/dist/lib/doctor → the package root). */
@@ -53,7 +69,7 @@ function helperRunner(ctx: Pick<AppContext, 'env'>, timeoutMs: number): Runner {
 }
 
 /** docker-credential-gcauth is on PATH, answers `version`, and what its `get` gives Docker for `host`. */
-export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, host: string, timeoutMs = HELPER_TIMEOUT_MS): Promise<CheckResult> {
+export async function checkHelper(ctx: AppContext, host: string, timeoutMs = HELPER_TIMEOUT_MS): Promise<CheckResult> {
   if (!(await isOnPath(HELPER_BIN, ctx))) {
     const sep = ctx.platform === 'win32' ? ';' : ':';
     return result(CHECK, 'fail', `${HELPER_BIN} is not on PATH, so Docker cannot run it`, `export PATH="${installBinDir()}${sep}$PATH"   (in your shell profile)`);
@@ -71,7 +87,7 @@ export async function checkHelper(ctx: Pick<AppContext, 'env' | 'platform'>, hos
     case 'token':
       return result(CHECK, 'ok', `${name} answers ${host} with a token (username ${answer.username})`);
     case 'not-found':
-      return result(CHECK, 'fail', `${name} has no credentials for ${host}${answer.hint ? `: ${answer.hint.replace(/^docker-credential-gcauth: /, '').replace(/^no credentials for \S+, so Docker goes on without them\. Tried /, 'it tried ')}` : ''}`, 'gcauth auth activate-service-account --key-file=FILE   (or: gcauth auth login)');
+      return result(CHECK, 'fail', `${name} has no credentials for ${host}${await whatWasTried(ctx, host)}`, ACTIVATE_OR_LOGIN);
     default:
       return result(CHECK, 'fail', `${name} failed for ${host}: ${answer.message}`, `echo ${host} | ${HELPER_BIN} get`);
   }

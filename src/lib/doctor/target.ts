@@ -1,5 +1,6 @@
 import {UsageError} from '../errors.js';
-import {registryHost, registryHostProblem} from '../docker/server-url.js';
+import {registryHost} from '../docker/server-url.js';
+import {registryHostProblem} from '../validators.js';
 
 /** What IMAGE_OR_HOST names: a host, and for a Google image the place its permissions are checked. */
 export interface DoctorTarget {

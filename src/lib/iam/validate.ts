@@ -6,6 +6,7 @@
  * shapes (principal:// paths, custom role ids) are checked only for their outline.
  */
 import {UsageError} from '../errors.js';
+import {isProjectIdentifier, PROJECT_FORM, projectFault} from '../validators.js';
 
 const BASIC_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'];
 
@@ -35,9 +36,6 @@ const CANONICAL_PREFIX: Record<string, string> = {
 };
 const ROLE_NAME = /^[A-Za-z0-9_.]+$/;
 const ROLE_FORM = 'roles/NAME, projects/PROJECT_ID/roles/NAME or organizations/ORGANIZATION_ID/roles/NAME';
-/** gcloud's own project rule (core/properties.py): an optional `domain:` prefix, and legacy ids up to 63 characters. */
-const PROJECT_ID = /^(?:(?:[-a-z0-9]{1,63}\.)*(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?):)?(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)$/;
-const PROJECT_FORM = 'a project ID (such as my-project-123, lower-case letters, digits and hyphens) or a project number';
 const KEY_ID = /^[0-9a-f]{40}$/;
 const KEY_ID_FORM = "40 lower-case hexadecimal characters (a key's KEY_ID, the private_key_id of its JSON key file)";
 
@@ -227,23 +225,6 @@ export function validateRole(value: string, label = '--role'): string {
   throw invalidValue(label, value, ROLE_FORM, {reason, suggestion});
 }
 
-function isProjectIdentifier(value: string): boolean {
-  return /^[0-9]+$/.test(value) || PROJECT_ID.test(value);
-}
-
-/** What is wrong with a value that is not a project identifier, and the likely intended one. */
-function projectFault(value: string): {reason?: string; suggestion?: string} {
-  const trimmed = value.trim();
-  const candidates = [trimmed, trimmed.replace(/^projects\//, ''), trimmed.toLowerCase()];
-  const suggestion = candidates.find((c) => c !== value && isProjectIdentifier(c));
-  let reason: string | undefined;
-  if (value.startsWith('projects/')) reason = 'this takes the ID alone, without projects/';
-  else if (value.length === 0) reason = 'it is empty';
-  // gcloud's heuristic for a display name given where the ID belongs.
-  else if (/^[-A-Z]/.test(value) || /[ !"']/.test(value)) reason = 'this looks like a project name, not its ID';
-  return {reason, suggestion};
-}
-
 /**
  * Checks a project (`PROJECT_ID` argument, `--project`) with gcloud's rule: a project ID, optionally
  * domain-scoped (`example.com:my-project`), or a project number. Returns it; throws UsageError.
@@ -251,23 +232,6 @@ function projectFault(value: string): {reason?: string; suggestion?: string} {
 export function validateProjectId(value: string, label = 'PROJECT_ID'): string {
   if (isProjectIdentifier(value)) return value;
   throw invalidValue(label, value, PROJECT_FORM, projectFault(value));
-}
-
-/** The same rule as validateProjectId for the `core/project` property: the problem in words, or undefined. */
-export function projectProblem(value: string): string | undefined {
-  if (isProjectIdentifier(value)) return undefined;
-  const {reason, suggestion} = projectFault(value);
-  return `${reason ? `${reason}; ` : ''}expected ${PROJECT_FORM}${suggestion !== undefined ? `; did you mean ${suggestion}?` : ''}`;
-}
-
-/** The rule of the `core/account` property: an email, or `default` (the metadata server's own account); the problem, or undefined. */
-export function accountProblem(value: string): string | undefined {
-  // Loose on purpose (NAME@HOST): the credential store, not this rule, says which accounts exist.
-  const email = /^[^@\s]+@[^@\s]+$/;
-  if (value === 'default' || email.test(value)) return undefined;
-  const trimmed = value.trim();
-  const hint = trimmed !== value && email.test(trimmed) ? `; did you mean ${trimmed}?` : '';
-  return `expected an account email (you@example.com, NAME@PROJECT_ID.iam.gserviceaccount.com) or default${hint}`;
 }
 
 /**

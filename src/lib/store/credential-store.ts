@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import {discardFastAnswer} from '../docker/fast-answer-file.js';
+import {discardFastAnswer} from '../config/fast-answer-file.js';
 import {AuthError, GcauthError} from '../errors.js';
 import {FileReadError} from '../read-file.js';
 import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';

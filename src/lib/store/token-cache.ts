@@ -1,7 +1,7 @@
 import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 
-import {discardFastAnswer} from '../docker/fast-answer-file.js';
+import {discardFastAnswer} from '../config/fast-answer-file.js';
 import {existsAsNonRegular, FileReadError} from '../read-file.js';
 import {readTextIfExists, removeFile, withFileLock, writeSecureFile} from '../secure-fs.js';
 import {removeStaleTemps} from '../config/stale-temps.js';

@@ -5,7 +5,8 @@ import ActivateServiceAccount from '../../../src/commands/auth/activate-service-
 import CreateAccount from '../../../src/commands/iam/service-accounts/create.js';
 import CreateKey from '../../../src/commands/iam/service-accounts/keys/create.js';
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
-import {type CheckResult, type DoctorSystem, doctorPassed, renderDoctorReport, runDoctor} from '../../../src/lib/doctor/doctor.js';
+import {createContext} from '../../../src/lib/context.js';
+import {type CheckResult, type DoctorSystem, doctorPassed, doctorSystem, renderDoctorReport, runDoctor} from '../../../src/lib/doctor/doctor.js';
 import {checkHelperFastPath} from '../../../src/lib/doctor/helper.js';
 import {fakeContext} from '../../helpers/context.js';
 import {repoRoot, tmpDir} from '../../helpers/emulator.js';
@@ -184,6 +185,24 @@ test('no active account: the account check and the helper fail, saying how to ge
   expect(r.account).toMatchObject({status: 'fail', message: 'no active account'});
   expect(r.helper).toMatchObject({status: 'fail', message: expect.stringContaining('has no credentials for gcr.io: it tried gcauth (no active account; run: gcauth auth login, or gcauth auth activate-service-account --key-file=FILE), adc (')});
   expect(r['key-age']!.status).toBe('skip');
+  // The doctor words the same walk as the helper's stderr line, from the structure, not by rewriting that line.
+  const {execa} = await import('execa');
+  const helper = await execa(path.join(w.bin, 'docker-credential-gcauth'), ['get'], {input: 'gcr.io', env: w.env, extendEnv: false, reject: false});
+  const tried = /Tried (.+)$/.exec(helper.stderr.trim())?.[1];
+  expect(tried).toMatch(/^gcauth \(no active account; /);
+  expect(r.helper!.message).toMatch(/^docker-credential-gcauth \S+ .*has no credentials for gcr\.io: it tried /);
+  expect(r.helper!.message.endsWith(`has no credentials for gcr.io: it tried ${tried}`)).toBe(true);
+});
+
+test("without a system given, the group check reads the context's user (createContext is what reads the process)", async () => {
+  const configDir = tmpDir();
+  const ctxAs = (user: {uid?: number; gids: number[]; name: string}) =>
+    createContext({}, {env: {GCAUTH_CONFIG: configDir, PATH: ''}, homeDir: configDir, platform: 'linux', user, sysRoot: configDir, macAddresses: () => [], io: {stdout: {write: () => true}, stderr: {write: () => true}, stdin: process.stdin, interactive: false}});
+  expect(doctorSystem(await ctxAs({uid: 4242, gids: [7], name: 'ghost'}))).toMatchObject({uid: 4242, gids: [7], userName: 'ghost', groupFile: '/etc/group'});
+  const group = (results: CheckResult[]) => results.find((r) => r.check === 'docker-group')!;
+  expect(group(await runDoctor({}, await ctxAs({uid: 0, gids: [], name: 'root'})))).toMatchObject({status: 'ok', message: 'running as root, which needs no group'});
+  // Whatever this machine's /etc/group holds, a user in no group is told to join docker by name.
+  expect(group(await runDoctor({}, await ctxAs({uid: 4242, gids: [], name: 'ghost'}))).fix).toMatch(/sudo usermod -aG docker ghost /);
 });
 
 test('no helper on PATH, and no docker', async () => {

@@ -206,6 +206,41 @@ describe('faults', () => {
     expect((await md(`${MD}/instance/service-accounts/default/email`)).status).toBe(200);
   });
 
+  it('token-not-json: answers the token 200 as an HTML page, with the flavor header; the rest of the tree answers', async () => {
+    await admin({fault: 'token-not-json'});
+    const r = await md(`${MD}/instance/service-accounts/default/token`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('metadata-flavor')).toBe('Google');
+    expect(r.headers.get('content-type')).toContain('text/html');
+    expect(() => JSON.parse(r.text) as unknown).toThrow();
+    expect((await md(`${MD}/instance/service-accounts/default/email`)).text).toBe(computeEmail);
+    expect(emu.stats().tokensIssued.metadata).toBe(0);
+  });
+
+  it('token-503-once: the next token request is 503 with the flavor header, then the fault lifts itself', async () => {
+    await admin({fault: 'token-503-once'});
+    expect((await md(`${MD}/instance/service-accounts/default/email`)).status).toBe(200);
+    const first = await md(`${MD}/instance/service-accounts/default/token`);
+    expect(first.status).toBe(503);
+    expect(first.headers.get('metadata-flavor')).toBe('Google');
+    expect(emu.metadata.view().fault).toBeNull();
+    const second = await md(`${MD}/instance/service-accounts/default/token`);
+    expect(second.status).toBe(200);
+    expect(JSON.parse(second.text)).toMatchObject({access_token: expect.stringMatching(/^ya29\./)});
+    expect(emu.stats().tokenRequests.metadata).toBe(2);
+    expect(emu.stats().tokensIssued.metadata).toBe(1);
+  });
+
+  it('token-hang: the token never answers until the client gives up, while the rest of the tree answers', async () => {
+    await admin({fault: 'token-hang'});
+    const started = Date.now();
+    await expect(fetch(`${emu.url}${MD}/instance/service-accounts/default/token`, {headers: FLAVOR, signal: AbortSignal.timeout(300)})).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect((await md(`${MD}/instance/service-accounts/default/email`)).text).toBe(computeEmail);
+    await admin({fault: null});
+    expect((await md(`${MD}/instance/service-accounts/default/token`)).status).toBe(200);
+  });
+
   it('hang: never answers until the client gives up', async () => {
     await admin({fault: 'hang'});
     const started = Date.now();
@@ -221,6 +256,40 @@ describe('faults', () => {
     expect(r.status).toBe(503);
     expect(r.headers.get('metadata-flavor')).toBe('Google');
     expect((await md(`${MD}/project/project-id`)).status).toBe(200);
+  });
+});
+
+describe('test control', () => {
+  const requests = async () => ((await (await fetch(`${emu.url}/__admin/metadata/requests`)).json()) as {requests: string[]}).requests;
+
+  it('logs each metadata request path and query in order, refused and faulted ones too, and nothing else; reset-stats clears it', async () => {
+    await md(`${MD}/instance/service-accounts/default/token?scopes=${encodeURIComponent(`${AUTH}devstorage.read_only`)}`);
+    await md(`${MD}/project/project-id`, {});
+    await fetch(`${emu.url}/tokeninfo?access_token=nope`);
+    emu.faults.set({failNext: 1, paths: ['/computeMetadata/']});
+    await md(`${MD}/instance/?recursive=true&alt=json`);
+    await md('/');
+    expect(await requests()).toEqual([
+      `${MD}/instance/service-accounts/default/token?scopes=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fdevstorage.read_only`,
+      `${MD}/project/project-id`,
+      `${MD}/instance/?recursive=true&alt=json`,
+      '/',
+    ]);
+    expect(emu.metadata.requests()).toEqual(await requests());
+    await fetch(`${emu.url}/__admin/reset-stats`, {method: 'POST'});
+    expect(await requests()).toEqual([]);
+  });
+
+  it('latency limited to the token path delays token answers (with a query too) and nothing else', async () => {
+    emu.faults.set({latencyMs: 1000, paths: [`${MD}/instance/service-accounts/default/token`]});
+    const timed = async (path: string) => {
+      const started = Date.now();
+      expect((await md(path)).status).toBe(200);
+      return Date.now() - started;
+    };
+    expect(await timed(`${MD}/instance/service-accounts/default/token?scopes=${AUTH}devstorage.read_only`)).toBeGreaterThanOrEqual(990);
+    expect(await timed(`${MD}/instance/service-accounts/default/email`)).toBeLessThan(1000);
+    expect(await timed(`${MD}/instance/service-accounts/default/identity?audience=a`)).toBeLessThan(1000);
   });
 });
 

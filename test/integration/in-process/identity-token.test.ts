@@ -89,6 +89,21 @@ describe('print-identity-token for a service account', () => {
   });
 });
 
+describe("the context's clock dates minted tokens", () => {
+  test('an access token minted under a fake clock expires its lifetime after that clock, and the next run reads it from the cache', async () => {
+    const fakeNow = Date.now() + 30 * 24 * 3600_000;
+    const before = emu.stats().tokenRequests.accessToken;
+    const first = await printAccessToken({scopes: ['https://www.googleapis.com/auth/cloud-platform']}, (await fakeContext({configDir, env, now: () => fakeNow})).ctx);
+    const lifetime = new Date(first.expiry).getTime() - fakeNow;
+    // The emulator's tokens live an hour; a few ms of the lifetime pass between its answer and the stamp.
+    expect(lifetime).toBeGreaterThan(3590_000);
+    expect(lifetime).toBeLessThanOrEqual(3600_000);
+    const second = await printAccessToken({scopes: ['https://www.googleapis.com/auth/cloud-platform']}, (await fakeContext({configDir, env, now: () => fakeNow + 60_000})).ctx);
+    expect(second).toEqual(first);
+    expect(emu.stats().tokenRequests.accessToken).toBe(before + 1);
+  });
+});
+
 describe('print-identity-token for a user account', () => {
   const USER = 'user@example.com';
 

@@ -1,7 +1,6 @@
 import {specCommand} from '../../../lib/base-command.js';
 import {defineCommand} from '../../../lib/command-spec.js';
 import {validateConfigurationName} from '../../../lib/config/configurations.js';
-import {isTrue} from '../../../lib/config/properties.js';
 import type {AppContext} from '../../../lib/context.js';
 import {CancelledError, NotFoundError, UsageError} from '../../../lib/errors.js';
 
@@ -26,7 +25,7 @@ export async function deleteConfigurations(options: {names: string[]}, ctx: AppC
   const missing: string[] = [];
   for (const name of names) if (!(await ctx.configurations.exists(name))) missing.push(name);
   if (missing.length > 0) throw new NotFoundError(`Configuration [${missing.join(', ')}] does not exist.`);
-  if (!isTrue(ctx.props.get('core/disable_prompts'))) {
+  if (!ctx.quiet) {
     const what = names.length === 1 ? `configuration [${names[0]}]` : `configurations [${names.join(', ')}]`;
     const yes = await ctx.prompter.confirm(`Delete ${what}?`, {default: true, flag: '--quiet'});
     if (!yes) throw new CancelledError('Nothing was deleted.');

@@ -1,7 +1,7 @@
 /**
- * Where docker-credential-gcauth's pre-rendered answer lives, and its removal. Kept apart from fast-answer.ts so
- * the stores that must discard it on every write (credentials, configurations, the token cache) import two
- * names and node:fs, nothing else.
+ * Where docker-credential-gcauth's pre-rendered answer lives in the config dir, and its removal. Kept here, apart
+ * from docker/fast-answer.ts, so the stores that must discard it on every write (credentials, configurations, the
+ * token cache) import two names and node:fs, and config (the lowest layer) reaches into no domain module.
  */
 import {rmSync} from 'node:fs';
 import path from 'node:path';

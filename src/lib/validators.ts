@@ -1,0 +1,120 @@
+/**
+ * The rules for values users type into properties (and the flags and arguments that set the same things): each
+ * `*Problem` returns what is wrong in words, or undefined. A leaf on purpose, importing nothing of gcauth: the
+ * property table (config, the lowest layer) validates with these, and the domain modules (auth, docker, iam) build
+ * their own checks on the same rules, so a rule has one home and config depends on no domain module.
+ */
+
+// --- projects and accounts (gcloud's core/properties.py) ---
+
+/** gcloud's own project rule: an optional `domain:` prefix, and legacy ids up to 63 characters. */
+const PROJECT_ID = /^(?:(?:[-a-z0-9]{1,63}\.)*(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?):)?(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)$/;
+
+/** The accepted form of a project, as every message about one shows it. */
+export const PROJECT_FORM = 'a project ID (such as my-project-123, lower-case letters, digits and hyphens) or a project number';
+
+/** True for a project ID (optionally domain-scoped, `example.com:my-project`) or a project number. */
+export function isProjectIdentifier(value: string): boolean {
+  return /^[0-9]+$/.test(value) || PROJECT_ID.test(value);
+}
+
+/** What is wrong with a value that is not a project identifier, and the likely intended one. */
+export function projectFault(value: string): {reason?: string; suggestion?: string} {
+  const trimmed = value.trim();
+  const candidates = [trimmed, trimmed.replace(/^projects\//, ''), trimmed.toLowerCase()];
+  const suggestion = candidates.find((c) => c !== value && isProjectIdentifier(c));
+  let reason: string | undefined;
+  if (value.startsWith('projects/')) reason = 'this takes the ID alone, without projects/';
+  else if (value.length === 0) reason = 'it is empty';
+  // gcloud's heuristic for a display name given where the ID belongs.
+  else if (/^[-A-Z]/.test(value) || /[ !"']/.test(value)) reason = 'this looks like a project name, not its ID';
+  return {reason, suggestion};
+}
+
+/** The rule of `core/project` (and of validateProjectId in iam/validate.ts): the problem in words, or undefined. */
+export function projectProblem(value: string): string | undefined {
+  if (isProjectIdentifier(value)) return undefined;
+  const {reason, suggestion} = projectFault(value);
+  return `${reason ? `${reason}; ` : ''}expected ${PROJECT_FORM}${suggestion !== undefined ? `; did you mean ${suggestion}?` : ''}`;
+}
+
+/** The rule of the `core/account` property: an email, or `default` (the metadata server's own account); the problem, or undefined. */
+export function accountProblem(value: string): string | undefined {
+  // Loose on purpose (NAME@HOST): the credential store, not this rule, says which accounts exist.
+  const email = /^[^@\s]+@[^@\s]+$/;
+  if (value === 'default' || email.test(value)) return undefined;
+  const trimmed = value.trim();
+  const hint = trimmed !== value && email.test(trimmed) ? `; did you mean ${trimmed}?` : '';
+  return `expected an account email (you@example.com, NAME@PROJECT_ID.iam.gserviceaccount.com) or default${hint}`;
+}
+
+// --- impersonation (auth/impersonate_service_account, --impersonate-service-account) ---
+
+const SERVICE_ACCOUNT_EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+/** Why a property value is not a chain of service-account emails, or undefined. */
+export function impersonationProblem(value: string): string | undefined {
+  const emails = value.split(',').map((e) => e.trim());
+  const bad = emails.find((e) => !SERVICE_ACCOUNT_EMAIL.test(e));
+  return bad === undefined ? undefined : `expected EMAIL or DELEGATE,...,EMAIL (comma-separated service-account emails), got [${bad}]`;
+}
+
+// --- registry hosts (docker/registries, configure-docker's REGISTRIES) ---
+
+const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)${LABEL}(\\.${LABEL})*\\.?$`);
+const IPV6 = /^\[[0-9a-f:.]*:[0-9a-f:.]*\]$/;
+
+/** Why `host[:port]` is not a registry host, or undefined when it is one. Takes a normalised host (docker/server-url.ts). */
+export function registryHostProblem(host: string): string | undefined {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host);
+  if (!match) return 'expected HOST or HOST:PORT';
+  const [, name, port] = match;
+  if (!name || !(IPV6.test(name) || HOST_NAME.test(name))) return 'expected HOST or HOST:PORT';
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65_535)) return 'the port must be between 1 and 65535';
+  // Docker reads the first part of an image name as a registry only when it has a dot or a port or is
+  // localhost; `foo/app` is the Docker Hub user foo's image, so a host `foo` would never be asked for.
+  if (port === undefined && !name.startsWith('[') && !name.replace(/\.$/, '').includes('.') && name !== 'localhost') {
+    return `[${name}] has no dot and no port, so Docker never treats it as a registry (${name}/IMAGE is an image on Docker Hub); use HOST.DOMAIN, HOST:PORT, an IP address or localhost`;
+  }
+  return undefined;
+}
+
+/** Checks a `docker/registries` value: comma-separated bare `host[:port]` items. Returns the problem, if any. */
+export function registryListProblem(value: string): string | undefined {
+  for (const item of value.split(',').map((i) => i.trim())) {
+    if (!item) continue;
+    if (/[/@]/.test(item)) return `[${item}]: expected HOST or HOST:PORT with no scheme or path, e.g. 127.0.0.1:5000`;
+    const problem = registryHostProblem(item.toLowerCase());
+    if (problem) return `[${item}]: ${problem}, e.g. 127.0.0.1:5000`;
+  }
+  return undefined;
+}
+
+// --- docker/token_source: the sources docker-credential-gcauth tries (docker/token-sources.ts parses the list) ---
+
+/** Every token source, in the default order: the active gcauth account, then ADC (a file), then the metadata server. */
+export const TOKEN_SOURCE_NAMES = ['gcauth', 'adc', 'metadata'] as const;
+
+export type TokenSourceName = (typeof TOKEN_SOURCE_NAMES)[number];
+
+/** The default of `docker/token_source`. */
+export const DEFAULT_TOKEN_SOURCES = TOKEN_SOURCE_NAMES.join(',');
+
+/** True for a name `docker/token_source` may list. */
+export const isTokenSourceName = (item: string): item is TokenSourceName => (TOKEN_SOURCE_NAMES as readonly string[]).includes(item);
+
+/** The problem with a `docker/token_source` value (a comma-separated list, spaces allowed around items), or undefined. */
+export function tokenSourceListProblem(value: string): string | undefined {
+  const expected = `expected a comma-separated list of ${TOKEN_SOURCE_NAMES.join(', ')}, in the order to try them`;
+  const items = value.split(',').map((item) => item.trim());
+  if (items.every((item) => item === '')) return `the list is empty; ${expected}`;
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item === '') return `an item is empty; ${expected}`;
+    if (!isTokenSourceName(item)) return `unknown token source [${item}]; ${expected}`;
+    if (seen.has(item)) return `[${item}] is listed twice; ${expected}`;
+    seen.add(item);
+  }
+  return undefined;
+}
