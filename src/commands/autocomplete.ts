@@ -1,9 +1,9 @@
 import path from 'node:path';
 
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../lib/base-command.js';
-import {bashScript, zshScript} from '../lib/completion.js';
+import {specCommand} from '../lib/base-command.js';
+import {defineCommand} from '../lib/command-spec.js';
+import {bashScript, CLI_BIN, zshScript} from '../lib/completion.js';
+import type {AppContext} from '../lib/context.js';
 
 export const SHELLS = ['bash', 'zsh'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -38,20 +38,30 @@ export function completionScript(shell: Shell, bin: string): {script: string; in
   };
 }
 
-export default class Autocomplete extends BaseCommand<typeof Autocomplete> {
-  static override summary = 'Print the shell completion script for bash or zsh.';
-  static override description =
+/**
+ * Writes the completion script to stdout and how to install it to stderr. The script is a file's content, not data:
+ * --format does not apply to it, so the core writes it and returns nothing.
+ */
+export async function printCompletionScript(options: {shell?: string}, ctx: Pick<AppContext, 'io' | 'env'>): Promise<void> {
+  const {script, install} = completionScript(chooseShell(options.shell, ctx.env.SHELL), CLI_BIN);
+  ctx.io.stdout.write(script);
+  for (const line of install) ctx.io.stderr.write(`${line}\n`);
+}
+
+export const spec = defineCommand({
+  summary: 'Print the shell completion script for bash or zsh.',
+  description:
     'The script goes to stdout and how to install it to stderr. It completes commands, flags, property names ' +
     '(config get, set, unset), configuration names (config configurations activate, delete, describe; --configuration) ' +
-    'and accounts (--account, auth revoke, config set account), asking gcauth for them on each TAB.';
-  static override examples = ['<%= config.bin %> autocomplete bash > ~/.local/share/bash-completion/completions/<%= config.bin %>', 'source <(<%= config.bin %> autocomplete zsh)'];
-  static override args = {
-    shell: Args.string({description: "The shell: bash or zsh (default: $SHELL's, else bash).", options: [...SHELLS]}),
-  };
+    'and accounts (--account, auth revoke, config set account), asking gcauth for them on each TAB.',
+  examples: ['<%= config.bin %> autocomplete bash > ~/.local/share/bash-completion/completions/<%= config.bin %>', 'source <(<%= config.bin %> autocomplete zsh)'],
+  args: {
+    shell: {description: "The shell: bash or zsh (default: $SHELL's, else bash).", options: SHELLS},
+  },
+  flags: {},
+  options: ({args}) => ({shell: args.shell}),
+  run: printCompletionScript,
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const {script, install} = completionScript(chooseShell(this.args.shell, this.ctx.env.SHELL), this.config.bin);
-    this.ctx.io.stdout.write(script);
-    for (const line of install) this.status(line);
-  }
-}
+export default class Autocomplete extends specCommand(spec) {}

@@ -10,7 +10,7 @@ import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 
 import {isProblem, parseCommandLine} from '../lib/command-line.js';
-import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../lib/command-spec.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../lib/command-spec.js';
 import {complete, type CompletionCommand, fileSources} from '../lib/completion.js';
 import {resolvePaths} from '../lib/config/paths.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
@@ -80,9 +80,9 @@ export async function runFast(argv: string[]): Promise<boolean> {
   let ctx: AppContext | undefined;
   try {
     const format = parseFormat(flags.format);
-    ctx = await createContext(flags);
-    const result = await spec.run(spec.options(line), ctx);
-    process.stdout.write(await renderSpecResult(spec, result, format));
+    ctx = await createContext(flags, spec.context);
+    const code = await printSpecResult(spec, await spec.run(spec.options(line), ctx), format, ctx);
+    if (code !== 0) process.exitCode = code;
   } catch (error) {
     process.exitCode = reportError(error, (t) => process.stderr.write(t), flags.verbosity ?? ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY);
   }

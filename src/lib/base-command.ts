@@ -1,9 +1,9 @@
 import {Args, Command, Flags, type Interfaces} from '@oclif/core';
 
-import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, renderSpecResult} from './command-spec.js';
+import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, printSpecResult} from './command-spec.js';
 import {createContext, type AppContext, type GlobalFlags} from './context.js';
 import {UsageError} from './errors.js';
-import {type FormatSpec, type HumanRenderer, parseFormat, renderResult} from './output/format.js';
+import {type FormatSpec, parseFormat} from './output/format.js';
 import {parseErrorMessage} from './parse-errors.js';
 import {reportError} from './report-error.js';
 
@@ -68,21 +68,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return createContext(flags);
   }
 
-  /** Writes a result to stdout in the user's --format, or by default `human` (a renderer, or `yaml` as gcloud's describe commands). */
-  protected async output<D>(data: D, human: HumanRenderer<D>): Promise<void> {
-    this.ctx.io.stdout.write(await renderResult(data, this.format, human));
-  }
-
   /** Runs a command's spec: the parsed line as its options, its core, its result in --format or its human rendering. */
   protected async runSpec<F extends FlagsSpec, A extends ArgsSpec, O, R>(spec: CommandSpec<F, A, O, R>): Promise<void> {
     // oclif parsed with the spec's own flags and args (specCommand), so its values have the spec's types.
     const input = {flags: this.flags, args: this.args, argv: this.positionals} as unknown as Parameters<typeof spec.options>[0];
-    this.ctx.io.stdout.write(await renderSpecResult(spec, await spec.run(spec.options(input), this.ctx), this.format));
-  }
-
-  /** Writes a status line to stderr. */
-  protected status(message: string): void {
-    this.ctx.io.stderr.write(`${message}\n`);
+    const code = await printSpecResult(spec, await spec.run(spec.options(input), this.ctx), this.format, this.ctx);
+    if (code !== 0) this.exit(code);
   }
 
   /** The error as it is reported: oclif's parse errors reworded as gcloud words them, with a suggestion for a mistyped flag. */
@@ -113,6 +104,10 @@ export function specCommand<F extends FlagsSpec, A extends ArgsSpec, O, R>(spec:
     static override strict = spec.strict ?? true;
     static override args = oclifArgs(spec.args);
     static override flags = oclifFlags(spec.flags);
+
+    protected override buildContext(flags: GlobalFlags): Promise<AppContext> {
+      return createContext(flags, spec.context);
+    }
 
     async run(): Promise<void> {
       await this.runSpec(spec);

@@ -4,7 +4,7 @@
  * (src/hot/gcauth.ts) and the standalone Docker helper (src/lib/docker/helper-commands.ts), both of which parse
  * with `parseCommandLine` (command-line.ts). This module imports nothing of oclif, so the hot paths can load it.
  */
-import type {AppContext} from './context.js';
+import type {AppContext, ContextOverrides} from './context.js';
 import {VERBOSITIES} from './log.js';
 import {type FormatSpec, type HumanRenderer, renderResult} from './output/format.js';
 
@@ -95,10 +95,22 @@ export interface CommandSpec<F extends FlagsSpec = FlagsSpec, A extends ArgsSpec
   strict?: boolean;
   /** The parsed command line as the core's options. @throws UsageError for a combination no declaration expresses. */
   options(input: CommandInput<F, A>): O;
-  /** The core; one that resolves to undefined prints nothing on stdout, whatever --format says. */
+  /**
+   * The core; one that resolves to undefined prints nothing on stdout, whatever --format says. Status lines that
+   * report what it did go to ctx.io.stderr as it goes.
+   */
   run(options: O, ctx: AppContext): Promise<R>;
   /** The rendering without --format. */
   human: HumanRenderer<R>;
+  /**
+   * Status lines for stderr once the result is printed, which may depend on the format it was printed in
+   * (gcloud's Epilog: `Listed 0 items.` where the default table is empty, the next step under it).
+   */
+  epilog?(result: R, format: FormatSpec, ctx: AppContext): string;
+  /** The exit status a result means, 0 unless this says otherwise (doctor's report is its result, and a failed check exits 1). */
+  exitCode?(result: R): number;
+  /** How this command's context is built, where it differs from every other command's. */
+  context?: Pick<ContextOverrides, 'tolerateUntrustedConfigDir'>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -112,4 +124,20 @@ export function defineCommand<const F extends FlagsSpec, const A extends ArgsSpe
 /** What a spec's result prints on stdout, in every entry point: nothing for a core that returns nothing, else --format or the human rendering. */
 export async function renderSpecResult<R>(spec: Pick<CommandSpec<FlagsSpec, ArgsSpec, unknown, R>, 'human'>, result: R, format: FormatSpec): Promise<string> {
   return result === undefined ? '' : renderResult(result, format, spec.human);
+}
+
+/**
+ * Prints a spec's result as every entry point does: stdout (renderSpecResult), then its epilog on stderr.
+ * Returns the exit status the result means.
+ */
+export async function printSpecResult<R>(
+  spec: Pick<CommandSpec<FlagsSpec, ArgsSpec, unknown, R>, 'human' | 'epilog' | 'exitCode'>,
+  result: R,
+  format: FormatSpec,
+  ctx: AppContext,
+): Promise<number> {
+  ctx.io.stdout.write(await renderSpecResult(spec, result, format));
+  const epilog = spec.epilog?.(result, format, ctx);
+  if (epilog) ctx.io.stderr.write(epilog);
+  return spec.exitCode?.(result) ?? 0;
 }

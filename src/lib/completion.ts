@@ -134,6 +134,9 @@ export function complete(words: string[], commands: Record<string, CompletionCom
   return source ? match(fromSource(source, positionals).filter((c) => source !== 'accounts' || !positionals.includes(c))) : [];
 }
 
+/** The command the scripts complete: the CLI's bin (package.json's oclif.bin), which gcauth's messages name too. */
+export const CLI_BIN = 'gcauth';
+
 /** The bash script: asks `gcauth __complete` for whole words, then trims what bash's word breaks (`=`, `@`, `:`) already split off. */
 export function bashScript(bin: string): string {
   return `# ${bin} completion for bash. Install: ${bin} autocomplete bash > ~/.local/share/bash-completion/completions/${bin}

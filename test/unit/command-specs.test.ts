@@ -3,12 +3,15 @@
  * (the committed manifest, generated from the classes that specCommand builds), the lean dispatcher's
  * (FAST_COMMANDS' specs with the global flags) and the standalone helper's (helperCommandLine).
  */
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
 
 import {FAST_COMMANDS, parseFast} from '../../src/hot/gcauth.js';
 import {type DeclaredCommand, type DeclaredFlag, isProblem, parseCommandLine} from '../../src/lib/command-line.js';
-import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../../src/lib/command-spec.js';
-import {parseFormat} from '../../src/lib/output/format.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult, renderSpecResult} from '../../src/lib/command-spec.js';
+import {CLI_BIN} from '../../src/lib/completion.js';
+import type {AppContext} from '../../src/lib/context.js';
+import {listedNothing, parseFormat} from '../../src/lib/output/format.js';
 import {helperCommandLine} from '../../src/lib/docker/helper-commands.js';
 import {configureDockerSpec} from '../../src/lib/specs/auth/configure-docker.js';
 
@@ -108,5 +111,47 @@ describe('renderSpecResult, the one rendering of a spec result for every entry p
     expect(await renderSpecResult(spec, undefined, parseFormat('json'))).toBe('');
     expect(await renderSpecResult(spec, {token: 't'}, parseFormat(undefined))).toBe('t\n');
     expect(await renderSpecResult(spec, {token: 't'}, parseFormat('json'))).toBe('{\n  "token": "t"\n}\n');
+  });
+});
+
+describe('printSpecResult, what every entry point prints of a result', () => {
+  const io = () => {
+    const out = {stdout: '', stderr: ''};
+    const ctx = {io: {stdout: {write: (t: string) => (out.stdout += t)}, stderr: {write: (t: string) => (out.stderr += t)}}} as unknown as AppContext;
+    return {out, ctx};
+  };
+  const list = {human: (rows: string[]) => rows.map((r) => `${r}\n`).join(''), epilog: listedNothing};
+
+  it('prints the result on stdout, then the epilog, which sees the format, on stderr', async () => {
+    for (const [rows, format, stdout, stderr] of [
+      [[], undefined, '', 'Listed 0 items.\n'],
+      [[], 'json', '[]\n', ''],
+      [['a'], undefined, 'a\n', ''],
+    ] as const) {
+      const {out, ctx} = io();
+      expect(await printSpecResult(list, [...rows], parseFormat(format), ctx)).toBe(0);
+      expect(out).toEqual({stdout, stderr});
+    }
+  });
+
+  it("returns the exit status the spec's exitCode gives the result", async () => {
+    const {out, ctx} = io();
+    expect(await printSpecResult({human: String, exitCode: (r: string) => (r === 'fail' ? 1 : 0)}, 'fail', parseFormat(undefined), ctx)).toBe(1);
+    expect(out.stdout).toBe('fail');
+  });
+});
+
+describe('every command is one spec', () => {
+  const commandsDir = new URL('../../src/commands/', import.meta.url).pathname;
+  const files = (dir: string): string[] =>
+    readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+
+  it.each(files(commandsDir).map((f) => path.relative(commandsDir, f)))('%s is a class over a spec (specCommand)', (file) => {
+    expect(readFileSync(path.join(commandsDir, file), 'utf8')).toMatch(/^export default class \w+ extends specCommand\(\w+\) \{\}$/m);
+  });
+
+  it("the bin autocomplete completes is package.json's", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {oclif: {bin: string}};
+    expect(CLI_BIN).toBe(pkg.oclif.bin);
   });
 });

@@ -1,9 +1,8 @@
 import path from 'node:path';
 
-import {Args, Flags} from '@oclif/core';
-
 import {parseServiceAccountKey} from '../../lib/auth/service-account-key.js';
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {UsageError} from '../../lib/errors.js';
 import {fsErrorReason, readRegularFile} from '../../lib/read-file.js';
@@ -56,27 +55,24 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export default class ActivateServiceAccount extends BaseCommand<typeof ActivateServiceAccount> {
-  static override summary = 'Store a service-account JSON key and make its account active.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Store a service-account JSON key and make its account active.',
+  description:
     'The key is checked (JSON, type service_account, required fields, a readable RSA private key) and proven at the token ' +
-    'endpoint before anything is stored. With --project, core/project is set too.';
-  static override examples = [
-    '<%= config.bin %> auth activate-service-account --key-file=key.json',
-    'cat key.json | <%= config.bin %> auth activate-service-account --key-file=-',
-  ];
-  static override args = {
-    account: Args.string({description: "The key's account (client_email); checked against the key when given."}),
-  };
-  static override flags = {
-    'key-file': Flags.string({description: 'Path of the JSON key file, or - for standard input.', required: true}),
-  };
+    'endpoint before anything is stored. With --project, core/project is set too.',
+  examples: ['<%= config.bin %> auth activate-service-account --key-file=key.json', 'cat key.json | <%= config.bin %> auth activate-service-account --key-file=-'],
+  args: {
+    account: {description: "The key's account (client_email); checked against the key when given."},
+  },
+  flags: {
+    'key-file': {type: 'option', description: 'Path of the JSON key file, or - for standard input.', required: true},
+  },
+  options: ({args, flags}): ActivateServiceAccountOptions => ({account: args.account, keyFile: flags['key-file'], project: flags.project}),
+  run: async (options, ctx) => {
+    const {account} = await activateServiceAccount(options, ctx);
+    ctx.io.stderr.write(`Activated service account credentials for: [${account}]\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const {account} = await activateServiceAccount(
-      {account: this.args.account, keyFile: this.flags['key-file'], project: this.flags.project},
-      this.ctx,
-    );
-    this.status(`Activated service account credentials for: [${account}]`);
-  }
-}
+export default class ActivateServiceAccount extends specCommand(spec) {}

@@ -1,7 +1,6 @@
-import {Flags} from '@oclif/core';
-
 import {metadataEmailIfAny} from '../../lib/auth/metadata.js';
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {renderTable} from '../../lib/output/format.js';
 
@@ -26,25 +25,27 @@ export async function listAccounts(options: {filterAccount?: string}, ctx: AppCo
     .map((a) => ({account: a, status: a === active ? 'ACTIVE' : ''}));
 }
 
-export default class List extends BaseCommand<typeof List> {
-  static override summary = 'List the accounts gcauth holds credentials for.';
-  static override examples = ['<%= config.bin %> auth list', '<%= config.bin %> auth list --format=json'];
-  static override flags = {
-    'filter-account': Flags.string({description: 'List only this account.'}),
-  };
-
-  async run(): Promise<void> {
-    const rows = await listAccounts({filterAccount: this.flags['filter-account']}, this.ctx);
+export const spec = defineCommand({
+  summary: 'List the accounts gcauth holds credentials for.',
+  examples: ['<%= config.bin %> auth list', '<%= config.bin %> auth list --format=json'],
+  args: {},
+  flags: {
+    'filter-account': {type: 'option', description: 'List only this account.'},
+  },
+  options: ({flags}) => ({filterAccount: flags['filter-account']}),
+  run: async (options, ctx) => {
+    const rows = await listAccounts(options, ctx);
     if (rows.length === 0) {
-      this.status('\nNo credentialed accounts.\n\nTo activate a service account, run:\n  $ gcauth auth activate-service-account --key-file=FILE\n');
+      ctx.io.stderr.write('\nNo credentialed accounts.\n\nTo activate a service account, run:\n  $ gcauth auth activate-service-account --key-file=FILE\n\n');
     }
-    await this.output(rows, (r: AccountRow[]) =>
-      r.length === 0
-        ? ''
-        : `Credentialed Accounts\n${renderTable(r.map((x) => ({active: x.status ? '*' : '', account: x.account})), ['active', 'account'])}`,
-    );
-    if (rows.length > 0 && this.format.kind === 'default') {
-      this.status('\nTo set the active account, run:\n    $ gcauth config set account `ACCOUNT`\n');
-    }
-  }
-}
+    return rows;
+  },
+  human: (rows) =>
+    rows.length === 0
+      ? ''
+      : `Credentialed Accounts\n${renderTable(rows.map((x) => ({active: x.status ? '*' : '', account: x.account})), ['active', 'account'])}`,
+  epilog: (rows, format) =>
+    rows.length > 0 && format.kind === 'default' ? '\nTo set the active account, run:\n    $ gcauth config set account `ACCOUNT`\n\n' : '',
+});
+
+export default class List extends specCommand(spec) {}

@@ -1,7 +1,6 @@
-import {Args, Flags} from '@oclif/core';
-
 import {revokeRefreshToken, revokeUrlFor} from '../../lib/auth/revoke-user.js';
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {NotFoundError, UsageError} from '../../lib/errors.js';
 import {DamagedCredentialError} from '../../lib/store/credential-store.js';
@@ -54,21 +53,23 @@ export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): P
   return {revoked: targets};
 }
 
-export default class Revoke extends BaseCommand<typeof Revoke> {
-  static override summary = "Remove accounts' credentials and cached tokens from this machine.";
-  static override examples = ['<%= config.bin %> auth revoke', '<%= config.bin %> auth revoke ci@p.iam.gserviceaccount.com', '<%= config.bin %> auth revoke --all'];
-  static override strict = false;
-  static override args = {
-    accounts: Args.string({description: 'Accounts to revoke (default: the active account).'}),
-  };
-  static override flags = {
-    all: Flags.boolean({description: 'Revoke every stored account.'}),
-  };
+export const spec = defineCommand({
+  summary: "Remove accounts' credentials and cached tokens from this machine.",
+  examples: ['<%= config.bin %> auth revoke', '<%= config.bin %> auth revoke ci@p.iam.gserviceaccount.com', '<%= config.bin %> auth revoke --all'],
+  strict: false,
+  args: {
+    accounts: {description: 'Accounts to revoke (default: the active account).'},
+  },
+  flags: {
+    all: {type: 'boolean', description: 'Revoke every stored account.'},
+  },
+  options: ({argv, flags}): RevokeOptions => ({accounts: argv, all: flags.all ?? false}),
+  run: async (options, ctx) => {
+    const {revoked} = await revokeAccounts(options, ctx);
+    for (const account of revoked) ctx.io.stderr.write(`Revoked credentials for: [${account}]\n`);
+    return {revoked};
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const {revoked} = await revokeAccounts({accounts: this.positionals, all: this.flags.all}, this.ctx);
-    for (const account of revoked) this.status(`Revoked credentials for: [${account}]`);
-    await this.output({revoked}, () => '');
-  }
-}
-
+export default class Revoke extends specCommand(spec) {}

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {keyOf, findProperty} from '../../lib/config/properties.js';
 
@@ -20,23 +19,25 @@ export async function getProperty(options: {property: string}, ctx: AppContext):
   return {property: key, value: ctx.props.get(key), configuration: ctx.props.configuration};
 }
 
-export default class Get extends BaseCommand<typeof Get> {
-  static override summary = 'Print the value of a property.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Print the value of a property.',
+  description:
     'Prints the value a command would use: from a flag, a GCAUTH_<SECTION>_<NAME> variable, the active configuration or the default. ' +
-    'An unset property prints (unset) on stderr and exits 0.';
-  static override examples = ['<%= config.bin %> config get project', '<%= config.bin %> config get auth/token_host'];
-  static override args = {
-    property: Args.string({description: 'SECTION/NAME of the property.', required: true}),
-  };
+    'An unset property prints (unset) on stderr and exits 0.',
+  examples: ['<%= config.bin %> config get project', '<%= config.bin %> config get auth/token_host'],
+  args: {
+    property: {description: 'SECTION/NAME of the property.', required: true},
+  },
+  flags: {},
+  options: ({args}) => ({property: args.property}),
+  run: async (options, ctx) => {
+    const result = await getProperty(options, ctx);
+    if (result.configuration !== 'default') ctx.io.stderr.write(`Your active configuration is: [${result.configuration}]\n`);
+    // Unset is not an error (gcloud exits 0), and there is no value for stdout in any format.
+    if (result.value === undefined) ctx.io.stderr.write('(unset)\n');
+    return result.value;
+  },
+  human: (value) => `${value}\n`,
+});
 
-  async run(): Promise<void> {
-    const result = await getProperty({property: this.args.property}, this.ctx);
-    if (result.configuration !== 'default') this.status(`Your active configuration is: [${result.configuration}]`);
-    if (result.value === undefined) {
-      this.status('(unset)');
-      return;
-    }
-    await this.output(result.value, (v: string) => `${v}\n`);
-  }
-}
+export default class Get extends specCommand(spec) {}

@@ -1,6 +1,5 @@
-import {Args, Flags} from '@oclif/core';
-
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {findProperty, keyOf, PROPERTIES, type PropertyDef, SECTIONS} from '../../lib/config/properties.js';
 import {UsageError} from '../../lib/errors.js';
@@ -48,27 +47,27 @@ export function renderListing(listing: PropertyListing): string {
     .join('');
 }
 
-export default class List extends BaseCommand<typeof List> {
-  static override summary = 'List the properties in effect.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'List the properties in effect.',
+  description:
     'Values are merged from flags, GCAUTH_<SECTION>_<NAME> variables and the active configuration. ' +
-    'Give SECTION/NAME for one property or SECTION/ for a section; --all also lists unset properties.';
-  static override examples = [
+    'Give SECTION/NAME for one property or SECTION/ for a section; --all also lists unset properties.',
+  examples: [
     '<%= config.bin %> config list',
     '<%= config.bin %> config list --all',
     '<%= config.bin %> config list api_endpoint_overrides/',
     '<%= config.bin %> config list --format=json',
-  ];
-  static override args = {
-    property: Args.string({description: 'SECTION/NAME of one property, or SECTION/ for a section.'}),
-  };
-  static override flags = {
-    all: Flags.boolean({description: 'Also list unset properties and those at their default.'}),
-  };
+  ],
+  args: {
+    property: {description: 'SECTION/NAME of one property, or SECTION/ for a section.'},
+  },
+  flags: {
+    all: {type: 'boolean', description: 'Also list unset properties and those at their default.'},
+  },
+  options: ({args, flags}): ListPropertiesOptions => ({filter: args.property, all: flags.all ?? false}),
+  run: listProperties,
+  human: renderListing,
+  epilog: (_listing, _format, ctx) => `\nYour active configuration is: [${ctx.props.configuration}]\n`,
+});
 
-  async run(): Promise<void> {
-    const listing = await listProperties({filter: this.args.property, all: this.flags.all}, this.ctx);
-    await this.output(listing, renderListing);
-    this.status(`\nYour active configuration is: [${this.ctx.props.configuration}]`);
-  }
-}
+export default class List extends specCommand(spec) {}

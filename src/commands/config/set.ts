@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {UsageError} from '../../lib/errors.js';
 import {findProperty, keyOf, type PropertyDef, validateProperty} from '../../lib/config/properties.js';
@@ -57,24 +56,28 @@ export function overrideWarning(override: ResolvedProperty): string {
   return `WARNING: Property [${shortName(def)}] is overridden by ${where}`;
 }
 
-export default class Set extends BaseCommand<typeof Set> {
-  static override summary = 'Set a property in the active configuration.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Set a property in the active configuration.',
+  description:
     'SECTION/NAME names the property; a bare NAME means core/NAME. The value is checked before anything is written. ' +
-    'Use --configuration to write another configuration. Run `gcauth config list --all` to see every property.';
-  static override examples = [
+    'Use --configuration to write another configuration. Run `gcauth config list --all` to see every property.',
+  examples: [
     '<%= config.bin %> config set project my-project',
     '<%= config.bin %> config set auth/token_host http://127.0.0.1:8799/token',
     '<%= config.bin %> config set api_endpoint_overrides/iam http://127.0.0.1:8799/iam/',
-  ];
-  static override args = {
-    property: Args.string({description: 'SECTION/NAME of the property.', required: true}),
-    value: Args.string({description: 'Its new value.', required: true}),
-  };
+  ],
+  args: {
+    property: {description: 'SECTION/NAME of the property.', required: true},
+    value: {description: 'Its new value.', required: true},
+  },
+  flags: {},
+  options: ({args}): SetPropertyOptions => ({property: args.property, value: args.value}),
+  run: async (options, ctx) => {
+    const result = await setProperty(options, ctx);
+    if (result.overriddenBy) ctx.io.stderr.write(`${overrideWarning(result.overriddenBy)}\n`);
+    ctx.io.stderr.write(`Updated property [${result.property}].\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const result = await setProperty({property: this.args.property, value: this.args.value}, this.ctx);
-    if (result.overriddenBy) this.status(overrideWarning(result.overriddenBy));
-    this.status(`Updated property [${result.property}].`);
-  }
-}
+export default class Set extends specCommand(spec) {}

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/base-command.js';
+import {defineCommand} from '../../lib/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {findProperty, keyOf} from '../../lib/config/properties.js';
 
@@ -17,15 +16,19 @@ export async function unsetProperty(options: {property: string}, ctx: AppContext
   return {property: keyOf(def), configuration};
 }
 
-export default class Unset extends BaseCommand<typeof Unset> {
-  static override summary = 'Remove a property from the active configuration.';
-  static override examples = ['<%= config.bin %> config unset account', '<%= config.bin %> config unset auth/token_host'];
-  static override args = {
-    property: Args.string({description: 'SECTION/NAME of the property.', required: true}),
-  };
+export const spec = defineCommand({
+  summary: 'Remove a property from the active configuration.',
+  examples: ['<%= config.bin %> config unset account', '<%= config.bin %> config unset auth/token_host'],
+  args: {
+    property: {description: 'SECTION/NAME of the property.', required: true},
+  },
+  flags: {},
+  options: ({args}) => ({property: args.property}),
+  run: async (options, ctx) => {
+    const result = await unsetProperty(options, ctx);
+    ctx.io.stderr.write(`Unset property [${result.property}].\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const result = await unsetProperty({property: this.args.property}, this.ctx);
-    this.status(`Unset property [${result.property}].`);
-  }
-}
+export default class Unset extends specCommand(spec) {}

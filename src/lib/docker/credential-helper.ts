@@ -67,8 +67,8 @@ export interface HelperCommand {
   synopsis: string;
   /** Lines explaining each flag, for `help NAME`. */
   details: string[];
-  /** @throws GcauthError for bad input or a failure, reported as one `ERROR:` line. */
-  run(args: string[]): Promise<void>;
+  /** Resolves to the exit status (0 when it returns nothing). @throws GcauthError for bad input or a failure, reported as one `ERROR:` line. */
+  run(args: string[]): Promise<number | void>;
 }
 
 /** The protocol's actions, which Docker runs, with their lines for `help`. */
@@ -115,8 +115,7 @@ async function runCommand(command: HelperCommand, args: string[], io: HelperIO, 
     return 0;
   }
   try {
-    await command.run(args);
-    return 0;
+    return (await command.run(args)) ?? 0;
   } catch (error) {
     return reportError(error, io.stderr, verbosityOf(args));
   }

@@ -6,7 +6,7 @@
  * from the same declarations; errors are UsageErrors, reported as one `ERROR:` line.
  */
 import {type DeclaredCommand, isProblem, parseCommandLine} from '../command-line.js';
-import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, renderSpecResult} from '../command-spec.js';
+import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../command-spec.js';
 import {findProperty, validateProperty} from '../config/properties.js';
 import type {AppContext, GlobalFlags} from '../context.js';
 import {UsageError} from '../errors.js';
@@ -118,7 +118,7 @@ export function helperCommands(context: (flags: GlobalFlags) => Promise<AppConte
       const flags = line.flags as GlobalFlags;
       const format = parseFormat(flags.format);
       const ctx = await context(flags);
-      ctx.io.stdout.write(await renderSpecResult(spec, await spec.run(spec.options(line), ctx), format));
+      return printSpecResult(spec, await spec.run(spec.options(line), ctx), format, ctx);
     },
   }));
 }

@@ -75,6 +75,9 @@ export function renderResult<D>(data: D, spec: FormatSpec, human: HumanRenderer<
   return renderOutput(data, spec, human as (d: unknown) => string);
 }
 
+/** gcloud's epilog of a list command: `Listed 0 items.` on stderr where its default table printed nothing. */
+export const listedNothing = (rows: readonly unknown[], spec: FormatSpec): string => (rows.length === 0 && spec.kind === 'default' ? 'Listed 0 items.\n' : '');
+
 /** A plain text table: upper-case headings, columns padded to the widest cell. */
 export function renderTable(rows: unknown[], fields: string[], headings?: string[]): string {
   if (rows.length === 0) return '';

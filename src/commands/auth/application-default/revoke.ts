@@ -1,15 +1,21 @@
 import {revokeApplicationDefault} from '../../../lib/auth/application-default.js';
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 
-export default class ApplicationDefaultRevoke extends BaseCommand<typeof ApplicationDefaultRevoke> {
-  static override summary = 'Revoke the user refresh token of the Application Default Credentials file and delete the file.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Revoke the user refresh token of the Application Default Credentials file and delete the file.',
+  description:
     'Asks first on a terminal (--quiet skips the question). When the revoke endpoint cannot be reached the file is deleted anyway. ' +
-    'Service-account credentials cannot be revoked: delete the file, or the key in IAM.';
-  static override examples = ['<%= config.bin %> auth application-default revoke', '<%= config.bin %> auth application-default revoke -q'];
+    'Service-account credentials cannot be revoked: delete the file, or the key in IAM.',
+  examples: ['<%= config.bin %> auth application-default revoke', '<%= config.bin %> auth application-default revoke -q'],
+  args: {},
+  flags: {},
+  options: () => ({}),
+  run: async (_options, ctx) => {
+    const result = await revokeApplicationDefault(ctx);
+    ctx.io.stderr.write(`Credentials ${result.revoked ? 'revoked' : 'removed'}: [${result.file}]\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const result = await revokeApplicationDefault(this.ctx);
-    this.status(`Credentials ${result.revoked ? 'revoked' : 'removed'}: [${result.file}]`);
-  }
-}
+export default class ApplicationDefaultRevoke extends specCommand(spec) {}

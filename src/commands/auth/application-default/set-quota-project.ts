@@ -1,21 +1,23 @@
-import {Args} from '@oclif/core';
-
 import {adcSavedMessage, quotaProjectAddedMessage, setApplicationDefaultQuotaProject} from '../../../lib/auth/application-default.js';
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 
-export default class ApplicationDefaultSetQuotaProject extends BaseCommand<typeof ApplicationDefaultSetQuotaProject> {
-  static override summary = 'Add a quota project to the user Application Default Credentials file.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Add a quota project to the user Application Default Credentials file.',
+  description:
     'Writes quota_project_id into the authorized_user ADC file, keeping every other field; client libraries then bill ' +
-    'quota to that project (X-Goog-User-Project).';
-  static override examples = ['<%= config.bin %> auth application-default set-quota-project my-project'];
-  static override args = {
-    quota_project_id: Args.string({description: 'The project ID to bill quota to.', required: true}),
-  };
+    'quota to that project (X-Goog-User-Project).',
+  examples: ['<%= config.bin %> auth application-default set-quota-project my-project'],
+  args: {
+    quota_project_id: {description: 'The project ID to bill quota to.', required: true},
+  },
+  flags: {},
+  options: ({args}) => ({project: args.quota_project_id}),
+  run: async ({project}, ctx) => {
+    const result = await setApplicationDefaultQuotaProject(project, ctx);
+    ctx.io.stderr.write(`${adcSavedMessage(result.file)}\n${quotaProjectAddedMessage(result.project)}\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const result = await setApplicationDefaultQuotaProject(this.args.quota_project_id, this.ctx);
-    this.status(adcSavedMessage(result.file));
-    this.status(quotaProjectAddedMessage(result.project));
-  }
-}
+export default class ApplicationDefaultSetQuotaProject extends specCommand(spec) {}

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {activeOverrideWarning, validateConfigurationName} from '../../../lib/config/configurations.js';
 import type {AppContext} from '../../../lib/context.js';
 
@@ -14,17 +13,21 @@ export async function activateConfiguration(options: {name: string}, ctx: AppCon
   return {name: options.name};
 }
 
-export default class Activate extends BaseCommand<typeof Activate> {
-  static override summary = 'Make a named configuration the active one.';
-  static override examples = ['<%= config.bin %> config configurations activate dev'];
-  static override args = {
-    name: Args.string({description: 'Name of the configuration.', required: true}),
-  };
+export const spec = defineCommand({
+  summary: 'Make a named configuration the active one.',
+  examples: ['<%= config.bin %> config configurations activate dev'],
+  args: {
+    name: {description: 'Name of the configuration.', required: true},
+  },
+  flags: {},
+  options: ({args}) => ({name: args.name}),
+  run: async (options, ctx) => {
+    const {name} = await activateConfiguration(options, ctx);
+    ctx.io.stderr.write(`Activated [${name}].\n`);
+    const warning = activeOverrideWarning(name, ctx.env);
+    if (warning) ctx.io.stderr.write(`${warning}\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const result = await activateConfiguration({name: this.args.name}, this.ctx);
-    this.status(`Activated [${result.name}].`);
-    const warning = activeOverrideWarning(result.name, this.ctx.env);
-    if (warning) this.status(warning);
-  }
-}
+export default class Activate extends specCommand(spec) {}

@@ -1,6 +1,5 @@
-import {Args, Flags} from '@oclif/core';
-
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {activeOverrideWarning} from '../../../lib/config/configurations.js';
 import type {AppContext} from '../../../lib/context.js';
 
@@ -19,26 +18,29 @@ export async function createConfiguration(options: CreateConfigurationOptions, c
   return {name: options.name, activated: options.activate};
 }
 
-export default class Create extends BaseCommand<typeof Create> {
-  static override summary = 'Create a named configuration and make it active.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Create a named configuration and make it active.',
+  description:
     'Names start with a lower-case letter and contain only lower-case letters, digits and hyphens. ' +
-    'The new configuration is empty; set its properties with `gcauth config set`.';
-  static override examples = ['<%= config.bin %> config configurations create dev', '<%= config.bin %> config configurations create ci --no-activate'];
-  static override args = {
-    name: Args.string({description: 'Name of the configuration.', required: true}),
-  };
-  static override flags = {
-    activate: Flags.boolean({description: 'Make the new configuration active.', default: true, allowNo: true}),
-  };
-
-  async run(): Promise<void> {
-    const result = await createConfiguration({name: this.args.name, activate: this.flags.activate}, this.ctx);
-    this.status(`Created [${result.name}].`);
+    'The new configuration is empty; set its properties with `gcauth config set`.',
+  examples: ['<%= config.bin %> config configurations create dev', '<%= config.bin %> config configurations create ci --no-activate'],
+  args: {
+    name: {description: 'Name of the configuration.', required: true},
+  },
+  flags: {
+    activate: {type: 'boolean', description: 'Make the new configuration active.', default: true, allowNo: true},
+  },
+  options: ({args, flags}): CreateConfigurationOptions => ({name: args.name, activate: flags.activate}),
+  run: async (options, ctx) => {
+    const result = await createConfiguration(options, ctx);
+    ctx.io.stderr.write(`Created [${result.name}].\n`);
     if (result.activated) {
-      this.status(`Activated [${result.name}].`);
-      const warning = activeOverrideWarning(result.name, this.ctx.env);
-      if (warning) this.status(warning);
+      ctx.io.stderr.write(`Activated [${result.name}].\n`);
+      const warning = activeOverrideWarning(result.name, ctx.env);
+      if (warning) ctx.io.stderr.write(`${warning}\n`);
     }
-  }
-}
+  },
+  human: () => '',
+});
+
+export default class Create extends specCommand(spec) {}

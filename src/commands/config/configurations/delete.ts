@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core';
-
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {validateConfigurationName} from '../../../lib/config/configurations.js';
 import type {AppContext} from '../../../lib/context.js';
 import {CancelledError, NotFoundError, UsageError} from '../../../lib/errors.js';
@@ -35,17 +34,21 @@ export async function deleteConfigurations(options: {names: string[]}, ctx: AppC
   return {deleted: names};
 }
 
-export default class Delete extends BaseCommand<typeof Delete> {
-  static override summary = 'Delete named configurations.';
-  static override description = 'Asks to confirm on a terminal; pass --quiet in scripts. The active configuration cannot be deleted.';
-  static override examples = ['<%= config.bin %> config configurations delete dev', '<%= config.bin %> config configurations delete dev ci --quiet'];
-  static override strict = false;
-  static override args = {
-    names: Args.string({description: 'Names of the configurations.', required: true}),
-  };
+export const spec = defineCommand({
+  summary: 'Delete named configurations.',
+  description: 'Asks to confirm on a terminal; pass --quiet in scripts. The active configuration cannot be deleted.',
+  examples: ['<%= config.bin %> config configurations delete dev', '<%= config.bin %> config configurations delete dev ci --quiet'],
+  strict: false,
+  args: {
+    names: {description: 'Names of the configurations.', required: true},
+  },
+  flags: {},
+  options: ({argv}) => ({names: argv}),
+  run: async (options, ctx) => {
+    const {deleted} = await deleteConfigurations(options, ctx);
+    for (const name of deleted) ctx.io.stderr.write(`Deleted [${name}].\n`);
+  },
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const {deleted} = await deleteConfigurations({names: this.positionals}, this.ctx);
-    for (const name of deleted) this.status(`Deleted [${name}].`);
-  }
-}
+export default class Delete extends specCommand(spec) {}

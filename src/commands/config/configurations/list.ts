@@ -1,4 +1,5 @@
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import type {AppContext} from '../../../lib/context.js';
 import {renderTable} from '../../../lib/output/format.js';
 
@@ -24,18 +25,19 @@ export async function listConfigurations(ctx: AppContext): Promise<Configuration
 
 const bool = (b: boolean) => (b ? 'True' : 'False');
 
-export default class List extends BaseCommand<typeof List> {
-  static override summary = 'List the named configurations.';
-  static override description = 'ACCOUNT and PROJECT are the values written in each configuration, without flag or environment overrides.';
-  static override examples = ['<%= config.bin %> config configurations list', '<%= config.bin %> config configurations list --format=json'];
+export const spec = defineCommand({
+  summary: 'List the named configurations.',
+  description: 'ACCOUNT and PROJECT are the values written in each configuration, without flag or environment overrides.',
+  examples: ['<%= config.bin %> config configurations list', '<%= config.bin %> config configurations list --format=json'],
+  args: {},
+  flags: {},
+  options: () => ({}),
+  run: (_options, ctx) => listConfigurations(ctx),
+  human: (rows) =>
+    renderTable(
+      rows.map((row) => ({...row, is_active: bool(row.is_active)})),
+      ['name', 'is_active', 'account', 'project'],
+    ),
+});
 
-  async run(): Promise<void> {
-    const rows = await listConfigurations(this.ctx);
-    await this.output(rows, (r: ConfigurationRow[]) =>
-      renderTable(
-        r.map((row) => ({...row, is_active: bool(row.is_active)})),
-        ['name', 'is_active', 'account', 'project'],
-      ),
-    );
-  }
-}
+export default class List extends specCommand(spec) {}

@@ -1,7 +1,6 @@
-import {Args, Flags} from '@oclif/core';
-
 import type {ServiceAccount} from '../../../lib/api/iam.js';
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {resolveProject} from '../../../lib/config/project.js';
 import type {AppContext} from '../../../lib/context.js';
 import {UsageError} from '../../../lib/errors.js';
@@ -34,31 +33,31 @@ export async function createServiceAccount(options: CreateServiceAccountOptions,
   return iam.createServiceAccount(project, options.name, {displayName: options.displayName, description: options.description});
 }
 
-export default class Create extends BaseCommand<typeof Create> {
-  static override summary = 'Create a service account in the current project.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Create a service account in the current project.',
+  description:
     'NAME is the account id: 6 to 30 lower-case letters, digits or hyphens, starting with a letter. It is checked before ' +
     'any request, with a suggestion when it is close. The account email is NAME@PROJECT_ID.iam.gserviceaccount.com. ' +
-    'Nothing is printed on stdout unless --format asks for the new account.';
-  static override examples = [
+    'Nothing is printed on stdout unless --format asks for the new account.',
+  examples: [
     '<%= config.bin %> iam service-accounts create ci-pusher --display-name="CI image pusher"',
     '<%= config.bin %> iam service-accounts create ci-pusher --project=my-project --format="value(email)"',
-  ];
-  static override args = {
-    name: Args.string({required: true, description: 'Account id of the new service account (the part of its email before @).'}),
-  };
-  static override flags = {
-    'display-name': Flags.string({description: 'Human-readable name of the account (at most 100 bytes).'}),
-    description: Flags.string({description: 'What the account is for (at most 256 bytes).'}),
-  };
+  ],
+  args: {
+    name: {required: true, description: 'Account id of the new service account (the part of its email before @).'},
+  },
+  flags: {
+    'display-name': {type: 'option', description: 'Human-readable name of the account (at most 100 bytes).'},
+    description: {type: 'option', description: 'What the account is for (at most 256 bytes).'},
+  },
+  options: ({args, flags}): CreateServiceAccountOptions => ({name: args.name, displayName: flags['display-name'], description: flags.description}),
+  run: async (options, ctx) => {
+    const account = await createServiceAccount(options, ctx);
+    ctx.io.stderr.write(`Created service account [${options.name}].\n`);
+    return account;
+  },
+  // gcloud's format for create is none: the account reaches stdout only when --format asks for it.
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const account = await createServiceAccount(
-      {name: this.args.name, displayName: this.flags['display-name'], description: this.flags.description},
-      this.ctx,
-    );
-    this.status(`Created service account [${this.args.name}].`);
-    // gcloud's format for create is none: the account reaches stdout only when --format asks for it.
-    await this.output(account, () => '');
-  }
-}
+export default class Create extends specCommand(spec) {}

@@ -1,8 +1,9 @@
 import type {ServiceAccount} from '../../../lib/api/iam.js';
-import {BaseCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/base-command.js';
+import {defineCommand} from '../../../lib/command-spec.js';
 import {resolveProject} from '../../../lib/config/project.js';
 import type {AppContext} from '../../../lib/context.js';
-import {renderTable} from '../../../lib/output/format.js';
+import {listedNothing, renderTable} from '../../../lib/output/format.js';
 import {boolCell} from '../../../lib/iam/service-accounts.js';
 import {validateProjectId} from '../../../lib/iam/validate.js';
 
@@ -23,17 +24,19 @@ export const renderServiceAccounts = (accounts: ServiceAccount[]): string =>
     ['DISPLAY NAME', 'EMAIL', 'DISABLED'],
   );
 
-export default class List extends BaseCommand<typeof List> {
-  static override summary = 'List the service accounts of the current project.';
-  static override description = 'Follows every page. --format=json or yaml gives the whole resources; value(email) one email a line.';
-  static override examples = [
+export const spec = defineCommand({
+  summary: 'List the service accounts of the current project.',
+  description: 'Follows every page. --format=json or yaml gives the whole resources; value(email) one email a line.',
+  examples: [
     '<%= config.bin %> iam service-accounts list',
     '<%= config.bin %> iam service-accounts list --project=my-project --format="value(email)"',
-  ];
+  ],
+  args: {},
+  flags: {},
+  options: () => ({}),
+  run: (_options, ctx) => listServiceAccounts(ctx),
+  human: renderServiceAccounts,
+  epilog: listedNothing,
+});
 
-  async run(): Promise<void> {
-    const accounts = await listServiceAccounts(this.ctx);
-    if (accounts.length === 0 && this.format.kind === 'default') this.status('Listed 0 items.');
-    await this.output(accounts, renderServiceAccounts);
-  }
-}
+export default class List extends specCommand(spec) {}

@@ -1,7 +1,6 @@
-import {Args, Flags} from '@oclif/core';
-
 import {KEY_FILE_TYPES, type KeyFileType} from '../../../../lib/api/iam.js';
-import {BaseCommand} from '../../../../lib/base-command.js';
+import {specCommand} from '../../../../lib/base-command.js';
+import {defineCommand} from '../../../../lib/command-spec.js';
 import type {AppContext} from '../../../../lib/context.js';
 import {ApiError, GcauthError, UsageError} from '../../../../lib/errors.js';
 import {checkKeyFileTarget, writeKeyFile} from '../../../../lib/iam/key-file.js';
@@ -68,37 +67,43 @@ async function undoKey(
   }
 }
 
-export default class Create extends BaseCommand<typeof Create> {
-  static override summary = 'Create a key for a service account and write it to FILE.';
-  static override description =
+export const spec = defineCommand({
+  summary: 'Create a key for a service account and write it to FILE.',
+  description:
     'FILE is checked before the key is created: it must not exist (pass --overwrite to replace it) and its directory must ' +
     'be writable (missing directories are made with mode 0700). The key is written atomically with mode 0600 only after ' +
     'the API call succeeded, so a failed call leaves no file; if the write fails the new key is deleted again. ' +
-    'FILE - writes the key to stdout.';
-  static override examples = [
+    'FILE - writes the key to stdout.',
+  examples: [
     '<%= config.bin %> iam service-accounts keys create key.json --iam-account=ci-pusher@my-project.iam.gserviceaccount.com',
     '<%= config.bin %> iam service-accounts keys create - --iam-account=ci-pusher@my-project.iam.gserviceaccount.com | gcauth auth activate-service-account --key-file=-',
     '<%= config.bin %> iam service-accounts keys create key.json --iam-account=ci-pusher@my-project.iam.gserviceaccount.com --overwrite',
-  ];
-  static override args = {
-    file: Args.string({required: true, description: 'File to write the private key to, or - for stdout.'}),
-  };
-  static override flags = {
-    'iam-account': Flags.string({required: true, description: 'Email or numeric unique id of the service account.'}),
-    'key-file-type': Flags.string({
+  ],
+  args: {
+    file: {required: true, description: 'File to write the private key to, or - for stdout.'},
+  },
+  flags: {
+    'iam-account': {type: 'option', required: true, description: 'Email or numeric unique id of the service account.'},
+    'key-file-type': {
+      type: 'option',
       description: 'Format of the key file: json (a Google credentials file) or p12.',
       options: Object.keys(KEY_FILE_TYPES),
       default: 'json',
-    }),
-    overwrite: Flags.boolean({description: 'Replace FILE if it exists.'}),
-  };
+    },
+    overwrite: {type: 'boolean', description: 'Replace FILE if it exists.'},
+  },
+  options: ({args, flags}): CreateServiceAccountKeyOptions => ({
+    file: args.file,
+    iamAccount: flags['iam-account'],
+    keyFileType: flags['key-file-type'] as KeyFileType,
+    overwrite: flags.overwrite ?? false,
+  }),
+  run: async (options, ctx) => {
+    const {keyId, email} = await createServiceAccountKey(options, ctx);
+    ctx.io.stderr.write(`created key [${keyId}] of type [${options.keyFileType}] as [${options.file}] for [${email}]\n`);
+  },
+  // The key itself is the output, written to FILE (or stdout) by the core.
+  human: () => '',
+});
 
-  async run(): Promise<void> {
-    const type = this.flags['key-file-type'] as KeyFileType;
-    const {keyId, email} = await createServiceAccountKey(
-      {file: this.args.file, iamAccount: this.flags['iam-account'], keyFileType: type, overwrite: this.flags.overwrite},
-      this.ctx,
-    );
-    this.status(`created key [${keyId}] of type [${type}] as [${this.args.file}] for [${email}]`);
-  }
-}
+export default class Create extends specCommand(spec) {}
