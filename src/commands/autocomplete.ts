@@ -1,8 +1,8 @@
 import path from 'node:path';
 
-import {specCommand} from '../lib/base-command.js';
-import {defineCommand} from '../lib/command-spec.js';
-import {bashScript, CLI_BIN, zshScript} from '../lib/completion.js';
+import {specCommand} from '../lib/cli/base-command.js';
+import {defineCommand} from '../lib/cli/command-spec.js';
+import {bashScript, CLI_BIN, zshScript} from '../lib/cli/completion.js';
 import type {AppContext} from '../lib/context.js';
 
 export const SHELLS = ['bash', 'zsh'] as const;

@@ -1,6 +1,6 @@
 import type {Hook} from '@oclif/core';
 
-import {unknownCommandMessage} from '../lib/suggest.js';
+import {unknownCommandMessage} from '../lib/cli/suggest.js';
 
 /**
  * An unknown command gets one `ERROR:` line in gcloud's wording (`Invalid choice: 'atuh'.`), with the

@@ -9,9 +9,9 @@
 import {readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 
-import {isProblem, parseCommandLine} from '../lib/command-line.js';
-import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../lib/command-spec.js';
-import {complete, type CompletionCommand, fileSources} from '../lib/completion.js';
+import {isProblem, parseCommandLine} from '../lib/cli/command-line.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../lib/cli/command-spec.js';
+import {complete, type CompletionCommand, fileSources} from '../lib/cli/completion.js';
 import {resolvePaths} from '../lib/config/paths.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {parseFormat} from '../lib/output/format.js';

@@ -1,10 +1,10 @@
 import {homedir, networkInterfaces, userInfo} from 'node:os';
 
 import {type ApiClients, createApiClients} from './api/clients.js';
-import {mintServiceAccountToken} from './auth/service-account-refresher.js';
-import type {GceEnvironment} from './auth/metadata.js';
-import {type Minter, TokenService} from './auth/token-service.js';
-import {mintUserToken} from './auth/user-refresher.js';
+import {mintServiceAccountToken} from './auth/credentials/service-account-refresher.js';
+import type {GceEnvironment} from './auth/credentials/metadata.js';
+import {type Minter, TokenService} from './auth/tokens/token-service.js';
+import {mintUserToken} from './auth/credentials/user-refresher.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -12,8 +12,8 @@ import {Properties} from './config/resolver.js';
 import {UsageError} from './errors.js';
 import {createLogger, type Logger, type Verbosity} from './log.js';
 import {createPrompter, type Prompter} from './prompter.js';
-import {FileReadError} from './read-file.js';
-import {checkPrivateDir, UntrustedPathError} from './secure-fs.js';
+import {FileReadError} from './fs/read-file.js';
+import {checkPrivateDir, UntrustedPathError} from './fs/secure-fs.js';
 import {type CredentialStore, FileCredentialStore} from './store/credential-store.js';
 import {FileTokenCache, type TokenCache} from './store/token-cache.js';
 

@@ -8,8 +8,8 @@ import ActivateServiceAccount from '../../src/commands/auth/activate-service-acc
 import List from '../../src/commands/auth/list.js';
 import PrintAccessToken from '../../src/commands/auth/print-access-token.js';
 import Revoke from '../../src/commands/auth/revoke.js';
-import {TokenEndpointError} from '../../src/lib/auth/token-endpoint-error.js';
-import type {Minter} from '../../src/lib/auth/token-service.js';
+import {TokenEndpointError} from '../../src/lib/auth/tokens/token-endpoint-error.js';
+import type {Minter} from '../../src/lib/auth/tokens/token-service.js';
 import {snapshot} from '../helpers/fs.js';
 import {runCommand} from '../helpers/run-command.js';
 

@@ -3,8 +3,8 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {printAccessToken} from '../../src/lib/auth/accounts.js';
-import {ADC_SCOPES, findAdcSource} from '../../src/lib/auth/adc.js';
-import type {Minter} from '../../src/lib/auth/token-service.js';
+import {ADC_SCOPES, findAdcSource} from '../../src/lib/auth/adc/read.js';
+import type {Minter} from '../../src/lib/auth/tokens/token-service.js';
 import type {AppContext} from '../../src/lib/context.js';
 import {serveCredentialHelper} from '../../src/lib/docker/credential-helper.js';
 import {gcauthHelperBackend} from '../../src/lib/docker/helper.js';
@@ -158,7 +158,7 @@ describe('get', () => {
 
   test('a refused credential is an error on stdout, one line', async () => {
     await setUp();
-    const {TokenEndpointError} = await import('../../src/lib/auth/token-endpoint-error.js');
+    const {TokenEndpointError} = await import('../../src/lib/auth/tokens/token-endpoint-error.js');
     ({ctx} = await fakeContext({configDir, mint: async () => Promise.reject(new TokenEndpointError('invalid_grant: Invalid JWT Signature.', {status: 400, oauthError: 'invalid_grant', transient: false}))}));
     const result = await helper(['get'], 'gcr.io');
     expect(result.code).toBe(1);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {Readable} from 'node:stream';
 
 import {createContext, type AppContext, type GlobalFlags} from '../../src/lib/context.js';
-import type {Minter} from '../../src/lib/auth/token-service.js';
+import type {Minter} from '../../src/lib/auth/tokens/token-service.js';
 import type {Prompter} from '../../src/lib/prompter.js';
 
 /** Captured output of a fake context. */

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {Config} from '@oclif/core';
 
 import type {AppContext, GlobalFlags} from '../../src/lib/context.js';
-import type {BaseCommand} from '../../src/lib/base-command.js';
+import type {BaseCommand} from '../../src/lib/cli/base-command.js';
 import {reportError} from '../../src/lib/report-error.js';
 import {fakeContext, type FakeContextOptions} from './context.js';
 

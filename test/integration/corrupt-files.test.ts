@@ -11,7 +11,7 @@ import {createHash} from 'node:crypto';
 import {closeSync, cpSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import {MAX_FILE_BYTES} from '../../src/lib/read-file.js';
+import {MAX_FILE_BYTES} from '../../src/lib/fs/read-file.js';
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
 import {startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 

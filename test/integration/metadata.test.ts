@@ -8,7 +8,7 @@
 import {existsSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import {gceResidency} from '../../src/lib/auth/metadata.js';
+import {gceResidency} from '../../src/lib/auth/credentials/metadata.js';
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
 import {CLOUD_PLATFORM, emulatedVm, type VmOptions} from '../helpers/emulated-vm.js';
 import {readKeyFile, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';

@@ -1,8 +1,8 @@
 /** Where ADC live on each platform, and the words printed around them. */
 import path from 'node:path';
 
-import {wellKnownAdcFile} from '../../src/lib/auth/adc.js';
-import {adcSavedMessage, quotaProjectNote} from '../../src/lib/auth/application-default.js';
+import {wellKnownAdcFile} from '../../src/lib/auth/adc/read.js';
+import {adcSavedMessage, quotaProjectNote} from '../../src/lib/auth/adc/commands.js';
 
 describe('the well-known ADC file', () => {
   test('$CLOUDSDK_CONFIG wins on every platform', () => {

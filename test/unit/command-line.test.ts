@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs';
 
 import {FAST_COMMANDS, parseFast} from '../../src/hot/gcauth.js';
-import {type DeclaredCommand, parseCommandLine} from '../../src/lib/command-line.js';
-import type {AnyCommandSpec} from '../../src/lib/command-spec.js';
+import {type DeclaredCommand, parseCommandLine} from '../../src/lib/cli/command-line.js';
+import type {AnyCommandSpec} from '../../src/lib/cli/command-spec.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../../oclif.manifest.json', import.meta.url), 'utf8')) as {commands: Record<string, unknown>};
 

@@ -7,9 +7,9 @@ import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {FAST_COMMANDS, parseFast} from '../../src/hot/gcauth.js';
-import {type DeclaredCommand, type DeclaredFlag, isProblem, parseCommandLine} from '../../src/lib/command-line.js';
-import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult, renderSpecResult} from '../../src/lib/command-spec.js';
-import {CLI_BIN} from '../../src/lib/completion.js';
+import {type DeclaredCommand, type DeclaredFlag, isProblem, parseCommandLine} from '../../src/lib/cli/command-line.js';
+import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult, renderSpecResult} from '../../src/lib/cli/command-spec.js';
+import {CLI_BIN} from '../../src/lib/cli/completion.js';
 import type {AppContext} from '../../src/lib/context.js';
 import {listedNothing, parseFormat} from '../../src/lib/output/format.js';
 import {helperCommandLine} from '../../src/lib/docker/helper-commands.js';

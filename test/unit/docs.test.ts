@@ -14,7 +14,7 @@ import {EMULATOR_DATA_DIR, GCE_CACHE_FILE, pathsIn} from '../../src/lib/config/p
 import {keyOf, PROPERTIES} from '../../src/lib/config/properties.js';
 import {GCLOUD_FALLBACKS} from '../../src/lib/config/resolver.js';
 import {FAST_ANSWER_FILE, fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/config/fast-answer-file.js';
-import {atomicTempTarget, withFileLock} from '../../src/lib/secure-fs.js';
+import {atomicTempTarget, withFileLock} from '../../src/lib/fs/secure-fs.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');

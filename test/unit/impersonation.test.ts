@@ -10,8 +10,8 @@ import {
   MAX_LIFETIME_SECONDS,
   parseImpersonation,
   parseLifetime,
-} from '../../src/lib/auth/impersonation.js';
-import {DEFAULT_SCOPES} from '../../src/lib/auth/token-service.js';
+} from '../../src/lib/auth/credentials/impersonation.js';
+import {DEFAULT_SCOPES} from '../../src/lib/auth/tokens/token-service.js';
 import {Properties} from '../../src/lib/config/resolver.js';
 import {UsageError} from '../../src/lib/errors.js';
 import {FileTokenCache, tokenKeyId} from '../../src/lib/store/token-cache.js';

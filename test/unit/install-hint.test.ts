@@ -1,7 +1,7 @@
 /** The install line configure-docker prints names this copy, never the unpublished npm name. */
 import path from 'node:path';
 
-import {installHint, packageRoot} from '../../src/lib/install-hint.js';
+import {installHint, packageRoot} from '../../src/lib/cli/install-hint.js';
 import {repoRoot} from '../helpers/emulator.js';
 
 describe('installHint', () => {

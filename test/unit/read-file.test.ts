@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {existsAsNonRegular, FileReadError, fsErrorReason, jsonErrorAt, MAX_FILE_BYTES, readRegularFile, readRegularFileIfExists} from '../../src/lib/read-file.js';
+import {existsAsNonRegular, FileReadError, fsErrorReason, jsonErrorAt, MAX_FILE_BYTES, readRegularFile, readRegularFileIfExists} from '../../src/lib/fs/read-file.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import {withRetry} from '../../src/lib/auth/retry.js';
+import {withRetry} from '../../src/lib/auth/tokens/retry.js';
 
 describe('withRetry', () => {
   const fakeClock = () => {

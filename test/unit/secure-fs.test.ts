@@ -1,6 +1,6 @@
 import {constants} from 'node:fs';
 
-import {otherUserMayWrite} from '../../src/lib/secure-fs.js';
+import {otherUserMayWrite} from '../../src/lib/fs/secure-fs.js';
 
 const dir = (mode: number, uid: number) => ({mode: constants.S_IFDIR | mode, uid});
 const file = (mode: number, uid: number) => ({mode: constants.S_IFREG | mode, uid});

@@ -1,6 +1,6 @@
 import {generateKeyPairSync} from 'node:crypto';
 
-import {parseServiceAccountKey} from '../../src/lib/auth/service-account-key.js';
+import {parseServiceAccountKey} from '../../src/lib/auth/credentials/service-account-key.js';
 import {UsageError} from '../../src/lib/errors.js';
 
 const pem = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({type: 'pkcs8', format: 'pem'}).toString();

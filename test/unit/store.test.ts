@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import {FileCredentialStore, migrateCredentialsFile, type StoredCredential} from '../../src/lib/store/credential-store.js';
 import {FileTokenCache, tokenKeyId} from '../../src/lib/store/token-cache.js';
-import {withFileLock, writeSecureFile} from '../../src/lib/secure-fs.js';
+import {withFileLock, writeSecureFile} from '../../src/lib/fs/secure-fs.js';
 
 let dir: string;
 beforeEach(() => {

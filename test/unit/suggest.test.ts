@@ -1,6 +1,6 @@
 /** "Did you mean": edit distance, closest candidate, unknown-command lines, and oclif parse errors in gcloud's words. */
-import {parseErrorMessage} from '../../src/lib/parse-errors.js';
-import {closest, editDistance, suggestCommand, unknownCommandMessage} from '../../src/lib/suggest.js';
+import {parseErrorMessage} from '../../src/lib/cli/parse-errors.js';
+import {closest, editDistance, suggestCommand, unknownCommandMessage} from '../../src/lib/cli/suggest.js';
 
 const IDS = ['auth:list', 'auth:login', 'auth:revoke', 'config:set', 'config:configurations:activate', 'projects:get-iam-policy'];
 const TOPICS = ['auth', 'config', 'config:configurations', 'projects'];

@@ -1,4 +1,4 @@
-import {toTokenEndpointError} from '../../src/lib/auth/token-endpoint-error.js';
+import {toTokenEndpointError} from '../../src/lib/auth/tokens/token-endpoint-error.js';
 
 const URL = 'http://127.0.0.1:1/token';
 const httpError = (status: number, data: unknown = {}) => Object.assign(new Error(`HTTP ${status}`), {response: {status, data}});

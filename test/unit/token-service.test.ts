@@ -1,7 +1,7 @@
 import {generateKeyPairSync} from 'node:crypto';
 
-import {DEFAULT_SCOPES, MIN_REMAINING_MS, TokenService, type Minter} from '../../src/lib/auth/token-service.js';
-import {TokenEndpointError} from '../../src/lib/auth/token-endpoint-error.js';
+import {DEFAULT_SCOPES, MIN_REMAINING_MS, TokenService, type Minter} from '../../src/lib/auth/tokens/token-service.js';
+import {TokenEndpointError} from '../../src/lib/auth/tokens/token-endpoint-error.js';
 import {ApiError, AuthError} from '../../src/lib/errors.js';
 import {createLogger} from '../../src/lib/log.js';
 import {MemoryCredentialStore, type StoredCredential} from '../../src/lib/store/credential-store.js';

@@ -4,7 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 
 import {fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/config/fast-answer-file.js';
 import {DiskFullError, NotWritableError, writeRefusal} from '../../src/lib/errors.js';
-import {atomicTempTarget} from '../../src/lib/secure-fs.js';
+import {atomicTempTarget} from '../../src/lib/fs/secure-fs.js';
 
 const fsError = (code: string, failed?: string) => Object.assign(new Error(`${code}: failed`), {code, ...(failed ? {path: failed} : {})});
 

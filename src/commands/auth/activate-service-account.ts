@@ -1,11 +1,11 @@
 import path from 'node:path';
 
-import {parseServiceAccountKey} from '../../lib/auth/service-account-key.js';
-import {specCommand} from '../../lib/base-command.js';
-import {defineCommand} from '../../lib/command-spec.js';
+import {parseServiceAccountKey} from '../../lib/auth/credentials/service-account-key.js';
+import {specCommand} from '../../lib/cli/base-command.js';
+import {defineCommand} from '../../lib/cli/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {UsageError} from '../../lib/errors.js';
-import {fsErrorReason, readRegularFile} from '../../lib/read-file.js';
+import {fsErrorReason, readRegularFile} from '../../lib/fs/read-file.js';
 import type {StoredCredential} from '../../lib/store/credential-store.js';
 
 export interface ActivateServiceAccountOptions {

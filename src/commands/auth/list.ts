@@ -1,6 +1,6 @@
-import {metadataEmailIfAny} from '../../lib/auth/metadata.js';
-import {specCommand} from '../../lib/base-command.js';
-import {defineCommand} from '../../lib/command-spec.js';
+import {metadataEmailIfAny} from '../../lib/auth/credentials/metadata.js';
+import {specCommand} from '../../lib/cli/base-command.js';
+import {defineCommand} from '../../lib/cli/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {renderTable} from '../../lib/output/format.js';
 

@@ -1,6 +1,6 @@
-import {type LoginResult, loginUser} from '../../lib/auth/login.js';
-import {specCommand} from '../../lib/base-command.js';
-import {defineCommand} from '../../lib/command-spec.js';
+import {type LoginResult, loginUser} from '../../lib/auth/login/login.js';
+import {specCommand} from '../../lib/cli/base-command.js';
+import {defineCommand} from '../../lib/cli/command-spec.js';
 
 /** The status lines after a login, as gcloud words them. */
 export function loginMessage(result: LoginResult): string {

@@ -1,6 +1,6 @@
-import {revokeRefreshToken, revokeUrlFor} from '../../lib/auth/revoke-user.js';
-import {specCommand} from '../../lib/base-command.js';
-import {defineCommand} from '../../lib/command-spec.js';
+import {revokeRefreshToken, revokeUrlFor} from '../../lib/auth/credentials/revoke-user.js';
+import {specCommand} from '../../lib/cli/base-command.js';
+import {defineCommand} from '../../lib/cli/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {NotFoundError, UsageError} from '../../lib/errors.js';
 import {DamagedCredentialError} from '../../lib/store/credential-store.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
-import {specCommand} from '../../lib/base-command.js';
-import {defineCommand} from '../../lib/command-spec.js';
+import {specCommand} from '../../lib/cli/base-command.js';
+import {defineCommand} from '../../lib/cli/command-spec.js';
 import {EMULATOR_DATA_DIR} from '../../lib/config/paths.js';
 import type {AppContext} from '../../lib/context.js';
 import {NotFoundError} from '../../lib/errors.js';

@@ -1,4 +1,4 @@
-import {specCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/cli/base-command.js';
 import {projectsAddIamPolicyBindingSpec} from '../../lib/specs/projects/add-iam-policy-binding.js';
 
 export default class AddIamPolicyBinding extends specCommand(projectsAddIamPolicyBindingSpec) {}

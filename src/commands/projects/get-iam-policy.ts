@@ -1,4 +1,4 @@
-import {specCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/cli/base-command.js';
 import {projectsGetIamPolicySpec} from '../../lib/specs/projects/get-iam-policy.js';
 
 export default class GetIamPolicy extends specCommand(projectsGetIamPolicySpec) {}

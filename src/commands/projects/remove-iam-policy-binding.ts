@@ -1,4 +1,4 @@
-import {specCommand} from '../../lib/base-command.js';
+import {specCommand} from '../../lib/cli/base-command.js';
 import {projectsRemoveIamPolicyBindingSpec} from '../../lib/specs/projects/remove-iam-policy-binding.js';
 
 export default class RemoveIamPolicyBinding extends specCommand(projectsRemoveIamPolicyBindingSpec) {}

@@ -1,4 +1,4 @@
-import {classifyNetworkFailure} from '../auth/retry.js';
+import {classifyNetworkFailure} from '../auth/tokens/retry.js';
 import {ApiError, AuthError, ConflictError, GcauthError, NotFoundError, PermissionDeniedError} from '../errors.js';
 import {FIX, SCOPES, shortScope} from '../messages.js';
 

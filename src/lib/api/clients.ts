@@ -1,8 +1,8 @@
 import {accountAccessToken, type AccountContext, type ActingAccount, resolveAccount, resolveActingAccount} from '../auth/accounts.js';
-import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js';
-import {metadataScopes} from '../auth/metadata.js';
-import {DEFAULT_SCOPES, type TokenService} from '../auth/token-service.js';
-import {GOOGLE_TOKEN_URL} from '../auth/transport.js';
+import {impersonatedAccessToken, impersonationOf} from '../auth/credentials/impersonation.js';
+import {metadataScopes} from '../auth/credentials/metadata.js';
+import {DEFAULT_SCOPES, type TokenService} from '../auth/tokens/token-service.js';
+import {GOOGLE_TOKEN_URL} from '../auth/tokens/transport.js';
 import type {Properties} from '../config/resolver.js';
 import {isScopeInsufficient, TOKEN_SCOPES} from './api-error.js';
 import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';

@@ -1,6 +1,6 @@
 import type {iamcredentials_v1} from '@googleapis/iamcredentials';
 
-import type {MintedToken} from '../auth/service-account-refresher.js';
+import type {MintedToken} from '../auth/credentials/service-account-refresher.js';
 import {PermissionDeniedError} from '../errors.js';
 import {HINTS} from '../messages.js';
 import {withApiErrors} from './api-error.js';

@@ -1,8 +1,8 @@
 import type {gaxios} from 'google-auth-library';
 
-import {classifyNetworkFailure, DEFAULT_RETRY, type RetryPolicy, withRetry} from '../auth/retry.js';
-import type {TokenService} from '../auth/token-service.js';
-import {createTransporter} from '../auth/transport.js';
+import {classifyNetworkFailure, DEFAULT_RETRY, type RetryPolicy, withRetry} from '../auth/tokens/retry.js';
+import type {TokenService} from '../auth/tokens/token-service.js';
+import {createTransporter} from '../auth/tokens/transport.js';
 import {GcauthError} from '../errors.js';
 import type {Logger} from '../log.js';
 import {httpStatusOf} from './api-error.js';

@@ -4,9 +4,9 @@ import {AuthError} from '../errors.js';
 import {HINTS, scopeUrl} from '../messages.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
-import {impersonatedAccessToken, impersonationOf, parseLifetime} from './impersonation.js';
-import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, onGce} from './metadata.js';
-import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './token-service.js';
+import {impersonatedAccessToken, impersonationOf, parseLifetime} from './credentials/impersonation.js';
+import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, onGce} from './credentials/metadata.js';
+import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './tokens/token-service.js';
 
 /**
  * The account a command acts as: its ACCOUNT argument, else `core/account` (flag, env, configuration).

@@ -10,11 +10,11 @@ import {HINTS} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
 import {isVmAccount, resolveActingAccount} from './accounts.js';
-import {impersonatedIdToken, impersonationOf} from './impersonation.js';
-import {metadataIdentityToken} from './metadata.js';
-import {DEFAULT_RETRY, withRetry} from './retry.js';
-import {TokenEndpointError} from './token-endpoint-error.js';
-import {REQUEST_TIMEOUT_MS, unknownAccount} from './token-service.js';
+import {impersonatedIdToken, impersonationOf} from './credentials/impersonation.js';
+import {metadataIdentityToken} from './credentials/metadata.js';
+import {DEFAULT_RETRY, withRetry} from './tokens/retry.js';
+import {TokenEndpointError} from './tokens/token-endpoint-error.js';
+import {REQUEST_TIMEOUT_MS, unknownAccount} from './tokens/token-service.js';
 
 /**
  * The audience when none is given: the one gcloud's service-account id tokens carry, so a service set up to
@@ -87,7 +87,7 @@ async function ownIdToken(ctx: AppContext, account: string, audience: string | u
   const key = idTokenKey(account, credential.type === 'service_account' ? (audience ?? DEFAULT_AUDIENCE) : credential.clientId);
   return ctx.tokens.cachedOrMinted(key, async () => {
     const tokenUrl = ctx.tokens.tokenUrlFor(credential);
-    const [{mintServiceAccountIdToken}, {mintUserIdToken}] = await Promise.all([import('./service-account-id-token.js'), import('./user-refresher.js')]);
+    const [{mintServiceAccountIdToken}, {mintUserIdToken}] = await Promise.all([import('./credentials/service-account-id-token.js'), import('./credentials/user-refresher.js')]);
     try {
       return await withRetry(
         (_attempt, remainingMs) => {

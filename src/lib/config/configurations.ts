@@ -5,7 +5,7 @@ import ini from 'ini';
 
 import {discardFastAnswer} from './fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
-import {readTextIfExists, removeFile, updateFile, writeSecureFile} from '../secure-fs.js';
+import {readTextIfExists, removeFile, updateFile, writeSecureFile} from '../fs/secure-fs.js';
 import {removeStaleTemps} from './stale-temps.js';
 import type {Paths} from './paths.js';
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 
 import {GCE_CACHE_FILE, pathsIn} from './paths.js';
 import {fastAnswerTempPid} from './fast-answer-file.js';
-import {atomicTempTarget} from '../secure-fs.js';
+import {atomicTempTarget} from '../fs/secure-fs.js';
 
 /** A temp file untouched this long has no live writer. */
 export const STALE_TEMP_MS = 60_000;

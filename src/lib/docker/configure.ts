@@ -9,7 +9,7 @@ import path from 'node:path';
 import type {ConfigValues} from '../config/configurations.js';
 import type {AppContext} from '../context.js';
 import {CancelledError, UsageError} from '../errors.js';
-import {installHint} from '../install-hint.js';
+import {installHint} from '../cli/install-hint.js';
 import {unifiedDiff} from '../output/diff.js';
 import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, updateDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
 import {HELPER_BIN, HELPER_NAME} from './helper.js';

@@ -8,8 +8,8 @@ import {readlink, stat} from 'node:fs/promises';
 import path from 'node:path';
 
 import {GcauthError} from '../errors.js';
-import {fsErrorReason, jsonErrorAt, readRegularFileIfExists} from '../read-file.js';
-import {ensureDir, FILE_MODE, updateFile} from '../secure-fs.js';
+import {fsErrorReason, jsonErrorAt, readRegularFileIfExists} from '../fs/read-file.js';
+import {ensureDir, FILE_MODE, updateFile} from '../fs/secure-fs.js';
 
 /** A config.json that cannot be read, parsed or written; nothing was changed. */
 export class DockerConfigError extends GcauthError {}

@@ -28,9 +28,9 @@ import {createHash, randomBytes} from 'node:crypto';
 import {closeSync, fchmodSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
 import path from 'node:path';
 
-import {wellKnownAdcFile} from '../auth/adc.js';
+import {wellKnownAdcFile} from '../auth/adc/read.js';
 import {GCE_CACHE_FILE, resolvePaths} from '../config/paths.js';
-import {readRegularFile} from '../read-file.js';
+import {readRegularFile} from '../fs/read-file.js';
 import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
 import {discardFastAnswer, fastAnswerPath, fastAnswerTempPath} from '../config/fast-answer-file.js';
 import {registryHost} from './server-url.js';

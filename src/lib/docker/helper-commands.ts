@@ -5,8 +5,8 @@
  * line is parsed from its spec by parseCommandLine, the parser of gcauth's lean dispatcher, and its help is made
  * from the same declarations; errors are UsageErrors, reported as one `ERROR:` line.
  */
-import {type DeclaredCommand, isProblem, parseCommandLine} from '../command-line.js';
-import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../command-spec.js';
+import {type DeclaredCommand, isProblem, parseCommandLine} from '../cli/command-line.js';
+import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../cli/command-spec.js';
 import {findProperty, validateProperty} from '../config/properties.js';
 import type {AppContext, GlobalFlags} from '../context.js';
 import {UsageError} from '../errors.js';

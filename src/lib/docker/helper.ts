@@ -6,10 +6,10 @@
 import path from 'node:path';
 
 import {accountAccessToken, METADATA_ACCOUNT_ALIAS} from '../auth/accounts.js';
-import {adcAccessToken, findAdcSource, wellKnownAdcFile} from '../auth/adc.js';
-import {impersonatedAccessToken, impersonationOf} from '../auth/impersonation.js';
-import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth/metadata.js';
-import {DEFAULT_SCOPES} from '../auth/token-service.js';
+import {adcAccessToken, findAdcSource, wellKnownAdcFile} from '../auth/adc/read.js';
+import {impersonatedAccessToken, impersonationOf} from '../auth/credentials/impersonation.js';
+import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth/credentials/metadata.js';
+import {DEFAULT_SCOPES} from '../auth/tokens/token-service.js';
 import type {CachedToken} from '../store/token-cache.js';
 import type {AppContext} from '../context.js';
 import {FIX} from '../messages.js';

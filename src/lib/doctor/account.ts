@@ -1,7 +1,7 @@
 import {isVmAccount, resolveActingAccount, type ActingAccount} from '../auth/accounts.js';
-import {findAdcSource} from '../auth/adc.js';
-import {impersonationOf} from '../auth/impersonation.js';
-import {metadataAccessToken, metadataScopes} from '../auth/metadata.js';
+import {findAdcSource} from '../auth/adc/read.js';
+import {impersonationOf} from '../auth/credentials/impersonation.js';
+import {metadataAccessToken, metadataScopes} from '../auth/credentials/metadata.js';
 import type {AppContext} from '../context.js';
 import {tokenSources} from '../docker/helper.js';
 import {FIX, SCOPES, shortScope} from '../messages.js';

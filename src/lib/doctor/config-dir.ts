@@ -1,7 +1,7 @@
 import {statSync} from 'node:fs';
 
 import type {AppContext} from '../context.js';
-import {otherUserMayWrite, untrustedPathFix} from '../secure-fs.js';
+import {otherUserMayWrite, untrustedPathFix} from '../fs/secure-fs.js';
 import {type CheckResult, result} from './types.js';
 
 /**

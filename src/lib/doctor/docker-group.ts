@@ -1,5 +1,5 @@
 import type {AppContext} from '../context.js';
-import {fsErrorReason, readRegularFile} from '../read-file.js';
+import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
 import {type CheckResult, type DoctorSystem, result} from './types.js';
 
 const CHECK = 'docker-group';

@@ -8,7 +8,7 @@ import {answerSummary} from '../docker/fast-answer.js';
 import {fastAnswerPath} from '../config/fast-answer-file.js';
 import {describeMisses, HELPER_BIN, servedHost, walkTokenSources} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
-import {fsErrorReason, readRegularFile} from '../read-file.js';
+import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
 import {redactText as redact} from '../redact.js';
 import {ACTIVATE_OR_LOGIN} from './account.js';
 import {type CheckResult, result} from './types.js';

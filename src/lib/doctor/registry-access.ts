@@ -1,5 +1,5 @@
 import {InsufficientScopesError} from '../api/api-error.js';
-import {impersonationOf} from '../auth/impersonation.js';
+import {impersonationOf} from '../auth/credentials/impersonation.js';
 import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
 import type {AccountState} from './account.js';

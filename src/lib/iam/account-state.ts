@@ -1,7 +1,7 @@
 /**
  * `iam service-accounts disable | enable`: one command told which way, so the two cannot drift apart.
  */
-import {defineCommand} from '../command-spec.js';
+import {defineCommand} from '../cli/command-spec.js';
 import {checkServiceAccountRef} from './service-accounts.js';
 
 /** The spec of `iam service-accounts disable` (disabled: true) or `enable` (false). */

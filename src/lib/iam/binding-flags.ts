@@ -1,4 +1,4 @@
-import type {FlagsSpec} from '../command-spec.js';
+import type {FlagsSpec} from '../cli/command-spec.js';
 
 /** Flags shared by every add-/remove-iam-policy-binding command, as data (command-spec.ts). */
 export const BINDING_FLAGS = {

@@ -1,6 +1,6 @@
 import type {AppContext} from '../context.js';
 import {UsageError} from '../errors.js';
-import {readRegularFile} from '../read-file.js';
+import {readRegularFile} from '../fs/read-file.js';
 import {checkBindingCondition, checkConditionSyntax, type IamCondition, parseConditionFlag, readConditionFile} from './condition.js';
 import {addBinding, type BindingChange, CONDITIONAL_POLICY_VERSION, hasConditions, type Policy, type PolicyEdit, type PolicyResource, policyForDisplay, removeBinding, updatePolicy} from './policy.js';
 import {validateMember, validateProjectId, validateRole} from './validate.js';

@@ -6,7 +6,7 @@
  * check that points at the character at fault.
  */
 import {UsageError} from '../errors.js';
-import {fsErrorReason} from '../read-file.js';
+import {fsErrorReason} from '../fs/read-file.js';
 import {invalidValue, isBasicRole, quoteValue} from './validate.js';
 
 /** A binding's condition (google.type.Expr). */

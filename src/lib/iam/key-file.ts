@@ -9,7 +9,7 @@ import {access, link, lstat, open, rename, stat, unlink} from 'node:fs/promises'
 import path from 'node:path';
 
 import {UsageError} from '../errors.js';
-import {ensureDir, FILE_MODE, writeSecureFile} from '../secure-fs.js';
+import {ensureDir, FILE_MODE, writeSecureFile} from '../fs/secure-fs.js';
 
 const code = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | undefined)?.code;
 

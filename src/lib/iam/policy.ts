@@ -1,4 +1,4 @@
-import {withRetry, type RetryPolicy} from '../auth/retry.js';
+import {withRetry, type RetryPolicy} from '../auth/tokens/retry.js';
 import {ConflictError, NotFoundError} from '../errors.js';
 import type {Logger} from '../log.js';
 import type {IamCondition} from './condition.js';

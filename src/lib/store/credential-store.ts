@@ -2,8 +2,8 @@ import path from 'node:path';
 
 import {discardFastAnswer} from '../config/fast-answer-file.js';
 import {AuthError, GcauthError} from '../errors.js';
-import {FileReadError} from '../read-file.js';
-import {readTextIfExists, updateFile, writeSecureFile} from '../secure-fs.js';
+import {FileReadError} from '../fs/read-file.js';
+import {readTextIfExists, updateFile, writeSecureFile} from '../fs/secure-fs.js';
 import {removeStaleTemps} from '../config/stale-temps.js';
 
 /** A Google JSON service-account key, as downloaded from IAM. */

@@ -2,8 +2,8 @@ import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 
 import {discardFastAnswer} from '../config/fast-answer-file.js';
-import {existsAsNonRegular, FileReadError} from '../read-file.js';
-import {readTextIfExists, removeFile, withFileLock, writeSecureFile} from '../secure-fs.js';
+import {existsAsNonRegular, FileReadError} from '../fs/read-file.js';
+import {readTextIfExists, removeFile, withFileLock, writeSecureFile} from '../fs/secure-fs.js';
 import {removeStaleTemps} from '../config/stale-temps.js';
 
 /** An access token as cached: which account and scopes it serves, and when it expires. */

@@ -7,8 +7,8 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
-import {loginFlowDeps, loginUser, type LoginOptions} from '../../../src/lib/auth/login.js';
-import {createPkce, type LoginFlowDeps} from '../../../src/lib/auth/login-flow.js';
+import {loginFlowDeps, loginUser, type LoginOptions} from '../../../src/lib/auth/login/login.js';
+import {createPkce, type LoginFlowDeps} from '../../../src/lib/auth/login/flow.js';
 import {fakeContext} from '../../helpers/context.js';
 import {snapshot} from '../../helpers/fs.js';
 

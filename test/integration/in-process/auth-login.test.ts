@@ -9,10 +9,10 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 
 import Login, {loginMessage} from '../../../src/commands/auth/login.js';
-import {loginUser, type LoginOptions} from '../../../src/lib/auth/login.js';
-import {authorizationUrl, type LoginFlowDeps, parsePasted, createPkce} from '../../../src/lib/auth/login-flow.js';
-import {parseClientIdFile} from '../../../src/lib/auth/oauth-client.js';
-import {browserCommand} from '../../../src/lib/auth/browser.js';
+import {loginUser, type LoginOptions} from '../../../src/lib/auth/login/login.js';
+import {authorizationUrl, type LoginFlowDeps, parsePasted, createPkce} from '../../../src/lib/auth/login/flow.js';
+import {parseClientIdFile} from '../../../src/lib/auth/login/oauth-client.js';
+import {browserCommand} from '../../../src/lib/auth/login/browser.js';
 import {AuthError, UsageError} from '../../../src/lib/errors.js';
 import {fakeContext, scriptedPrompter} from '../../helpers/context.js';
 import {snapshot} from '../../helpers/fs.js';

@@ -4,7 +4,7 @@ import type {AddressInfo} from 'node:net';
 
 import {exportJWK, generateKeyPair, SignJWT} from 'jose';
 
-import {GOOGLE_JWKS_URL, jwksUrlFor, verifyIdTokenEmail} from '../../../src/lib/auth/id-token.js';
+import {GOOGLE_JWKS_URL, jwksUrlFor, verifyIdTokenEmail} from '../../../src/lib/auth/login/id-token-check.js';
 import {AuthError} from '../../../src/lib/errors.js';
 
 let server: Server;

@@ -13,7 +13,7 @@ import {printAccessToken} from '../../../src/lib/auth/accounts.js';
 import {DEFAULT_AUDIENCE, printIdentityToken} from '../../../src/lib/auth/identity-token.js';
 import {serveCredentialHelper} from '../../../src/lib/docker/credential-helper.js';
 import {gcauthHelperBackend} from '../../../src/lib/docker/helper.js';
-import type {Minter} from '../../../src/lib/auth/token-service.js';
+import type {Minter} from '../../../src/lib/auth/tokens/token-service.js';
 import {PermissionDeniedError} from '../../../src/lib/errors.js';
 import {fakeContext} from '../../helpers/context.js';
 import {startActivatedEmulator} from '../../helpers/in-process-emulator.js';

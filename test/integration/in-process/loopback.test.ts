@@ -1,5 +1,5 @@
 /** The loopback listener answers exactly one redirect to `/` and ignores everything else. */
-import {startLoopbackServer, resultPage} from '../../../src/lib/auth/loopback.js';
+import {startLoopbackServer, resultPage} from '../../../src/lib/auth/login/loopback.js';
 
 test('127.0.0.1 only; other paths and methods get 404 without settling; the first redirect is held for the outcome, a second is refused', async () => {
   const server = await startLoopbackServer();

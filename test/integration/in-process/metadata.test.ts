@@ -21,7 +21,7 @@ import {
   onGce,
   parseTokenAnswer,
   POSITIVE_CACHE_MS,
-} from '../../../src/lib/auth/metadata.js';
+} from '../../../src/lib/auth/credentials/metadata.js';
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
 import {ApiError, UsageError} from '../../../src/lib/errors.js';
 import {fakeContext, type FakeContextOptions} from '../../helpers/context.js';

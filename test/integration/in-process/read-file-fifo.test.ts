@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {existsAsNonRegular, FileReadError, readRegularFile} from '../../../src/lib/read-file.js';
+import {existsAsNonRegular, FileReadError, readRegularFile} from '../../../src/lib/fs/read-file.js';
 
 // Here rather than in test/unit/read-file.test.ts: making a FIFO takes mkfifo(1), a process, which the unit tier forbids.
 let dir: string;

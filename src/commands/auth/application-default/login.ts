@@ -1,7 +1,7 @@
-import {adcSavedMessage, type ApplicationDefaultLoginOptions, loginApplicationDefault, quotaProjectNote} from '../../../lib/auth/application-default.js';
+import {adcSavedMessage, type ApplicationDefaultLoginOptions, loginApplicationDefault, quotaProjectNote} from '../../../lib/auth/adc/commands.js';
 import {parseScopes} from '../../../lib/auth/accounts.js';
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 
 export const spec = defineCommand({
   summary: 'Log in in the browser and write Application Default Credentials for client libraries.',

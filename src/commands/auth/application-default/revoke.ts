@@ -1,6 +1,6 @@
-import {revokeApplicationDefault} from '../../../lib/auth/application-default.js';
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {revokeApplicationDefault} from '../../../lib/auth/adc/commands.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 
 export const spec = defineCommand({
   summary: 'Revoke the user refresh token of the Application Default Credentials file and delete the file.',

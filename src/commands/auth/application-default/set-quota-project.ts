@@ -1,6 +1,6 @@
-import {adcSavedMessage, quotaProjectAddedMessage, setApplicationDefaultQuotaProject} from '../../../lib/auth/application-default.js';
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {adcSavedMessage, quotaProjectAddedMessage, setApplicationDefaultQuotaProject} from '../../../lib/auth/adc/commands.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 
 export const spec = defineCommand({
   summary: 'Add a quota project to the user Application Default Credentials file.',

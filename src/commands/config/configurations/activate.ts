@@ -1,5 +1,5 @@
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {activeOverrideWarning, validateConfigurationName} from '../../../lib/config/configurations.js';
 import type {AppContext} from '../../../lib/context.js';
 

@@ -1,7 +1,7 @@
 import {stringify} from 'yaml';
 
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {type ConfigValues, validateConfigurationName} from '../../../lib/config/configurations.js';
 import type {AppContext} from '../../../lib/context.js';
 import {NotFoundError} from '../../../lib/errors.js';

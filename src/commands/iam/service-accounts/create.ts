@@ -1,6 +1,6 @@
 import type {ServiceAccount} from '../../../lib/api/iam.js';
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {resolveProject} from '../../../lib/config/project.js';
 import type {AppContext} from '../../../lib/context.js';
 import {UsageError} from '../../../lib/errors.js';

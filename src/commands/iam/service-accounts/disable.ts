@@ -1,4 +1,4 @@
-import {specCommand} from '../../../lib/base-command.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
 import {accountStateSpec} from '../../../lib/iam/account-state.js';
 
 export const spec = accountStateSpec(true);

@@ -1,5 +1,5 @@
-import {specCommand} from '../../../lib/base-command.js';
-import {defineCommand} from '../../../lib/command-spec.js';
+import {specCommand} from '../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {REMOVE_BINDING_FLAGS} from '../../../lib/iam/binding-flags.js';
 import {bindingOptions, changeBinding} from '../../../lib/iam/bindings.js';
 import {policyForDisplay} from '../../../lib/iam/policy.js';

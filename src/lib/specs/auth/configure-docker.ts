@@ -1,4 +1,4 @@
-import {defineCommand} from '../../command-spec.js';
+import {defineCommand} from '../../cli/command-spec.js';
 
 /**
  * `gcauth auth configure-docker`, and the standalone helper's `docker-credential-gcauth configure-docker`: one

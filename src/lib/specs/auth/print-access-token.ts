@@ -1,5 +1,5 @@
 import {parseScopes, printAccessToken} from '../../auth/accounts.js';
-import {defineCommand} from '../../command-spec.js';
+import {defineCommand} from '../../cli/command-spec.js';
 
 /** `gcauth auth print-access-token`: served by oclif and by the lean dispatcher. */
 export const printAccessTokenSpec = defineCommand({

@@ -1,5 +1,5 @@
 import {printIdentityToken} from '../../auth/identity-token.js';
-import {defineCommand} from '../../command-spec.js';
+import {defineCommand} from '../../cli/command-spec.js';
 
 /** `gcauth auth print-identity-token`: served by oclif and by the lean dispatcher. */
 export const printIdentityTokenSpec = defineCommand({

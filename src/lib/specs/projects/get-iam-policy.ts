@@ -1,4 +1,4 @@
-import {defineCommand} from '../../command-spec.js';
+import {defineCommand} from '../../cli/command-spec.js';
 import {readProjectPolicy} from '../../iam/bindings.js';
 
 /** `gcauth projects get-iam-policy`: served by oclif and by the lean dispatcher. */

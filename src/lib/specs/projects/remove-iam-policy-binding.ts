@@ -1,4 +1,4 @@
-import {defineCommand} from '../../command-spec.js';
+import {defineCommand} from '../../cli/command-spec.js';
 import {REMOVE_BINDING_FLAGS} from '../../iam/binding-flags.js';
 import {bindingOptions, changeProjectBinding} from '../../iam/bindings.js';
 

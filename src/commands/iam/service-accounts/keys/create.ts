@@ -1,6 +1,6 @@
 import {KEY_FILE_TYPES, type KeyFileType} from '../../../../lib/api/iam.js';
-import {specCommand} from '../../../../lib/base-command.js';
-import {defineCommand} from '../../../../lib/command-spec.js';
+import {specCommand} from '../../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import type {AppContext} from '../../../../lib/context.js';
 import {ApiError, GcauthError, UsageError} from '../../../../lib/errors.js';
 import {checkKeyFileTarget, writeKeyFile} from '../../../../lib/iam/key-file.js';

@@ -1,5 +1,5 @@
-import {specCommand} from '../../../../lib/base-command.js';
-import {defineCommand} from '../../../../lib/command-spec.js';
+import {specCommand} from '../../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import {confirmDeletion} from '../../../../lib/confirm.js';
 import {checkServiceAccountRef} from '../../../../lib/iam/service-accounts.js';
 import {validateKeyId} from '../../../../lib/iam/validate.js';

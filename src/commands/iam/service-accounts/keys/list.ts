@@ -1,6 +1,6 @@
 import {KEY_MANAGERS, type KeyManager, type ServiceAccountKey} from '../../../../lib/api/iam.js';
-import {specCommand} from '../../../../lib/base-command.js';
-import {defineCommand} from '../../../../lib/command-spec.js';
+import {specCommand} from '../../../../lib/cli/base-command.js';
+import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import {listedNothing, renderTable} from '../../../../lib/output/format.js';
 import {boolCell, checkServiceAccountRef, keyIdOf} from '../../../../lib/iam/service-accounts.js';
 

@@ -1,5 +1,5 @@
-import {printApplicationDefaultAccessToken} from '../../../auth/adc-print.js';
-import {defineCommand} from '../../../command-spec.js';
+import {printApplicationDefaultAccessToken} from '../../../auth/adc/print.js';
+import {defineCommand} from '../../../cli/command-spec.js';
 
 /** `gcauth auth application-default print-access-token`: served by oclif and by the lean dispatcher. */
 export const applicationDefaultPrintAccessTokenSpec = defineCommand({

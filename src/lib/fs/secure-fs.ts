@@ -2,7 +2,7 @@ import {constants, statSync, type Stats} from 'node:fs';
 import {mkdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
-import {GcauthError, writeRefusal} from './errors.js';
+import {GcauthError, writeRefusal} from '../errors.js';
 import {MAX_FILE_BYTES, nonRegularTarget, readRegularFileIfExists} from './read-file.js';
 
 /** Files gcauth writes hold secrets or point at them: 0600 files in 0700 directories. */

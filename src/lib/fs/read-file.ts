@@ -7,7 +7,7 @@
  */
 import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs';
 
-import {FS_ERROR_REASONS, GcauthError} from './errors.js';
+import {FS_ERROR_REASONS, GcauthError} from '../errors.js';
 
 /** The most gcauth reads of any file: far above any credential, configuration or Docker config it writes. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;

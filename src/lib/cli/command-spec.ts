@@ -4,9 +4,9 @@
  * (src/hot/gcauth.ts) and the standalone Docker helper (src/lib/docker/helper-commands.ts), both of which parse
  * with `parseCommandLine` (command-line.ts). This module imports nothing of oclif, so the hot paths can load it.
  */
-import type {AppContext, ContextOverrides} from './context.js';
-import {VERBOSITIES} from './log.js';
-import {type FormatSpec, type HumanRenderer, renderResult} from './output/format.js';
+import type {AppContext, ContextOverrides} from '../context.js';
+import {VERBOSITIES} from '../log.js';
+import {type FormatSpec, type HumanRenderer, renderResult} from '../output/format.js';
 
 /** A flag, described as oclif's `Flags.string`/`Flags.boolean`/`Flags.integer` take it. */
 export interface FlagSpec {

@@ -1,8 +1,8 @@
 import {createPrivateKey} from 'node:crypto';
 
-import {UsageError} from '../errors.js';
-import {jsonErrorAt} from '../read-file.js';
-import type {ServiceAccountKey} from '../store/credential-store.js';
+import {UsageError} from '../../errors.js';
+import {jsonErrorAt} from '../../fs/read-file.js';
+import type {ServiceAccountKey} from '../../store/credential-store.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 

@@ -1,10 +1,10 @@
-import {AuthError, ApiError} from '../errors.js';
-import type {Logger} from '../log.js';
-import {FIX, HINTS, SCOPES} from '../messages.js';
-import type {CredentialStore, StoredCredential} from '../store/credential-store.js';
-import type {CachedToken, TokenCache, TokenKey} from '../store/token-cache.js';
+import {AuthError, ApiError} from '../../errors.js';
+import type {Logger} from '../../log.js';
+import {FIX, HINTS, SCOPES} from '../../messages.js';
+import type {CredentialStore, StoredCredential} from '../../store/credential-store.js';
+import type {CachedToken, TokenCache, TokenKey} from '../../store/token-cache.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
-import type {MintedToken} from './service-account-refresher.js';
+import type {MintedToken} from '../credentials/service-account-refresher.js';
 import {TokenEndpointError} from './token-endpoint-error.js';
 import {GOOGLE_TOKEN_URL} from './transport.js';
 

@@ -7,18 +7,18 @@
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 
-import type {AppContext} from '../context.js';
-import {ApiError, AuthError} from '../errors.js';
-import {FIX, SCOPES} from '../messages.js';
-import {fsErrorReason, jsonErrorAt, readRegularFile} from '../read-file.js';
-import {type CachedToken, fnv1a} from '../store/token-cache.js';
-import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from './metadata.js';
-import {DEFAULT_RETRY, withRetry} from './retry.js';
-import {expiryOr, libraryExpiry} from './expiry.js';
-import type {MintedToken, MintOptions} from './service-account-refresher.js';
-import {TokenEndpointError, toTokenEndpointError} from './token-endpoint-error.js';
-import {REQUEST_TIMEOUT_MS} from './token-service.js';
-import {createTransporter, GOOGLE_TOKEN_URL} from './transport.js';
+import type {AppContext} from '../../context.js';
+import {ApiError, AuthError} from '../../errors.js';
+import {FIX, SCOPES} from '../../messages.js';
+import {fsErrorReason, jsonErrorAt, readRegularFile} from '../../fs/read-file.js';
+import {type CachedToken, fnv1a} from '../../store/token-cache.js';
+import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from '../credentials/metadata.js';
+import {DEFAULT_RETRY, withRetry} from '../tokens/retry.js';
+import {expiryOr, libraryExpiry} from '../tokens/expiry.js';
+import type {MintedToken, MintOptions} from '../credentials/service-account-refresher.js';
+import {TokenEndpointError, toTokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {REQUEST_TIMEOUT_MS} from '../tokens/token-service.js';
+import {createTransporter, GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** What an ADC token is for: registries accept cloud-platform. */
 export const ADC_SCOPES = [SCOPES.cloudPlatform];
@@ -141,7 +141,7 @@ function tokenUriOf(json: Record<string, unknown>): string | undefined {
  */
 async function mintAdcToken(json: Record<string, unknown>, file: string, scopes: string[], options: MintOptions): Promise<MintedToken> {
   if (json.type === 'impersonated_service_account') {
-    const {mintImpersonatedAdcToken} = await import('./adc-impersonated.js');
+    const {mintImpersonatedAdcToken} = await import('./impersonated.js');
     return mintImpersonatedAdcToken(json, file, scopes, options);
   }
   const [{GoogleAuth}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);

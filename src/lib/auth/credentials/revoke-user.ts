@@ -1,6 +1,6 @@
 /** Revoking a user's refresh token at the authorization server. */
-import type {StoredUserCredential} from '../store/credential-store.js';
-import {GOOGLE_TOKEN_URL} from './transport.js';
+import type {StoredUserCredential} from '../../store/credential-store.js';
+import {GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** Google's revoke endpoint (gcloud hard-codes it). */
 export const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke';

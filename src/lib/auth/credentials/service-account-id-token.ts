@@ -1,8 +1,8 @@
-import type {ServiceAccountKey} from '../store/credential-store.js';
-import {expiryOr} from './expiry.js';
+import type {ServiceAccountKey} from '../../store/credential-store.js';
+import {expiryOr} from '../tokens/expiry.js';
 import type {MintedToken, MintOptions} from './service-account-refresher.js';
-import {toTokenEndpointError} from './token-endpoint-error.js';
-import {createTransporter} from './transport.js';
+import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {createTransporter} from '../tokens/transport.js';
 
 /** The `exp` of a JWT, in ms since the epoch, read without verifying it (the issuer just handed it over). */
 export function jwtExpiry(token: string): number | undefined {

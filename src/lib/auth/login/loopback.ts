@@ -2,7 +2,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 
-import {AuthError, UsageError} from '../errors.js';
+import {AuthError, UsageError} from '../../errors.js';
 
 /** What the authorization server sent back to the redirect URI. */
 export interface AuthorizationResponse {

@@ -1,7 +1,7 @@
-import type {ServiceAccountKey} from '../store/credential-store.js';
-import {libraryExpiry} from './expiry.js';
-import {toTokenEndpointError} from './token-endpoint-error.js';
-import {createTransporter, type TransportOptions} from './transport.js';
+import type {ServiceAccountKey} from '../../store/credential-store.js';
+import {libraryExpiry} from '../tokens/expiry.js';
+import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {createTransporter, type TransportOptions} from '../tokens/transport.js';
 
 /** A freshly minted access token. */
 export interface MintedToken {

@@ -1,7 +1,7 @@
 /** Writing Application Default Credentials files (the reading side is adc.ts). */
-import type {AppContext} from '../context.js';
-import {writeSecureFile} from '../secure-fs.js';
-import {wellKnownAdcFile} from './adc.js';
+import type {AppContext} from '../../context.js';
+import {writeSecureFile} from '../../fs/secure-fs.js';
+import {wellKnownAdcFile} from './read.js';
 
 /** An `authorized_user` ADC file as gcloud writes it and google-auth-library reads it. */
 export interface AuthorizedUserAdc {

@@ -1,7 +1,7 @@
 import type {gaxios} from 'google-auth-library';
 
-import type {Logger} from '../log.js';
-import {redactText, redactValue} from '../redact.js';
+import type {Logger} from '../../log.js';
+import {redactText, redactValue} from '../../redact.js';
 
 /** google-auth-library posts service-account assertions here, whatever the key file says. */
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';

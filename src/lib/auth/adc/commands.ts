@@ -5,22 +5,22 @@
  */
 import {rm} from 'node:fs/promises';
 
-import {apiRootUrl} from '../api/endpoints.js';
-import type {AppContext} from '../context.js';
-import {CancelledError, NotFoundError, UsageError} from '../errors.js';
-import {FIX, SCOPES} from '../messages.js';
-import {FileReadError, readRegularFileIfExists} from '../read-file.js';
-import {validateProjectId} from '../iam/validate.js';
-import {fnv1a} from '../store/token-cache.js';
-import {findAdcSource, wellKnownAdcFile} from './adc.js';
-import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
-export {NO_ADC_MESSAGE, printApplicationDefaultAccessToken, type PrintedAdcToken} from './adc-print.js';
-import {impersonationOf} from './impersonation.js';
-import type {LoginFlowDeps} from './login-flow.js';
-import {obtainUserGrant} from './login.js';
-import {resolveOAuthClient} from './oauth-client.js';
-import {revokeRefreshToken, revokeUrlFor} from './revoke-user.js';
-import {GOOGLE_TOKEN_URL} from './transport.js';
+import {apiRootUrl} from '../../api/endpoints.js';
+import type {AppContext} from '../../context.js';
+import {CancelledError, NotFoundError, UsageError} from '../../errors.js';
+import {FIX, SCOPES} from '../../messages.js';
+import {FileReadError, readRegularFileIfExists} from '../../fs/read-file.js';
+import {validateProjectId} from '../../iam/validate.js';
+import {fnv1a} from '../../store/token-cache.js';
+import {findAdcSource, wellKnownAdcFile} from './read.js';
+import {authorizedUserAdc, writeAdcFile} from './write.js';
+export {NO_ADC_MESSAGE, printApplicationDefaultAccessToken, type PrintedAdcToken} from './print.js';
+import {impersonationOf} from '../credentials/impersonation.js';
+import type {LoginFlowDeps} from '../login/flow.js';
+import {obtainUserGrant} from '../login/login.js';
+import {resolveOAuthClient} from '../login/oauth-client.js';
+import {revokeRefreshToken, revokeUrlFor} from '../credentials/revoke-user.js';
+import {GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** gcloud's default ADC scopes. */
 export const ADC_LOGIN_SCOPES = ['openid', SCOPES.userinfoEmail, SCOPES.cloudPlatform, SCOPES.sqlserviceLogin];

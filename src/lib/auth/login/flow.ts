@@ -5,7 +5,7 @@
  */
 import {createHash, randomBytes} from 'node:crypto';
 
-import {AuthError, CancelledError, GcauthError} from '../errors.js';
+import {AuthError, CancelledError, GcauthError} from '../../errors.js';
 import type {OAuthClientConfig} from './oauth-client.js';
 import {type AuthorizationResponse, startLoopbackServer} from './loopback.js';
 

@@ -7,10 +7,10 @@
  */
 import {readdirSync} from 'node:fs';
 
-import {configurationNames} from './config/configurations.js';
-import type {Paths} from './config/paths.js';
-import {keyOf, PROPERTIES} from './config/properties.js';
-import {readRegularFile} from './read-file.js';
+import {configurationNames} from '../config/configurations.js';
+import type {Paths} from '../config/paths.js';
+import {keyOf, PROPERTIES} from '../config/properties.js';
+import {readRegularFile} from '../fs/read-file.js';
 
 /** The parts of a manifest command completion reads. */
 export interface CompletionCommand {

@@ -9,17 +9,17 @@
  */
 import path from 'node:path';
 
-import {GCE_CACHE_FILE} from '../config/paths.js';
-import type {Properties} from '../config/resolver.js';
-import {isTrue} from '../config/properties.js';
-import {ApiError, AuthError, UsageError} from '../errors.js';
-import type {Logger} from '../log.js';
-import {existsAsNonRegular, readRegularFile} from '../read-file.js';
-import {readTextIfExists, writeSecureFile} from '../secure-fs.js';
-import {type CachedToken, fnv1a, type TokenKey} from '../store/token-cache.js';
-import {expiryOr} from './expiry.js';
-import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
-import type {TokenService} from './token-service.js';
+import {GCE_CACHE_FILE} from '../../config/paths.js';
+import type {Properties} from '../../config/resolver.js';
+import {isTrue} from '../../config/properties.js';
+import {ApiError, AuthError, UsageError} from '../../errors.js';
+import type {Logger} from '../../log.js';
+import {existsAsNonRegular, readRegularFile} from '../../fs/read-file.js';
+import {readTextIfExists, writeSecureFile} from '../../fs/secure-fs.js';
+import {type CachedToken, fnv1a, type TokenKey} from '../../store/token-cache.js';
+import {expiryOr} from '../tokens/expiry.js';
+import {DEFAULT_RETRY, type RetryPolicy, withRetry} from '../tokens/retry.js';
+import type {TokenService} from '../tokens/token-service.js';
 
 /** Not on GCE, detection turned off, or no service account attached to the VM. */
 export class NoMetadataServerError extends AuthError {}

@@ -5,20 +5,20 @@
 import path from 'node:path';
 import {createInterface} from 'node:readline';
 
-import type {AppContext} from '../context.js';
-import {ApiError, AuthError, UsageError} from '../errors.js';
-import {fsErrorReason, readRegularFile} from '../read-file.js';
-import type {StoredCredential, StoredUserCredential} from '../store/credential-store.js';
-import {authorizedUserAdc, writeAdcFile} from './adc-file.js';
+import type {AppContext} from '../../context.js';
+import {ApiError, AuthError, UsageError} from '../../errors.js';
+import {fsErrorReason, readRegularFile} from '../../fs/read-file.js';
+import type {StoredCredential, StoredUserCredential} from '../../store/credential-store.js';
+import {authorizedUserAdc, writeAdcFile} from '../adc/write.js';
 import {openBrowser} from './browser.js';
-import {libraryExpiry} from './expiry.js';
-import {jwksUrlFor, verifyIdTokenEmail} from './id-token.js';
-import {type CodeGrant, type LoginFlowDeps, runLoginFlow, type UserGrant} from './login-flow.js';
+import {libraryExpiry} from '../tokens/expiry.js';
+import {jwksUrlFor, verifyIdTokenEmail} from './id-token-check.js';
+import {type CodeGrant, type LoginFlowDeps, runLoginFlow, type UserGrant} from './flow.js';
 import {type OAuthClientConfig, resolveOAuthClient} from './oauth-client.js';
-import {parseServiceAccountKey} from './service-account-key.js';
-import {toTokenEndpointError} from './token-endpoint-error.js';
-import {DEFAULT_SCOPES, REQUEST_TIMEOUT_MS} from './token-service.js';
-import {createTransporter, GOOGLE_TOKEN_URL} from './transport.js';
+import {parseServiceAccountKey} from '../credentials/service-account-key.js';
+import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {DEFAULT_SCOPES, REQUEST_TIMEOUT_MS} from '../tokens/token-service.js';
+import {createTransporter, GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** How long a login waits for the browser by default; `GCAUTH_LOGIN_TIMEOUT` (seconds) overrides it. */
 export const DEFAULT_LOGIN_TIMEOUT_S = 300;

@@ -1,11 +1,11 @@
 import {Args, Command, Flags, type Interfaces} from '@oclif/core';
 
 import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, printSpecResult} from './command-spec.js';
-import {createContext, type AppContext, type GlobalFlags} from './context.js';
-import {UsageError} from './errors.js';
-import {type FormatSpec, parseFormat} from './output/format.js';
+import {createContext, type AppContext, type GlobalFlags} from '../context.js';
+import {UsageError} from '../errors.js';
+import {type FormatSpec, parseFormat} from '../output/format.js';
 import {parseErrorMessage} from './parse-errors.js';
-import {reportError} from './report-error.js';
+import {reportError} from '../report-error.js';
 
 type OclifFlag<F extends FlagSpec> = F extends {type: 'boolean'} ? Interfaces.BooleanFlag<FlagValueOf<F>> : Interfaces.OptionFlag<FlagValueOf<F>>;
 /** A spec's flags as oclif's flag objects, with the value types oclif infers for `this.flags`. */

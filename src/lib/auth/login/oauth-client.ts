@@ -1,9 +1,9 @@
 /** The OAuth client `auth login` runs as: the user's own Desktop-app client, never gcloud's. */
 import path from 'node:path';
 
-import type {AppContext} from '../context.js';
-import {UsageError} from '../errors.js';
-import {fsErrorReason, readRegularFile} from '../read-file.js';
+import type {AppContext} from '../../context.js';
+import {UsageError} from '../../errors.js';
+import {fsErrorReason, readRegularFile} from '../../fs/read-file.js';
 
 /** A Desktop-app OAuth client. */
 export interface OAuthClientConfig {

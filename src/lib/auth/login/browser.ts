@@ -1,5 +1,5 @@
 /** Starting the user's browser on a URL. */
-import {AuthError} from '../errors.js';
+import {AuthError} from '../../errors.js';
 
 /**
  * The command that opens a URL: `BROWSER` (its first `:`-separated entry, split on spaces; `%s` stands for

@@ -1,6 +1,6 @@
 /** Verifying the id token of a login: whose refresh token this is. */
-import {AuthError} from '../errors.js';
-import {GOOGLE_TOKEN_URL} from './transport.js';
+import {AuthError} from '../../errors.js';
+import {GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** Where Google publishes the keys its id tokens are signed with. */
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';

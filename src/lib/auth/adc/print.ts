@@ -2,9 +2,9 @@
  * `auth application-default print-access-token`'s core, apart from the login code so that the fast path
  * (src/hot/gcauth.ts) can serve it without loading the login flow.
  */
-import type {AppContext} from '../context.js';
-import {AuthError} from '../errors.js';
-import {adcAccessToken, NoApplicationDefaultCredentialsError} from './adc.js';
+import type {AppContext} from '../../context.js';
+import {AuthError} from '../../errors.js';
+import {adcAccessToken, NoApplicationDefaultCredentialsError} from './read.js';
 
 /** gcloud's words when no ADC can be found. */
 export const NO_ADC_MESSAGE =

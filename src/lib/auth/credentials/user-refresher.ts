@@ -1,11 +1,11 @@
-import {AuthError} from '../errors.js';
-import {HINTS} from '../messages.js';
-import type {StoredUserCredential} from '../store/credential-store.js';
-import {expiryOr, libraryExpiry} from './expiry.js';
+import {AuthError} from '../../errors.js';
+import {HINTS} from '../../messages.js';
+import type {StoredUserCredential} from '../../store/credential-store.js';
+import {expiryOr, libraryExpiry} from '../tokens/expiry.js';
 import {jwtExpiry} from './service-account-id-token.js';
 import type {MintedToken, MintOptions} from './service-account-refresher.js';
-import {toTokenEndpointError} from './token-endpoint-error.js';
-import {createTransporter} from './transport.js';
+import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {createTransporter} from '../tokens/transport.js';
 
 type UserGrant = Pick<StoredUserCredential, 'clientId' | 'clientSecret' | 'refreshToken'>;
 

@@ -4,12 +4,12 @@
  * `service_account_impersonation_url` (always Google's IAM Credentials); gcauth, like Python's google-auth and
  * gcloud, honours the URL, and sends the source refresh through the redirecting transporter.
  */
-import {AuthError} from '../errors.js';
-import {HINTS, SCOPES} from '../messages.js';
-import {expiryOr} from './expiry.js';
-import type {MintedToken, MintOptions} from './service-account-refresher.js';
-import {toTokenEndpointError} from './token-endpoint-error.js';
-import {createTransporter} from './transport.js';
+import {AuthError} from '../../errors.js';
+import {HINTS, SCOPES} from '../../messages.js';
+import {expiryOr} from '../tokens/expiry.js';
+import type {MintedToken, MintOptions} from '../credentials/service-account-refresher.js';
+import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {createTransporter} from '../tokens/transport.js';
 
 const IMPERSONATION_URL = /^(https?:\/\/.+?)\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
 

@@ -5,13 +5,13 @@
  * source's, under the source's name (so revoking the source drops them) and a variant naming the target,
  * with the same single-flight refresh.
  */
-import type {IamCredentialsApi, ImpersonationChain} from '../api/iam-credentials.js';
-import type {Properties} from '../config/resolver.js';
-import {UsageError} from '../errors.js';
-import type {Logger} from '../log.js';
-import type {CachedToken, TokenKey} from '../store/token-cache.js';
-import {expiryOr} from './expiry.js';
-import type {TokenService} from './token-service.js';
+import type {IamCredentialsApi, ImpersonationChain} from '../../api/iam-credentials.js';
+import type {Properties} from '../../config/resolver.js';
+import {UsageError} from '../../errors.js';
+import type {Logger} from '../../log.js';
+import type {CachedToken, TokenKey} from '../../store/token-cache.js';
+import {expiryOr} from '../tokens/expiry.js';
+import type {TokenService} from '../tokens/token-service.js';
 
 export type {ImpersonationChain};
 
