@@ -6,6 +6,15 @@ import {validateServiceAccountRef} from './validate.js';
  * gets a suggestion completed with the current project.
  * @throws UsageError showing the accepted form.
  */
+/** How every `iam service-accounts` command names the account it acts on, as EMAIL or as --iam-account. */
+const ACCOUNT_REF_HELP = 'Email or numeric unique id of the service account.';
+
+/** The EMAIL argument of the `iam service-accounts` commands on one account. */
+export const ACCOUNT_ARGS = {email: {required: true, description: ACCOUNT_REF_HELP}} as const;
+
+/** The --iam-account flag of the `iam service-accounts keys` commands. */
+export const IAM_ACCOUNT_FLAG = {type: 'option', required: true, description: ACCOUNT_REF_HELP} as const;
+
 export function checkServiceAccountRef(value: string, label: string, ctx: Pick<AppContext, 'props'>): string {
   let project: string | undefined;
   try {

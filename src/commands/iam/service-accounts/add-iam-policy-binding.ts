@@ -3,7 +3,7 @@ import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {BINDING_FLAGS} from '../../../lib/iam/binding-flags.js';
 import {bindingOptions, changeBinding} from '../../../lib/iam/bindings.js';
 import {policyForDisplay} from '../../../lib/iam/policy.js';
-import {checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
+import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
 export const spec = defineCommand({
   summary: "Add a member to a role in a service account's IAM policy.",
@@ -16,9 +16,7 @@ export const spec = defineCommand({
     '<%= config.bin %> iam service-accounts add-iam-policy-binding ci-pusher@my-project.iam.gserviceaccount.com --member=user:ana@example.com --role=roles/iam.serviceAccountTokenCreator',
     '<%= config.bin %> iam service-accounts add-iam-policy-binding ci-pusher@my-project.iam.gserviceaccount.com --member=group:deploy@example.com --role=roles/iam.serviceAccountUser --dry-run',
   ],
-  args: {
-    email: {required: true, description: 'Email or numeric unique id of the service account.'},
-  },
+  args: ACCOUNT_ARGS,
   flags: BINDING_FLAGS,
   options: ({flags, args}) => ({email: args.email, binding: bindingOptions(flags)}),
   run: async ({email, binding}, ctx) => {

@@ -1,7 +1,7 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {confirmDeletion} from '../../../lib/confirm.js';
-import {checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
+import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
 export const spec = defineCommand({
   summary: 'Delete a service account.',
@@ -12,9 +12,7 @@ export const spec = defineCommand({
     '<%= config.bin %> iam service-accounts delete ci-pusher@my-project.iam.gserviceaccount.com',
     '<%= config.bin %> iam service-accounts delete ci-pusher@my-project.iam.gserviceaccount.com --quiet',
   ],
-  args: {
-    email: {required: true, description: 'Email or numeric unique id of the service account.'},
-  },
+  args: ACCOUNT_ARGS,
   flags: {},
   options: ({args}) => ({email: args.email}),
   run: async ({email}, ctx) => {

@@ -1,6 +1,6 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../lib/cli/command-spec.js';
-import {checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
+import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
 export const spec = defineCommand({
   summary: 'Show a service account.',
@@ -9,9 +9,7 @@ export const spec = defineCommand({
     '<%= config.bin %> iam service-accounts describe ci-pusher@my-project.iam.gserviceaccount.com',
     '<%= config.bin %> iam service-accounts describe ci-pusher@my-project.iam.gserviceaccount.com --format="value(uniqueId)"',
   ],
-  args: {
-    email: {required: true, description: 'Email or numeric unique id of the service account.'},
-  },
+  args: ACCOUNT_ARGS,
   flags: {},
   options: ({args}) => ({email: args.email}),
   run: async ({email}, ctx) => {

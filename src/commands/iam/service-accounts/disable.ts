@@ -1,5 +1,5 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
-import {accountStateSpec} from '../../../lib/iam/account-state.js';
+import {accountStateSpec} from '../../../lib/specs/iam/account-state.js';
 
 export const spec = accountStateSpec(true);
 

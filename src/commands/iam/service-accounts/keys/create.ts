@@ -4,7 +4,7 @@ import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import type {AppContext} from '../../../../lib/context.js';
 import {ApiError, GcauthError, UsageError} from '../../../../lib/errors.js';
 import {checkKeyFileTarget, writeKeyFile} from '../../../../lib/iam/key-file.js';
-import {checkServiceAccountRef, keyIdOf} from '../../../../lib/iam/service-accounts.js';
+import {checkServiceAccountRef, IAM_ACCOUNT_FLAG, keyIdOf} from '../../../../lib/iam/service-accounts.js';
 
 export interface CreateServiceAccountKeyOptions {
   /** Where the key goes; `-` is stdout. */
@@ -83,7 +83,7 @@ export const spec = defineCommand({
     file: {required: true, description: 'File to write the private key to, or - for stdout.'},
   },
   flags: {
-    'iam-account': {type: 'option', required: true, description: 'Email or numeric unique id of the service account.'},
+    'iam-account': IAM_ACCOUNT_FLAG,
     'key-file-type': {
       type: 'option',
       description: 'Format of the key file: json (a Google credentials file) or p12.',

@@ -1,7 +1,7 @@
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import {confirmDeletion} from '../../../../lib/confirm.js';
-import {checkServiceAccountRef} from '../../../../lib/iam/service-accounts.js';
+import {checkServiceAccountRef, IAM_ACCOUNT_FLAG} from '../../../../lib/iam/service-accounts.js';
 import {validateKeyId} from '../../../../lib/iam/validate.js';
 
 export const spec = defineCommand({
@@ -16,7 +16,7 @@ export const spec = defineCommand({
     key_id: {required: true, description: 'The key to delete (the private_key_id of its key file).'},
   },
   flags: {
-    'iam-account': {type: 'option', required: true, description: 'Email or numeric unique id of the service account.'},
+    'iam-account': IAM_ACCOUNT_FLAG,
   },
   options: ({flags, args}) => ({keyId: args.key_id, account: flags['iam-account']}),
   run: async (options, ctx) => {

@@ -2,7 +2,7 @@ import {KEY_MANAGERS, type KeyManager, type ServiceAccountKey} from '../../../..
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import {listedNothing, renderTable} from '../../../../lib/output/format.js';
-import {boolCell, checkServiceAccountRef, keyIdOf} from '../../../../lib/iam/service-accounts.js';
+import {boolCell, checkServiceAccountRef, IAM_ACCOUNT_FLAG, keyIdOf} from '../../../../lib/iam/service-accounts.js';
 
 /** gcloud's table: KEY_ID, CREATED_AT, EXPIRES_AT, DISABLED. */
 export const renderKeys = (keys: ServiceAccountKey[]): string =>
@@ -22,7 +22,7 @@ export const spec = defineCommand({
   ],
   args: {},
   flags: {
-    'iam-account': {type: 'option', required: true, description: 'Email or numeric unique id of the service account.'},
+    'iam-account': IAM_ACCOUNT_FLAG,
     'managed-by': {type: 'option', description: 'List only keys managed by the user or by the system.', options: Object.keys(KEY_MANAGERS)},
   },
   options: ({flags}) => ({iamAccount: flags['iam-account'], managedBy: flags['managed-by'] as KeyManager | undefined}),

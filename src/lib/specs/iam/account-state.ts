@@ -1,8 +1,8 @@
 /**
  * `iam service-accounts disable | enable`: one command told which way, so the two cannot drift apart.
  */
-import {defineCommand} from '../cli/command-spec.js';
-import {checkServiceAccountRef} from './service-accounts.js';
+import {defineCommand} from '../../cli/command-spec.js';
+import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../iam/service-accounts.js';
 
 /** The spec of `iam service-accounts disable` (disabled: true) or `enable` (false). */
 export function accountStateSpec(disabled: boolean) {
@@ -13,9 +13,7 @@ export function accountStateSpec(disabled: boolean) {
       ? 'Tokens can no longer be minted for it, and its keys are refused, until it is enabled again.'
       : 'Tokens can be minted for it again, and the keys it had work again.',
     examples: [`<%= config.bin %> iam service-accounts ${verb} ci-pusher@my-project.iam.gserviceaccount.com`],
-    args: {
-      email: {required: true, description: 'Email or numeric unique id of the service account.'},
-    },
+    args: ACCOUNT_ARGS,
     flags: {},
     options: ({args}) => ({email: args.email}),
     run: async ({email}, ctx) => {
