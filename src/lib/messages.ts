@@ -47,3 +47,9 @@ export const HINTS = {
   /** The role a source account needs on a service account it impersonates. */
   tokenCreatorRole: 'roles/iam.serviceAccountTokenCreator',
 } as const;
+
+/**
+ * An error's message as a clause inside another sentence (`…: <clause>`): without its final period. The one way a
+ * module embeds another's message; it reshapes, never parses.
+ */
+export const asClause = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');

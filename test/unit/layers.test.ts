@@ -53,6 +53,11 @@ describe('layers', () => {
     expect(naming).toEqual([]);
   });
 
+  it("another module's message is embedded through messages.ts's asClause, not reshaped by each module", () => {
+    const reshaping = files.filter((f) => /\.message\.replace\(/.test(readFileSync(f, 'utf8'))).map(relative);
+    expect(reshaping).toEqual([]);
+  });
+
   it('has no import cycle', () => {
     const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => t !== f)]));
     const cycles: string[] = [];

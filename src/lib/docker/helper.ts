@@ -12,7 +12,7 @@ import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth
 import {DEFAULT_SCOPES} from '../auth/tokens/token-service.js';
 import type {CachedToken} from '../store/token-cache.js';
 import type {AppContext} from '../context.js';
-import {FIX} from '../messages.js';
+import {asClause, FIX} from '../messages.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
 import {type FastAnswerProbe, renderFastAnswer} from './fast-answer.js';
@@ -67,7 +67,7 @@ export type SourceMiss = Nothing & {source: TokenSourceName};
 export type TokenSourceWalk = {token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]} | {token?: undefined; misses: SourceMiss[]};
 
 /** A message as a clause inside the hint: no leading capital (unless an acronym or a name), no final period. */
-const sentenceCase = (message: string) => message.replace(/\.$/, '').replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase());
+const sentenceCase = (message: string) => asClause(message).replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase());
 
 /** `~/...` for a path under the home directory, as a user would type it. */
 function shortPath(file: string, homeDir: string): string {

@@ -4,7 +4,7 @@ import {impersonationOf} from '../auth/credentials/impersonation.js';
 import {metadataAccessToken, metadataScopes} from '../auth/credentials/metadata.js';
 import type {AppContext} from '../context.js';
 import {tokenSources} from '../docker/helper.js';
-import {FIX, SCOPES, shortScope} from '../messages.js';
+import {asClause, FIX, SCOPES, shortScope} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import {type CheckResult, result} from './types.js';
 
@@ -57,7 +57,7 @@ async function checkVmAccount(ctx: AccountContext, account: string): Promise<{ch
   try {
     await metadataAccessToken(ctx);
   } catch (error) {
-    const message = `${account} (the VM's service account): the metadata server gives no token: ${(error as Error).message.replace(/\.$/, '')}`;
+    const message = `${account} (the VM's service account): the metadata server gives no token: ${asClause(error)}`;
     return {check: result(CHECK, 'fail', message, 'gcloud compute instances describe INSTANCE --zone=ZONE --format="value(serviceAccounts)"   (a VM needs a service account attached)'), state: {account, metadata: true, tokenOk: false}};
   }
   return {check: result(CHECK, 'ok', `${account} (the VM's service account, from the metadata server): a token can be had now`), state: {account, metadata: true, tokenOk: true}};
@@ -72,7 +72,7 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
   try {
     acting = await resolveActingAccount(ctx);
   } catch (error) {
-    return noAccount(ctx, ctx.props.get('core/account') ? (error as Error).message.replace(/\.$/, '') : 'no active account');
+    return noAccount(ctx, ctx.props.get('core/account') ? asClause(error) : 'no active account');
   }
   if (acting.metadata) return checkVmAccount(ctx, acting.account);
   const {account} = acting;
@@ -85,7 +85,7 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
   const chain = impersonationOf(ctx.props);
   const impersonating = chain ? `, impersonating ${chain.target}` : '';
   const failed = (what: string, error: unknown) => ({
-    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${(error as Error).message.replace(/\.$/, '')}`, reactivateCommand(credential)),
+    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${asClause(error)}`, reactivateCommand(credential)),
     state: {account, credential, tokenOk: false},
   });
   let cached;

@@ -2,6 +2,7 @@ import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
 import type {AccountState} from './account.js';
 import {type CheckResult, result} from './types.js';
+import {asClause} from '../messages.js';
 
 const CHECK = 'key-age';
 /** Google's recommender flags user-managed keys older than this. */
@@ -27,7 +28,7 @@ export async function checkKeyAge(ctx: Pick<AppContext, 'api' | 'now'>, state: A
       why =
         error instanceof PermissionDeniedError
           ? ' because IAM does not let the account list its keys'
-          : ` because IAM did not list its keys: ${(error as Error).message.replace(/\.$/, '')}`;
+          : ` because IAM did not list its keys: ${asClause(error)}`;
     }
   }
   const days = Math.floor((ctx.now() - Date.parse(created ?? credential.addedAt)) / DAY_MS);

@@ -5,6 +5,7 @@ import {PermissionDeniedError} from '../errors.js';
 import type {AccountState} from './account.js';
 import type {DoctorTarget} from './target.js';
 import {type CheckResult, result} from './types.js';
+import {asClause} from '../messages.js';
 
 const DOWNLOAD = 'artifactregistry.repositories.downloadArtifacts';
 const UPLOAD = 'artifactregistry.repositories.uploadArtifacts';
@@ -51,7 +52,7 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>
     const message =
       error instanceof PermissionDeniedError
         ? `${account} cannot see project ${registry.project}: it does not exist, or the account has no role there`
-        : `could not ask: ${(error as Error).message.replace(/\.$/, '')}`;
+        : `could not ask: ${asClause(error)}`;
     const fix = `gcauth projects get-iam-policy ${registry.project}   (check the project id, then grant a role as below)`;
     return [result('registry-pull', 'fail', message, fix), result('registry-push', 'skip', 'see registry-pull')];
   }
