@@ -233,3 +233,18 @@ export async function activatedEnv(url: string, keyFile: string): Promise<Record
   expect(await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env})).toMatchObject({exitCode: 0});
   return env;
 }
+
+/** Google's 403 for a permission the caller lacks on `resource`, as callApi answers it (with its ErrorInfo). */
+export function permissionDenied(permission: string, resource: string) {
+  return {
+    status: 403,
+    body: {
+      error: {
+        code: 403,
+        message: `Permission '${permission}' denied on resource (or it may not exist).`,
+        status: 'PERMISSION_DENIED',
+        details: [{'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: 'iam.googleapis.com', metadata: {permission, resource}}],
+      },
+    },
+  };
+}

@@ -2,6 +2,7 @@ import {chmodSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {emulatorEnv, helperBin, runCli} from '../helpers/cli.js';
+import {HEALTHY_VERDICTS} from '../helpers/doctor.js';
 import {type EmulatorProcess, startEmulatorProcess, tmpDir} from '../helpers/emulator.js';
 
 // The built `gcauth doctor` against the emulator process. The docker-group check reads this machine's real
@@ -49,19 +50,9 @@ test('everything passes: the report on stdout, nothing on stderr, exit 0 unless 
   const rows = JSON.parse(json.stdout) as Row[];
   expect(rows.map((r) => Object.keys(r))).toEqual(rows.map(() => ['check', 'status', 'message', 'fix']));
   const group = rows.find((r) => r.check === 'docker-group')!;
-  expect(Object.fromEntries(rows.filter((r) => r !== group).map((r) => [r.check, r.status]))).toEqual({
-    'docker-cli': 'ok',
-    'docker-config': 'ok',
-    'docker-auths': 'ok',
-    'config-dir': 'ok',
-    helper: 'ok',
-    'helper-fast-path': 'ok',
-    account: 'ok',
-    'vm-scopes': 'skip',
-    'registry-pull': 'ok',
-    'registry-push': 'ok',
-    'key-age': 'ok',
-  });
+  // This machine's docker group is whatever it is; every other check is healthy.
+  const {'docker-group': _group, ...others} = HEALTHY_VERDICTS;
+  expect(Object.fromEntries(rows.filter((r) => r !== group).map((r) => [r.check, r.status]))).toEqual(others);
   expect(json.exitCode).toBe(group.status === 'fail' ? 1 : 0);
   expect(json.stderr).toBe('');
 

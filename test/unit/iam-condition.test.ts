@@ -3,7 +3,6 @@ import {readFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {UsageError} from '../../src/lib/errors.js';
 import {
   checkBindingCondition,
   checkConditionSyntax,
@@ -11,22 +10,10 @@ import {
   readConditionFile,
   type IamCondition,
 } from '../../src/lib/iam/condition.js';
+import {usageMessage} from '../helpers/usage-error.js';
 
 const FLAG_FORM = 'expected expression=EXPRESSION,title=TITLE[,description=DESCRIPTION] or None.';
 const EXPIRY = 'request.time < timestamp("2030-01-01T00:00:00Z")';
-
-/** Runs `check`, expects a one-line UsageError, and returns its message. */
-async function usageMessage(check: () => unknown): Promise<string> {
-  try {
-    await check();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    const message = (error as UsageError).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected a UsageError, got none');
-}
 
 describe('parseConditionFlag', () => {
   test.each<[string, IamCondition | null]>([

@@ -1,4 +1,3 @@
-import {UsageError} from '../../src/lib/errors.js';
 import {
   isBasicRole,
   validateAccountId,
@@ -8,19 +7,7 @@ import {
   validateRole,
   validateServiceAccountRef,
 } from '../../src/lib/iam/validate.js';
-
-/** Runs `check`, expects a one-line UsageError, and returns its message. */
-function usageMessage(check: () => unknown): string {
-  try {
-    check();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    const message = (error as UsageError).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected a UsageError, got none');
-}
+import {usageMessage} from '../helpers/usage-error.js';
 
 describe('validateAccountId', () => {
   test.each(['my-service', 'abcdef', 'a23456789012345678901234567890', 'deploy-bot-2'])('accepts %s', (id) => {

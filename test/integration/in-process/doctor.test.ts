@@ -9,6 +9,7 @@ import {createContext} from '../../../src/lib/context.js';
 import {type CheckResult, type DoctorSystem, doctorPassed, doctorSystem, renderDoctorReport, runDoctor} from '../../../src/lib/doctor/doctor.js';
 import {checkHelperFastPath} from '../../../src/lib/doctor/helper.js';
 import {fakeContext} from '../../helpers/context.js';
+import {HEALTHY_VERDICTS} from '../../helpers/doctor.js';
 import {repoRoot, tmpDir} from '../../helpers/emulator.js';
 import {runCommand} from '../../helpers/run-command.js';
 
@@ -84,20 +85,7 @@ const statusOf = (r: {all: CheckResult[]}) => Object.fromEntries(r.all.map((c) =
 test('everything passes: gcr.io image, owner key, helper answering with a token', async () => {
   const w = await world();
   const r = await doctor(w, `gcr.io/${emu.project}/app:1.0`);
-  expect(statusOf(r)).toEqual({
-    'docker-cli': 'ok',
-    'docker-group': 'ok',
-    'docker-config': 'ok',
-    'docker-auths': 'ok',
-    'config-dir': 'ok',
-    helper: 'ok',
-    'helper-fast-path': 'ok',
-    account: 'ok',
-    'vm-scopes': 'skip',
-    'registry-pull': 'ok',
-    'registry-push': 'ok',
-    'key-age': 'ok',
-  });
+  expect(statusOf(r)).toEqual(HEALTHY_VERDICTS);
   expect(r['docker-cli']!.message).toBe('docker 24.0.7');
   expect(r.helper!.message).toMatch(/answers gcr\.io with a token \(username oauth2accesstoken\)$/);
   expect(r['key-age']!.message).toMatch(/is 0 days old \(created \d{4}-/);

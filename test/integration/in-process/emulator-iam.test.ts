@@ -1,6 +1,6 @@
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
 import {OAUTH_MESSAGES} from '../../../src/emulator/google-errors.js';
-import {accessTokenFor, adminState, callApi, postToken, readKeyFile, savedState, signAssertion, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
+import {accessTokenFor, adminState, callApi, type KeyFileFields, permissionDenied, postToken, readKeyFile, savedState, signAssertion, tmpDir} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;
@@ -33,21 +33,7 @@ async function principal(id: string, role?: string): Promise<{email: string; key
   return {email: account.email, key: k, token: await accessTokenFor(emu.url, k)};
 }
 
-function denied(permission: string, resource: string) {
-  return {
-    status: 403,
-    body: {
-      error: {
-        code: 403,
-        message: `Permission '${permission}' denied on resource (or it may not exist).`,
-        status: 'PERMISSION_DENIED',
-        details: [
-          {'@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'IAM_PERMISSION_DENIED', domain: 'iam.googleapis.com', metadata: {permission, resource}},
-        ],
-      },
-    },
-  };
-}
+const denied = permissionDenied;
 
 describe('service accounts', () => {
   it('creates an account as Google renders it, with a system-managed key, counted under its method', async () => {

@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {compactVerify, createRemoteJWKSet, decodeProtectedHeader, jwtVerify} from 'jose';
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
-import {accessTokenFor, callApi, readKeyFile, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
+import {accessTokenFor, callApi, type KeyFileFields, permissionDenied, readKeyFile, tmpDir} from '../../helpers/emulator.js';
 
 let emu: RunningEmulator;
 let ownerKey: KeyFileFields;
@@ -39,26 +39,7 @@ const grantOn = (email: string, member: string, role = 'roles/iam.serviceAccount
   emu.state.serviceAccount(email)!.iamPolicy.bindings.push({role, members: [member]});
 };
 
-function denied(permission: string, email: string) {
-  return {
-    status: 403,
-    body: {
-      error: {
-        code: 403,
-        message: `Permission '${permission}' denied on resource (or it may not exist).`,
-        status: 'PERMISSION_DENIED',
-        details: [
-          {
-            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-            reason: 'IAM_PERMISSION_DENIED',
-            domain: 'iam.googleapis.com',
-            metadata: {permission, resource: `projects/-/serviceAccounts/${email}`},
-          },
-        ],
-      },
-    },
-  };
-}
+const denied = (permission: string, email: string) => permissionDenied(permission, `projects/-/serviceAccounts/${email}`);
 
 let caller: {email: string; token: string};
 let target: {email: string; token: string};

@@ -1,0 +1,15 @@
+/** What every check of `gcauth doctor IMAGE` says on a healthy machine with a granted account, off a VM. */
+export const HEALTHY_VERDICTS = {
+  'docker-cli': 'ok',
+  'docker-group': 'ok',
+  'docker-config': 'ok',
+  'docker-auths': 'ok',
+  'config-dir': 'ok',
+  helper: 'ok',
+  'helper-fast-path': 'ok',
+  account: 'ok',
+  'vm-scopes': 'skip',
+  'registry-pull': 'ok',
+  'registry-push': 'ok',
+  'key-age': 'ok',
+} as const;
