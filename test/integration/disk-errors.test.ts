@@ -4,7 +4,7 @@
  * killed mid-write. Each refusal is one line at once, never a crash, and leaves no file half-written or behind.
  */
 import {spawnSync} from 'node:child_process';
-import {chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
@@ -14,6 +14,7 @@ import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
 import {startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {fillDisk, mountTmpfs, remountTmpfs, snapshot, tmpfsProblem, unmount} from '../helpers/fs.js';
 import {sayWhySkipped} from '../helpers/skip.js';
+import {expireCachedTokens} from '../helpers/sandbox.js';
 
 let emu: EmulatorProcess;
 beforeAll(async () => {
@@ -46,16 +47,6 @@ async function prepare(config: string): Promise<{env: Record<string, string>; to
   return {env, token: printed.stdout.trim()};
 }
 
-/** Makes every cached token look expired, so the next use refreshes. */
-function expireCache(config: string): void {
-  const dir = path.join(config, 'access_tokens');
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {expiry: string};
-    entry.expiry = new Date(Date.now() - 60_000).toISOString();
-    writeFileSync(path.join(dir, name), JSON.stringify(entry));
-  }
-}
-
 const timed = async <T>(run: () => Promise<T>): Promise<T & {ms: number}> => {
   const start = Date.now();
   const result = await run();
@@ -80,7 +71,7 @@ describe('a read-only config dir', () => {
     mountTmpfs(mount);
     freshToken = (await prepare(fresh)).token;
     await prepare(stale);
-    expireCache(stale);
+    expireCachedTokens(stale);
     remountTmpfs(mount, 'ro');
   });
   afterAll(() => unmount(mount));
@@ -133,7 +124,7 @@ describe('a full disk', () => {
     mountTmpfs(mount, '1m');
     freshToken = (await prepare(fresh)).token;
     await prepare(stale);
-    expireCache(stale);
+    expireCachedTokens(stale);
     staleTokenFile = path.join(stale, 'access_tokens', readdirSync(path.join(stale, 'access_tokens')).find((n) => n.endsWith('.json'))!);
     fillDisk(mount);
   });

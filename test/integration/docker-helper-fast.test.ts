@@ -10,9 +10,10 @@ import path from 'node:path';
 import {execa} from 'execa';
 
 import {AS_ROOT, asNobody} from '../helpers/as-nobody.js';
-import {emulatorEnv, helperBin, runCli} from '../helpers/cli.js';
+import {helperBin, runCli} from '../helpers/cli.js';
 import {startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {sayWhySkipped} from '../helpers/skip.js';
+import {dockerSandbox} from '../helpers/sandbox.js';
 
 let emu: EmulatorProcess;
 let registryHost: string;
@@ -62,18 +63,7 @@ async function compare(input: string, env: Record<string, string>, extra: Record
   return {fast, again, forced};
 }
 
-async function sandbox(activate = true): Promise<Record<string, string>> {
-  const home = tmpDir('gcauth-fast-home-');
-  const env = {
-    ...emulatorEnv(emu.url, path.join(home, 'gcauth')),
-    HOME: home,
-    DOCKER_CONFIG: path.join(home, 'docker'),
-    METADATA_SERVER_DETECTION: 'none',
-    GCAUTH_CORE_CHECK_GCE_METADATA: 'false',
-  };
-  if (activate) expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
-  return env;
-}
+const sandbox = async (activate = true) => (await dockerSandbox(emu, activate)).env;
 
 const answerFile = (env: Record<string, string>) => path.join(env.GCAUTH_CONFIG!, 'docker-helper-answer');
 

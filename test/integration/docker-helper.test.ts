@@ -3,16 +3,17 @@
  * emulator, each with its own config dir, HOME and DOCKER_CONFIG.
  */
 import {generateKeyPairSync} from 'node:crypto';
-import {chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
 
-import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
+import {runCli, runHelper} from '../helpers/cli.js';
 import {repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 import {snapshot} from '../helpers/fs.js';
 import {AS_ROOT, nobodyProblem, restrictedCommand} from '../helpers/as-nobody.js';
 import {sayWhySkipped} from '../helpers/skip.js';
+import {dockerSandbox, expireCachedTokens} from '../helpers/sandbox.js';
 
 const NOT_FOUND = 'credentials not found in native keychain\n';
 
@@ -26,32 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-/** A fresh HOME, gcauth config dir and DOCKER_CONFIG pointed at the emulator; with `activate`, the owner key active. */
-async function sandbox(activate = true): Promise<{env: Record<string, string>; home: string}> {
-  const home = tmpDir('gcauth-docker-home-');
-  const env = {
-    ...emulatorEnv(emu.url, path.join(home, 'gcauth')),
-    HOME: home,
-    DOCKER_CONFIG: path.join(home, 'docker'),
-    // No probe of a real metadata server, whichever switch the client honours (google-auth-library's, gcauth's).
-    METADATA_SERVER_DETECTION: 'none',
-    GCAUTH_CORE_CHECK_GCE_METADATA: 'false',
-  };
-  if (activate) expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
-  return {env, home};
-}
-
 const answer = (serverUrl: string, token: string) => `${JSON.stringify({ServerURL: serverUrl, Username: 'oauth2accesstoken', Secret: token})}\n`;
-
-/** Makes every cached token look expired, as after a night's sleep. */
-function expireCache(configDir: string): void {
-  const dir = path.join(configDir, 'access_tokens');
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {expiry: string};
-    entry.expiry = new Date(Date.now() - 60_000).toISOString();
-    writeFileSync(path.join(dir, name), JSON.stringify(entry));
-  }
-}
 
 async function tokenInfo(token: string): Promise<{email?: string; azp?: string; scope?: string}> {
   return (await (await fetch(`${emu.url}/tokeninfo?access_token=${token}`)).json()) as {email?: string; azp?: string; scope?: string};
@@ -63,7 +39,7 @@ const ADC_TOKEN_INFO = () => ({azp: (JSON.parse(readFileSync(emu.ownerKeyFile, '
 
 describe('get', () => {
   test('Google hosts and the emulator listed in docker/registries get the token print-access-token prints, from the cache', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     const printed = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
     await emu.resetStats();
     const withRegistry = {...env, GCAUTH_DOCKER_REGISTRIES: registryHost};
@@ -75,14 +51,14 @@ describe('get', () => {
   });
 
   test('any other host gets exactly the not-found answer, exit 1: the emulator unlisted, Docker Hub, a look-alike', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     for (const serverUrl of [registryHost, 'docker.io', 'quay.io', 'gcr.io.example.com']) {
       expect(await runHelper(['get'], {env, input: serverUrl})).toEqual({stdout: NOT_FOUND, stderr: '', exitCode: 1});
     }
   });
 
   test('no credentials at all: not found, and exactly one line on stderr naming every source tried (no Node warning)', async () => {
-    const {env} = await sandbox(false);
+    const {env} = await dockerSandbox(emu, false);
     expect(await runHelper(['get'], {env, input: 'gcr.io'})).toEqual({
       stdout: NOT_FOUND,
       stderr:
@@ -95,10 +71,10 @@ describe('get', () => {
   });
 
   test('credentials the token endpoint refuses: one error line on stdout, exit 1', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     const key = JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as {private_key_id: string};
     const bearer = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
-    expireCache(env.GCAUTH_CONFIG!);
+    expireCachedTokens(env.GCAUTH_CONFIG!);
     // Disable the owner's key, so the refresh is refused, then put it back.
     const keyUrl = `${emu.url}/iam/v1/projects/-/serviceAccounts/${owner}/keys/${key.private_key_id}`;
     expect((await fetch(`${keyUrl}:disable`, {method: 'POST', headers: {authorization: `Bearer ${bearer}`}})).status).toBe(200);
@@ -113,9 +89,9 @@ describe('get', () => {
   });
 
   test('50 concurrent gets with a stale token: one token request, 50 answers, one token', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     const before = (await runCli(['auth', 'print-access-token'], {env})).stdout.trim();
-    expireCache(env.GCAUTH_CONFIG!);
+    expireCachedTokens(env.GCAUTH_CONFIG!);
     await emu.resetStats();
 
     const results = await Promise.all(Array.from({length: 50}, (_, i) => runHelper(['get'], {env, input: i % 2 ? 'gcr.io' : 'us-docker.pkg.dev'})));
@@ -149,7 +125,7 @@ describe('what the helper loads', () => {
   };
 
   test('a cached get from the ADC source loads neither; nor do config, help and version; configure-docker loads no oclif', async () => {
-    const {env, home} = await sandbox(false);
+    const {env, home} = await dockerSandbox(emu, false);
     const gcloudDir = path.join(home, '.config', 'gcloud');
     mkdirSync(gcloudDir, {recursive: true});
     writeFileSync(path.join(gcloudDir, 'application_default_credentials.json'), readFileSync(emu.ownerKeyFile));
@@ -168,10 +144,10 @@ describe('what the helper loads', () => {
   });
 
   test('neither oclif nor google-auth-library while a cached token serves; google-auth-library on a refresh', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     const withProbe = {...env, NODE_OPTIONS: `--require ${probe()}`};
     expect(await runHelper(['get'], {env: withProbe, input: 'gcr.io'})).toMatchObject({exitCode: 0, stderr: 'heavy:0\n'});
-    expireCache(env.GCAUTH_CONFIG!);
+    expireCachedTokens(env.GCAUTH_CONFIG!);
     const refreshed = await runHelper(['get'], {env: withProbe, input: 'gcr.io'});
     expect(refreshed.exitCode).toBe(0);
     expect(refreshed.stderr).toMatch(/^heavy:[1-9]\d*\n$/);
@@ -180,7 +156,7 @@ describe('what the helper loads', () => {
 
 describe('store, erase, list, version', () => {
   test('store and erase read their input and succeed silently', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     expect(await runHelper(['store'], {env, input: '{"ServerURL":"gcr.io","Username":"oauth2accesstoken","Secret":"x"}'})).toEqual({stdout: '', stderr: '', exitCode: 0});
     expect(await runHelper(['erase'], {env, input: 'gcr.io'})).toEqual({stdout: '', stderr: '', exitCode: 0});
   });
@@ -201,7 +177,7 @@ describe('store, erase, list, version', () => {
   });
 
   test('configure-docker for the emulator, then the helper serves it and lists it', async () => {
-    const {env} = await sandbox();
+    const {env} = await dockerSandbox(emu);
     const configured = await runCli(['auth', 'configure-docker', `gcr.io,${registryHost}`, '-q'], {env});
     expect(configured.exitCode).toBe(0);
     expect(configured.stdout).toBe('');
@@ -222,7 +198,7 @@ describe('standalone: a machine where only the helper runs', () => {
   const configFile = (env: Record<string, string>) => path.join(env.DOCKER_CONFIG!, 'config.json');
 
   test('configure-docker then config --token-source, read back by gcauth config get; nothing else needed', async () => {
-    const {env} = await sandbox(false);
+    const {env} = await dockerSandbox(emu, false);
     const configured = await runHelper(['configure-docker', `--registries=gcr.io,${registryHost}`, '--quiet'], {env});
     expect(configured.exitCode).toBe(0);
     expect(configured.stdout).toBe('');
@@ -244,7 +220,7 @@ describe('standalone: a machine where only the helper runs', () => {
     [['--token-source=store, env'], 'ERROR: Invalid value for property [docker/token_source]: "store, env": unknown token source [store]; expected a comma-separated list of gcauth, adc, metadata, in the order to try them.\n'],
     [['--token'], "ERROR: config: Unknown option '--token'.\nRun: docker-credential-gcauth help config\n"],
   ])('config %j: one ERROR line on stderr, exit 2, nothing written anywhere', async (args, stderr) => {
-    const {env, home} = await sandbox(false);
+    const {env, home} = await dockerSandbox(emu, false);
     const before = snapshot(home);
     expect(await runHelper(['config', ...args], {env})).toEqual({stdout: '', stderr, exitCode: 2});
     expect(snapshot(home)).toEqual(before);
@@ -254,7 +230,7 @@ describe('standalone: a machine where only the helper runs', () => {
   async function bothWays(flags: string[], positional: string | undefined, start?: string) {
     const runs = [];
     for (const tool of ['helper', 'gcauth'] as const) {
-      const {env, home} = await sandbox(false);
+      const {env, home} = await dockerSandbox(emu, false);
       mkdirSync(env.DOCKER_CONFIG!, {recursive: true});
       if (start !== undefined) writeFileSync(configFile(env), start);
       const result =
@@ -293,7 +269,7 @@ describe('standalone: a machine where only the helper runs', () => {
   });
 
   test('only an ADC file, no gcauth account, the default sources: ADC answers; a refused ADC file is an error, not a fall-through', async () => {
-    const {env, home} = await sandbox();
+    const {env, home} = await dockerSandbox(emu);
     expect((await runCli(['config', 'unset', 'account'], {env})).exitCode).toBe(0);
     const gcloudDir = path.join(home, '.config', 'gcloud');
     mkdirSync(gcloudDir, {recursive: true});
@@ -319,7 +295,7 @@ describe('standalone: a machine where only the helper runs', () => {
 
 describe('token source adc', () => {
   test('GOOGLE_APPLICATION_CREDENTIALS: a token for the key, its request sent to the token_uri of the key; then cached', async () => {
-    const {env} = await sandbox(false);
+    const {env} = await dockerSandbox(emu, false);
     const adc = {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', GOOGLE_APPLICATION_CREDENTIALS: emu.ownerKeyFile, METADATA_SERVER_DETECTION: 'none'};
     // The key's token_uri is the emulator; google-auth-library posts to Google's URL, which the transporter redirects.
     delete (adc as Record<string, string | undefined>).GCAUTH_AUTH_TOKEN_HOST;
@@ -338,7 +314,7 @@ describe('token source adc', () => {
   });
 
   test('no Application Default Credentials anywhere: not found, with what to do on stderr', async () => {
-    const {env, home} = await sandbox(false);
+    const {env, home} = await dockerSandbox(emu, false);
     const adc = {...env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', METADATA_SERVER_DETECTION: 'none', CLOUDSDK_CONFIG: path.join(home, 'gcloud')};
     expect(await runHelper(['get'], {env: adc, input: 'gcr.io'})).toEqual({
       stdout: NOT_FOUND,
@@ -350,7 +326,7 @@ describe('token source adc', () => {
   });
 
   test('the well-known file gcloud writes is found', async () => {
-    const {env, home} = await sandbox(false);
+    const {env, home} = await dockerSandbox(emu, false);
     const gcloudDir = path.join(home, '.config', 'gcloud');
     mkdirSync(gcloudDir, {recursive: true});
     writeFileSync(path.join(gcloudDir, 'application_default_credentials.json'), readFileSync(emu.ownerKeyFile));

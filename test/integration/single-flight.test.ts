@@ -1,8 +1,6 @@
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
-import path from 'node:path';
-
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {expireCachedTokens} from '../helpers/sandbox.js';
 
 let emu: EmulatorProcess;
 beforeAll(async () => {
@@ -10,22 +8,12 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-/** Makes every cached token look expired, as after a night's sleep. */
-function expireCache(config: string): void {
-  const dir = path.join(config, 'access_tokens');
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    const entry = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {expiry: string};
-    entry.expiry = new Date(Date.now() - 60_000).toISOString();
-    writeFileSync(path.join(dir, name), JSON.stringify(entry));
-  }
-}
-
 test('30 processes with a stale token make exactly one token request and print one token', async () => {
   const config = tmpDir();
   const env = emulatorEnv(emu.url, config);
   expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).exitCode).toBe(0);
   const before = (await runCli(['auth', 'print-access-token'], {env})).stdout;
-  expireCache(config);
+  expireCachedTokens(config);
   await emu.resetStats();
 
   const results = await Promise.all(Array.from({length: 30}, () => runCli(['auth', 'print-access-token'], {env})));
@@ -52,7 +40,7 @@ test('tokens issued with under five minutes to live are still shared by the proc
   const config = tmpDir();
   const env = emulatorEnv(emu.url, config);
   await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
-  expireCache(config);
+  expireCachedTokens(config);
   await emu.setTokenLifetime(200);
   try {
     await emu.resetStats();
