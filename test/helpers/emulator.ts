@@ -248,3 +248,11 @@ export function permissionDenied(permission: string, resource: string) {
     },
   };
 }
+
+/** A user at the emulator's consent page `pageUrl` allows as `user`; returns where the browser is then sent. */
+export async function allowOnConsentPage(emulatorUrl: string, pageUrl: string, user: string): Promise<string> {
+  const html = await (await fetch(pageUrl)).text();
+  const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
+  const decided = await fetch(`${emulatorUrl}/o/oauth2/v2/auth/decision`, {method: 'POST', body: new URLSearchParams({request, decision: 'allow', user}), redirect: 'manual'});
+  return decided.headers.get('location')!;
+}

@@ -12,7 +12,7 @@ import {execa} from 'execa';
 
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
 import {startGoogleMitm} from '../helpers/google-mitm.js';
-import {activatedEnv, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {allowOnConsentPage, activatedEnv, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 const USER = 'user@example.com';
 const driver = path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs');
@@ -126,10 +126,7 @@ describe('auth application-default against the emulator', () => {
         if (m) resolve(m[1]!);
       });
     });
-    const html = await (await fetch(url)).text();
-    const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
-    const decided = await fetch(`${emu.url}/o/oauth2/v2/auth/decision`, {method: 'POST', body: new URLSearchParams({request, decision: 'allow', user: USER}), redirect: 'manual'});
-    child.stdin!.end(`${decided.headers.get('location')}\n`);
+    child.stdin!.end(`${await allowOnConsentPage(emu.url, url, USER)}\n`);
     const result = await child;
     expect(result.exitCode).toBe(0);
     expect(statSync(adc).mode & 0o777).toBe(0o600);

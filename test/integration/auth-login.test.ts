@@ -10,7 +10,7 @@ import {createInterface} from 'node:readline';
 import {execa} from 'execa';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
-import {cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {allowOnConsentPage, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 const USER = 'user@example.com';
 const OTHER = 'other@example.com';
@@ -194,10 +194,7 @@ describe('auth login against the emulator', () => {
       });
     });
     // The user's browser is elsewhere: it shows the consent page, and the user copies where it was sent.
-    const html = await (await fetch(url)).text();
-    const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
-    const decided = await fetch(`${emu.url}/o/oauth2/v2/auth/decision`, {method: 'POST', body: new URLSearchParams({request, decision: 'allow', user: USER}), redirect: 'manual'});
-    child.stdin!.end(`${decided.headers.get('location')}\n`);
+    child.stdin!.end(`${await allowOnConsentPage(emu.url, url, USER)}\n`);
     const result = await child;
     expect(result.exitCode).toBe(0);
     expect(stderr).toContain('Go to the following link in your browser, and complete the sign-in prompts:');

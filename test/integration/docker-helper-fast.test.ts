@@ -67,6 +67,15 @@ const sandbox = async (activate = true) => (await dockerSandbox(emu, activate)).
 
 const answerFile = (env: Record<string, string>) => path.join(env.GCAUTH_CONFIG!, 'docker-helper-answer');
 
+/** Rewrites the answer as it is now with another deadline (its third line, in seconds since the epoch). */
+function deadlineSetter(file: string): (seconds: number) => void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return (seconds) => {
+    rmSync(file);
+    writeFileSync(file, [...lines.slice(0, 2), String(seconds), ...lines.slice(3)].join('\n'), {mode: 0o600});
+  };
+}
+
 // Every form a client may send: schemes, ports, paths, case, trailing dot, user-info, look-alikes, IPv6, empty
 // input, with and without a newline, several lines, surrounding space.
 const HOST_FORMS = [
@@ -172,12 +181,7 @@ describe('fast path and Node answer alike', () => {
   test("past the answer's deadline the fast path goes to Node; just before it, it answers", async () => {
     const env = await sandbox();
     await compare('gcr.io', env);
-    const file = answerFile(env);
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const withDeadline = (seconds: number) => {
-      rmSync(file);
-      writeFileSync(file, [...lines.slice(0, 2), String(seconds), ...lines.slice(3)].join('\n'), {mode: 0o600});
-    };
+    const withDeadline = deadlineSetter(answerFile(env));
     const now = Math.floor(Date.now() / 1000);
     withDeadline(now - 1);
     expect((await helper('gcr.io', env)).node).toBe(true);
@@ -388,12 +392,7 @@ describe('the clock', () => {
     }
     const env = await sandbox();
     await compare('gcr.io', env);
-    const file = answerFile(env);
-    const lines = readFileSync(file, 'utf8').split('\n');
-    const withDeadline = (seconds: number) => {
-      rmSync(file);
-      writeFileSync(file, [...lines.slice(0, 2), String(seconds), ...lines.slice(3)].join('\n'), {mode: 0o600});
-    };
+    const withDeadline = deadlineSetter(answerFile(env));
     // In the namespace the helper is PID 1: /proc/1 is the machine's init, whose entry is as old as the machine.
     const inNamespace = async () => {
       rmSync(nodeLog(), {force: true});
