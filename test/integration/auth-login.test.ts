@@ -11,6 +11,7 @@ import {execa} from 'execa';
 
 import {emulatorEnv, runCli} from '../helpers/cli.js';
 import {allowOnConsentPage, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
+import {waitForEntry} from '../helpers/wait.js';
 
 const USER = 'user@example.com';
 const OTHER = 'other@example.com';
@@ -36,7 +37,11 @@ function loginEnv(extra: Record<string, string> = {}) {
     GCAUTH_TEST_BROWSER_LOG: log,
     ...extra,
   };
-  const landing = () => JSON.parse(readFileSync(log, 'utf8')) as {status?: number; body?: string; error?: string};
+  // The browser driver writes its log (renamed into place) after gcauth answered it, and gcauth may exit first.
+  const landing = async () => {
+    await waitForEntry(path.dirname(log), (name) => name === path.basename(log), "the browser driver's log");
+    return JSON.parse(readFileSync(log, 'utf8')) as {status?: number; body?: string; error?: string};
+  };
   return {env, config: path.join(config, 'gcauth'), adc: path.join(config, 'gcloud', 'application_default_credentials.json'), landing};
 }
 
@@ -67,7 +72,7 @@ describe('auth login against the emulator', () => {
     expect(login.stderr).toMatch(new RegExp(`^Your browser has been opened to visit:\\n\\n {4}${emu.url}/o/oauth2/v2/auth\\?client_id=test-client`));
     expect(login.stderr).toContain(`\nYou are now logged in as [${USER}].\nYour current project is [None].`);
     expect(login.exitCode).toBe(0);
-    expect(landing()).toMatchObject({status: 200, body: expect.stringContaining(`gcauth is now signed in as ${USER}.`)});
+    expect(await landing()).toMatchObject({status: 200, body: expect.stringContaining(`gcauth is now signed in as ${USER}.`)});
 
     const cached = await runCli(['auth', 'print-access-token'], {env});
     expect(cached).toMatchObject({exitCode: 0, stderr: ''});
@@ -88,7 +93,7 @@ describe('auth login against the emulator', () => {
     expect(login.exitCode).toBe(4);
     expect(login.stderr).toMatch(/\nERROR: Access was denied in the browser \(access_denied\)\. Nothing was stored\.\n$/);
     expect(existsSync(path.join(config, 'credentials.json'))).toBe(false);
-    expect(landing()).toMatchObject({status: 400, body: expect.stringContaining('Sign-in failed')});
+    expect(await landing()).toMatchObject({status: 400, body: expect.stringContaining('Sign-in failed')});
   });
 
   test('a forged state on the redirect: refused, exit 4, nothing stored', async () => {
