@@ -4,11 +4,17 @@
 // Environment: GCAUTH_TEST_BROWSER_ACTION=allow|deny (default allow), GCAUTH_TEST_BROWSER_USER (default the
 // preselected user), GCAUTH_TEST_BROWSER_TAMPER=state (replace the returned state: a forged redirect),
 // GCAUTH_TEST_BROWSER_LOG=FILE (where the loopback page's status and body are written as JSON).
-import {writeFileSync} from 'node:fs';
+import {renameSync, writeFileSync} from 'node:fs';
 
 const url = process.argv[2];
 const env = process.env;
-const log = (record) => env.GCAUTH_TEST_BROWSER_LOG && writeFileSync(env.GCAUTH_TEST_BROWSER_LOG, JSON.stringify(record));
+// Written aside and renamed into place, so a test that waits for the file never reads it half-written.
+const log = (record) => {
+  const file = env.GCAUTH_TEST_BROWSER_LOG;
+  if (!file) return;
+  writeFileSync(`${file}.tmp`, JSON.stringify(record));
+  renameSync(`${file}.tmp`, file);
+};
 try {
   const page = await fetch(url);
   const html = await page.text();
