@@ -36,8 +36,6 @@ export interface EmulatedVm {
 /** Makes the emulator at `url` the VM `options` describe, its other faults off and its stats and request log cleared. */
 export async function emulatedVm(url: string, options: VmOptions): Promise<EmulatedVm> {
   await admin(url, 'metadata', {serviceAccount: options.serviceAccount, scopes: options.scopes ?? [CLOUD_PLATFORM], fault: null});
-  // The emulator makes the VM's account on first use, which on a loaded machine can outlast a client's 500 ms probe.
-  await fetch(`${url}/computeMetadata/v1/instance/service-accounts/default/email`, {headers: {'Metadata-Flavor': 'Google'}});
   if (options.fault) await admin(url, 'metadata', {fault: options.fault});
   await admin(url, 'faults', options.tokenDelayMs ? {latencyMs: options.tokenDelayMs, paths: [TOKEN_PATH]} : {});
   await admin(url, 'reset-stats', {});
