@@ -12,8 +12,6 @@ export const VERBOSITIES = ['debug', 'info', 'warning', 'error', 'critical', 'no
 export type Verbosity = (typeof VERBOSITIES)[number];
 const ORDER: readonly Verbosity[] = VERBOSITIES;
 
-export const isVerbosity = (value: string): value is Verbosity => (VERBOSITIES as readonly string[]).includes(value);
-
 /** True when a message of `at` level is shown under `level`. */
 export const shows = (level: Verbosity, at: Verbosity) => ORDER.indexOf(at) >= ORDER.indexOf(level);
 

@@ -14,7 +14,6 @@ import {validateProjectId} from '../../iam/validate.js';
 import {fnv1a} from '../../store/token-cache.js';
 import {findAdcSource, wellKnownAdcFile} from './read.js';
 import {authorizedUserAdc, writeAdcFile} from './write.js';
-export {NO_ADC_MESSAGE, printApplicationDefaultAccessToken, type PrintedAdcToken} from './print.js';
 import {impersonationOf} from '../credentials/impersonation.js';
 import type {LoginFlowDeps} from '../login/flow.js';
 import {obtainUserGrant} from '../login/login.js';
