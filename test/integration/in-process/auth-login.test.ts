@@ -369,7 +369,7 @@ describe('auth login --cred-file', () => {
     expect(stored()[USER]).toMatchObject({type: 'authorized_user', refreshToken: '1//x', clientId: 'c'});
     const other = path.join(dir, 'other.json');
     writeFileSync(other, JSON.stringify({type: 'external_account'}));
-    await expect(loginUser({...LOGIN, credFile: other}, ctx)).rejects.toThrow(/takes authorized_user or service_account files/);
+    await expect(loginUser({...LOGIN, credFile: other}, ctx)).rejects.toThrow(/takes authorized_user, service_account or external_account files/);
   });
 });
 
