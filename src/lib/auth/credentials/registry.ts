@@ -1,4 +1,5 @@
 /** The credential types by their `type`: the one place that maps a stored credential to the module that handles it. */
+import {externalAccountType} from './external-account.js';
 import {serviceAccountType} from './service-account.js';
 import type {StoredCredential} from './stored.js';
 import type {CredentialType} from './types.js';
@@ -7,7 +8,8 @@ import {userType} from './user.js';
 const TYPES = {
   service_account: serviceAccountType,
   authorized_user: userType,
-} satisfies {[T in StoredCredential['type']]?: CredentialType<Extract<StoredCredential, {type: T}>>};
+  external_account: externalAccountType,
+} satisfies {[T in StoredCredential['type']]: CredentialType<Extract<StoredCredential, {type: T}>>};
 
 /** The names of the stored types, in words for messages (`service_account nor authorized_user`). */
 const NAMES = Object.keys(TYPES);
