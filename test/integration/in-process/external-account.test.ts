@@ -5,8 +5,6 @@
  * these move to the emulator's STS once it has one.
  */
 import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {createServer, type IncomingMessage, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -19,99 +17,24 @@ import {gcauthHelperBackend} from '../../../src/lib/docker/helper.js';
 import {fakeContext} from '../../helpers/context.js';
 import {snapshot} from '../../helpers/fs.js';
 import {runCommand} from '../../helpers/run-command.js';
+import {STAND_IN, startStsStandIn, type StsStandIn} from '../../helpers/sts-stand-in.js';
 
-const SA = 'ci@demo-project.iam.gserviceaccount.com';
-const AUDIENCE = '//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/gh-pool/providers/gh-prov';
-const PRINCIPAL = 'principal://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/gh-pool/subject/repo:o/r';
-// Opaque on purpose: redaction must not depend on a token looking like a JWT.
-const SUBJECT = 'subject-opaque-4f1c2d';
-const CI_SECRET = 'ci-bearer-secret-77aa';
-const AWS_SECRET = 'aws-secret-key-9b9b9b9b';
+const {sa: SA, audience: AUDIENCE, principal: PRINCIPAL, subject: SUBJECT, ciSecret: CI_SECRET, awsSecret: AWS_SECRET} = STAND_IN;
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-let server: Server;
+let stand: StsStandIn;
 let url: string;
-let seen: Seen[];
-let refuse: string | undefined;
-let denyImpersonation: boolean;
-let issued: number;
-
-const json = (res: import('node:http').ServerResponse, status: number, body: unknown, type = 'application/json') => {
-  res.writeHead(status, {'content-type': type});
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const at = new URL(req.url!, 'http://x');
-      seen.push({method: req.method!, path: at.pathname, headers: req.headers, body});
-      const form = new URLSearchParams(body);
-      switch (at.pathname) {
-        case '/sts/v1/token':
-          if (form.get('subject_token') === refuse) {
-            return json(res, 400, {error: 'invalid_grant', error_description: 'The audience in ID Token [x] does not match the expected audience.'});
-          }
-          return json(res, 200, {access_token: `sts.${++issued}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600});
-        case '/sts/v1/introspect':
-          return json(res, 200, {active: true, username: PRINCIPAL, exp: Math.floor(Date.now() / 1000) + 3600});
-        case `/iamcredentials/v1/projects/-/serviceAccounts/${SA}:generateAccessToken`: {
-          if (denyImpersonation) {
-            return json(res, 403, {error: {code: 403, message: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", status: 'PERMISSION_DENIED'}});
-          }
-          const lifetime = Number.parseInt(JSON.parse(body).lifetime, 10);
-          return json(res, 200, {accessToken: `ya29.imp.${++issued}`, expireTime: new Date(Date.now() + lifetime * 1000).toISOString()});
-        }
-        case `/iamcredentials/v1/projects/-/serviceAccounts/${SA}:generateIdToken`: {
-          const claims = {aud: JSON.parse(body).audience, email: SA, exp: Math.floor(Date.now() / 1000) + 3600};
-          return json(res, 200, {token: `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`});
-        }
-        case '/source/json':
-          return req.headers.authorization === `Bearer ${CI_SECRET}` ? json(res, 200, {value: SUBJECT}) : json(res, 401, {message: 'bad bearer'});
-        case '/source/500':
-          return json(res, 500, {message: 'down'});
-        case '/source/html':
-          return json(res, 200, '<html><body>Sign in</body></html>', 'text/html');
-        case '/source/nofield':
-          return json(res, 200, {other: 1});
-        case '/aws/latest/api/token':
-          return json(res, 200, 'imds-session-token-1', 'text/plain');
-        case '/aws/latest/meta-data/placement/availability-zone':
-          return json(res, 200, 'eu-west-3b', 'text/plain');
-        case '/aws/latest/meta-data/iam/security-credentials':
-          return json(res, 200, 'ci-role', 'text/plain');
-        case '/aws/latest/meta-data/iam/security-credentials/ci-role':
-          return json(res, 200, {Code: 'Success', AccessKeyId: 'AKIAEXAMPLE0000000001', SecretAccessKey: AWS_SECRET, Token: 'aws-session-token-1'});
-        default:
-          return json(res, 404, {error: 'not found'});
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stand = await startStsStandIn();
+  url = stand.url;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => stand.stop());
 
 let dir: string;
 let configDir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'gcauth-wif-'));
   configDir = path.join(dir, 'config');
-  seen = [];
-  refuse = undefined;
-  denyImpersonation = false;
-  issued = 0;
+  stand.reset();
   writeFileSync(path.join(dir, 'oidc.txt'), `${SUBJECT}\n`);
 });
 afterEach(() => rmSync(dir, {recursive: true, force: true}));
@@ -137,7 +60,7 @@ const writeConfig = (value: unknown) => {
 type RunOptions = {env?: Record<string, string>; now?: () => number};
 const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], options: RunOptions = {}) => runCommand(Cmd, argv, {configDir, ...options});
 const login = (value: unknown, options: RunOptions = {}) => run(Login, [`--cred-file=${writeConfig(value)}`], options);
-const requests = (p: string) => seen.filter((s) => s.path === p);
+const requests = (p: string) => stand.seen.filter((s) => s.path === p);
 const stsForms = () => requests('/sts/v1/token').map((s) => new URLSearchParams(s.body));
 
 describe('without impersonation: the account is the introspected principal', () => {
@@ -167,7 +90,7 @@ describe('without impersonation: the account is the introspected principal', () 
   });
 
   test('an STS refusal: one line naming the file and what the STS said; nothing stored', async () => {
-    refuse = `${SUBJECT}\n`;
+    stand.refuse = `${SUBJECT}\n`;
     const file = writeConfig(config());
     const before = snapshot(dir);
     const result = await run(Login, [`--cred-file=${file}`]);
@@ -187,7 +110,7 @@ describe('with impersonation: the account is the service account', () => {
       stderr: `Authenticated with external account credentials for: [${SA}].\n`,
       code: 0,
     });
-    expect(seen).toEqual([]);
+    expect(stand.seen).toEqual([]);
     expect(await run(PrintAccessToken, [])).toEqual({stdout: 'ya29.imp.2\n', stderr: '', code: 0});
     expect(requests('/source/json')[0]!.headers.authorization).toBe(`Bearer ${CI_SECRET}`);
     expect(stsForms()[0]!.get('subject_token')).toBe(SUBJECT);
@@ -207,7 +130,7 @@ describe('with impersonation: the account is the service account', () => {
 
   test('a refused impersonation names the grant that is missing', async () => {
     await login(impersonating());
-    denyImpersonation = true;
+    stand.denyImpersonation = true;
     const result = await run(PrintAccessToken, []);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
