@@ -170,6 +170,28 @@ export const API_MESSAGES = {
   blobPayload: 'payload must be base64-encoded bytes.',
   payloadExp: 'The exp claim of the payload must be no more than 12 hours in the future.',
   noSigningKey: (email: string) => `Service account ${email} has no valid system-managed key to sign with.`,
+
+  // Workload identity pools and providers. Google's text where measured against the real API (the "WIF with a
+  // self-held OIDC key" measurements, 2026-09-28); the emulator's own otherwise.
+  issuerScheme: 'Invalid OIDC issuer URI. The scheme must be https.',
+  issuerUri: 'Invalid OIDC issuer URI.',
+  jwksKeyType: 'Invalid JWKs: Only RSA, EC key types are supported.',
+  jwksCorrupt: 'Input jwks contains corrupted key material.',
+  alreadyExists: 'Requested entity already exists',
+  federationId: (kind: 'pool' | 'provider', id: string) =>
+    `Invalid workload identity ${kind} id "${id}": it must be 4-32 characters of [a-z0-9-] and must not start with "gcp-".`,
+  location: (location: string) => `Invalid location "${location}": workload identity pools live in location "global".`,
+  tooManyChars: (field: string, max: number) => `${field} must be a string of at most ${max} characters.`,
+  providerKind: 'A provider must have exactly one of oidc or aws (the emulator serves no saml or x509 providers).',
+  audiences: 'oidc.allowed_audiences takes at most 10 audiences of at most 256 characters each.',
+  accountIdAws: (id: string) => `Invalid AWS account id "${id}": it must be 12 digits.`,
+  mappingRequired: 'The attribute mapping must include google.subject (OIDC providers have no default mapping).',
+  mappingKey: (key: string) => `Invalid attribute mapping key "${key}": it must be google.subject, google.groups or attribute.NAME with NAME of at most 100 of [a-z0-9_].`,
+  mappingCount: 'An attribute mapping takes at most 50 custom attributes.',
+  celLength: (field: string, max: number) => `${field} must be at most ${max} characters.`,
+  celSyntax: (field: string, problem: string) => `Invalid CEL expression in ${field}: ${problem}`,
+  notDeleted: (name: string) => `${name} is not deleted.`,
+  deleted: (name: string) => `${name} is deleted; undelete it first.`,
 } as const;
 
 /** Thrown by API handlers to answer with a Google error; the dispatcher turns it into the response. */
