@@ -64,8 +64,8 @@ export function federatedMembers(token: Pick<FederatedTokenRecord, 'pool' | 'sub
 }
 
 /** Member values (after `principal:` / `principalSet:`) of workload identity pools, as Google accepts them. */
-const WORKLOAD_PRINCIPAL = /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/subject\/.+$/;
-const WORKLOAD_PRINCIPAL_SET = /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/(?:\*|group\/.+|attribute\.[a-z0-9_]{1,100}\/.+)$/;
+const WORKLOAD_PRINCIPAL = /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[^/]+\/subject\/.+$/;
+const WORKLOAD_PRINCIPAL_SET = /^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/[^/]+\/(?:\*|group\/.+|attribute\.[a-z0-9_]{1,100}\/.+)$/;
 
 /**
  * Whether a `principal:` (`set` false) or `principalSet:` member value is well formed: workload identity pool members

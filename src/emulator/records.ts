@@ -164,6 +164,8 @@ export interface FederatedTokenRecord {
   /** Custom attributes by name (without the `attribute.` prefix). */
   attributes: Record<string, string[]>;
   scopes: string[];
+  /** The OAuth client of the exchange's HTTP Basic credentials, if any (gcloud sends its own); introspection shows it. */
+  clientId?: string;
   issuedAt: number;
   expiresAt: number;
 }
