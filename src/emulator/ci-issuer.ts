@@ -68,18 +68,18 @@ export function parseCiJobInput(body: unknown): CiJobInput {
     if (!JOB_KEYS.has(key)) throw new CiJobError(CI_MESSAGES.badJob(`unknown field "${key}"; valid: ${[...JOB_KEYS].join(', ')}`));
   }
   const b = body as Record<string, unknown>;
-  const text = (name: string, pattern: RegExp, required: boolean): string | undefined => {
+  const text = (name: string, pattern: RegExp, form: string, required: boolean): string | undefined => {
     const value = b[name];
     if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || !pattern.test(value)) throw new CiJobError(CI_MESSAGES.badJob(`"${name}" must be a string matching ${String(pattern)}`));
+    if (typeof value !== 'string' || !pattern.test(value)) throw new CiJobError(CI_MESSAGES.badJob(`"${name}" must be ${form}`));
     return value;
   };
-  const repository = text('repository', /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, true) as string;
-  const ref = text('ref', /^[^\s:]+$/, true) as string;
+  const repository = text('repository', /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, 'OWNER/REPO, e.g. octo-org/octo-repo', true) as string;
+  const ref = text('ref', /^[^\s:]+$/, 'a branch or a full ref (refs/heads/BRANCH, refs/tags/TAG)', true) as string;
   const input: CiJobInput = {repository, ref};
-  const actor = text('actor', /^[A-Za-z0-9-]{1,39}$/, false);
-  const environment = text('environment', /^[^\s:]{1,255}$/, false);
-  const eventName = text('eventName', /^[a-z_]{1,64}$/, false);
+  const actor = text('actor', /^[A-Za-z0-9-]{1,39}$/, 'a GitHub user name', false);
+  const environment = text('environment', /^[^\s:]{1,255}$/, 'an environment name without spaces or colons', false);
+  const eventName = text('eventName', /^[a-z_]{1,64}$/, 'an event name such as push or pull_request', false);
   if (actor !== undefined) input.actor = actor;
   if (environment !== undefined) input.environment = environment;
   if (eventName !== undefined) input.eventName = eventName;
@@ -150,7 +150,11 @@ export class CiIssuer {
   }
 
   /** Makes a job, keeps it in state, and returns what its environment would hold. */
-  async createJob(input: CiJobInput, id: string = String(randomInt(1_000_000_000, 10_000_000_000))): Promise<CiJobAccess> {
+  async createJob(input: CiJobInput): Promise<CiJobAccess> {
+    return this.access(await this.addJob(input, String(randomInt(1_000_000_000, 10_000_000_000))));
+  }
+
+  private async addJob(input: CiJobInput, id: string): Promise<CiJobRecord> {
     const owner = input.repository.split('/')[0] as string;
     const actor = input.actor ?? owner;
     const job: CiJobRecord = {
@@ -172,14 +176,17 @@ export class CiIssuer {
     if (input.environment !== undefined) job.environment = input.environment;
     this.deps.state.addCiJob(job);
     await this.deps.state.save();
-    return this.access(job);
+    return job;
   }
 
-  /** The job made on first start (persisted, so its secret outlives restarts); made now if missing. */
+  /** The job made on first start (persisted, so its secret outlives restarts), made now if missing; needs no URL yet. */
+  async ensureDefaultJob(): Promise<Readonly<CiJobRecord>> {
+    return this.deps.state.ciJob(DEFAULT_CI_JOB_ID) ?? this.addJob({repository: 'example-org/example-repo', ref: 'refs/heads/main', actor: 'example-user'}, DEFAULT_CI_JOB_ID);
+  }
+
+  /** The default job's environment values. */
   async defaultJob(): Promise<CiJobAccess> {
-    const existing = this.deps.state.ciJob(DEFAULT_CI_JOB_ID);
-    if (existing) return this.access(existing);
-    return this.createJob({repository: 'example-org/example-repo', ref: 'refs/heads/main', actor: 'example-user'}, DEFAULT_CI_JOB_ID);
+    return this.access(await this.ensureDefaultJob());
   }
 
   /** A job token for `audience` (default: the owner's URL, as GitHub's), with GitHub's claims. */

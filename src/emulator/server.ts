@@ -182,7 +182,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const metadata = new MetadataServer(metadataDeps);
   const ci = new CiIssuer({state, now, url: () => info?.url ?? ''});
   // Made on first start and kept, so the job's secret (printed by `emulator env-init --ci`) outlives restarts.
-  await ci.defaultJob();
+  await ci.ensureDefaultJob();
   const aws = new AwsStandIn({state, now});
   if (opts.vm) await metadata.configure(opts.vm);
   const resetStats = () => {
