@@ -65,12 +65,15 @@ export const AWS_STS_MESSAGES = {
     `The AWS account ${account} of the caller is not the account ${expected} of the workload identity pool provider.`,
 } as const;
 
-/** A 17-character id in AWS's alphabet, the same for the same ARN (AWS keeps a role's or user's id for its life). */
-function stableAwsId(prefix: string, arn: string): string {
+/**
+ * `prefix` and `length` characters of AWS's id alphabet, the same for the same seed (AWS keeps a role's or user's id
+ * for its life): role and user ids have 17 after AROA/AIDA, access key ids 16 after ASIA/AKIA.
+ */
+function stableAwsId(prefix: string, seed: string, length = 17): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const digest = createHash('sha256').update(arn).digest();
+  const digest = createHash('sha256').update(seed).digest();
   let id = prefix;
-  for (let i = 0; id.length < prefix.length + 17; i++) id += alphabet[(digest[i] as number) % 32];
+  for (let i = 0; id.length < prefix.length + length; i++) id += alphabet[(digest[i] as number) % 32];
   return id;
 }
 
@@ -86,7 +89,7 @@ export function awsUserIdFor(arn: string): string | undefined {
 }
 
 function accessKeyId(prefix: 'ASIA' | 'AKIA'): string {
-  return stableAwsId(prefix, randomBytes(16).toString('hex'));
+  return stableAwsId(prefix, randomBytes(16).toString('hex'), 16);
 }
 
 function secretAccessKey(): string {
@@ -339,7 +342,8 @@ export class AwsStandIn {
   }
 }
 
-const TEXT = {'Content-Type': 'text/plain'};
+/** A fresh object each time: @hono/node-server may keep (and add to) a lone headers object it is handed. */
+const text = (): Record<string, string> => ({'Content-Type': 'text/plain'});
 
 /** IMDS answers errors as small HTML pages. */
 function imdsError(c: Context, status: 400 | 401 | 403 | 404, title: string): Response {
@@ -355,7 +359,7 @@ export function registerAwsRoutes(app: Hono, aws: AwsStandIn): void {
     const ttl = c.req.header('x-aws-ec2-metadata-token-ttl-seconds');
     const seconds = ttl !== undefined && /^\d+$/.test(ttl) ? Number(ttl) : NaN;
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_SESSION_TTL_S) return imdsError(c, 400, 'Bad Request');
-    return c.body(aws.openSession(seconds), 200, {...TEXT, 'X-Aws-Ec2-Metadata-Token-Ttl-Seconds': String(seconds)});
+    return c.body(aws.openSession(seconds), 200, {...text(), 'X-Aws-Ec2-Metadata-Token-Ttl-Seconds': String(seconds)});
   });
 
   const serve = async (c: Context): Promise<Response> => {
@@ -401,7 +405,7 @@ export function registerAwsRoutes(app: Hono, aws: AwsStandIn): void {
     };
     const leaf = Object.hasOwn(leaves, path) ? leaves[path] : undefined;
     if (!leaf) return imdsError(c, 404, 'Not Found');
-    return c.body(await leaf(), 200, TEXT);
+    return c.body(await leaf(), 200, text());
   };
   app.get(META, serve);
   app.get(`${META}/*`, serve);
