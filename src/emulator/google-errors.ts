@@ -80,7 +80,6 @@ export const STS_MESSAGES = {
   missing: (name: string) => `Missing required parameter: ${name}`,
   notJwt: 'The subject token is not a JWT.',
   mapping: (attribute: string, message: string) => `The attribute mapping of ${attribute} could not be evaluated: ${message}`,
-  awsUnavailable: 'This emulator cannot verify AWS credentials.',
   badBody: 'The request body is neither a form nor a JSON object.',
   missingToken: 'Missing required parameter: token',
 } as const;

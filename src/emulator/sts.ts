@@ -20,7 +20,7 @@ const KNOWN_SUBJECT_TYPES: ReadonlySet<string> = new Set([...JWT_TYPES, AWS_TYPE
 /** A federated token lives an hour at most, and never past the subject token's `exp` (measured at Google). */
 const MAX_LIFETIME_S = 3600;
 
-/** The AWS check another module provides: a signed GetCallerIdentity request (the subject token) → its caller. */
+/** The AWS check (aws.ts, given the stand-in's keys): a signed GetCallerIdentity request (the subject token) → its caller. */
 export type AwsSubjectTokenVerifier = (input: {
   subjectToken: string;
   audience: string;
@@ -31,8 +31,8 @@ export type AwsSubjectTokenVerifier = (input: {
 export interface StsDeps {
   state: EmulatorState;
   now(): number;
-  /** Verifies AWS subject tokens; without it, AWS exchanges are refused with a sentence saying so. */
-  verifyAws?: AwsSubjectTokenVerifier;
+  /** Verifies AWS subject tokens (aws.ts's check against the stand-in AWS's keys). */
+  verifyAws: AwsSubjectTokenVerifier;
 }
 
 /** Google marks token answers uncacheable. */
@@ -130,7 +130,6 @@ async function exchange(deps: StsDeps, fields: Map<string, string>, clientId: st
     lifetime = Math.min(MAX_LIFETIME_S, Math.floor((verdict.claims.exp as number) - now / 1000));
   } else if (provider.aws) {
     if (subjectTokenType !== AWS_TYPE) return refusal('invalid_request', STS_MESSAGES.subjectTokenTypeForProvider(subjectTokenType, 'AWS'));
-    if (!deps.verifyAws) return refusal('invalid_grant', STS_MESSAGES.awsUnavailable);
     const verdict = deps.verifyAws({subjectToken, audience, accountId: provider.aws.accountId, now});
     if (!verdict.ok) return refusal('invalid_grant', verdict.description);
     assertion = verdict.assertion;

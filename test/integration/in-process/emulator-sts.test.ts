@@ -4,6 +4,7 @@ import {decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK} from 'jose';
 
 type KeyLike = CryptoKey;
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
+import {AWS_STS_MESSAGES} from '../../../src/emulator/aws.js';
 import {STS_MESSAGES} from '../../../src/emulator/google-errors.js';
 import {accessTokenFor, callApi, type KeyFileFields, permissionDenied, readKeyFile, tmpDir} from '../../helpers/emulator.js';
 
@@ -240,10 +241,10 @@ describe('STS token exchange', () => {
     expect(await exchange({subject_token: await jobToken({sub: 'x'.repeat(128)})})).toEqual(refused('invalid_request', STS_MESSAGES.subjectTooLong));
   });
 
-  it('refuses AWS credentials when no AWS verifier is wired, and a JWT for an AWS provider', async () => {
+  it('hands AWS subject tokens to the AWS check and passes its refusal on; a JWT for an AWS provider is refused', async () => {
     const aws = audienceOf('ci-pool', 'aws-prov');
     expect(await exchange({audience: aws, subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request', subject_token: '%7B%7D'})).toEqual(
-      refused('invalid_grant', STS_MESSAGES.awsUnavailable),
+      refused('invalid_grant', AWS_STS_MESSAGES.malformed('expected the fields "url", "method" and "headers"')),
     );
     expect(await exchange({audience: aws, subject_token: await jobToken()})).toEqual(
       refused('invalid_request', STS_MESSAGES.subjectTokenTypeForProvider(FORM.subject_token_type, 'AWS')),
