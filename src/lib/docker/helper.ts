@@ -128,7 +128,9 @@ export function minTokenLifetimeMs(ctx: Pick<AppContext, 'props'>): number {
  * clients keep ctx's own service, so an impersonation's source token is not refreshed early: only Docker's token.
  */
 function withDockerFreshness(ctx: AppContext, minRemainingMs: number): AppContext {
-  return Object.create(ctx, {tokens: {value: ctx.tokens.requiring(minRemainingMs), enumerable: true}}) as AppContext;
+  // A copy by descriptors: the context's getters stay lazy, and a spread of the copy keeps every part of it.
+  const tokens = {value: ctx.tokens.requiring(minRemainingMs), enumerable: true, writable: true, configurable: true};
+  return Object.create(Object.getPrototypeOf(ctx) as object, {...Object.getOwnPropertyDescriptors(ctx), tokens}) as AppContext;
 }
 
 /** The sources of `docker/token_source` (or GCAUTH_DOCKER_TOKEN_SOURCE), in order. @throws UsageError for an invalid value. */
