@@ -325,6 +325,11 @@ export class AwsStandIn {
     return {accessKeyId: id, key};
   }
 
+  /** Now, in IMDS's timestamp form. */
+  lastUpdated(): string {
+    return new Date(this.deps.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
   /** A new IMDSv2 session token living `ttlSeconds`. */
   openSession(ttlSeconds: number): string {
     const now = this.deps.now();
@@ -378,13 +383,10 @@ export function registerAwsRoutes(app: Hono, aws: AwsStandIn): void {
       'iam/': () => 'info\nsecurity-credentials/',
       'iam/security-credentials': () => view.roleName,
       'iam/security-credentials/': () => view.roleName,
-      'iam/info': () =>
-        JSON.stringify({
-          Code: 'Success',
-          LastUpdated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          InstanceProfileArn: `arn:aws:iam::${view.accountId}:instance-profile/${view.roleName}`,
-          InstanceProfileId: `AIPA${view.roleArn.length}GCAUTHEMULATOR`,
-        }, null, 2),
+      'iam/info': () => {
+        const profileArn = `arn:aws:iam::${view.accountId}:instance-profile/${view.roleName}`;
+        return JSON.stringify({Code: 'Success', LastUpdated: aws.lastUpdated(), InstanceProfileArn: profileArn, InstanceProfileId: stableAwsId('AIPA', profileArn)}, null, 2);
+      },
       [`iam/security-credentials/${view.roleName}`]: async () => {
         const {accessKeyId: id, key} = await aws.roleKey();
         const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -97,6 +97,7 @@ describe('the stand-in EC2 instance metadata', () => {
     expect(Date.parse(body.Expiration as string) - Date.now()).toBeGreaterThan(5 * 3600_000);
     // The same key until it nears its end, as EC2 rotates them.
     expect(JSON.parse((await imds('/meta-data/iam/security-credentials/gcauth-emulator-role')).text)).toEqual(body);
+    expect(JSON.parse((await imds('/meta-data/iam/info')).text)).toMatchObject({Code: 'Success', InstanceProfileArn: `arn:aws:iam::${view.accountId}:instance-profile/gcauth-emulator-role`});
     expect((await imds('/meta-data/iam/security-credentials/other-role')).status).toBe(404);
     expect((await imds('/meta-data/no/such/thing')).status).toBe(404);
   });
