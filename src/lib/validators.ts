@@ -120,3 +120,43 @@ export function tokenSourceListProblem(value: string): string | undefined {
   }
   return undefined;
 }
+
+// --- durations (docker/min_token_lifetime, --lifetime) ---
+
+const DURATION_UNITS: Record<string, number> = {s: 1, m: 60, h: 3600, d: 86_400};
+
+/**
+ * Whole seconds of a gcloud-style duration: plain seconds (`1800`), or amounts with units s, m, h, d, alone or in a
+ * row (`600s`, `30m`, `1h`, `1h30m`); undefined for anything else.
+ */
+export function durationSeconds(value: string): number | undefined {
+  const text = value.trim().toLowerCase();
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^(\d+\s*[smhd]\s*)+$/.test(text)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)\s*([smhd])/g)) seconds += Number(amount) * DURATION_UNITS[unit!]!;
+  return Number.isSafeInteger(seconds) ? seconds : undefined;
+}
+
+// --- docker/min_token_lifetime: how long a token the Docker helper hands out must still live ---
+
+/** The default of `docker/min_token_lifetime`: long enough for most pushes. */
+export const DEFAULT_MIN_TOKEN_LIFETIME = '30m';
+/** Its least value: gcloud's rule, the one every gcauth token follows anyway. */
+export const MIN_TOKEN_LIFETIME_FLOOR_S = 5 * 60;
+/**
+ * Its greatest value: Google access tokens live an hour (3599 s as issued), and a minimum above an hour less gcloud's
+ * five minutes would leave a new token almost no time before it is refreshed again.
+ */
+export const MIN_TOKEN_LIFETIME_CEILING_S = 55 * 60;
+
+/** The problem with a `docker/min_token_lifetime` value, or undefined. */
+export function minTokenLifetimeProblem(value: string): string | undefined {
+  const seconds = durationSeconds(value);
+  if (seconds === undefined) return 'expected a duration such as 30m, 1800s or 1800 (seconds), from 5m to 55m';
+  if (seconds > MIN_TOKEN_LIFETIME_CEILING_S) {
+    return 'at most 55m: Google access tokens live 1h, so a longer minimum could not be met (and one near 1h would refresh on nearly every pull)';
+  }
+  if (seconds < MIN_TOKEN_LIFETIME_FLOOR_S) return 'at least 5m: no gcauth token is used with 5 minutes or less left (gcloud\'s rule)';
+  return undefined;
+}
