@@ -51,6 +51,11 @@ export async function setUpFederation(url: string, ownerKeyFile: string): Promis
     attributeMapping: {'google.subject': 'assertion.sub', 'attribute.repository': 'assertion.repository'},
     attributeCondition: "assertion.repository_owner == 'octo'",
   });
+  // A provider that trusts another issuer: the CI issuer's tokens are refused there for their `iss`.
+  await api('POST', `${pools}/${FEDERATION.pool}/providers?workloadIdentityPoolProviderId=other-issuer`, {
+    oidc: {issuerUri: `${url}/not-the-ci`},
+    attributeMapping: {'google.subject': 'assertion.sub'},
+  });
   const aws = (await admin(url, 'aws')) as {accountId: string};
   await api('POST', `${pools}/${FEDERATION.pool}/providers?workloadIdentityPoolProviderId=aws-prov`, {aws: {accountId: aws.accountId}});
   const poolName = `//iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${FEDERATION.pool}`;

@@ -121,6 +121,21 @@ describe('without impersonation: the account is the introspected principal', () 
     );
     expect(snapshot(dir)).toEqual(before);
   });
+
+  test.each([
+    ['an audience the provider does not allow', async () => {
+      const res = await fetch(`${fed.job.requestUrl}&audience=other`, {headers: {Authorization: `Bearer ${fed.job.requestToken}`}});
+      return {token: ((await res.json()) as {value: string}).value, audience: fed.audience};
+    }],
+    ['an issuer the provider does not trust', async () => ({token: jobToken, audience: fed.audience.replace(/gh-prov$/, 'other-issuer')})],
+  ])('a refused exchange for %s says what the STS answered', async (_what, make) => {
+    const {token, audience} = await make();
+    writeFileSync(path.join(dir, 'oidc.txt'), token);
+    const result = await login(fed.config({audience, credential_source: fileSource()}));
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^ERROR: The STS at .* refused the subject token of the external account \(configuration \[.*wif\.json\]\) from the file \[.*oidc\.txt\] \(invalid_grant: .+\)\. Check that the provider/);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
 });
 
 describe('with impersonation: the account is the service account', () => {
