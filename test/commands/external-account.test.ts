@@ -73,6 +73,13 @@ describe('auth login --cred-file with an external account', () => {
     expect((await run(List, ['--format=json'])).stdout).toBe(`${JSON.stringify([{account: SA, status: 'ACTIVE'}], null, 2)}\n`);
   });
 
+  test('--update-adc writes the configuration as Application Default Credentials, as given', async () => {
+    const file = writeConfig(config());
+    const result = await run(Login, [`--cred-file=${file}`, '--update-adc'], {env: {CLOUDSDK_CONFIG: path.join(dir, 'gcloud')}});
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'gcloud', 'application_default_credentials.json'), 'utf8'))).toEqual(config());
+  });
+
   test('print-access-token goes through the token service to the external account type', async () => {
     await run(Login, [`--cred-file=${writeConfig(config())}`]);
     expect(await run(PrintAccessToken, [])).toEqual({stdout: 'sts-token-1\n', stderr: '', code: 0});
