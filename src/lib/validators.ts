@@ -118,3 +118,40 @@ export function tokenSourceListProblem(value: string): string | undefined {
   }
   return undefined;
 }
+
+// --- durations (gcloud's arg_parsers.Duration, for flags such as --service-account-token-lifetime-seconds) ---
+
+const DURATION_SECONDS: Readonly<Record<string, number>> = {w: 604_800, d: 86_400, h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6};
+
+/**
+ * Seconds in a duration as gcloud reads one: a whole number alone is in `defaultUnit`; otherwise parts such as
+ * `1h30m`, `90s`, `7.5s`, `500ms` or ISO 8601's `PT1H` (case-insensitive; weeks and days, no months or years).
+ * Returns the seconds, or the problem in words.
+ */
+export function parseDuration(value: string, defaultUnit: 's' | 'ms'): number | {problem: string} {
+  let text = value.trim().toLowerCase();
+  if (/^\d+$/.test(text)) text += defaultUnit;
+  const iso = text.startsWith('p');
+  if (iso) text = text.slice(1);
+  let inTime = !iso;
+  let seconds = 0;
+  let parts = 0;
+  const part = /^(\d+(?:[.,]\d+)?|[.,]\d+)(ms|us|[wdhms])/;
+  while (text !== '') {
+    if (text.startsWith('t') && !inTime) {
+      inTime = true;
+      text = text.slice(1);
+      continue;
+    }
+    const match = part.exec(text);
+    if (!match) return {problem: 'expected a number of seconds, or a duration such as 90s, 10m, 1h or 1h30m'};
+    const unit = match[2]!;
+    // ISO 8601's M before T is months, which have no fixed length.
+    if (iso && !inTime && unit !== 'w' && unit !== 'd') return {problem: 'expected a duration such as PT1H or P1D (hours, minutes and seconds go after T)'};
+    seconds += Number(match[1]!.replace(',', '.')) * DURATION_SECONDS[unit]!;
+    parts++;
+    text = text.slice(match[0].length);
+  }
+  if (parts === 0) return {problem: 'expected a number of seconds, or a duration such as 90s, 10m, 1h or 1h30m'};
+  return Math.round(seconds * 1e6) / 1e6;
+}
