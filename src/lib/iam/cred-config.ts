@@ -65,7 +65,7 @@ export function validateAudienceResource(value: string, label = 'AUDIENCE'): str
   if (prefixed) throw invalidValue(label, value, AUDIENCE_FORM, {reason: 'it is written without //iam.googleapis.com/', suggestion: prefixed[1]});
   const workforce = WORKFORCE_AUDIENCE.exec(value);
   if (workforce) {
-    validateWorkloadIdentityLocation(workforce[1]!, `the location of ${label}`);
+    validateWorkloadIdentityLocation(workforce[1]!, `${label} location`);
     return value;
   }
   const match = WORKLOAD_AUDIENCE.exec(value);
@@ -74,9 +74,9 @@ export function validateAudienceResource(value: string, label = 'AUDIENCE'): str
   if (!/^[0-9]+$/.test(project)) {
     throw invalidValue(label, value, AUDIENCE_FORM, {reason: `the project is named by its number, not [${project}] (gcauth projects describe shows projectNumber)`});
   }
-  validateWorkloadIdentityLocation(location, `the location of ${label}`);
-  validateWorkloadIdentityId(pool, `the pool of ${label}`);
-  validateWorkloadIdentityId(provider, `the provider of ${label}`);
+  validateWorkloadIdentityLocation(location, `${label} location`);
+  validateWorkloadIdentityId(pool, `${label} pool id`);
+  validateWorkloadIdentityId(provider, `${label} provider id`);
   return value;
 }
 
