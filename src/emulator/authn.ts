@@ -4,10 +4,12 @@
  * Basic password), userinfo and tokeninfo. So a token one route refuses is refused by all, for the same reason.
  *
  * A new kind of credential is one more case of `Credential` (how it arrives) and, when it stands for a new kind of
- * caller (Workload Identity Federation's external accounts), one more case of `Subject` and of `principalsOf`.
+ * caller, one more case of `Subject` and of `principalsOf`, as Workload Identity Federation's principals are: the STS's
+ * access tokens arrive as any other access token and stand for a `federated` subject.
  */
 import {createPrivateKey, createPublicKey, type KeyObject} from 'node:crypto';
-import type {AccessTokenRecord, ServiceAccountRecord, UserRecord} from './records.js';
+import {federatedMembers, principalMember} from './federation.js';
+import type {AccessTokenRecord, FederatedTokenRecord, ServiceAccountRecord, UserRecord} from './records.js';
 import type {EmulatorState} from './state.js';
 
 /** A credential as a request presents it. */
@@ -18,12 +20,16 @@ export type Credential =
   | {kind: 'key-file'; json: string};
 
 /** Whom a credential stands for. */
-export type Subject = {kind: 'serviceAccount'; account: ServiceAccountRecord} | {kind: 'user'; user: UserRecord};
+export type Subject =
+  | {kind: 'serviceAccount'; account: ServiceAccountRecord}
+  | {kind: 'user'; user: UserRecord}
+  /** A workload identity pool's principal, as the STS mapped it (its pool, subject, groups and attributes). */
+  | {kind: 'federated'; token: FederatedTokenRecord};
 
 /** An authenticated caller. */
 export interface Identity {
   subject: Subject;
-  /** The account's email: a registry token's `sub`, what error messages name. */
+  /** The account's email (a federated principal's `principal://` name): a registry token's `sub`, what error messages name. */
   email: string;
   /** The policy members that name the caller, and `allUsers` and `allAuthenticatedUsers`, which name every caller. */
   principals: ReadonlySet<string>;
@@ -39,9 +45,9 @@ export type RefusalReason =
   | 'missing'
   /** An access token that is unknown, expired or revoked. */
   | 'invalid-token'
-  /** An access token of an account since disabled. */
+  /** An access token of an account (or a federated principal's pool) since disabled. */
   | 'account-disabled'
-  /** An access token of an account since deleted (and perhaps re-created under the same email), or of no known user. */
+  /** An access token of an account since deleted (and perhaps re-created under the same email), of no known user, or of a deleted pool. */
   | 'account-gone'
   /** A key file that is not JSON, lacks `client_email` or `private_key`, or whose private key does not parse. */
   | 'bad-key-file'
@@ -59,7 +65,10 @@ const AUTHENTICATED = ['allUsers', 'allAuthenticatedUsers'] as const;
 /** Whom a request without credentials is: `allUsers` names it, `allAuthenticatedUsers` does not. */
 export const ANONYMOUS_PRINCIPALS: ReadonlySet<string> = new Set(['allUsers']);
 
-/** The policy members that name `subject` once authenticated (an account's own member, a user's domain, the public ones). */
+/**
+ * The policy members that name `subject` once authenticated (an account's own member, a user's domain, the public ones;
+ * a federated principal's `principal://` and `principalSet://` members, and `allUsers` only).
+ */
 export function principalsOf(subject: Subject): ReadonlySet<string> {
   switch (subject.kind) {
     case 'serviceAccount':
@@ -68,6 +77,8 @@ export function principalsOf(subject: Subject): ReadonlySet<string> {
       const {email} = subject.user;
       return new Set([`user:${email}`, `domain:${email.slice(email.indexOf('@') + 1)}`, ...AUTHENTICATED]);
     }
+    case 'federated':
+      return federatedMembers(subject.token);
   }
 }
 
@@ -117,10 +128,26 @@ export class Authenticator {
    */
   private fromAccessToken(token: string): Authentication {
     const record = this.state.accessToken(token);
-    if (!record) return refuse('invalid-token');
+    if (!record) return this.fromFederatedToken(token);
     const subject = this.subjectOf(record);
     if ('reason' in subject) return refuse(subject.reason);
     return {ok: true, identity: {subject, email: record.email, principals: principalsOf(subject), scopes: record.scopes, expiresAt: record.expiresAt}};
+  }
+
+  /**
+   * An STS token stands for its principal while the pool stands and is enabled (Google: a disabled pool's tokens stop
+   * granting access, and grant again once it is enabled). Its provider may since be disabled or deleted: tokens it
+   * issued live on, as measured at Google.
+   */
+  private fromFederatedToken(token: string): Authentication {
+    const record = this.state.federatedToken(token);
+    if (!record) return refuse('invalid-token');
+    const pool = this.state.workloadIdentityPool(record.pool);
+    if (!pool || pool.state !== 'ACTIVE') return refuse('account-gone');
+    if (pool.disabled) return refuse('account-disabled');
+    const subject: Subject = {kind: 'federated', token: record};
+    const email = principalMember(record.pool, record.subject);
+    return {ok: true, identity: {subject, email, principals: principalsOf(subject), scopes: record.scopes, expiresAt: record.expiresAt}};
   }
 
   /** Whom a token record stands for. A service account's tokens carry its uniqueId as their client id. */

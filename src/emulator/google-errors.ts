@@ -52,6 +52,39 @@ export const AUTH_PAGE_MESSAGES = {
   unknownUser: (email: string) => `Unknown account: ${email}`,
 } as const;
 
+/**
+ * The Security Token Service's refusals (`{error, error_description}`). Google's own words where they were seen:
+ * the "WIF with a self-held OIDC key" measurements against the real STS (2026-09-28) for the issuer, audience,
+ * staleness, signature, key and condition texts; google-github-actions/auth #60 and #211 for `audience`, #370 for
+ * `invalid_target`; Google's "Troubleshoot workload identity federation" page for the unreachable issuer and the
+ * subject size. The rest are the emulator's, in the same style.
+ */
+export const STS_MESSAGES = {
+  badAudience:
+    'Invalid value for "audience". This value should be the full resource name of the Identity Provider. See https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token for the list of possible formats.',
+  invalidTarget:
+    'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.',
+  issuer: (got: string, expected: string) => `The issuer in ID Token ${got} does not match the expected one in config: ${expected}`,
+  audience: (got: readonly string[]) => `The audience in ID Token [${got.join(', ')}] does not match the expected audience.`,
+  stale: (iat: string) => `ID Token issued at ${iat} is stale to sign-in.`,
+  signature: 'Unable to verify the ID Token signature.',
+  issuerUnreachable: "Error connecting to the given credential's issuer.",
+  condition: 'The given credential is rejected by the attribute condition.',
+  subjectTooLong:
+    'The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping or the incoming assertion to produce a mapped attribute that is less than 127 bytes.',
+
+  grantType: (value: string) => `Invalid value for "grant_type": "${value}". It must be "urn:ietf:params:oauth:grant-type:token-exchange".`,
+  requestedTokenType: (value: string) => `Invalid value for "requested_token_type": "${value}". It must be "urn:ietf:params:oauth:token-type:access_token".`,
+  subjectTokenType: (value: string) => `Invalid value for "subject_token_type": "${value}".`,
+  subjectTokenTypeForProvider: (value: string, kind: string) => `Invalid value for "subject_token_type": "${value}" cannot be exchanged through an ${kind} provider.`,
+  missing: (name: string) => `Missing required parameter: ${name}`,
+  notJwt: 'The subject token is not a JWT.',
+  mapping: (attribute: string, message: string) => `The attribute mapping of ${attribute} could not be evaluated: ${message}`,
+  awsUnavailable: 'This emulator cannot verify AWS credentials.',
+  badBody: 'The request body is neither a form nor a JSON object.',
+  missingToken: 'Missing required parameter: token',
+} as const;
+
 /** Builds an OAuth error body. */
 export function oauthError(error: string, description?: string): OAuthErrorBody {
   return description === undefined ? {error} : {error, error_description: description};
@@ -170,6 +203,28 @@ export const API_MESSAGES = {
   blobPayload: 'payload must be base64-encoded bytes.',
   payloadExp: 'The exp claim of the payload must be no more than 12 hours in the future.',
   noSigningKey: (email: string) => `Service account ${email} has no valid system-managed key to sign with.`,
+
+  // Workload identity pools and providers. Google's text where measured against the real API (the "WIF with a
+  // self-held OIDC key" measurements, 2026-09-28); the emulator's own otherwise.
+  issuerScheme: 'Invalid OIDC issuer URI. The scheme must be https.',
+  issuerUri: 'Invalid OIDC issuer URI.',
+  jwksKeyType: 'Invalid JWKs: Only RSA, EC key types are supported.',
+  jwksCorrupt: 'Input jwks contains corrupted key material.',
+  alreadyExists: 'Requested entity already exists',
+  federationId: (kind: 'pool' | 'provider', id: string) =>
+    `Invalid workload identity ${kind} id "${id}": it must be 4-32 characters of [a-z0-9-] and must not start with "gcp-".`,
+  location: (location: string) => `Invalid location "${location}": workload identity pools live in location "global".`,
+  tooManyChars: (field: string, max: number) => `${field} must be a string of at most ${max} characters.`,
+  providerKind: 'A provider must have exactly one of oidc or aws (the emulator serves no saml or x509 providers).',
+  audiences: 'oidc.allowed_audiences takes at most 10 audiences of at most 256 characters each.',
+  accountIdAws: (id: string) => `Invalid AWS account id "${id}": it must be 12 digits.`,
+  mappingRequired: 'The attribute mapping must include google.subject (OIDC providers have no default mapping).',
+  mappingKey: (key: string) => `Invalid attribute mapping key "${key}": it must be google.subject, google.groups or attribute.NAME with NAME of at most 100 of [a-z0-9_].`,
+  mappingCount: 'An attribute mapping takes at most 50 custom attributes.',
+  celLength: (field: string, max: number) => `${field} must be at most ${max} characters.`,
+  celSyntax: (field: string, problem: string) => `Invalid CEL expression in ${field}: ${problem}`,
+  notDeleted: (name: string) => `${name} is not deleted.`,
+  deleted: (name: string) => `${name} is deleted; undelete it first.`,
 } as const;
 
 /** Thrown by API handlers to answer with a Google error; the dispatcher turns it into the response. */

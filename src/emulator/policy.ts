@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto';
+import {validFederatedMember} from './federation.js';
 import {API_MESSAGES, ApiFailure, badRequest, projectIamPolicyError} from './google-errors.js';
 import {BASIC_ROLES, grantableOn, permissionsOf, type PolicyResource} from './roles.js';
 import type {IamBinding, IamCondition, IamPolicy} from './records.js';
@@ -23,8 +24,8 @@ const MEMBER_TYPES: Readonly<Record<string, (value: string) => boolean>> = {
   group: (v) => EMAIL.test(v),
   domain: (v) => DOMAIN.test(v),
   deleted: (v) => EMAIL.test(DELETED.exec(v)?.[1] ?? ''),
-  principal: (v) => v.startsWith('//') && v.length > 2,
-  principalSet: (v) => v.startsWith('//') && v.length > 2,
+  principal: (v) => validFederatedMember(v, false),
+  principalSet: (v) => validFederatedMember(v, true),
 };
 const PUBLIC_MEMBERS: ReadonlySet<string> = new Set(['allUsers', 'allAuthenticatedUsers']);
 /** Standard or URL-safe base64, as a bytes field may arrive. */

@@ -123,6 +123,53 @@ export interface RegistryKeyRecord {
   createTime: string;
 }
 
+/** A workload identity pool provider: whose credentials the pool trusts, and how they become attributes. */
+export interface WorkloadIdentityProviderRecord {
+  providerId: string;
+  displayName: string;
+  description: string;
+  disabled: boolean;
+  /** Deleted providers are kept (soft delete, as at Google) until `expireTime`. */
+  state: 'ACTIVE' | 'DELETED';
+  expireTime?: string;
+  /** Google attribute (`google.subject`, `google.groups`, `attribute.NAME`) → CEL expression over `assertion`. */
+  attributeMapping: Record<string, string>;
+  attributeCondition?: string;
+  oidc?: {issuerUri: string; allowedAudiences: string[]; jwksJson?: string};
+  aws?: {accountId: string};
+}
+
+/** A workload identity pool; its providers live inside it, keyed by provider id. */
+export interface WorkloadIdentityPoolRecord {
+  projectNumber: string;
+  poolId: string;
+  displayName: string;
+  description: string;
+  disabled: boolean;
+  state: 'ACTIVE' | 'DELETED';
+  expireTime?: string;
+  providers: Record<string, WorkloadIdentityProviderRecord>;
+}
+
+/**
+ * An access token the emulated STS issued to a federated principal: who it is in its pool (the mapped subject,
+ * groups and custom attributes), so policies can name it by `principal://` and `principalSet://` members.
+ */
+export interface FederatedTokenRecord {
+  /** The pool's resource name, `projects/NUMBER/locations/global/workloadIdentityPools/POOL`. */
+  pool: string;
+  providerId: string;
+  subject: string;
+  groups: string[];
+  /** Custom attributes by name (without the `attribute.` prefix). */
+  attributes: Record<string, string[]>;
+  scopes: string[];
+  /** The OAuth client of the exchange's HTTP Basic credentials, if any (gcloud sends its own); introspection shows it. */
+  clientId?: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
 /** Everything persisted in `state.json`. Maps are keyed by their natural Google id. */
 export interface StateData {
   version: number;
@@ -146,6 +193,10 @@ export interface StateData {
   registryKey?: RegistryKeyRecord;
   /** The emulated VM the metadata server describes; made on its first use (absent from older files). */
   vm?: VmRecord;
+  /** Workload identity pools by resource name (absent from files written before federation; filled on load). */
+  workloadIdentityPools: Record<string, WorkloadIdentityPoolRecord>;
+  /** Access tokens of federated principals, issued by the STS (filled on load like pools). */
+  federatedTokens: Record<string, FederatedTokenRecord>;
 }
 
 /** The emulated Compute Engine VM: its identity as the metadata server reports it. */
@@ -173,4 +224,6 @@ export interface StateView {
     }
   >;
   users: string[];
+  /** Pools with their providers, as the IAM API renders them (no tokens). */
+  workloadIdentityPools: Record<string, WorkloadIdentityPoolRecord>;
 }

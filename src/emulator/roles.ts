@@ -39,6 +39,17 @@ const KEY_WRITE = [
   'iam.serviceAccountKeys.enable',
 ];
 
+const POOL_READ = [
+  'iam.workloadIdentityPools.get',
+  'iam.workloadIdentityPools.list',
+  'iam.workloadIdentityPoolProviders.get',
+  'iam.workloadIdentityPoolProviders.list',
+];
+const POOL_WRITE = (['create', 'delete', 'undelete', 'update'] as const).flatMap((verb) => [
+  `iam.workloadIdentityPools.${verb}`,
+  `iam.workloadIdentityPoolProviders.${verb}`,
+]);
+
 const STORAGE_OBJECT_READ = ['storage.objects.get', 'storage.objects.list'];
 const STORAGE_OBJECT_WRITE = ['storage.objects.create', 'storage.objects.delete', 'storage.objects.update'];
 const STORAGE_BUCKET_READ = ['storage.buckets.get', 'storage.buckets.list'];
@@ -79,6 +90,7 @@ const VIEWER = [
   ...ACCOUNT_READ,
   ...ACCOUNT_IAM_READ,
   ...KEY_READ,
+  ...POOL_READ,
   ...STORAGE_BUCKET_READ,
   'artifactregistry.repositories.get',
   'artifactregistry.repositories.list',
@@ -89,6 +101,7 @@ const EDITOR = [
   ...ACCOUNT_WRITE,
   ...ACT_AS,
   ...KEY_WRITE,
+  ...POOL_WRITE,
   ...STORAGE_OBJECT_READ,
   ...STORAGE_OBJECT_WRITE,
   ...STORAGE_ADMIN.filter((p) => !p.endsWith('IamPolicy')),
@@ -124,6 +137,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'roles/artifactregistry.repoAdmin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE],
   'roles/artifactregistry.admin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE, ...REGISTRY_ADMIN],
   'roles/iam.serviceAccountOpenIdTokenCreator': ['iam.serviceAccounts.getOpenIdToken'],
+  'roles/iam.workloadIdentityPoolAdmin': [...PROJECT_READ, ...POOL_READ, ...POOL_WRITE],
+  'roles/iam.workloadIdentityPoolViewer': [...PROJECT_READ, ...POOL_READ],
   'roles/iam.workloadIdentityUser': [...ACCOUNT_READ, 'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.getOpenIdToken'],
   // Roles of services the emulator does not serve, often granted by the scripts it runs: grantable, checking nothing here.
   'roles/cloudbuild.builds.editor': [],

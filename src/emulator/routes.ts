@@ -4,6 +4,7 @@ import * as crm from './crm.js';
 import {API_MESSAGES} from './google-errors.js';
 import * as iam from './iam.js';
 import * as iamcredentials from './iamcredentials.js';
+import * as wif from './wif.js';
 
 /** IAM v1 under `{url}/iam/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM). */
 export const IAM: ApiService = {prefix: '/iam/', name: 'iam.googleapis.com', denial: API_MESSAGES.iamDenied, extraScopes: ['https://www.googleapis.com/auth/iam']};
@@ -27,6 +28,14 @@ const ACCOUNT = `${ACCOUNTS}/{account}`;
 const KEYS = `${ACCOUNT}/keys`;
 const KEY = `${KEYS}/{key}`;
 const IAM_RPC = 'google.iam.admin.v1.IAM';
+const POOLS = 'v1/projects/{project}/locations/{location}/workloadIdentityPools';
+const POOL = `${POOLS}/{pool}`;
+const PROVIDERS = `${POOL}/providers`;
+const PROVIDER = `${PROVIDERS}/{provider}`;
+const POOLS_RPC = 'google.iam.v1.WorkloadIdentityPools';
+/** A pool's or provider's fields as a body may carry them; the output-only ones are accepted and ignored, as at Google. */
+const POOL_BODY = ['name', 'displayName', 'description', 'disabled', 'state', 'expireTime'];
+const PROVIDER_BODY = [...POOL_BODY, 'attributeMapping', 'attributeCondition', 'oidc', 'aws', 'saml', 'x509'];
 const POLICY_BODY = ['policy', 'updateMask'];
 const GET_POLICY_BODY = ['options'];
 const TEST_BODY = ['permissions'];
@@ -49,6 +58,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {service: IAM, method: 'DELETE', path: KEY, rpc: `${IAM_RPC}.DeleteServiceAccountKey`, handle: iam.deleteKey},
   {service: IAM, method: 'POST', path: `${KEY}:disable`, rpc: `${IAM_RPC}.DisableServiceAccountKey`, body: ['serviceAccountKeyDisableReason', 'extendedStatusMessage'], handle: iam.disableKey},
   {service: IAM, method: 'POST', path: `${KEY}:enable`, rpc: `${IAM_RPC}.EnableServiceAccountKey`, body: [], handle: iam.enableKey},
+
+  {service: IAM, method: 'POST', path: POOLS, rpc: `${POOLS_RPC}.CreateWorkloadIdentityPool`, body: POOL_BODY, handle: wif.createPool},
+  {service: IAM, method: 'GET', path: POOLS, rpc: `${POOLS_RPC}.ListWorkloadIdentityPools`, readOnly: true, handle: wif.listPools},
+  {service: IAM, method: 'GET', path: POOL, rpc: `${POOLS_RPC}.GetWorkloadIdentityPool`, readOnly: true, handle: wif.getPool},
+  {service: IAM, method: 'PATCH', path: POOL, rpc: `${POOLS_RPC}.UpdateWorkloadIdentityPool`, body: POOL_BODY, handle: wif.patchPool},
+  {service: IAM, method: 'DELETE', path: POOL, rpc: `${POOLS_RPC}.DeleteWorkloadIdentityPool`, handle: wif.deletePool},
+  {service: IAM, method: 'POST', path: `${POOL}:undelete`, rpc: `${POOLS_RPC}.UndeleteWorkloadIdentityPool`, body: [], handle: wif.undeletePool},
+  {service: IAM, method: 'GET', path: `${POOL}/operations/{operation}`, rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: wif.getPoolOperation},
+  {service: IAM, method: 'POST', path: PROVIDERS, rpc: `${POOLS_RPC}.CreateWorkloadIdentityPoolProvider`, body: PROVIDER_BODY, handle: wif.createProvider},
+  {service: IAM, method: 'GET', path: PROVIDERS, rpc: `${POOLS_RPC}.ListWorkloadIdentityPoolProviders`, readOnly: true, handle: wif.listProviders},
+  {service: IAM, method: 'GET', path: PROVIDER, rpc: `${POOLS_RPC}.GetWorkloadIdentityPoolProvider`, readOnly: true, handle: wif.getProvider},
+  {service: IAM, method: 'PATCH', path: PROVIDER, rpc: `${POOLS_RPC}.UpdateWorkloadIdentityPoolProvider`, body: PROVIDER_BODY, handle: wif.patchProvider},
+  {service: IAM, method: 'DELETE', path: PROVIDER, rpc: `${POOLS_RPC}.DeleteWorkloadIdentityPoolProvider`, handle: wif.deleteProvider},
+  {service: IAM, method: 'POST', path: `${PROVIDER}:undelete`, rpc: `${POOLS_RPC}.UndeleteWorkloadIdentityPoolProvider`, body: [], handle: wif.undeleteProvider},
+  {service: IAM, method: 'GET', path: `${PROVIDER}/operations/{operation}`, rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: wif.getProviderOperation},
 
   ...(
     [

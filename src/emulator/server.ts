@@ -18,6 +18,7 @@ import {isMetadataPath, MetadataServer, registerMetadataRoutes, type MetadataUpd
 import {registerOAuthRoutes} from './oauth.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
+import {registerStsRoutes} from './sts.js';
 import {EmulatorState} from './state.js';
 import {bump, emptyStats, type EmulatorStats} from './stats.js';
 import {isAlive} from './util.js';
@@ -226,6 +227,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
 
   registerOAuthRoutes(app, {state, authn, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime, url: () => info?.url ?? ''});
   registerConsentRoutes(app, {state, now});
+  registerStsRoutes(app, {state, now});
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
   registerRegistryRoutes(app, {state, authn, stats, now, url: () => info?.url ?? '', signer: registrySigner});
   registerMetadataRoutes(app, metadata, metadataDeps);

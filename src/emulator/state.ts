@@ -6,6 +6,7 @@ import {generateRsaKeyPair, newAccessToken, newKeyId, newNumericId, newRefreshTo
 import type {
   AccessTokenRecord,
   AuthCodeRecord,
+  FederatedTokenRecord,
   IamPolicy,
   OAuthClientRecord,
   ProjectRecord,
@@ -18,6 +19,8 @@ import type {
   StateView,
   UserRecord,
   VmRecord,
+  WorkloadIdentityPoolRecord,
+  WorkloadIdentityProviderRecord,
 } from './records.js';
 
 /** Name of the one state file inside the data dir. */
@@ -31,6 +34,9 @@ const NEVER = '9999-12-31T23:59:59Z';
 const SYSTEM_KEY_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
 /** Google's etag of a policy that was never written. */
 const EMPTY_POLICY_ETAG = 'ACAB';
+
+/** How long Google keeps a deleted pool or provider before purging it (its `expireTime`). */
+const SOFT_DELETE_MS = 30 * 24 * 3600 * 1000;
 
 /** The user the emulator knows when started without `--user`: the consent page needs someone to choose. */
 export const DEFAULT_USER = 'user@example.com';
@@ -58,6 +64,11 @@ function keyTime(ms: number): string {
 /** The email Google gives a service account `accountId` in `projectId`. */
 export function serviceAccountEmail(accountId: string, projectId: string): string {
   return `${accountId}@${projectId}.iam.gserviceaccount.com`;
+}
+
+/** The resource name of pool `poolId` in the project numbered `projectNumber` (Google names pools by number). */
+export function poolName(projectNumber: string, poolId: string): string {
+  return `projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}`;
 }
 
 /** `map[key]` when `key` is the map's own (never an inherited `constructor` or `__proto__`). */
@@ -118,6 +129,8 @@ export class EmulatorState {
       data.refreshTokens ??= {};
       data.oauthClients ??= {};
       data.systemKeySecrets ??= {};
+      data.workloadIdentityPools ??= {};
+      data.federatedTokens ??= {};
       // Fields added by later parts of the same version: service-account policies and system-managed keys.
       const state = new EmulatorState(file, data, opts.now);
       for (const account of Object.values(data.serviceAccounts)) {
@@ -144,6 +157,8 @@ export class EmulatorState {
       refreshTokens: {},
       oauthClients: {},
       systemKeySecrets: {},
+      workloadIdentityPools: {},
+      federatedTokens: {},
     };
     const state = new EmulatorState(file, data, opts.now);
     state.createProject(opts.project);
@@ -503,6 +518,76 @@ export class EmulatorState {
     return true;
   }
 
+  /** A pool by resource name, deleted or not, until it is purged (30 days after deletion, as at Google). */
+  workloadIdentityPool(name: string): WorkloadIdentityPoolRecord | undefined {
+    const pool = own(this.data.workloadIdentityPools, name);
+    return pool && this.unpurged(pool) ? pool : undefined;
+  }
+
+  /** The pools of a project (by number), deleted ones too until purged, ordered by id so pages are stable. */
+  workloadIdentityPoolsOf(projectNumber: string): WorkloadIdentityPoolRecord[] {
+    return Object.values(this.data.workloadIdentityPools)
+      .filter((p) => p.projectNumber === projectNumber && this.unpurged(p))
+      .sort((a, b) => (a.poolId < b.poolId ? -1 : a.poolId > b.poolId ? 1 : 0));
+  }
+
+  /** Creates an active pool with no providers; the caller has checked that its id is free. */
+  createWorkloadIdentityPool(
+    projectNumber: string,
+    poolId: string,
+    fields: Pick<WorkloadIdentityPoolRecord, 'displayName' | 'description' | 'disabled'>,
+  ): WorkloadIdentityPoolRecord {
+    const pool: WorkloadIdentityPoolRecord = {projectNumber, poolId, ...fields, state: 'ACTIVE', providers: {}};
+    this.data.workloadIdentityPools[poolName(projectNumber, poolId)] = pool;
+    return pool;
+  }
+
+  /** A provider of a pool, deleted or not, until it is purged. */
+  workloadIdentityProvider(pool: WorkloadIdentityPoolRecord, providerId: string): WorkloadIdentityProviderRecord | undefined {
+    const provider = own(pool.providers, providerId);
+    return provider && this.unpurged(provider) ? provider : undefined;
+  }
+
+  /** The providers of a pool, deleted ones too until purged, ordered by id. */
+  workloadIdentityProvidersOf(pool: WorkloadIdentityPoolRecord): WorkloadIdentityProviderRecord[] {
+    return Object.values(pool.providers)
+      .filter((p) => this.unpurged(p))
+      .sort((a, b) => (a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0));
+  }
+
+  /** Adds an active provider to a pool; the caller has checked its id is free and its fields valid. */
+  addWorkloadIdentityProvider(pool: WorkloadIdentityPoolRecord, provider: Omit<WorkloadIdentityProviderRecord, 'state'>): WorkloadIdentityProviderRecord {
+    const record: WorkloadIdentityProviderRecord = {...provider, state: 'ACTIVE'};
+    pool.providers[provider.providerId] = record;
+    return record;
+  }
+
+  /** Soft-deletes a pool or provider (state DELETED, purged in 30 days), or undeletes it. */
+  setFederationDeleted(resource: WorkloadIdentityPoolRecord | WorkloadIdentityProviderRecord, deleted: boolean): void {
+    resource.state = deleted ? 'DELETED' : 'ACTIVE';
+    if (deleted) resource.expireTime = new Date(this.now() + SOFT_DELETE_MS).toISOString();
+    else delete resource.expireTime;
+  }
+
+  private unpurged(resource: {state: string; expireTime?: string}): boolean {
+    return resource.state !== 'DELETED' || resource.expireTime === undefined || Date.parse(resource.expireTime) > this.now();
+  }
+
+  /** Issues and remembers a federated principal's access token, good for `lifetimeSeconds`. */
+  issueFederatedToken(fields: Omit<FederatedTokenRecord, 'issuedAt' | 'expiresAt'>, lifetimeSeconds: number): {token: string; record: FederatedTokenRecord} {
+    const token = newAccessToken();
+    const issuedAt = this.now();
+    const record: FederatedTokenRecord = {...fields, issuedAt, expiresAt: issuedAt + lifetimeSeconds * 1000};
+    this.data.federatedTokens[token] = record;
+    return {token, record};
+  }
+
+  /** The record of a live federated token; expired and unknown ones read as undefined. */
+  federatedToken(token: string): FederatedTokenRecord | undefined {
+    const record = own(this.data.federatedTokens, token);
+    return record && record.expiresAt > this.now() ? record : undefined;
+  }
+
   /** What `GET /__admin/state` shows: projects with their policies, accounts with their policies and keys, users. */
   publicView(): StateView {
     const projects = Object.fromEntries(
@@ -522,7 +607,7 @@ export class EmulatorState {
         },
       ]),
     );
-    return structuredClone({projects, serviceAccounts, users: Object.keys(this.data.users)});
+    return structuredClone({projects, serviceAccounts, users: Object.keys(this.data.users), workloadIdentityPools: this.data.workloadIdentityPools});
   }
 
   /**
@@ -545,6 +630,9 @@ export class EmulatorState {
     // Dead tokens are pruned so the file does not grow with every refresh.
     for (const [token, record] of Object.entries(this.data.accessTokens)) {
       if (record.expiresAt <= now) delete this.data.accessTokens[token];
+    }
+    for (const [token, record] of Object.entries(this.data.federatedTokens)) {
+      if (record.expiresAt <= now) delete this.data.federatedTokens[token];
     }
     const text = `${JSON.stringify(this.data, null, 2)}\n`;
     await writeFileAtomic(this.file, text, {mode: 0o600});
