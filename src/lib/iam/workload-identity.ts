@@ -296,7 +296,7 @@ export async function createOidcProvider(options: CreateOidcProviderOptions, ctx
 export async function createAwsProvider(options: CreateAwsProviderOptions, ctx: AppContext): Promise<Operation> {
   const ref = providerRef(options.provider, options.pool, options.location, ctx);
   const fields = providerFields(options, false);
-  if (!/^[0-9]{1,12}$/.test(options.accountId)) throw invalidValue('--account-id', options.accountId, 'an AWS account ID, 12 digits such as 123456789012');
+  if (!/^[0-9]{12}$/.test(options.accountId)) throw invalidValue('--account-id', options.accountId, 'an AWS account ID, 12 digits such as 123456789012');
   return createProvider(ref, {...fields, aws: {accountId: options.accountId}}, ctx);
 }
 
