@@ -22,7 +22,8 @@ export interface AdminDeps {
   setKeyValidAfterTime(keyId: string, validAfterTime: string): Promise<boolean>;
 }
 
-async function jsonBody(text: string): Promise<unknown> {
+/** An admin request body: empty means `{}`. @throws SyntaxError for text that is not JSON. */
+export async function jsonBody(text: string): Promise<unknown> {
   return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
 }
 

@@ -55,14 +55,28 @@ export function metadataEnv(url: string): Array<[string, string]> {
 }
 
 /**
+ * The two variables a GitHub Actions job has for asking for its OIDC token, here naming the emulator's CI issuer and
+ * its default job. Throws EmulatorNotRunningError when emulator.json predates the CI issuer.
+ */
+export function ciEnv(info: EmulatorInfo): Array<[string, string]> {
+  if (!info.ci) throw new EmulatorNotRunningError(`The emulator at ${info.url} has no CI token issuer; restart it with this version of gcauth`);
+  return [
+    ['ACTIONS_ID_TOKEN_REQUEST_URL', info.ci.requestUrl],
+    ['ACTIONS_ID_TOKEN_REQUEST_TOKEN', info.ci.requestToken],
+  ];
+}
+
+/**
  * The variables that point gcauth (or, with `gcloud`, the real gcloud) at a running emulator; with `registry`,
  * distribution's `REGISTRY_AUTH_TOKEN_*` overrides that make a registry use the emulator as its token server;
- * with `metadata`, also the GCE_METADATA_* lines of an emulated VM (and, for gcloud, its GCE check left on).
- * Throws EmulatorNotRunningError for `registry` when emulator.json predates the registry front.
+ * with `metadata`, also the GCE_METADATA_* lines of an emulated VM (and, for gcloud, its GCE check left on); with `ci`,
+ * also the ACTIONS_ID_TOKEN_REQUEST_* lines of the CI issuer's default job.
+ * Throws EmulatorNotRunningError for `registry` or `ci` when emulator.json predates the registry front or CI issuer.
  */
-export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registry?: boolean; metadata?: boolean} = {}): Array<[string, string]> {
+export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registry?: boolean; metadata?: boolean; ci?: boolean} = {}): Array<[string, string]> {
   const {url, project} = info;
   const vm = opts.metadata ? metadataEnv(url) : [];
+  const ci = opts.ci ? ciEnv(info) : [];
   if (opts.registry) {
     if (!info.registry) throw new EmulatorNotRunningError(`The emulator at ${url} has no registry front; restart it with this version of gcauth`);
     return [
@@ -88,6 +102,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
       ['CLOUDSDK_CORE_DISABLE_USAGE_REPORTING', 'true'],
       ['CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK', 'true'],
       ['CLOUDSDK_SURVEY_DISABLE_PROMPTS', 'true'],
+      ...ci,
     ];
   }
   return [
@@ -99,6 +114,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
     ['GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY', `${url}/artifactregistry/`],
     ['GCAUTH_CORE_PROJECT', project],
     ...vm,
+    ...ci,
   ];
 }
 

@@ -423,10 +423,5 @@ export function registerOAuthRoutes(app: Hono, deps: OAuthDeps): void {
     return c.json({keys: jwks}, 200, {'Cache-Control': 'public, max-age=3600'});
   });
 
-  app.get('/oauth2/v3/certs', async (c) => {
-    const jwk = await exportJWK(idTokens.publicKey);
-    return c.json({keys: [{...jwk, alg: 'RS256', use: 'sig', kid: idTokens.kid}]}, 200, {
-      'Cache-Control': 'public, max-age=3600',
-    });
-  });
+  app.get('/oauth2/v3/certs', async (c) => c.json(await idTokens.jwks(), 200, {'Cache-Control': 'public, max-age=3600'}));
 }

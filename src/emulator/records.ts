@@ -197,6 +197,62 @@ export interface StateData {
   workloadIdentityPools: Record<string, WorkloadIdentityPoolRecord>;
   /** Access tokens of federated principals, issued by the STS (filled on load like pools). */
   federatedTokens: Record<string, FederatedTokenRecord>;
+  /** The CI token issuer's signing key, served at `{url}/ci/.well-known/jwks`; made at start when absent. */
+  ciSigningKey?: SigningKeyRecord;
+  /** CI jobs by id: who a job token is about, found by the job's request secret. */
+  ciJobs?: Record<string, CiJobRecord>;
+  /** The stand-in AWS world (an EC2 instance, its role and IAM users' keys); made on first use. */
+  aws?: AwsRecord;
+}
+
+/** A CI job as GitHub Actions describes one in its job tokens' claims; the request secret names it. */
+export interface CiJobRecord {
+  id: string;
+  /** The job's ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+  requestToken: string;
+  /** `OWNER/REPO`. */
+  repository: string;
+  repositoryId: string;
+  repositoryOwnerId: string;
+  /** A full ref: `refs/heads/BRANCH` or `refs/tags/TAG`. */
+  ref: string;
+  sha: string;
+  actor: string;
+  actorId: string;
+  environment?: string;
+  eventName: string;
+  workflow: string;
+  runId: string;
+  /** Seconds from `iat` to `exp` of the job's tokens. */
+  lifetimeSeconds: number;
+  createTime: string;
+}
+
+/** An AWS access key the stand-in knows: an instance role's temporary one, or an IAM user's long-term one. */
+export interface AwsKeyRecord {
+  secretAccessKey: string;
+  /** Temporary (role) credentials only. */
+  sessionToken?: string;
+  /** What GetCallerIdentity answers: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/i-…` or `arn:aws:iam::ACCOUNT:user/NAME`. */
+  arn: string;
+  account: string;
+  userId: string;
+  /** Epoch ms; absent for an IAM user's key, which does not expire. */
+  expiresAt?: number;
+  createTime: string;
+}
+
+/** The stand-in AWS world: one EC2 instance with a role, and keys by access key id. */
+export interface AwsRecord {
+  accountId: string;
+  instanceId: string;
+  availabilityZone: string;
+  roleName: string;
+  /** Whether the instance metadata refuses requests without an IMDSv2 session token (HttpTokens=required). */
+  imdsV2Required: boolean;
+  /** The role's current temporary key, handed out until it nears its end. */
+  roleAccessKeyId?: string;
+  keys: Record<string, AwsKeyRecord>;
 }
 
 /** The emulated Compute Engine VM: its identity as the metadata server reports it. */

@@ -13,6 +13,8 @@ import {FaultConfigError, FaultInjector, parseFaultConfig, type FaultConfig} fro
 import {apiError} from './google-errors.js';
 import {buildKeyFile, prepareRsaKeyPair, serializeKeyFile, type GoogleKeyFile} from './keys.js';
 import {registerAdminRoutes} from './admin.js';
+import {AwsStandIn, registerAwsRoutes} from './aws.js';
+import {CiIssuer, registerCiRoutes} from './ci-issuer.js';
 import {registerConsentRoutes} from './consent.js';
 import {isMetadataPath, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
 import {registerOAuthRoutes} from './oauth.js';
@@ -68,6 +70,15 @@ export interface EmulatorInfo {
   ownerKeyFile: string;
   /** The registry front's token-auth settings, for a registry's `auth.token` section; absent from files of older emulators. */
   registry?: RegistryInfo;
+  /** The CI token issuer and its default job's two environment values; absent from files of older emulators. */
+  ci?: CiInfo;
+}
+
+/** Where the CI issuer is, and the ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN of its default job. */
+export interface CiInfo {
+  issuer: string;
+  requestUrl: string;
+  requestToken: string;
 }
 
 export interface RunningEmulator extends EmulatorInfo {
@@ -80,6 +91,11 @@ export interface RunningEmulator extends EmulatorInfo {
   faults: FaultInjector;
   /** The emulated VM behind `/computeMetadata/v1/`. */
   metadata: MetadataServer;
+  ci: CiInfo;
+  /** The CI token issuer under `/ci`. */
+  ciIssuer: CiIssuer;
+  /** The stand-in AWS instance metadata and keys under `/aws`. */
+  aws: AwsStandIn;
   stats(): EmulatorStats;
   resetStats(): void;
   setTokenLifetime(seconds: number): void;
@@ -165,6 +181,10 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const idTokens = new IdTokenSigner(state.idTokenSigningKey, now);
   const metadataDeps = {state, idTokens, stats, now, tokenLifetimeSeconds: () => tokenLifetime};
   const metadata = new MetadataServer(metadataDeps);
+  const ci = new CiIssuer({state, now, url: () => info?.url ?? ''});
+  // Made on first start and kept, so the job's secret (printed by `emulator env-init --ci`) outlives restarts.
+  await ci.ensureDefaultJob();
+  const aws = new AwsStandIn({state, now});
   if (opts.vm) await metadata.configure(opts.vm);
   const resetStats = () => {
     Object.assign(stats, emptyStats());
@@ -231,6 +251,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   for (const prefix of api.prefixes) app.all(`${prefix}*`, (c) => api.handle(c));
   registerRegistryRoutes(app, {state, authn, stats, now, url: () => info?.url ?? '', signer: registrySigner});
   registerMetadataRoutes(app, metadata, metadataDeps);
+  registerCiRoutes(app, ci, state);
+  registerAwsRoutes(app, aws);
 
   app.notFound((c) => c.json(apiError(404, `The requested URL ${c.req.path} was not found on this server.`), 404));
   app.onError((error, c) => {
@@ -252,6 +274,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   const ownerKeyFile = join(dataDir, OWNER_KEY_FILE);
   const registry = registryInfo(url, dataDir);
   info = {url, pid: process.pid, project, ownerKeyFile, registry};
+  const ciJob = await ci.defaultJob();
+  info.ci = {issuer: ci.issuer(), requestUrl: ciJob.requestUrl, requestToken: ciJob.requestToken};
   // The first account a request creates (the VM's, on a client's 500 ms metadata probe) finds its key made.
   prepareRsaKeyPair();
 
@@ -301,6 +325,9 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     state,
     faults,
     metadata,
+    ci: info.ci,
+    ciIssuer: ci,
+    aws,
     stats: () => structuredClone(stats),
     resetStats,
     setTokenLifetime,

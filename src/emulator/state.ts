@@ -7,6 +7,9 @@ import type {
   AccessTokenRecord,
   AuthCodeRecord,
   FederatedTokenRecord,
+  AwsKeyRecord,
+  AwsRecord,
+  CiJobRecord,
   IamPolicy,
   OAuthClientRecord,
   ProjectRecord,
@@ -436,6 +439,62 @@ export class EmulatorState {
     this.data.registryKey = record;
   }
 
+  /** The CI token issuer's signing key; made (and kept) on the first call. */
+  async ciSigningKey(): Promise<Readonly<SigningKeyRecord>> {
+    if (!this.data.ciSigningKey) {
+      const pair = await generateRsaKeyPair();
+      this.data.ciSigningKey ??= {kid: newKeyId(), ...pair, createTime: new Date(this.now()).toISOString()};
+    }
+    return this.data.ciSigningKey;
+  }
+
+  /** Remembers a CI job; its request secret names it from then on. */
+  addCiJob(job: CiJobRecord): void {
+    this.data.ciJobs ??= {};
+    this.data.ciJobs[job.id] = job;
+  }
+
+  /** A CI job by id. */
+  ciJob(id: string): Readonly<CiJobRecord> | undefined {
+    return this.data.ciJobs ? own(this.data.ciJobs, id) : undefined;
+  }
+
+  /** The CI job whose request secret this is, if any. */
+  ciJobByRequestToken(requestToken: string): Readonly<CiJobRecord> | undefined {
+    return Object.values(this.data.ciJobs ?? {}).find((job) => job.requestToken === requestToken);
+  }
+
+  /** The stand-in AWS world, made with its defaults on first use: an account, one EC2 instance and its role. */
+  aws(): Readonly<AwsRecord> {
+    this.data.aws ??= {
+      accountId: newNumericId(12),
+      instanceId: `i-0${randomBytes(8).toString('hex')}`,
+      availabilityZone: 'us-east-1b',
+      roleName: 'gcauth-emulator-role',
+      imdsV2Required: false,
+      keys: {},
+    };
+    return this.data.aws;
+  }
+
+  /** Whether the instance metadata requires an IMDSv2 session token (the instance's HttpTokens setting). */
+  setImdsV2Required(required: boolean): void {
+    (this.aws() as AwsRecord).imdsV2Required = required;
+  }
+
+  /** A live AWS key by access key id; expired and unknown keys read as undefined. */
+  awsKey(accessKeyId: string): Readonly<AwsKeyRecord> | undefined {
+    const key = own(this.aws().keys, accessKeyId);
+    return key && (key.expiresAt === undefined || key.expiresAt > this.now()) ? key : undefined;
+  }
+
+  /** Remembers an AWS key; `role` makes it the instance role's current temporary key. */
+  addAwsKey(accessKeyId: string, key: AwsKeyRecord, opts: {role?: boolean} = {}): void {
+    const aws = this.aws() as AwsRecord;
+    aws.keys[accessKeyId] = key;
+    if (opts.role) aws.roleAccessKeyId = accessKeyId;
+  }
+
   /** An OAuth client seen at the token endpoint. */
   oauthClient(clientId: string): OAuthClientRecord | undefined {
     return own(this.data.oauthClients, clientId);
@@ -633,6 +692,9 @@ export class EmulatorState {
     }
     for (const [token, record] of Object.entries(this.data.federatedTokens)) {
       if (record.expiresAt <= now) delete this.data.federatedTokens[token];
+    }
+    for (const [id, key] of Object.entries(this.data.aws?.keys ?? {})) {
+      if (key.expiresAt !== undefined && key.expiresAt <= now) delete this.data.aws?.keys[id];
     }
     const text = `${JSON.stringify(this.data, null, 2)}\n`;
     await writeFileAtomic(this.file, text, {mode: 0o600});

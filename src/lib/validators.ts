@@ -119,7 +119,7 @@ export function tokenSourceListProblem(value: string): string | undefined {
   return undefined;
 }
 
-// --- durations (gcloud's arg_parsers.Duration, for flags such as --service-account-token-lifetime-seconds) ---
+// --- durations (gcloud's arg_parsers.Duration: --service-account-token-lifetime-seconds, --lifetime, docker/min_token_lifetime) ---
 
 const DURATION_SECONDS: Readonly<Record<string, number>> = {w: 604_800, d: 86_400, h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6};
 
@@ -154,4 +154,36 @@ export function parseDuration(value: string, defaultUnit: 's' | 'ms'): number | 
   }
   if (parts === 0) return {problem: 'expected a number of seconds, or a duration such as 90s, 10m, 1h or 1h30m'};
   return Math.round(seconds * 1e6) / 1e6;
+}
+
+/**
+ * Whole seconds of a gcloud-style duration (docker/min_token_lifetime, --lifetime): plain seconds (`1800`), or
+ * parseDuration's forms (`600s`, `30m`, `1h30m`, spaces between allowed); undefined for anything else or a fraction.
+ */
+export function durationSeconds(value: string): number | undefined {
+  const seconds = parseDuration(value.replace(/\s+/g, ''), 's');
+  return typeof seconds === 'number' && Number.isSafeInteger(seconds) ? seconds : undefined;
+}
+
+// --- docker/min_token_lifetime: how long a token the Docker helper hands out must still live ---
+
+/** The default of `docker/min_token_lifetime`: long enough for most pushes. */
+export const DEFAULT_MIN_TOKEN_LIFETIME = '30m';
+/** Its least value: gcloud's rule, the one every gcauth token follows anyway. */
+export const MIN_TOKEN_LIFETIME_FLOOR_S = 5 * 60;
+/**
+ * Its greatest value: Google access tokens live an hour (3599 s as issued), and a minimum above an hour less gcloud's
+ * five minutes would leave a new token almost no time before it is refreshed again.
+ */
+export const MIN_TOKEN_LIFETIME_CEILING_S = 55 * 60;
+
+/** The problem with a `docker/min_token_lifetime` value, or undefined. */
+export function minTokenLifetimeProblem(value: string): string | undefined {
+  const seconds = durationSeconds(value);
+  if (seconds === undefined) return 'expected a duration such as 30m, 1800s or 1800 (seconds), from 5m to 55m';
+  if (seconds > MIN_TOKEN_LIFETIME_CEILING_S) {
+    return 'at most 55m: Google access tokens live 1h, so a longer minimum could not be met (and one near 1h would refresh on nearly every pull)';
+  }
+  if (seconds < MIN_TOKEN_LIFETIME_FLOOR_S) return 'at least 5m: no gcauth token is used with 5 minutes or less left (gcloud\'s rule)';
+  return undefined;
 }

@@ -50,6 +50,33 @@ describe('setProperty', () => {
     expect(readFileSync(file('default'), 'utf8')).toBe('[docker]\nregistries = 127.0.0.1:5000, mirror.example.com,[::1]:5001\ntoken_source = metadata, gcauth\n');
   });
 
+  test.each(['30m', '1800', '1800s', '5m', '55m', '20m30s', ' 20M '])(
+    'docker/min_token_lifetime takes gcloud-style durations from 5m to 55m: %j',
+    async (value) => {
+      expect(await setProperty({property: 'docker/min_token_lifetime', value}, await ctxOf())).toMatchObject({property: 'docker/min_token_lifetime', value});
+    },
+  );
+
+  test.each([
+    ['2h', 'at most 55m: Google access tokens live 1h, so a longer minimum could not be met (and one near 1h would refresh on nearly every pull).'],
+    ['1h', 'at most 55m: Google access tokens live 1h'],
+    ['3301', 'at most 55m'],
+    ['4m59s', "at least 5m: no gcauth token is used with 5 minutes or less left (gcloud's rule)."],
+    ['0', 'at least 5m'],
+    ['half an hour', 'expected a duration such as 30m, 1800s or 1800 (seconds), from 5m to 55m.'],
+    ['30min', 'expected a duration'],
+    ['-30m', 'expected a duration'],
+    ['1.5h', 'expected a duration'],
+  ])('docker/min_token_lifetime refuses %j in one line naming the limit, writing nothing', async (value, problem) => {
+    seed('default', '[docker]\nmin_token_lifetime = 10m\n');
+    const error = await setProperty({property: 'docker/min_token_lifetime', value}, await ctxOf()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message.startsWith(`Invalid value for property [docker/min_token_lifetime]: ${JSON.stringify(value)}: `)).toBe(true);
+    expect((error as Error).message).toContain(problem);
+    expect((error as Error).message).not.toContain('\n');
+    expect(readFileSync(file('default'), 'utf8')).toBe('[docker]\nmin_token_lifetime = 10m\n');
+  });
+
   test.each([
     ['project', 'Bad Project!', 'Invalid value for property [core/project]: "Bad Project!": this looks like a project name, not its ID; expected a project ID'],
     ['project', 'projects/p-1', 'Invalid value for property [core/project]: "projects/p-1": this takes the ID alone, without projects/; expected a project ID (such as my-project-123, lower-case letters, digits and hyphens) or a project number; did you mean p-1?.'],
@@ -240,7 +267,7 @@ describe('listProperties', () => {
     const all = await listProperties({all: true}, ctx);
     expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker']);
     expect(all.core).toEqual({account: 'a@x', check_gce_metadata: 'true', disable_prompts: 'false', project: null, verbosity: 'warning'});
-    expect(all.docker).toEqual({registries: null, token_source: 'gcauth,adc,metadata'});
+    expect(all.docker).toEqual({min_token_lifetime: '30m', registries: null, token_source: 'gcauth,adc,metadata'});
     expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
     expect(renderListing({})).toBe('');
   });

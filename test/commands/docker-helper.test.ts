@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import {printAccessToken} from '../../src/lib/auth/accounts.js';
 import {ADC_SCOPES, findAdcSource} from '../../src/lib/auth/adc/read.js';
-import type {Minter} from '../../src/lib/auth/tokens/token-service.js';
+import {DEFAULT_SCOPES, type Minter} from '../../src/lib/auth/tokens/token-service.js';
 import type {AppContext} from '../../src/lib/context.js';
 import {serveCredentialHelper} from '../../src/lib/docker/credential-helper.js';
 import {gcauthHelperBackend} from '../../src/lib/docker/helper.js';
@@ -220,6 +220,50 @@ describe('the token-source walk', () => {
     await setUp({}, {stored: false});
     await adcFile(undefined, 'ya29.adc-cached');
     expect(await helper(['get'], 'gcr.io')).toMatchObject({code: 1, stdout: expect.stringMatching(/^docker-credential-gcauth: Account \[.+\] has no credentials\./), stderr: ''});
+  });
+});
+
+describe('docker/min_token_lifetime', () => {
+  const MINUTE = 60_000;
+  /** The active account's cached token, as if minted `age` ago with an hour to live. */
+  async function cachedToken(token: string, ageMs: number): Promise<void> {
+    await ctx.cache.write({account: EMAIL, scopes: DEFAULT_SCOPES, token, expiry: Date.now() - ageMs + 60 * MINUTE, issued: Date.now() - ageMs});
+  }
+
+  test('a cached token with 20 minutes left is refreshed for Docker (default 30m); print-access-token still prints it', async () => {
+    await setUp();
+    await cachedToken('ya29.aged', 40 * MINUTE);
+    expect((await printAccessToken({}, ctx)).token).toBe('ya29.aged');
+    expect(minted).toBe(0);
+    expect(await helper(['get'], 'gcr.io')).toEqual({code: 0, stdout: answer('gcr.io', 'ya29.fake-1'), stderr: ''});
+    expect(await helper(['get'], 'gcr.io')).toEqual({code: 0, stdout: answer('gcr.io', 'ya29.fake-1'), stderr: ''});
+    expect(minted).toBe(1);
+  });
+
+  test('GCAUTH_DOCKER_MIN_TOKEN_LIFETIME=10m serves the same token; a token with 35 minutes left is served under the default', async () => {
+    await setUp({GCAUTH_DOCKER_MIN_TOKEN_LIFETIME: '10m'});
+    await cachedToken('ya29.aged', 40 * MINUTE);
+    expect(await helper(['get'], 'gcr.io')).toEqual({code: 0, stdout: answer('gcr.io', 'ya29.aged'), stderr: ''});
+    await setUp();
+    await cachedToken('ya29.younger', 25 * MINUTE);
+    expect(await helper(['get'], 'gcr.io')).toEqual({code: 0, stdout: answer('gcr.io', 'ya29.younger'), stderr: ''});
+    expect(minted).toBe(0);
+  });
+
+  test.each([
+    ['2h', 'at most 55m: Google access tokens live 1h, so a longer minimum could not be met (and one near 1h would refresh on nearly every pull)'],
+    ['1m', "at least 5m: no gcauth token is used with 5 minutes or less left (gcloud's rule)"],
+    ['soon', 'expected a duration such as 30m, 1800s or 1800 (seconds), from 5m to 55m'],
+  ])('GCAUTH_DOCKER_MIN_TOKEN_LIFETIME=%s: one error line for Google hosts, naming the limit, and no token', async (value, problem) => {
+    await setUp({GCAUTH_DOCKER_MIN_TOKEN_LIFETIME: value});
+    await cachedToken('ya29.fresh', 0);
+    expect(await helper(['get'], 'gcr.io')).toEqual({
+      code: 1,
+      stdout: `docker-credential-gcauth: Invalid value for property [docker/min_token_lifetime] (from GCAUTH_DOCKER_MIN_TOKEN_LIFETIME): "${value}": ${problem}.\n`,
+      stderr: '',
+    });
+    expect(await helper(['get'], 'quay.io')).toEqual(NOT_FOUND);
+    expect(minted).toBe(0);
   });
 });
 

@@ -120,6 +120,22 @@ describe('gcauth emulator env-init (built CLI)', () => {
     }
   });
 
+  it("with --ci, adds the default CI job's two variables, which a shell uses as a GitHub job does to get a job token", async () => {
+    const emu = await startEmulatorProcess();
+    try {
+      const r = await execa(process.execPath, [cliBin, 'emulator', 'env-init', '--data-dir', emu.dataDir, '--ci'], {env: {GCAUTH_CONFIG: tmpDir()}});
+      expect(r.stdout).toContain(`export ACTIONS_ID_TOKEN_REQUEST_URL='${emu.url}/ci/token?api-version=2.0'\n`);
+      expect(r.stdout).toMatch(/\nexport ACTIONS_ID_TOKEN_REQUEST_TOKEN=[\w-]{43}$/);
+      // The shell evals the lines and exports them; the job's program reads them as actions/core's getIDToken does.
+      const fetchToken = `fetch(process.env.ACTIONS_ID_TOKEN_REQUEST_URL + '&audience=x', {headers: {Authorization: 'Bearer ' + process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}}).then((r) => r.text()).then((t) => process.stdout.write(t))`;
+      const answer = await execa('sh', ['-c', `eval "$LINES"; exec "$NODE" -e "$SCRIPT"`], {env: {LINES: r.stdout, NODE: process.execPath, SCRIPT: fetchToken}});
+      const {value} = JSON.parse(answer.stdout) as {value: string};
+      expect(JSON.parse(Buffer.from(value.split('.')[1] as string, 'base64url').toString())).toMatchObject({iss: `${emu.url}/ci`, aud: 'x', sub: 'repo:example-org/example-repo:ref:refs/heads/main'});
+    } finally {
+      await emu.stop();
+    }
+  });
+
   it('fails with one clear line when no emulator runs there', async () => {
     const dir = tmpDir();
     const r = await execa(process.execPath, [cliBin, 'emulator', 'env-init', '--data-dir', dir], {reject: false, env: {GCAUTH_CONFIG: tmpDir()}});

@@ -43,6 +43,18 @@ describe('emulator env-init core', () => {
     expect(() => emulatorEnv(info, {registry: true})).toThrow(EmulatorNotRunningError);
   });
 
+  it("adds a GitHub job's ACTIONS_ID_TOKEN_REQUEST_ lines with --ci, to gcauth's or gcloud's, and refuses an emulator without a CI issuer", () => {
+    const ci = {issuer: `${info.url}/ci`, requestUrl: `${info.url}/ci/token?api-version=2.0`, requestToken: 'secret-of-the-job'};
+    const lines = renderExports(emulatorEnv({...info, ci}, {ci: true}));
+    expect(lines.endsWith(
+      "export ACTIONS_ID_TOKEN_REQUEST_URL='http://127.0.0.1:4321/ci/token?api-version=2.0'\n" + 'export ACTIONS_ID_TOKEN_REQUEST_TOKEN=secret-of-the-job\n',
+    )).toBe(true);
+    expect(lines.startsWith(renderExports(emulatorEnv(info)))).toBe(true);
+    expect(Object.fromEntries(emulatorEnv({...info, ci}, {gcloud: true, ci: true}))).toMatchObject({ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'secret-of-the-job'});
+    expect(renderExports(emulatorEnv({...info, ci}))).not.toContain('ACTIONS_');
+    expect(() => emulatorEnv(info, {ci: true})).toThrow('has no CI token issuer');
+  });
+
   it('single-quotes a value a shell would split', () => {
     expect(renderExports([['K', "it's a dir"]])).toBe(`export K='it'\\''s a dir'\n`);
   });

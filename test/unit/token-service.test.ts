@@ -1,6 +1,6 @@
 import {generateKeyPairSync} from 'node:crypto';
 
-import {DEFAULT_SCOPES, MIN_REMAINING_MS, TokenService, type Minter} from '../../src/lib/auth/tokens/token-service.js';
+import {DEFAULT_SCOPES, isFresh, MIN_REMAINING_MS, remainingRequired, TokenService, type Minter} from '../../src/lib/auth/tokens/token-service.js';
 import {TokenEndpointError} from '../../src/lib/auth/tokens/token-endpoint-error.js';
 import {ApiError, AuthError} from '../../src/lib/errors.js';
 import {createLogger} from '../../src/lib/log.js';
@@ -137,6 +137,105 @@ describe('TokenService', () => {
   test('an unknown account is an AuthError naming the command that fixes it', async () => {
     const {service} = setup(async () => ({token: 'x', expiry: 0}));
     await expect(service.getAccessToken('nobody@p.iam.gserviceaccount.com')).rejects.toThrow(/gcauth auth activate-service-account/);
+  });
+});
+
+describe('a freshness requirement (minRemainingMs: the Docker helper asks 30 minutes of every token)', () => {
+  const MIN = 30 * 60_000;
+  const minute = 60_000;
+
+  test('a token with 20 minutes left is refreshed for the request that requires 30, and still served to every other', async () => {
+    let n = 0;
+    const {service, store, advance, now} = setup(async () => ({token: `t${++n}`, expiry: now() + 3600_000}));
+    await store.put(credential);
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('t1');
+    advance(40 * minute); // 20 minutes left
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('t1');
+    expect((await service.getAccessToken(ACCOUNT, {minRemainingMs: MIN})).token).toBe('t2');
+    expect((await service.getAccessToken(ACCOUNT, {minRemainingMs: MIN})).token).toBe('t2');
+    advance(29 * minute + 30_000); // 30 min 30 s left of t2: still enough
+    expect((await service.getAccessToken(ACCOUNT, {minRemainingMs: MIN})).token).toBe('t2');
+    advance(minute); // 29 min 30 s left
+    expect((await service.getAccessToken(ACCOUNT, {minRemainingMs: MIN})).token).toBe('t3');
+    expect(n).toBe(3);
+  });
+
+  test('requiring() gives a service whose every request asks it, over the same cache; an explicit request still wins', async () => {
+    let n = 0;
+    const {service, store, advance, now} = setup(async () => ({token: `t${++n}`, expiry: now() + 3600_000}));
+    await store.put(credential);
+    const docker = service.requiring(MIN);
+    expect((await docker.getAccessToken(ACCOUNT)).token).toBe('t1');
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('t1');
+    advance(40 * minute);
+    expect((await docker.getAccessToken(ACCOUNT, {minRemainingMs: MIN_REMAINING_MS})).token).toBe('t1');
+    expect((await docker.cachedOrMinted({account: ACCOUNT, scopes: DEFAULT_SCOPES}, async () => ({token: 'other', expiry: now() + 3600_000}))).token).toBe('other');
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('other');
+  });
+
+  test("a source that hands out its own token until shortly before expiry (a metadata server): one refresh, then that token until gcloud's five minutes", async () => {
+    // The source's one token, expiring 60 minutes after the first request, whenever it is asked.
+    let asked = 0;
+    const {service, store, advance, now} = setup(async () => (asked++, {token: 'vm', expiry: sourceExpiry}));
+    const sourceExpiry = now() + 3600_000;
+    await store.put(credential);
+    const request = {minRemainingMs: MIN};
+    expect((await service.getAccessToken(ACCOUNT, request)).token).toBe('vm');
+    advance(40 * minute); // 20 minutes left: refreshed once, to the same token
+    expect((await service.getAccessToken(ACCOUNT, request)).token).toBe('vm');
+    expect(asked).toBe(2);
+    for (let i = 0; i < 14; i++) {
+      advance(minute);
+      expect((await service.getAccessToken(ACCOUNT, request)).token).toBe('vm');
+    }
+    expect(asked).toBe(2); // 6 minutes left, not one request more
+    advance(minute + 1000); // 4:59 left: gcloud's rule refreshes it
+    await service.getAccessToken(ACCOUNT, request);
+    expect(asked).toBe(3);
+  });
+
+  test.each([
+    ['an issuer of 15-minute tokens', 15 * minute],
+    ['an impersonated token asked with --lifetime=600s', 10 * minute],
+    ['a token of exactly the minimum', MIN],
+  ])("%s: never refused, served while more than five minutes remain, refreshed no more often than without the requirement", async (_what, lifetime) => {
+    let n = 0;
+    const {service, store, advance, now} = setup(async () => ({token: `t${++n}`, expiry: now() + lifetime}));
+    await store.put(credential);
+    const request = {minRemainingMs: MIN};
+    expect((await service.getAccessToken(ACCOUNT, request)).token).toBe('t1');
+    advance(lifetime - MIN_REMAINING_MS - 1000);
+    expect((await service.getAccessToken(ACCOUNT, request)).token).toBe('t1');
+    advance(2000);
+    expect((await service.getAccessToken(ACCOUNT, request)).token).toBe('t2');
+  });
+
+  test('a token the cache wrote without its mint time (an older gcauth) is refreshed under the requirement: its lifetime is unknown', () => {
+    const now = 1_000_000_000_000;
+    const token = {account: ACCOUNT, scopes: DEFAULT_SCOPES, token: 't', expiry: now + 20 * minute};
+    expect(isFresh(token, now, MIN)).toBe(false);
+    expect(isFresh(token, now)).toBe(true);
+    expect(remainingRequired(token, MIN)).toBe(MIN);
+    expect(remainingRequired({...token, issued: now - 40 * minute}, MIN)).toBe(MIN);
+    expect(remainingRequired({...token, issued: now - minute}, MIN)).toBe(MIN_REMAINING_MS);
+    // gcloud's own rule is unchanged by all this, for tokens of every lifetime.
+    expect(remainingRequired({...token, issued: now - minute})).toBe(MIN_REMAINING_MS);
+    expect(remainingRequired({...token, issued: now - minute, expiry: now + 2 * minute})).toBe(MIN_REMAINING_MS);
+  });
+
+  test('concurrent requests with a token too short for them make one refresh', async () => {
+    let n = 0;
+    const {service, store, advance, now} = setup(async () => {
+      n++;
+      await new Promise((r) => setTimeout(r, 20));
+      return {token: `t${n}`, expiry: now() + 3600_000};
+    });
+    await store.put(credential);
+    await service.getAccessToken(ACCOUNT);
+    advance(40 * minute);
+    const tokens = await Promise.all(Array.from({length: 10}, () => service.getAccessToken(ACCOUNT, {minRemainingMs: MIN})));
+    expect(n).toBe(2);
+    expect(new Set(tokens.map((t) => t.token))).toEqual(new Set(['t2']));
   });
 });
 

@@ -12,6 +12,7 @@ export interface EmulatorEnvInitOptions {
   gcloud: boolean;
   registry: boolean;
   metadata: boolean;
+  ci: boolean;
 }
 
 /**
@@ -23,7 +24,7 @@ export async function emulatorEnvInit(options: EmulatorEnvInitOptions, ctx: Pick
   const dataDir = path.resolve(options.dataDir ?? path.join(ctx.paths.configDir, EMULATOR_DATA_DIR));
   let vars;
   try {
-    vars = emulatorEnv(await readEmulatorInfo(dataDir), {gcloud: options.gcloud, registry: options.registry, metadata: options.metadata});
+    vars = emulatorEnv(await readEmulatorInfo(dataDir), {gcloud: options.gcloud, registry: options.registry, metadata: options.metadata, ci: options.ci});
   } catch (error) {
     if (error instanceof EmulatorNotRunningError) {
       throw new NotFoundError(error.message, {hint: `Start it with: gcauth emulator start --data-dir ${dataDir}`});
@@ -40,12 +41,15 @@ export const spec = defineCommand({
     'With --gcloud, prints the CLOUDSDK_ variables that point the real gcloud at the emulator instead. ' +
     "With --registry, prints the REGISTRY_AUTH_TOKEN_ variables that make a Docker registry (distribution) use the emulator's registry front as its token server. " +
     'With --metadata, also prints GCE_METADATA_HOST, GCE_METADATA_IP and GCE_METADATA_ROOT, which make the shell an emulated Compute Engine VM ' +
-    "whose metadata server is the emulator's (with --gcloud, gcloud's GCE check is then left on and pointed at it).",
+    "whose metadata server is the emulator's (with --gcloud, gcloud's GCE check is then left on and pointed at it). " +
+    "With --ci, also prints ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN, which make the shell a GitHub Actions job " +
+    "(the default job of the emulator's CI token issuer) that can ask for OIDC job tokens.",
   examples: [
     'eval "$(<%= config.bin %> emulator env-init --data-dir /tmp/emu)"',
     'eval "$(<%= config.bin %> emulator env-init --data-dir /tmp/emu --gcloud)"',
     'eval "$(<%= config.bin %> emulator env-init --data-dir /tmp/emu --registry)"; docker-registry serve config.yml',
     'eval "$(<%= config.bin %> emulator env-init --data-dir /tmp/emu --metadata)"',
+    'eval "$(<%= config.bin %> emulator env-init --data-dir /tmp/emu --ci)"; curl -H "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD"',
   ],
   args: {},
   flags: {
@@ -58,8 +62,14 @@ export const spec = defineCommand({
       default: false,
       exclusive: ['registry'],
     },
+    ci: {
+      type: 'boolean',
+      description: "Also print ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN of the CI token issuer's default job, as a GitHub Actions job has them.",
+      default: false,
+      exclusive: ['registry'],
+    },
   },
-  options: ({flags}): EmulatorEnvInitOptions => ({dataDir: flags['data-dir'], gcloud: flags.gcloud, registry: flags.registry, metadata: flags.metadata}),
+  options: ({flags}): EmulatorEnvInitOptions => ({dataDir: flags['data-dir'], gcloud: flags.gcloud, registry: flags.registry, metadata: flags.metadata, ci: flags.ci}),
   run: emulatorEnvInit,
   human: () => '',
 });

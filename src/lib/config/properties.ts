@@ -2,8 +2,10 @@ import {UsageError} from '../errors.js';
 import {VERBOSITIES} from '../log.js';
 import {
   accountProblem,
+  DEFAULT_MIN_TOKEN_LIFETIME,
   DEFAULT_TOKEN_SOURCES,
   impersonationProblem,
+  minTokenLifetimeProblem,
   projectProblem,
   registryListProblem,
   tokenSourceListProblem,
@@ -102,6 +104,14 @@ export const PROPERTIES: readonly PropertyDef[] = [
       'Where docker-credential-gcauth gets tokens, tried in order: gcauth (the active account), adc (an Application Default Credentials file), metadata (the Compute Engine metadata server)',
     default: DEFAULT_TOKEN_SOURCES,
     validate: tokenSourceListProblem,
+  },
+  {
+    section: 'docker',
+    name: 'min_token_lifetime',
+    description:
+      'The least time a token docker-credential-gcauth hands Docker must still live (5m to 55m: 30m, 1800s, 1800); a cached token with less is refreshed first',
+    default: DEFAULT_MIN_TOKEN_LIFETIME,
+    validate: minTokenLifetimeProblem,
   },
 ];
 

@@ -13,7 +13,8 @@
  *   absent files as absent), first before the context reads them and again after the token is had: an answer is
  *   rendered only when both agree, so a write Node may have missed is never pinned; the sh compares the identities
  *   with one `stat` call;
- * - the token: its expiry less gcloud's five minutes, against the ctime of /proc/self read in the same `stat`
+ * - the token: its expiry less what the helper requires of it (docker/min_token_lifetime, by token-service.ts's
+ *   remainingRequired), against the ctime of /proc/self read in the same `stat`
  *   call: stat's own /proc entry, made when stat looks it up, so never older than now in any PID namespace
  *   (`date +%s` where there is no /proc/self);
  * - the host: the sh reads only canonical input (`host` or `http(s)://host`, which server-url.ts leaves unchanged)
@@ -31,6 +32,7 @@ import path from 'node:path';
 import {wellKnownAdcFile} from '../auth/adc/read.js';
 import {GCE_CACHE_FILE, resolvePaths} from '../config/paths.js';
 import {readRegularFile} from '../fs/read-file.js';
+import {MIN_REMAINING_MS, remainingRequired} from '../auth/tokens/token-service.js';
 import {type CachedToken, tokenKeyId} from '../store/token-cache.js';
 import {discardFastAnswer, fastAnswerPath, fastAnswerTempPath} from '../config/fast-answer-file.js';
 import {registryHost} from './server-url.js';
@@ -172,6 +174,8 @@ export interface HelperAnswer {
   source: string;
   tried: readonly string[];
   token: CachedToken;
+  /** What the helper required of the token (docker/min_token_lifetime): the sh serves it only while Node would. */
+  minRemainingMs: number;
   username: string;
   /** The hosts of docker/registries. */
   extraHosts: readonly string[];
@@ -185,8 +189,8 @@ export interface FastAnswerContext {
   log: {debug(message: string): void};
 }
 
-/** The deadline the sh compares `date +%s` with: the last whole second at which more than five minutes remain. */
-export const answerDeadline = (expiryMs: number) => Math.floor((expiryMs - 5 * 60 * 1000) / 1000) - 1;
+/** The deadline the sh compares `date +%s` with: the last whole second at which more than remainingMs remain. */
+export const answerDeadline = (expiryMs: number, remainingMs = MIN_REMAINING_MS) => Math.floor((expiryMs - remainingMs) / 1000) - 1;
 
 /**
  * The hosts the sh may hand this token to: gcloud's GCR hosts, every Artifact Registry host, docker/registries
@@ -241,7 +245,7 @@ export function renderFastAnswer(probe: FastAnswerProbe, ctx: FastAnswerContext,
       return;
     }
     const tail = `","Username":${JSON.stringify(answer.username)},"Secret":${JSON.stringify(answer.token.token)}}`;
-    const text = answerText(probe.configDir, fingerprintDigest(probe.fingerprint), answerDeadline(answer.token.expiry), answerHosts(answer, serves), tail, [...after, [tokenFile, tokenIdentity]]);
+    const text = answerText(probe.configDir, fingerprintDigest(probe.fingerprint), answerDeadline(answer.token.expiry, remainingRequired(answer.token, answer.minRemainingMs)), answerHosts(answer, serves), tail, [...after, [tokenFile, tokenIdentity]]);
     writeAnswer(probe.configDir, text);
   } catch (error) {
     ctx.log.debug(`docker helper fast path: no answer rendered (${(error as Error).message})`);

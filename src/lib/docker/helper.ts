@@ -13,6 +13,7 @@ import {DEFAULT_SCOPES} from '../auth/tokens/token-service.js';
 import type {CachedToken} from '../store/token-cache.js';
 import type {AppContext} from '../context.js';
 import {asClause, FIX} from '../messages.js';
+import {DEFAULT_MIN_TOKEN_LIFETIME, durationSeconds} from '../validators.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from './docker-config.js';
 import {type FastAnswerProbe, renderFastAnswer} from './fast-answer.js';
@@ -113,6 +114,25 @@ const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer
   },
 };
 
+/**
+ * `docker/min_token_lifetime` in ms: what a token handed to Docker must still have left, since a long `docker push`
+ * started with a nearly expired token fails halfway with a 401. @throws UsageError for an invalid value.
+ */
+export function minTokenLifetimeMs(ctx: Pick<AppContext, 'props'>): number {
+  return durationSeconds(ctx.props.get('docker/min_token_lifetime') ?? DEFAULT_MIN_TOKEN_LIFETIME)! * 1000;
+}
+
+/**
+ * ctx with a token service that serves only tokens with minRemainingMs left, refreshing (single-flight) any with
+ * less, whatever source or credential type they come from; the rest of gcauth keeps gcloud's five minutes. The API
+ * clients keep ctx's own service, so an impersonation's source token is not refreshed early: only Docker's token.
+ */
+function withDockerFreshness(ctx: AppContext, minRemainingMs: number): AppContext {
+  // A copy by descriptors: the context's getters stay lazy, and a spread of the copy keeps every part of it.
+  const tokens = {value: ctx.tokens.requiring(minRemainingMs), enumerable: true, writable: true, configurable: true};
+  return Object.create(Object.getPrototypeOf(ctx) as object, {...Object.getOwnPropertyDescriptors(ctx), tokens}) as AppContext;
+}
+
 /** The sources of `docker/token_source` (or GCAUTH_DOCKER_TOKEN_SOURCE), in order. @throws UsageError for an invalid value. */
 export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] {
   return parseTokenSources(ctx.props.get('docker/token_source') ?? DEFAULT_TOKEN_SOURCES);
@@ -124,8 +144,8 @@ export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] 
  * why it had nothing and how to configure it.
  * @throws CredentialsNotFoundError when no source has credentials; AuthError, ApiError or UsageError from the first that has.
  */
-async function helperToken(ctx: AppContext, host: string): Promise<{token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]}> {
-  const walk = await walkTokenSources(ctx);
+async function helperToken(ctx: AppContext, host: string, minRemainingMs: number): Promise<{token: CachedToken; source: TokenSourceName; tried: TokenSourceName[]}> {
+  const walk = await walkTokenSources(ctx, minRemainingMs);
   if (walk.token === undefined) {
     throw new CredentialsNotFoundError(`${HELPER_BIN}: no credentials for ${host}, so Docker goes on without them. Tried ${describeMisses(walk.misses)}.`);
   }
@@ -136,10 +156,11 @@ async function helperToken(ctx: AppContext, host: string): Promise<{token: Cache
  * Tries the sources of `docker/token_source` in order (see TokenSourceWalk).
  * @throws AuthError, ApiError or UsageError from the first source that has credentials that fail.
  */
-export async function walkTokenSources(ctx: AppContext): Promise<TokenSourceWalk> {
+export async function walkTokenSources(ctx: AppContext, minRemainingMs = minTokenLifetimeMs(ctx)): Promise<TokenSourceWalk> {
   const misses: SourceMiss[] = [];
+  const docker = withDockerFreshness(ctx, minRemainingMs);
   for (const source of tokenSources(ctx)) {
-    const answer = await SOURCES[source](ctx);
+    const answer = await SOURCES[source](docker);
     if ('token' in answer) return {token: answer.token, source, tried: misses.map((m) => m.source)};
     misses.push({source, ...answer.nothing});
   }
@@ -161,11 +182,13 @@ export function gcauthHelperBackend(context: () => Promise<AppContext>, fast?: F
       const ctx = await context();
       const host = servedHost(serverUrl, ctx);
       if (!host) throw new CredentialsNotFoundError();
-      const {token, source, tried} = await helperToken(ctx, host);
+      const minRemainingMs = minTokenLifetimeMs(ctx);
+      const {token, source, tried} = await helperToken(ctx, host, minRemainingMs);
       // The fast path's one hook: everything it needs is decided in fast-answer.ts.
       if (fast) {
         const extraHosts = extraRegistries(ctx);
-        const answer = {host, source, tried, token, username: TOKEN_USERNAME, extraHosts, impersonated: impersonationOf(ctx.props) !== undefined};
+        const impersonated = impersonationOf(ctx.props) !== undefined;
+        const answer = {host, source, tried, token, minRemainingMs, username: TOKEN_USERNAME, extraHosts, impersonated};
         renderFastAnswer(fast, ctx, answer, (h) => servesHost(h, extraHosts));
       }
       return {username: TOKEN_USERNAME, secret: token.token};

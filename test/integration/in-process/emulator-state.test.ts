@@ -32,7 +32,7 @@ describe('emulator state', () => {
       expect(key.private_key_id).toMatch(/^[0-9a-f]{40}$/);
 
       const info = JSON.parse(readFileSync(path.join(dir, 'emulator.json'), 'utf8')) as unknown;
-      expect(info).toEqual({url: emu.url, pid: process.pid, project: 'my-proj', ownerKeyFile: emu.ownerKeyFile, registry: emu.registry});
+      expect(info).toEqual({url: emu.url, pid: process.pid, project: 'my-proj', ownerKeyFile: emu.ownerKeyFile, registry: emu.registry, ci: emu.ci});
 
       const state = readState(dir);
       const owner = state.serviceAccounts[key.client_email]!;

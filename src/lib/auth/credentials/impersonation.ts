@@ -10,6 +10,7 @@ import type {Properties} from '../../config/resolver.js';
 import {UsageError} from '../../errors.js';
 import type {Logger} from '../../log.js';
 import type {CachedToken, TokenKey} from '../../store/token-cache.js';
+import {durationSeconds} from '../../validators.js';
 import {expiryOr} from '../tokens/expiry.js';
 import type {TokenService} from '../tokens/token-service.js';
 
@@ -39,7 +40,7 @@ export function impersonationOf(props: Pick<Properties, 'get'>): ImpersonationCh
 }
 
 /**
- * Seconds from `--lifetime`: an integer, optionally with s, m or h; only with impersonation; at most 12 hours.
+ * Seconds from `--lifetime`: a duration (seconds, or with s, m, h: validators.ts); only with impersonation; at most 12 hours.
  * @throws UsageError in gcloud's words.
  */
 export function parseLifetime(value: string | undefined, impersonating: boolean): number {
@@ -49,8 +50,7 @@ export function parseLifetime(value: string | undefined, impersonating: boolean)
       'Invalid value for [--lifetime]: Lifetime flag is for service account impersonation only. It must be used together with the --impersonate-service-account flag.',
     );
   }
-  const match = /^\s*(\d+)\s*([smh]?)\s*$/i.exec(value);
-  const seconds = match ? Number(match[1]) * ({'': 1, s: 1, m: 60, h: 3600}[match[2]!.toLowerCase()] ?? 1) : Number.NaN;
+  const seconds = durationSeconds(value) ?? Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_LIFETIME_SECONDS) {
     throw new UsageError(
       `Invalid value for [--lifetime]: ${JSON.stringify(value)}: expected seconds from 1 to ${MAX_LIFETIME_SECONDS} (12 hours), e.g. 3600, 600s, 30m or 12h.`,

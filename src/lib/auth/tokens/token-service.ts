@@ -29,9 +29,16 @@ export interface TokenServiceDeps {
   tokenHostOverride?: () => string | undefined;
   mint: Minter;
   retry?: RetryPolicy;
+  /** What a request that names no minRemainingMs requires (default MIN_REMAINING_MS): see requiring(). */
+  minRemainingMs?: number;
 }
 
-export interface TokenRequest {
+/** What a token must have left to be served: more than this, else it is refreshed (see isFresh). */
+export interface Freshness {
+  minRemainingMs?: number;
+}
+
+export interface TokenRequest extends Freshness {
   scopes?: string[];
 }
 
@@ -39,12 +46,23 @@ export interface TokenRequest {
 export const SHARE_RECENT_MS = 30_000;
 
 /**
- * True while more than MIN_REMAINING_MS of the token remain, or (for endpoints that issue short-lived
- * tokens) when it was minted within SHARE_RECENT_MS and a minute of it remains: without that, every
- * process would refresh again, one after another.
+ * How much of token must remain for it to be served under a requirement of minRemainingMs: the requirement, unless
+ * the token had no more than that when it was minted. Then its source could give no longer (a metadata server hands
+ * out its own token until shortly before it expires, an issuer of 15-minute tokens, `--lifetime=600s`): a refresh
+ * would bring the same or as short a token, so gcloud's rule applies to it instead, and a stricter requirement
+ * costs one refresh, not one on every call.
  */
-export const isFresh = (token: CachedToken, now: number): boolean =>
-  token.expiry - now > MIN_REMAINING_MS || (token.issued !== undefined && now - token.issued < SHARE_RECENT_MS && token.expiry - now > 60_000);
+export const remainingRequired = (token: CachedToken, minRemainingMs = MIN_REMAINING_MS): number =>
+  token.issued !== undefined && token.expiry - token.issued <= minRemainingMs ? Math.min(minRemainingMs, MIN_REMAINING_MS) : minRemainingMs;
+
+/**
+ * True while more than remainingRequired of the token remain (by default MIN_REMAINING_MS, gcloud's rule), or
+ * (for endpoints that issue short-lived tokens) when it was minted within SHARE_RECENT_MS and a minute of it
+ * remains: without that, every process would refresh again, one after another.
+ */
+export const isFresh = (token: CachedToken, now: number, minRemainingMs = MIN_REMAINING_MS): boolean =>
+  token.expiry - now > remainingRequired(token, minRemainingMs) ||
+  (token.issued !== undefined && now - token.issued < SHARE_RECENT_MS && token.expiry - now > 60_000);
 
 /**
  * The one place that turns an account into an access token: the shared cache first, then a
@@ -55,7 +73,7 @@ export class TokenService {
   constructor(private readonly deps: TokenServiceDeps) {}
 
   /**
-   * An access token for account with more than five minutes left.
+   * An access token for account with more than five minutes (or request.minRemainingMs) left.
    * @throws AuthError when the account has no credentials or the endpoint refuses them;
    *   ApiError when the endpoint stays unreachable or failing past the retry budget.
    */
@@ -65,23 +83,25 @@ export class TokenService {
       const credential = await this.deps.store.get(account);
       if (!credential) throw unknownAccount(account);
       return this.mint(credential, key.scopes);
-    });
+    }, request);
   }
 
   /**
    * The cached token of `key` while it is fresh; otherwise, under the entry's cross-process lock, the token
    * another process wrote meanwhile or a new one from `mint`, cached before it is returned. Any token source
    * (a stored credential, Application Default Credentials) gets the same single-flight refresh this way.
+   * `fresh.minRemainingMs` asks for more than gcloud's five minutes (the Docker helper's rule).
    * @throws whatever mint throws.
    */
-  async cachedOrMinted(key: TokenKey, mint: () => Promise<MintedToken>): Promise<CachedToken> {
+  async cachedOrMinted(key: TokenKey, mint: () => Promise<MintedToken>, fresh: Freshness = {}): Promise<CachedToken> {
     const {cache, now} = this.deps;
+    const min = fresh.minRemainingMs ?? this.deps.minRemainingMs ?? MIN_REMAINING_MS;
     const seen = await cache.read(key);
-    if (seen && isFresh(seen, now())) return seen;
+    if (seen && isFresh(seen, now(), min)) return seen;
     return cache.withLock(key, async () => {
       // Another process may have refreshed while this one waited for the lock.
       const cached = await cache.read(key);
-      if (cached && isFresh(cached, now())) {
+      if (cached && isFresh(cached, now(), min)) {
         this.deps.log.debug(`using the token another process refreshed for [${key.account}]`);
         return cached;
       }
@@ -90,6 +110,14 @@ export class TokenService {
       await cache.write(token);
       return token;
     });
+  }
+
+  /**
+   * This service (the same cache, locks and minter) with every request that names no requirement asking for more than
+   * minRemainingMs: the Docker helper's token sources run on it, whatever credential type they reach.
+   */
+  requiring(minRemainingMs: number): TokenService {
+    return new TokenService({...this.deps, minRemainingMs});
   }
 
   /**
