@@ -6,21 +6,11 @@
  */
 import type {AppContext} from '../context.js';
 import {UsageError} from '../errors.js';
-import type {CachedToken, TokenKey} from '../store/token-cache.js';
-import {isVmAccount, resolveActingAccount} from './accounts.js';
+import {accountTokens, resolveActingAccount} from './accounts.js';
 import {impersonatedIdToken, impersonationOf} from './credentials/impersonation.js';
-import {metadataIdentityToken} from './credentials/metadata.js';
-import {credentialType} from './credentials/registry.js';
-import {unreachable} from './credentials/service-account.js';
-import {DEFAULT_RETRY, withRetry} from './tokens/retry.js';
-import {TokenEndpointError} from './tokens/token-endpoint-error.js';
-import {REQUEST_TIMEOUT_MS, unknownAccount} from './tokens/token-service.js';
+import {DEFAULT_AUDIENCE} from './own-id-token.js';
 
-/**
- * The audience when none is given: the one gcloud's service-account id tokens carry, so a service set up to
- * accept tokens printed by gcloud accepts these.
- */
-export const DEFAULT_AUDIENCE = '32555940559.apps.googleusercontent.com';
+export {DEFAULT_AUDIENCE, idTokenKey} from './own-id-token.js';
 
 export interface PrintIdentityTokenOptions {
   account?: string;
@@ -34,11 +24,6 @@ export interface PrintedIdentityToken {
   token: string;
   /** ISO 8601 expiry. */
   expiry: string;
-}
-
-/** Cache key of an account's own id token for audience. */
-export function idTokenKey(account: string, audience: string): TokenKey {
-  return {account, scopes: [], variant: `id_token aud=${audience}`};
 }
 
 /**
@@ -65,41 +50,7 @@ export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx
         audience: audience ?? DEFAULT_AUDIENCE,
         includeEmail: Boolean(options.includeEmail),
       })
-    : acting.metadata || (!(await ctx.store.get(account)) && (await isVmAccount(ctx, account)))
-      ? // The metadata server's id tokens with format=full carry email and email_verified, as gcloud's do.
-        await metadataIdentityToken(ctx, audience ?? DEFAULT_AUDIENCE, {format: 'full'})
-      : await ownIdToken(ctx, account, audience);
+    : await accountTokens(ctx, acting).idToken(audience);
   return {token: token.token, expiry: new Date(token.expiry).toISOString()};
 }
 
-/**
- * A stored account's own id token, cached and minted single-flight with the token endpoint's retries; its type says
- * which audience it carries (a service account's the one asked for, a user's its OAuth client) or why it has none.
- */
-async function ownIdToken(ctx: AppContext, account: string, audience: string | undefined): Promise<CachedToken> {
-  const credential = await ctx.store.get(account);
-  if (!credential) throw unknownAccount(account);
-  const type = credentialType(credential);
-  const key = idTokenKey(account, type.idTokenAudience(credential, audience, DEFAULT_AUDIENCE));
-  return ctx.tokens.cachedOrMinted(key, async () => {
-    const tokenUrl = ctx.tokens.tokenUrlFor(credential);
-    try {
-      return await withRetry(
-        (_attempt, remainingMs) =>
-          type.mintIdToken(credential, audience ?? DEFAULT_AUDIENCE, {
-            tokenUrl,
-            log: ctx.log,
-            timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)),
-            now: ctx.now,
-            env: ctx.env,
-          }),
-        (error) => error instanceof TokenEndpointError && error.details.transient,
-        DEFAULT_RETRY,
-      );
-    } catch (error) {
-      if (!(error instanceof TokenEndpointError)) throw error;
-      if (error.details.oauthError && !error.details.transient) throw type.describeIdTokenRefusal(error, credential);
-      throw unreachable('an id token', credential.account, tokenUrl, error);
-    }
-  });
-}
