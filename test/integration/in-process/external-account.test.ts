@@ -84,6 +84,14 @@ describe('without impersonation: the account is the introspected principal', () 
     expect((await run(List, [])).stdout).toBe(`Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${fed.principal}\n`);
   });
 
+  test('--impersonate-service-account on top of it: the principal\'s STS token pays for the service account\'s', async () => {
+    await login(fed.config({credential_source: fileSource()}));
+    const result = await run(PrintAccessToken, [`--impersonate-service-account=${fed.sa}`]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`WARNING: This command is using service account impersonation. All API calls will be executed as [${fed.sa}].\n`);
+    expect(await tokenOf(result.stdout.trim())).toBe(fed.saUniqueId);
+  });
+
   test('Resource Manager commands run as the principal (roles/viewer is bound to it)', async () => {
     await login(fed.config({credential_source: fileSource()}));
     const result = await run(GetIamPolicy, ['demo-project', '--format=json']);
@@ -266,6 +274,16 @@ describe('executable sources', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(`from the executable [${path.join(dir, 'mint')}]: ${why}. Run the command by hand`);
     expect(result.stderr).not.toContain(jobToken);
+  });
+
+  test('output_file: a saved, unexpired response is used without running the executable (the library reads it)', async () => {
+    const output = path.join(dir, 'out.json');
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    writeFileSync(output, JSON.stringify({version: 1, success: true, token_type: 'urn:ietf:params:oauth:token-type:jwt', id_token: jobToken, expiration_time: exp}));
+    await login(fed.impersonating({credential_source: {executable: {command: program('mint', 'exit 9'), timeout_millis: 5000, output_file: output}}}));
+    const result = await run(PrintAccessToken, [], {env: ALLOW});
+    expect(result.code).toBe(0);
+    expect(await tokenOf(result.stdout.trim())).toBe(fed.saUniqueId);
   });
 
   test('an executable that outlives timeout_millis is stopped and named', async () => {
