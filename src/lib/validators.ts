@@ -119,21 +119,50 @@ export function tokenSourceListProblem(value: string): string | undefined {
   return undefined;
 }
 
-// --- durations (docker/min_token_lifetime, --lifetime) ---
+// --- durations (gcloud's arg_parsers.Duration: --service-account-token-lifetime-seconds, --lifetime, docker/min_token_lifetime) ---
 
-const DURATION_UNITS: Record<string, number> = {s: 1, m: 60, h: 3600, d: 86_400};
+const DURATION_SECONDS: Readonly<Record<string, number>> = {w: 604_800, d: 86_400, h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6};
 
 /**
- * Whole seconds of a gcloud-style duration: plain seconds (`1800`), or amounts with units s, m, h, d, alone or in a
- * row (`600s`, `30m`, `1h`, `1h30m`); undefined for anything else.
+ * Seconds in a duration as gcloud reads one: a whole number alone is in `defaultUnit`; otherwise parts such as
+ * `1h30m`, `90s`, `7.5s`, `500ms` or ISO 8601's `PT1H` (case-insensitive; weeks and days, no months or years).
+ * Returns the seconds, or the problem in words.
+ */
+export function parseDuration(value: string, defaultUnit: 's' | 'ms'): number | {problem: string} {
+  let text = value.trim().toLowerCase();
+  if (/^\d+$/.test(text)) text += defaultUnit;
+  const iso = text.startsWith('p');
+  if (iso) text = text.slice(1);
+  let inTime = !iso;
+  let seconds = 0;
+  let parts = 0;
+  const part = /^(\d+(?:[.,]\d+)?|[.,]\d+)(ms|us|[wdhms])/;
+  while (text !== '') {
+    if (text.startsWith('t') && !inTime) {
+      inTime = true;
+      text = text.slice(1);
+      continue;
+    }
+    const match = part.exec(text);
+    if (!match) return {problem: 'expected a number of seconds, or a duration such as 90s, 10m, 1h or 1h30m'};
+    const unit = match[2]!;
+    // ISO 8601's M before T is months, which have no fixed length.
+    if (iso && !inTime && unit !== 'w' && unit !== 'd') return {problem: 'expected a duration such as PT1H or P1D (hours, minutes and seconds go after T)'};
+    seconds += Number(match[1]!.replace(',', '.')) * DURATION_SECONDS[unit]!;
+    parts++;
+    text = text.slice(match[0].length);
+  }
+  if (parts === 0) return {problem: 'expected a number of seconds, or a duration such as 90s, 10m, 1h or 1h30m'};
+  return Math.round(seconds * 1e6) / 1e6;
+}
+
+/**
+ * Whole seconds of a gcloud-style duration (docker/min_token_lifetime, --lifetime): plain seconds (`1800`), or
+ * parseDuration's forms (`600s`, `30m`, `1h30m`, spaces between allowed); undefined for anything else or a fraction.
  */
 export function durationSeconds(value: string): number | undefined {
-  const text = value.trim().toLowerCase();
-  if (/^\d+$/.test(text)) return Number(text);
-  if (!/^(\d+\s*[smhd]\s*)+$/.test(text)) return undefined;
-  let seconds = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+)\s*([smhd])/g)) seconds += Number(amount) * DURATION_UNITS[unit!]!;
-  return Number.isSafeInteger(seconds) ? seconds : undefined;
+  const seconds = parseDuration(value.replace(/\s+/g, ''), 's');
+  return typeof seconds === 'number' && Number.isSafeInteger(seconds) ? seconds : undefined;
 }
 
 // --- docker/min_token_lifetime: how long a token the Docker helper hands out must still live ---

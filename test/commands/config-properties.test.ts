@@ -66,7 +66,7 @@ describe('setProperty', () => {
     ['half an hour', 'expected a duration such as 30m, 1800s or 1800 (seconds), from 5m to 55m.'],
     ['30min', 'expected a duration'],
     ['-30m', 'expected a duration'],
-    ['1.5h', 'expected a duration'],
+    ['300.5s', 'expected a duration'],
   ])('docker/min_token_lifetime refuses %j in one line naming the limit, writing nothing', async (value, problem) => {
     seed('default', '[docker]\nmin_token_lifetime = 10m\n');
     const error = await setProperty({property: 'docker/min_token_lifetime', value}, await ctxOf()).catch((e: unknown) => e);

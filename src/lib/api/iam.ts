@@ -6,6 +6,9 @@ import type {RequestAuth} from './session.js';
 
 export type ServiceAccount = iam_v1.Schema$ServiceAccount;
 export type ServiceAccountKey = iam_v1.Schema$ServiceAccountKey;
+export type WorkloadIdentityPool = iam_v1.Schema$WorkloadIdentityPool;
+export type WorkloadIdentityPoolProvider = iam_v1.Schema$WorkloadIdentityPoolProvider;
+export type Operation = iam_v1.Schema$Operation;
 
 /** `--key-file-type` values and the API's names for them. */
 export const KEY_FILE_TYPES = {json: 'TYPE_GOOGLE_CREDENTIALS_FILE', p12: 'TYPE_PKCS12_FILE'} as const;
@@ -102,6 +105,68 @@ export class IamApi {
         this.onAccount(email, async () => (await accounts.getIamPolicy({resource, 'options.requestedPolicyVersion': requestedPolicyVersion})).data as Policy),
       set: (policy) => this.onAccount(email, async () => (await accounts.setIamPolicy({resource, requestBody: {policy}})).data as Policy),
     };
+  }
+
+  /** Creates a pool under `parent` (`projects/P/locations/L`); the answer is a long-running operation. */
+  createWorkloadIdentityPool(parent: string, id: string, pool: WorkloadIdentityPool): Promise<Operation> {
+    return this.call(`workload identity pool [${id}]`, async () =>
+      (await this.client.projects.locations.workloadIdentityPools.create({parent, workloadIdentityPoolId: id, requestBody: pool})).data,
+    );
+  }
+
+  getWorkloadIdentityPool(name: string): Promise<WorkloadIdentityPool> {
+    return this.call(`workload identity pool [${name}]`, async () => (await this.client.projects.locations.workloadIdentityPools.get({name})).data);
+  }
+
+  /** Every pool under `parent`, following all pages; soft-deleted ones only with showDeleted. */
+  listWorkloadIdentityPools(parent: string, showDeleted: boolean): Promise<WorkloadIdentityPool[]> {
+    return this.call(`location [${parent}]`, () =>
+      this.allPages(async (pageToken) => {
+        const {data} = await this.client.projects.locations.workloadIdentityPools.list({parent, pageSize: PAGE_SIZE, pageToken, showDeleted: showDeleted || undefined});
+        return {items: data.workloadIdentityPools, next: data.nextPageToken};
+      }),
+    );
+  }
+
+  deleteWorkloadIdentityPool(name: string): Promise<Operation> {
+    return this.call(`workload identity pool [${name}]`, async () => (await this.client.projects.locations.workloadIdentityPools.delete({name})).data);
+  }
+
+  /** Creates a provider in pool `parent`; the answer is a long-running operation. */
+  createWorkloadIdentityPoolProvider(parent: string, id: string, provider: WorkloadIdentityPoolProvider): Promise<Operation> {
+    return this.call(`workload identity pool provider [${id}]`, async () =>
+      (await this.client.projects.locations.workloadIdentityPools.providers.create({parent, workloadIdentityPoolProviderId: id, requestBody: provider})).data,
+    );
+  }
+
+  getWorkloadIdentityPoolProvider(name: string): Promise<WorkloadIdentityPoolProvider> {
+    return this.call(`workload identity pool provider [${name}]`, async () => (await this.client.projects.locations.workloadIdentityPools.providers.get({name})).data);
+  }
+
+  listWorkloadIdentityPoolProviders(parent: string, showDeleted: boolean): Promise<WorkloadIdentityPoolProvider[]> {
+    return this.call(`workload identity pool [${parent}]`, () =>
+      this.allPages(async (pageToken) => {
+        const {data} = await this.client.projects.locations.workloadIdentityPools.providers.list({parent, pageSize: PAGE_SIZE, pageToken, showDeleted: showDeleted || undefined});
+        return {items: data.workloadIdentityPoolProviders, next: data.nextPageToken};
+      }),
+    );
+  }
+
+  deleteWorkloadIdentityPoolProvider(name: string): Promise<Operation> {
+    return this.call(`workload identity pool provider [${name}]`, async () =>
+      (await this.client.projects.locations.workloadIdentityPools.providers.delete({name})).data,
+    );
+  }
+
+  private async allPages<T>(page: (token: string | undefined) => Promise<{items?: T[] | null; next?: string | null}>): Promise<T[]> {
+    const all: T[] = [];
+    let token: string | undefined;
+    do {
+      const {items, next} = await page(token);
+      all.push(...(items ?? []));
+      token = next ?? undefined;
+    } while (token);
+    return all;
   }
 
   private onAccount<T>(email: string, fn: () => Promise<T>): Promise<T> {

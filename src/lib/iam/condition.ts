@@ -7,6 +7,7 @@
  */
 import {UsageError} from '../errors.js';
 import {fsErrorReason} from '../fs/read-file.js';
+import {splitArgList} from './arg-dict.js';
 import {invalidValue, isBasicRole, quoteValue} from './validate.js';
 
 /** A binding's condition (google.type.Expr). */
@@ -84,6 +85,12 @@ function scanCel(text: string): CelScan {
   return {code: code.join(''), open, error};
 }
 
+/** True while a CEL expression cut short here is inside a string literal or brackets: a delimiter there belongs to it. */
+export function celIsOpen(text: string): boolean {
+  const scan = scanCel(text);
+  return scan.openString !== undefined || scan.open.length > 0;
+}
+
 function findDuplicateKey(items: {key: string}[]): string | undefined {
   const seen = new Set<string>();
   for (const {key} of items) {
@@ -109,16 +116,9 @@ export function parseConditionFlag(value: string, label = '--condition'): IamCon
   const fail = (reason: string, suggestion?: string) => invalidValue(label, value, FLAG_FORM, {reason, suggestion});
   if (/^(none|null)$/i.test(value.trim())) throw fail('no condition is written None', 'None');
 
-  let delimiter = ',';
-  let body = value;
-  const close = value.startsWith('^') ? value.indexOf('^', 1) : -1;
-  if (close === 1) throw fail('^^ gives an empty delimiter; write ^DELIM^ with DELIM one or more characters found in no value');
-  if (close > 1) {
-    delimiter = value.slice(1, close);
-    body = value.slice(close + 1);
-  }
-  // As gcloud: one trailing delimiter is ignored.
-  const pieces = body === '' ? [] : (body.endsWith(delimiter) ? body.slice(0, -delimiter.length) : body).split(delimiter);
+  const split = splitArgList(value);
+  if (!split) throw fail('^^ gives an empty delimiter; write ^DELIM^ with DELIM one or more characters found in no value');
+  const {delimiter, pieces} = split;
 
   const items: {key: string; value?: string}[] = [];
   for (const piece of pieces) {

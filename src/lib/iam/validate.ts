@@ -125,8 +125,117 @@ export function validateServiceAccountRef(value: string, label = '--iam-account'
   throw invalidValue(label, value, ACCOUNT_REF_FORM, {reason, suggestion});
 }
 
-function memberProblem(value: string): {reason?: string; suggestion?: string} | undefined {
+// --- Workload Identity Federation: pools, providers, locations, attribute keys and their members ---
+
+const WORKLOAD_ID_FORM = '4 to 32 lower-case letters, digits or hyphens, not starting with gcp- (reserved for Google)';
+/** Workload identity pools and providers exist only in `global`. */
+export const WORKLOAD_IDENTITY_LOCATIONS = ['global'] as const;
+/** The google.* attributes a provider's attribute mapping may set; custom ones are attribute.NAME. */
+const GOOGLE_ATTRIBUTES = ['google.subject', 'google.groups', 'google.display_name', 'google.profile_photo', 'google.posix_username'];
+const ATTRIBUTE_NAME = /^[a-z0-9_]+$/;
+/** Google's limit on the length of a mapped attribute's key. */
+const MAX_ATTRIBUTE_KEY = 100;
+/** A GKE workload identity pool (`PROJECT_ID.svc.id.goog`): Google's own, outside the id rule, with its own member forms. */
+const GKE_POOL = /^[-a-z0-9.:]+\.svc\.id\.goog$/;
+const WORKLOAD_MEMBER_PREFIX = /^(principal|principalSet):\/\/iam\.googleapis\.com\/projects\//;
+const WORKLOAD_MEMBER = /^(principal|principalSet):\/\/iam\.googleapis\.com\/projects\/([^/]*)\/locations\/([^/]*)\/workloadIdentityPools\/([^/]*)\/(.*)$/s;
+const WORKLOAD_MEMBER_FORM =
+  'principal://iam.googleapis.com/projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL_ID/subject/SUBJECT, or principalSet://' +
+  'iam.googleapis.com/projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL_ID/ followed by group/GROUP, attribute.NAME/VALUE or *';
+
+/** What is wrong with a pool or provider id, or undefined. */
+function workloadIdProblem(id: string): string | undefined {
+  if (id.length === 0) return 'it is empty';
+  if (id.length < 4 || id.length > 32) return `it has ${id.length} characters`;
+  if (/[A-Z]/.test(id)) return 'it has upper-case letters';
+  const bad = id.match(/[^-a-z0-9]/);
+  if (bad) return `it contains [${bad[0]}]`;
+  if (id.startsWith('gcp-')) return 'the prefix gcp- is reserved for Google';
+  return undefined;
+}
+
+/**
+ * Checks a workload identity pool or provider id (`POOL`, `PROVIDER`, `--workload-identity-pool`) against Google's
+ * rule: 4–32 characters of `[a-z0-9-]`, not starting with `gcp-`. Returns it; throws UsageError.
+ */
+export function validateWorkloadIdentityId(id: string, label = 'POOL'): string {
+  const reason = workloadIdProblem(id);
+  if (reason === undefined) return id;
+  const candidate = id
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s.]+/g, '-')
+    .replace(/[^-a-z0-9]/g, '');
+  throw invalidValue(label, id, WORKLOAD_ID_FORM, {reason, suggestion: workloadIdProblem(candidate) === undefined ? candidate : undefined});
+}
+
+/** Checks `--location` of a workload identity pool or provider: only `global` exists. Returns it; throws UsageError. */
+export function validateWorkloadIdentityLocation(value: string, label = '--location'): string {
+  if ((WORKLOAD_IDENTITY_LOCATIONS as readonly string[]).includes(value)) return value;
+  const suggestion = value.trim().toLowerCase() === 'global' ? 'global' : undefined;
+  throw invalidValue(label, value, WORKLOAD_IDENTITY_LOCATIONS.join(' or '), {reason: suggestion ? undefined : 'workload identity pools exist only in location global', suggestion});
+}
+
+/** What is wrong with a key of a provider's attribute mapping (`google.subject`, `attribute.NAME`), or undefined. */
+export function attributeKeyProblem(key: string): string | undefined {
+  if (GOOGLE_ATTRIBUTES.includes(key)) return undefined;
+  if (key.startsWith('google.')) return `[${key}] is not a Google attribute; they are ${GOOGLE_ATTRIBUTES.join(', ')}`;
+  if (!key.startsWith('attribute.')) return `[${key}] is neither google.NAME nor attribute.NAME`;
+  const name = key.slice('attribute.'.length);
+  if (!ATTRIBUTE_NAME.test(name)) return `the custom attribute [${key}] may use only [a-z0-9_] after attribute.`;
+  if (key.length > MAX_ATTRIBUTE_KEY) return `the key [${key.slice(0, 40)}...] has ${key.length} characters; at most ${MAX_ATTRIBUTE_KEY}`;
+  return undefined;
+}
+
+/** What is wrong with a principal:// or principalSet:// member of a workload identity pool, or undefined. */
+function workloadMemberProblem(value: string): {reason?: string; suggestion?: string} | undefined {
+  const match = WORKLOAD_MEMBER.exec(value);
+  if (!match) return {reason: 'a workload identity member names its project number, location and pool'};
+  const [, scheme, project, location, pool, rest] = match as unknown as [string, string, string, string, string, string];
+  if (!/^[0-9]+$/.test(project)) return {reason: `a pool is named by its project NUMBER, not [${project}] (gcauth projects describe shows projectNumber)`};
+  if (location !== 'global') {
+    const suggestion = `${scheme}://iam.googleapis.com/projects/${project}/locations/global/workloadIdentityPools/${pool}/${rest}`;
+    return {reason: 'workload identity pools exist only in location global', suggestion};
+  }
+  const gke = GKE_POOL.test(pool);
+  if (!gke) {
+    const poolProblem = workloadIdProblem(pool);
+    if (poolProblem) return {reason: `the pool id [${pool}]: ${poolProblem}`};
+  }
+  const swap = (to: 'principal' | 'principalSet') => `${to}://${value.slice(scheme.length + 3)}`;
+  if (scheme === 'principal') {
+    const subject = /^subject\/(.+)$/s.exec(rest);
+    if (subject && !/[\s]/.test(subject[1]!)) return undefined;
+    if (subject) return {reason: 'the subject has whitespace'};
+    if (gke && rest !== '') return undefined;
+    if (rest === '*' || rest.startsWith('group/') || rest.startsWith('attribute.')) {
+      return {reason: 'principal:// names one identity (.../subject/SUBJECT); a group, an attribute value or the whole pool is principalSet://', suggestion: swap('principalSet')};
+    }
+    return {reason: 'principal:// of a pool ends in /subject/SUBJECT'};
+  }
+  if (rest === '*') return undefined;
+  if (/^group\/\S+$/.test(rest)) return undefined;
+  const attribute = /^attribute\.([^/]*)\/(.*)$/s.exec(rest);
+  if (attribute) {
+    if (!ATTRIBUTE_NAME.test(attribute[1]!)) return {reason: `the attribute name [${attribute[1]}] may use only [a-z0-9_]`};
+    if (attribute[2] === '' || /\s/.test(attribute[2]!)) return {reason: 'the attribute value is empty or has whitespace'};
+    return undefined;
+  }
+  if (rest.startsWith('subject/')) return {reason: 'principalSet:// names a set; one subject is principal://.../subject/SUBJECT', suggestion: swap('principal')};
+  if (gke && rest !== '' && !/\s/.test(rest)) return undefined;
+  return {reason: 'principalSet:// of a pool ends in /group/GROUP, /attribute.NAME/VALUE or /*'};
+}
+
+type MemberProblem = {reason?: string; suggestion?: string; form?: string};
+
+function memberProblem(value: string): MemberProblem | undefined {
   if (value === 'allUsers' || value === 'allAuthenticatedUsers') return undefined;
+  const workload = value.startsWith('deleted:') ? value.slice('deleted:'.length) : value;
+  if (WORKLOAD_MEMBER_PREFIX.test(workload) && !/^deleted:principalSet:/.test(value)) {
+    const problem = workloadMemberProblem(workload);
+    if (!problem) return undefined;
+    return {...problem, suggestion: problem.suggestion && workload !== value ? `deleted:${problem.suggestion}` : problem.suggestion, form: WORKLOAD_MEMBER_FORM};
+  }
   if (PRINCIPAL.test(value)) return undefined;
   if (value.startsWith('deleted:principal://') && PRINCIPAL.test(value.slice('deleted:'.length))) return undefined;
 
@@ -192,7 +301,7 @@ function memberProblem(value: string): {reason?: string; suggestion?: string} | 
 export function validateMember(value: string, label = '--member'): string {
   const problem = memberProblem(value);
   if (problem === undefined) return value;
-  throw invalidValue(label, value, MEMBER_FORM, problem);
+  throw invalidValue(label, value, problem.form ?? MEMBER_FORM, problem);
 }
 
 function isRole(value: string): boolean {
