@@ -1,10 +1,9 @@
 import {homedir, networkInterfaces, userInfo} from 'node:os';
 
 import {type ApiClients, createApiClients} from './api/clients.js';
-import {mintServiceAccountToken} from './auth/credentials/service-account-refresher.js';
+import {credentialType} from './auth/credentials/registry.js';
 import type {GceEnvironment} from './auth/credentials/metadata.js';
 import {type Minter, TokenService} from './auth/tokens/token-service.js';
-import {mintUserToken} from './auth/credentials/user-refresher.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -167,10 +166,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     },
     mint:
       overrides.mint ??
-      ((credential, scopes, tokenUrl, timeoutMs) =>
-        credential.type === 'authorized_user'
-          ? mintUserToken(credential, {tokenUrl, log, timeoutMs, now})
-          : mintServiceAccountToken(credential.key, scopes, {tokenUrl, log, timeoutMs, now})),
+      ((credential, scopes, tokenUrl, timeoutMs) => credentialType(credential).mintAccessToken(credential, scopes, {tokenUrl, log, timeoutMs, now, env})),
   });
   const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {

@@ -1,7 +1,7 @@
 /** Redaction of secrets before anything reaches a log line. */
 
 const SECRET_KEYS =
-  /^(access_token|id_token|refresh_token|assertion|private_key|privateKeyData|client_secret|token|secret|password|code|code_verifier|authorization)$/i;
+  /^(access_token|id_token|refresh_token|assertion|private_key|privateKeyData|client_secret|token|secret|password|code|code_verifier|authorization|subject_token|actor_token|accessToken|SecretAccessKey|x-aws-ec2-metadata-token|saml_response)$/i;
 // Google access tokens, JWTs and PEM blocks, wherever they appear in free text.
 const SECRET_PATTERNS: RegExp[] = [
   /ya29\.[\w.-]+/g,

@@ -42,7 +42,9 @@ export function projectProblem(value: string): string | undefined {
 export function accountProblem(value: string): string | undefined {
   // Loose on purpose (NAME@HOST): the credential store, not this rule, says which accounts exist.
   const email = /^[^@\s]+@[^@\s]+$/;
-  if (value === 'default' || email.test(value)) return undefined;
+  // A federated identity (an external account without impersonation) is named by its principal, as gcloud names it.
+  const principal = /^principal:\/\/iam\.[a-z0-9.-]+\/\S+$/;
+  if (value === 'default' || email.test(value) || principal.test(value)) return undefined;
   const trimmed = value.trim();
   const hint = trimmed !== value && email.test(trimmed) ? `; did you mean ${trimmed}?` : '';
   return `expected an account email (you@example.com, NAME@PROJECT_ID.iam.gserviceaccount.com) or default${hint}`;

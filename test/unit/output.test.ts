@@ -55,4 +55,11 @@ describe('redaction', () => {
     const prose = 'Binding with a condition and a basic role is not allowed. Basic roles are `roles/editor`.';
     expect(redactText(prose)).toBe(prose);
   });
+
+  test("hides an STS exchange's subject token (opaque or AWS-signed), IAM Credentials' accessToken and AWS keys", () => {
+    const form = 'grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=opaque-subject-123&subject_token_type=urn%3Ajwt';
+    expect(redactText(form)).toBe('grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=[REDACTED]&subject_token_type=urn%3Ajwt');
+    expect(redactValue({accessToken: 'opaque-1', expireTime: 't'})).toEqual({accessToken: '[REDACTED]', expireTime: 't'});
+    expect(redactValue({AccessKeyId: 'AKIA', SecretAccessKey: 'k', Token: 's'})).toEqual({AccessKeyId: 'AKIA', SecretAccessKey: '[REDACTED]', Token: '[REDACTED]'});
+  });
 });

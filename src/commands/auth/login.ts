@@ -5,6 +5,7 @@ import {defineCommand} from '../../lib/cli/command-spec.js';
 /** The status lines after a login, as gcloud words them. */
 export function loginMessage(result: LoginResult): string {
   if (result.kind === 'service_account') return `Authenticated with service account credentials for: [${result.account}].`;
+  if (result.kind === 'external_account') return `Authenticated with external account credentials for: [${result.account}].`;
   return (
     `\nYou are now logged in as [${result.account}].\n` +
     `Your current project is [${result.project ?? 'None'}].  You can change this setting by running:\n` +
@@ -28,7 +29,7 @@ export const spec = defineCommand({
   },
   flags: {
     'client-id-file': {type: 'option', description: 'The OAuth client JSON of a Desktop app (default: properties auth/client_id and auth/client_secret).'},
-    'cred-file': {type: 'option', description: 'Log in from an authorized_user or service_account JSON file, with no browser.'},
+    'cred-file': {type: 'option', description: 'Log in from an authorized_user, service_account or external_account (Workload Identity Federation) JSON file, with no browser.'},
     'launch-browser': {
       type: 'boolean',
       description: 'Open a browser; with --no-launch-browser, print the URL and read the pasted answer.',

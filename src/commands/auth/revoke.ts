@@ -1,4 +1,4 @@
-import {revokeRefreshToken, revokeUrlFor} from '../../lib/auth/credentials/revoke-user.js';
+import {credentialType} from '../../lib/auth/credentials/registry.js';
 import {specCommand} from '../../lib/cli/base-command.js';
 import {defineCommand} from '../../lib/cli/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
@@ -31,15 +31,9 @@ export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): P
       ctx.io.stderr.write(`WARNING: ${error.message} It is removed from this machine without being revoked at Google.\n`);
       return undefined;
     });
-    if (credential?.type === 'authorized_user') {
-      const url = revokeUrlFor(ctx.tokens.tokenUrlFor(credential));
-      const outcome = await revokeRefreshToken(credential, url);
-      if (!outcome.ok) {
-        ctx.io.stderr.write(
-          `WARNING: Could not revoke the refresh token of [${account}]: ${outcome.reason}. It is removed from this machine anyway; ` +
-            'to cut it off at Google too, remove the app at https://myaccount.google.com/permissions.\n',
-        );
-      }
+    if (credential) {
+      const {warning} = await credentialType(credential).revoke(credential, {tokenUrl: ctx.tokens.tokenUrlFor(credential)});
+      if (warning) ctx.io.stderr.write(`WARNING: ${warning}\n`);
     }
     await ctx.store.remove(account);
     await ctx.cache.removeAccount(account);

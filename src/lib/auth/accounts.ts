@@ -5,7 +5,8 @@ import {HINTS, scopeUrl} from '../messages.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {impersonatedAccessToken, impersonationOf, parseLifetime} from './credentials/impersonation.js';
-import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, onGce} from './credentials/metadata.js';
+import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, metadataIdentityToken, onGce} from './credentials/metadata.js';
+import {DEFAULT_AUDIENCE, type IdTokenContext, ownIdToken} from './own-id-token.js';
 import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './tokens/token-service.js';
 
 /**
@@ -66,19 +67,52 @@ export async function isVmAccount(ctx: AccountContext, account: string): Promise
   return email !== undefined && email.toLowerCase() === account.toLowerCase();
 }
 
+/** The tokens of an acting account, from wherever they come: the metadata server, or its stored credential's type. */
+export interface AccountTokens {
+  /** @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError. */
+  accessToken(scopes?: string[]): Promise<CachedToken>;
+  /** An id token for audience (undefined: the type's default). @throws as accessToken; UsageError when the type has none. */
+  idToken(audience: string | undefined): Promise<CachedToken>;
+}
+
 /**
- * An access token of the acting account: from the metadata server, or from its stored credential (cached,
- * single-flight), falling back to the metadata server when the account is the VM's and nothing is stored for it.
+ * The one place that decides where the acting account's tokens come from: the metadata server for the VM's account
+ * (`default`, or the VM's email with nothing stored for it), else the stored credential through the token service
+ * (cached, single-flight) and its credential type. A cached token is served before the store is read.
+ */
+export function accountTokens(ctx: AccountContext & IdTokenContext, acting: ActingAccount): AccountTokens {
+  const vm: AccountTokens = {
+    accessToken: (scopes) => metadataAccessToken(ctx, scopes),
+    // The metadata server's id tokens with format=full carry email and email_verified, as gcloud's do.
+    idToken: (audience) => metadataIdentityToken(ctx, audience ?? DEFAULT_AUDIENCE, {format: 'full'}),
+  };
+  if (acting.metadata) return vm;
+  return {
+    async accessToken(scopes) {
+      try {
+        return await ctx.tokens.getAccessToken(acting.account, {scopes});
+      } catch (error) {
+        if (error instanceof UnknownAccountError && (await isVmAccount(ctx, acting.account))) return vm.accessToken(scopes);
+        throw error;
+      }
+    },
+    async idToken(audience) {
+      if (await isVmAccount(ctx, acting.account)) return vm.idToken(audience);
+      return ownIdToken(ctx, acting.account, audience);
+    },
+  };
+}
+
+/**
+ * An access token of the acting account (see accountTokens).
  * @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError.
  */
-export async function accountAccessToken(ctx: AccountContext & {tokens: TokenService}, acting: ActingAccount, scopes?: string[]): Promise<CachedToken> {
-  if (acting.metadata) return metadataAccessToken(ctx, scopes);
-  try {
-    return await ctx.tokens.getAccessToken(acting.account, {scopes});
-  } catch (error) {
-    if (error instanceof UnknownAccountError && (await isVmAccount(ctx, acting.account))) return metadataAccessToken(ctx, scopes);
-    throw error;
-  }
+export function accountAccessToken(
+  ctx: AccountContext & IdTokenContext,
+  acting: ActingAccount,
+  scopes?: string[],
+): Promise<CachedToken> {
+  return accountTokens(ctx, acting).accessToken(scopes);
 }
 
 export interface PrintAccessTokenOptions {

@@ -5,22 +5,12 @@
  * do not mint one per call; gcloud mints a fresh one every time.
  */
 import type {AppContext} from '../context.js';
-import {ApiError, AuthError, UsageError} from '../errors.js';
-import {HINTS} from '../messages.js';
-import type {StoredCredential} from '../store/credential-store.js';
-import type {CachedToken, TokenKey} from '../store/token-cache.js';
-import {isVmAccount, resolveActingAccount} from './accounts.js';
+import {UsageError} from '../errors.js';
+import {accountTokens, resolveActingAccount} from './accounts.js';
 import {impersonatedIdToken, impersonationOf} from './credentials/impersonation.js';
-import {metadataIdentityToken} from './credentials/metadata.js';
-import {DEFAULT_RETRY, withRetry} from './tokens/retry.js';
-import {TokenEndpointError} from './tokens/token-endpoint-error.js';
-import {REQUEST_TIMEOUT_MS, unknownAccount} from './tokens/token-service.js';
+import {DEFAULT_AUDIENCE} from './own-id-token.js';
 
-/**
- * The audience when none is given: the one gcloud's service-account id tokens carry, so a service set up to
- * accept tokens printed by gcloud accepts these.
- */
-export const DEFAULT_AUDIENCE = '32555940559.apps.googleusercontent.com';
+export {DEFAULT_AUDIENCE, idTokenKey} from './own-id-token.js';
 
 export interface PrintIdentityTokenOptions {
   account?: string;
@@ -34,11 +24,6 @@ export interface PrintedIdentityToken {
   token: string;
   /** ISO 8601 expiry. */
   expiry: string;
-}
-
-/** Cache key of an account's own id token for audience. */
-export function idTokenKey(account: string, audience: string): TokenKey {
-  return {account, scopes: [], variant: `id_token aud=${audience}`};
 }
 
 /**
@@ -65,56 +50,7 @@ export async function printIdentityToken(options: PrintIdentityTokenOptions, ctx
         audience: audience ?? DEFAULT_AUDIENCE,
         includeEmail: Boolean(options.includeEmail),
       })
-    : acting.metadata || (!(await ctx.store.get(account)) && (await isVmAccount(ctx, account)))
-      ? // The metadata server's id tokens with format=full carry email and email_verified, as gcloud's do.
-        await metadataIdentityToken(ctx, audience ?? DEFAULT_AUDIENCE, {format: 'full'})
-      : await ownIdToken(ctx, account, audience);
+    : await accountTokens(ctx, acting).idToken(audience);
   return {token: token.token, expiry: new Date(token.expiry).toISOString()};
 }
 
-/**
- * A stored account's own id token, cached and minted single-flight with the token endpoint's retries: a
- * service account's for `audience`, or a user's from the refresh grant (issued to the OAuth client).
- */
-async function ownIdToken(ctx: AppContext, account: string, audience: string | undefined): Promise<CachedToken> {
-  const credential = await ctx.store.get(account);
-  if (!credential) throw unknownAccount(account);
-  if (credential.type !== 'service_account' && audience !== undefined) {
-    throw new UsageError(
-      `Invalid value for [--audiences]: [${account}] is a user account, whose id tokens are issued to its OAuth client; --audiences is for service accounts, or with --impersonate-service-account.`,
-    );
-  }
-  const key = idTokenKey(account, credential.type === 'service_account' ? (audience ?? DEFAULT_AUDIENCE) : credential.clientId);
-  return ctx.tokens.cachedOrMinted(key, async () => {
-    const tokenUrl = ctx.tokens.tokenUrlFor(credential);
-    const [{mintServiceAccountIdToken}, {mintUserIdToken}] = await Promise.all([import('./credentials/service-account-id-token.js'), import('./credentials/user-refresher.js')]);
-    try {
-      return await withRetry(
-        (_attempt, remainingMs) => {
-          const options = {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now};
-          return credential.type === 'service_account'
-            ? mintServiceAccountIdToken(credential.key, audience ?? DEFAULT_AUDIENCE, options)
-            : mintUserIdToken(credential, options);
-        },
-        (error) => error instanceof TokenEndpointError && error.details.transient,
-        DEFAULT_RETRY,
-      );
-    } catch (error) {
-      throw describeIdTokenFailure(error, credential, tokenUrl);
-    }
-  });
-}
-
-function describeIdTokenFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
-  if (!(error instanceof TokenEndpointError)) return error as Error;
-  if (error.details.oauthError && !error.details.transient && credential.type !== 'service_account') {
-    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). ${HINTS.loginAgain}`, {cause: error});
-  }
-  if (error.details.oauthError && !error.details.transient) {
-    return new AuthError(
-      `The token endpoint refused an id token for service account [${credential.account}] (${error.message}). The key may have been deleted or disabled: ${HINTS.newKey}.`,
-      {cause: error},
-    );
-  }
-  return new ApiError(`Could not get an id token for [${credential.account}] from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});
-}

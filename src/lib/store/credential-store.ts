@@ -6,43 +6,17 @@ import {FileReadError} from '../fs/read-file.js';
 import {readTextIfExists, updateFile, writeSecureFile} from '../fs/secure-fs.js';
 import {removeStaleTemps} from '../config/stale-temps.js';
 
-/** A Google JSON service-account key, as downloaded from IAM. */
-export interface ServiceAccountKey {
-  type: 'service_account';
-  client_email: string;
-  private_key: string;
-  private_key_id?: string;
-  client_id?: string;
-  project_id?: string;
-  token_uri?: string;
-  universe_domain?: string;
-  [field: string]: unknown;
-}
+import type {StoredCredential} from '../auth/credentials/stored.js';
+import {storedEntryProblem} from '../auth/credentials/registry.js';
 
-/** A service account's JSON key, as activated. */
-export interface StoredServiceAccountCredential {
-  type: 'service_account';
-  account: string;
-  key: ServiceAccountKey;
-  /** ISO time the credential was stored. */
-  addedAt: string;
-}
-
-/** A user's refresh token from `auth login`, with the OAuth client it was issued to. */
-export interface StoredUserCredential {
-  type: 'authorized_user';
-  account: string;
-  refreshToken: string;
-  clientId: string;
-  clientSecret: string;
-  /** Token endpoint the refresh token was issued by (an explicit `auth/token_host` still wins). */
-  tokenUri?: string;
-  /** ISO time the credential was stored. */
-  addedAt: string;
-}
-
-/** What the store keeps for one account. Schema 1 files written before user accounts hold only service accounts. */
-export type StoredCredential = StoredServiceAccountCredential | StoredUserCredential;
+export type {
+  ExternalAccountConfig,
+  ServiceAccountKey,
+  StoredCredential,
+  StoredExternalAccountCredential,
+  StoredServiceAccountCredential,
+  StoredUserCredential,
+} from '../auth/credentials/stored.js';
 
 /** One record per account; every change is atomic and serialised across processes. */
 export interface CredentialStore {
@@ -69,28 +43,12 @@ interface CredentialsFile {
 export class DamagedCredentialError extends AuthError {}
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const nonEmpty = (value: unknown) => typeof value === 'string' && value.trim() !== '';
-
 /** What is wrong with a stored entry, in words, or undefined when it has the shape of a StoredCredential. */
 function entryProblem(account: string, entry: unknown): string | undefined {
   if (!isObject(entry)) return 'it is not a JSON object';
   if (entry.account !== account) return typeof entry.account === 'string' ? `its "account" is [${entry.account}]` : 'it has no "account"';
   if (entry.addedAt !== undefined && typeof entry.addedAt !== 'string') return '"addedAt" is not a string';
-  if (entry.type === 'service_account') {
-    const key = entry.key;
-    if (!isObject(key)) return 'it has no "key" object';
-    const missing = ['client_email', 'private_key'].filter((f) => !nonEmpty(key[f]));
-    if (missing.length > 0) return `its key lacks ${missing.join(' and ')}`;
-    if (key.token_uri !== undefined && typeof key.token_uri !== 'string') return 'its key\'s token_uri is not a string';
-    return undefined;
-  }
-  if (entry.type === 'authorized_user') {
-    const missing = ['refreshToken', 'clientId', 'clientSecret'].filter((f) => !nonEmpty(entry[f]));
-    if (missing.length > 0) return `it lacks ${missing.join(', ')}`;
-    if (entry.tokenUri !== undefined && typeof entry.tokenUri !== 'string') return '"tokenUri" is not a string';
-    return undefined;
-  }
-  return entry.type === undefined ? 'it has no "type"' : `its type [${String(entry.type)}] is neither service_account nor authorized_user`;
+  return storedEntryProblem(entry);
 }
 
 /**

@@ -368,8 +368,8 @@ describe('auth login --cred-file', () => {
     expect(await loginUser({...LOGIN, credFile: adc, account: USER}, ctx)).toEqual({account: USER, kind: 'user', reused: false, project: undefined, adcFile: undefined});
     expect(stored()[USER]).toMatchObject({type: 'authorized_user', refreshToken: '1//x', clientId: 'c'});
     const other = path.join(dir, 'other.json');
-    writeFileSync(other, JSON.stringify({type: 'external_account'}));
-    await expect(loginUser({...LOGIN, credFile: other}, ctx)).rejects.toThrow(/takes authorized_user or service_account files/);
+    writeFileSync(other, JSON.stringify({type: 'impersonated_service_account'}));
+    await expect(loginUser({...LOGIN, credFile: other}, ctx)).rejects.toThrow(/takes authorized_user, service_account or external_account files/);
   });
 });
 

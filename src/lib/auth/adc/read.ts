@@ -14,8 +14,9 @@ import {fsErrorReason, jsonErrorAt, readRegularFile} from '../../fs/read-file.js
 import {type CachedToken, fnv1a} from '../../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from '../credentials/metadata.js';
 import {DEFAULT_RETRY, withRetry} from '../tokens/retry.js';
-import {expiryOr, libraryExpiry} from '../tokens/expiry.js';
+import {libraryExpiry} from '../tokens/expiry.js';
 import type {MintedToken, MintOptions} from '../credentials/service-account-refresher.js';
+import type {ExternalAccountConfig} from '../credentials/stored.js';
 import {TokenEndpointError, toTokenEndpointError} from '../tokens/token-endpoint-error.js';
 import {REQUEST_TIMEOUT_MS} from '../tokens/token-service.js';
 import {createTransporter, GOOGLE_TOKEN_URL} from '../tokens/transport.js';
@@ -76,6 +77,7 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
   const file = source.file;
   return ctx.tokens.cachedOrMinted(key, async () => {
     const json = readAdcJson(file);
+    if (json.type === 'external_account') return externalAdcToken(json, file, ctx);
     const tokenUrl = ctx.tokens.explicitTokenUrl() ?? tokenUriOf(json) ?? GOOGLE_TOKEN_URL;
     const what = `the Application Default Credentials in [${file}]`;
     try {
@@ -92,6 +94,32 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
       throw new ApiError(`Could not get an access token with ${what} from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});
     }
   });
+}
+
+/**
+ * An external account ADC file: the same client, retry and errors as a stored external account (the type's module),
+ * not GoogleAuth's, which would first look the project up at Resource Manager.
+ * @throws AuthError for a configuration gcauth cannot use, or as the external account type's minting does.
+ */
+async function externalAdcToken(json: Record<string, unknown>, file: string, ctx: Pick<AppContext, 'log' | 'now' | 'env'>): Promise<MintedToken> {
+  const {externalAccountProblem, externalAccountType, mintExternalAccountToken, stsTokenUrl} = await import('../credentials/external-account.js');
+  const problem = externalAccountProblem(json);
+  if (problem) throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${problem}.`);
+  const config = json as unknown as ExternalAccountConfig;
+  const tokenUrl = stsTokenUrl(config);
+  const credential = {type: 'external_account' as const, account: '', config, file, addedAt: ''};
+  try {
+    return await withRetry(
+      (_attempt, remainingMs) =>
+        mintExternalAccountToken(credential, ADC_SCOPES, {tokenUrl, log: ctx.log, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+      (error) => error instanceof TokenEndpointError && error.details.transient,
+      DEFAULT_RETRY,
+    );
+  } catch (error) {
+    if (!(error instanceof TokenEndpointError)) throw error;
+    if (error.details.oauthError && !error.details.transient) throw externalAccountType.describeRefusal(error, credential);
+    throw new ApiError(`Could not get an access token with the Application Default Credentials in [${file}] from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});
+  }
 }
 
 /** The VM's token (its own scopes, as google-auth-library's Compute client asks with none given). */
@@ -156,10 +184,7 @@ async function mintAdcToken(json: Record<string, unknown>, file: string, scopes:
   try {
     const {token} = await client.getAccessToken();
     if (!token) throw new Error('the token endpoint answered without an access_token');
-    // An external account that impersonates is stamped with IAM Credentials' expireTime (an instant); every other
-    // client with its own now + expires_in.
-    const impersonates = json.type === 'external_account' && Boolean(json.service_account_impersonation_url);
-    return {token, expiry: (impersonates ? expiryOr : libraryExpiry)(client.credentials.expiry_date, options.now)};
+    return {token, expiry: libraryExpiry(client.credentials.expiry_date, options.now)};
   } catch (error) {
     throw toTokenEndpointError(error, options.tokenUrl);
   }

@@ -3,28 +3,7 @@ import type {AppContext} from '../../context.js';
 import {writeSecureFile} from '../../fs/secure-fs.js';
 import {wellKnownAdcFile} from './read.js';
 
-/** An `authorized_user` ADC file as gcloud writes it and google-auth-library reads it. */
-export interface AuthorizedUserAdc {
-  type: 'authorized_user';
-  client_id: string;
-  client_secret: string;
-  refresh_token: string;
-  quota_project_id?: string;
-  universe_domain?: string;
-  [field: string]: unknown;
-}
-
-/** The ADC JSON for a user's refresh token. */
-export function authorizedUserAdc(user: {clientId: string; clientSecret: string; refreshToken: string; quotaProjectId?: string}): AuthorizedUserAdc {
-  return {
-    client_id: user.clientId,
-    client_secret: user.clientSecret,
-    refresh_token: user.refreshToken,
-    type: 'authorized_user',
-    universe_domain: 'googleapis.com',
-    ...(user.quotaProjectId ? {quota_project_id: user.quotaProjectId} : {}),
-  };
-}
+export {type AuthorizedUserAdc, authorizedUserAdc} from '../credentials/user.js';
 
 /**
  * Writes ADC JSON to the well-known file (or `file`), atomically, mode 0600. Returns the path written.

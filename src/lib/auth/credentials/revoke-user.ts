@@ -1,5 +1,5 @@
 /** Revoking a user's refresh token at the authorization server. */
-import type {StoredUserCredential} from '../../store/credential-store.js';
+import type {StoredUserCredential} from './stored.js';
 import {GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** Google's revoke endpoint (gcloud hard-codes it). */

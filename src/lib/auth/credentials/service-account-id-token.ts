@@ -1,4 +1,4 @@
-import type {ServiceAccountKey} from '../../store/credential-store.js';
+import type {ServiceAccountKey} from './stored.js';
 import {expiryOr} from '../tokens/expiry.js';
 import type {MintedToken, MintOptions} from './service-account-refresher.js';
 import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';

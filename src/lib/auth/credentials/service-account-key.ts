@@ -2,7 +2,8 @@ import {createPrivateKey} from 'node:crypto';
 
 import {UsageError} from '../../errors.js';
 import {jsonErrorAt} from '../../fs/read-file.js';
-import type {ServiceAccountKey} from '../../store/credential-store.js';
+import type {ServiceAccountKey, StoredServiceAccountCredential} from './stored.js';
+import type {CredentialFileReader} from './types.js';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -44,3 +45,9 @@ export function parseServiceAccountKey(text: string, source: string): ServiceAcc
   }
   return key as ServiceAccountKey;
 }
+
+/** `auth login --cred-file` with a service-account key: the key's client_email is the account. */
+export const readServiceAccountFile: CredentialFileReader<StoredServiceAccountCredential> = async ({file, text}, ctx) => {
+  const key = parseServiceAccountKey(text, file);
+  return {type: 'service_account', account: key.client_email, key, addedAt: new Date(ctx.now()).toISOString()};
+};

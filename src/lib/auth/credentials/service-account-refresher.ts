@@ -1,4 +1,4 @@
-import type {ServiceAccountKey} from '../../store/credential-store.js';
+import type {ServiceAccountKey} from './stored.js';
 import {libraryExpiry} from '../tokens/expiry.js';
 import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
 import {createTransporter, type TransportOptions} from '../tokens/transport.js';
@@ -13,6 +13,8 @@ export interface MintedToken {
 /** What every minter is given: the transport's options, and the context's clock its token's expiry is counted on. */
 export interface MintOptions extends TransportOptions {
   now: () => number;
+  /** The context's environment (an external account's executable and AWS sources read it), when the minter needs it. */
+  env?: Record<string, string | undefined>;
 }
 
 /**

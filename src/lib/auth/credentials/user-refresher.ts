@@ -1,6 +1,6 @@
 import {AuthError} from '../../errors.js';
 import {HINTS} from '../../messages.js';
-import type {StoredUserCredential} from '../../store/credential-store.js';
+import type {StoredUserCredential} from './stored.js';
 import {expiryOr, libraryExpiry} from '../tokens/expiry.js';
 import {jwtExpiry} from './service-account-id-token.js';
 import type {MintedToken, MintOptions} from './service-account-refresher.js';

@@ -8,14 +8,15 @@ import {createInterface} from 'node:readline';
 import type {AppContext} from '../../context.js';
 import {ApiError, AuthError, UsageError} from '../../errors.js';
 import {fsErrorReason, readRegularFile} from '../../fs/read-file.js';
-import type {StoredCredential, StoredUserCredential} from '../../store/credential-store.js';
-import {authorizedUserAdc, writeAdcFile} from '../adc/write.js';
+import type {StoredCredential, StoredUserCredential} from '../credentials/stored.js';
+import {writeAdcFile} from '../adc/write.js';
+import {credentialFileReader} from '../credentials/files.js';
+import {credentialType} from '../credentials/registry.js';
 import {openBrowser} from './browser.js';
 import {libraryExpiry} from '../tokens/expiry.js';
 import {jwksUrlFor, verifyIdTokenEmail} from './id-token-check.js';
 import {type CodeGrant, type LoginFlowDeps, runLoginFlow, type UserGrant} from './flow.js';
 import {type OAuthClientConfig, resolveOAuthClient} from './oauth-client.js';
-import {parseServiceAccountKey} from '../credentials/service-account-key.js';
 import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
 import {DEFAULT_SCOPES, REQUEST_TIMEOUT_MS} from '../tokens/token-service.js';
 import {createTransporter, GOOGLE_TOKEN_URL} from '../tokens/transport.js';
@@ -147,7 +148,7 @@ export interface LoginOptions {
 
 export interface LoginResult {
   account: string;
-  kind: 'user' | 'service_account';
+  kind: 'user' | 'service_account' | 'external_account';
   /** The stored credentials were kept (no new login, or the user chose to keep them). */
   reused: boolean;
   project?: string;
@@ -204,11 +205,7 @@ async function finish(account: string, kind: LoginResult['kind'], reused: boolea
   let adcFile: string | undefined;
   if (options.updateAdc) {
     const credential = fresh ?? (await ctx.store.get(account));
-    if (credential?.type === 'authorized_user') {
-      adcFile = await writeAdcFile(authorizedUserAdc(credential), ctx);
-    } else if (credential?.type === 'service_account') {
-      adcFile = await writeAdcFile(credential.key, ctx);
-    }
+    if (credential) adcFile = await writeAdcFile(credentialType(credential).adcJson(credential), ctx);
   }
   let project: string | undefined;
   try {
@@ -220,9 +217,10 @@ async function finish(account: string, kind: LoginResult['kind'], reused: boolea
 }
 
 /**
- * `--cred-file`: an `authorized_user` (ADC or gcloud-style) or `service_account` JSON file, stored without a
- * browser or network call.
- * @throws UsageError for an unreadable or unsupported file or an ACCOUNT mismatch.
+ * `--cred-file`: an `authorized_user` (ADC or gcloud-style), `service_account` or `external_account` JSON file, read
+ * and named by its type (an external account without impersonation is named by one exchange and an introspection).
+ * Nothing is stored unless it was read and named.
+ * @throws UsageError for an unreadable or unsupported file or an ACCOUNT mismatch; AuthError/ApiError from naming it.
  */
 async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promise<LoginResult> {
   const file = options.credFile!;
@@ -238,60 +236,23 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   } catch {
     throw new UsageError(`Credential file [${file}] is not JSON.`);
   }
-  const now = new Date(ctx.now()).toISOString();
-  let credential: StoredCredential;
-  if (data?.type === 'service_account') {
-    const key = parseServiceAccountKey(text, file);
-    credential = {type: 'service_account', account: key.client_email, key, addedAt: now};
-  } else if (data?.type === 'authorized_user') {
-    const {client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken} = data;
-    if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || typeof refreshToken !== 'string' || !clientId || !clientSecret || !refreshToken) {
-      throw new UsageError(`Credential file [${file}] lacks client_id, client_secret or refresh_token.`);
-    }
-    const tokenUri = typeof data.token_uri === 'string' ? data.token_uri : undefined;
-    const account =
-      options.account ||
-      (typeof data.account === 'string' && data.account) ||
-      (await identifyRefreshToken({clientId, clientSecret, refreshToken}, ctx.tokens.explicitTokenUrl() ?? tokenUri ?? GOOGLE_TOKEN_URL, ctx, file));
-    credential = {type: 'authorized_user', account, refreshToken, clientId, clientSecret, ...(tokenUri ? {tokenUri} : {}), addedAt: now};
-  } else {
-    throw new UsageError(`Credential file [${file}] is of type [${String(data?.type)}]; auth login --cred-file takes authorized_user or service_account files.`);
+  const read = typeof data?.type === 'string' ? credentialFileReader(data.type) : undefined;
+  if (!read) {
+    throw new UsageError(`Credential file [${file}] is of type [${String(data?.type)}]; auth login --cred-file takes authorized_user, service_account or external_account files.`);
   }
+  const credential = await read(
+    {file, text, data, account: options.account},
+    {explicitTokenUrl: () => ctx.tokens.explicitTokenUrl(), log: ctx.log, now: ctx.now, env: ctx.env},
+  );
   if (options.account && options.account !== credential.account) {
     throw new UsageError(`The account [${options.account}] does not match the credential file's account [${credential.account}]. Omit ACCOUNT, or pass the file for that account.`);
   }
   if (!options.force && (await ctx.store.get(credential.account)) && !(await replaceStored(credential.account, ctx))) {
-    return finish(credential.account, credential.type === 'service_account' ? 'service_account' : 'user', true, options, ctx);
+    return finish(credential.account, loginKind(credential), true, options, ctx);
   }
   await ctx.store.put(credential);
   await ctx.cache.removeAccount(credential.account);
-  return finish(credential.account, credential.type === 'service_account' ? 'service_account' : 'user', false, options, ctx, credential);
+  return finish(credential.account, loginKind(credential), false, options, ctx, credential);
 }
 
-/**
- * The verified account of a refresh token that names none (gcloud's ADC files carry `"account": ""`): one refresh,
- * whose id token is checked like a login's.
- * @throws UsageError when the refresh brings no id token (pass ACCOUNT); AuthError when the token is refused or does not verify.
- */
-async function identifyRefreshToken(
-  user: {clientId: string; clientSecret: string; refreshToken: string},
-  tokenUrl: string,
-  ctx: AppContext,
-  file: string,
-): Promise<string> {
-  const [{UserRefreshClient}, transporter] = await Promise.all([
-    import('google-auth-library'),
-    createTransporter({tokenUrl, log: ctx.log, timeoutMs: REQUEST_TIMEOUT_MS}),
-  ]);
-  const client = new UserRefreshClient({clientId: user.clientId, clientSecret: user.clientSecret, refreshToken: user.refreshToken, transporter});
-  try {
-    await client.getAccessToken();
-  } catch (error) {
-    const failure = toTokenEndpointError(error, tokenUrl);
-    if (failure.details.oauthError) throw new AuthError(`The token endpoint refused the refresh token in [${file}] (${failure.message}).`, {cause: failure});
-    throw new ApiError(`Could not check the refresh token in [${file}] at ${tokenUrl}: ${failure.message}.`, {cause: failure});
-  }
-  const idToken = client.credentials.id_token;
-  if (!idToken) throw new UsageError(`Credential file [${file}] does not name its account: pass it, as in gcauth auth login ACCOUNT --cred-file=${file}.`);
-  return verifyIdTokenEmail(idToken, {clientId: user.clientId, jwksUrl: jwksUrlFor(tokenUrl)});
-}
+const loginKind = (credential: StoredCredential): LoginResult['kind'] => (credential.type === 'authorized_user' ? 'user' : credential.type);

@@ -1,10 +1,12 @@
-import {AuthError, ApiError} from '../../errors.js';
+import {AuthError} from '../../errors.js';
 import type {Logger} from '../../log.js';
-import {FIX, HINTS, SCOPES} from '../../messages.js';
+import {FIX, SCOPES} from '../../messages.js';
 import type {CredentialStore, StoredCredential} from '../../store/credential-store.js';
 import type {CachedToken, TokenCache, TokenKey} from '../../store/token-cache.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
+import {credentialType} from '../credentials/registry.js';
 import type {MintedToken} from '../credentials/service-account-refresher.js';
+import {unreachable} from '../credentials/service-account.js';
 import {TokenEndpointError} from './token-endpoint-error.js';
 import {GOOGLE_TOKEN_URL} from './transport.js';
 
@@ -130,10 +132,14 @@ export class TokenService {
     return {account: credential.account, scopes, token: minted.token, expiry: minted.expiry, issued: this.deps.now()};
   }
 
-  /** Token endpoint for a credential: an explicit `auth/token_host` > the key's token_uri > Google's. */
+  /**
+   * Token endpoint for a credential: an explicit `auth/token_host` > the credential's own (a key's token_uri) > Google's;
+   * an external account's is always its configuration's STS.
+   */
   tokenUrlFor(credential: StoredCredential): string {
-    const own = credential.type === 'authorized_user' ? credential.tokenUri : credential.key.token_uri;
-    return this.explicitTokenUrl() ?? own ?? GOOGLE_TOKEN_URL;
+    const type = credentialType(credential);
+    const own = type.ownTokenUrl(credential);
+    return (type.followsTokenHost ? this.explicitTokenUrl() : undefined) ?? own ?? GOOGLE_TOKEN_URL;
   }
 
   /** `auth/token_host` when it was set explicitly (flag, environment, configuration), else undefined. */
@@ -168,36 +174,9 @@ export function unknownAccount(account: string): AuthError {
   );
 }
 
-// What to do about each refusal the token endpoint can give a service-account grant.
-const REFUSAL_ADVICE: Record<string, string> = {
-  invalid_grant: `The key may have been deleted or disabled, or the account disabled or deleted: ${HINTS.newKey}.`,
-  invalid_client: 'The key or its account is not valid here: check the key file, or create a new key and activate it.',
-  invalid_scope: 'One of the requested scopes is not valid: check --scopes.',
-  unauthorized_client: 'The account may not use this grant: check the key file and its account.',
-};
-
-const adviceFor = (oauthError: string) => REFUSAL_ADVICE[oauthError] ?? 'Check the key file, or create a new key and activate it.';
-
 function describeMintFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
   if (!(error instanceof TokenEndpointError)) return error as Error;
   const {oauthError, transient} = error.details;
-  if (oauthError && !transient && credential.type === 'authorized_user') {
-    const advice =
-      oauthError === 'invalid_grant'
-        ? `The refresh token was revoked or has expired: run ${FIX.login()} again.`
-        : oauthError === 'invalid_client' || oauthError === 'unauthorized_client'
-          ? `The OAuth client it was issued to is no longer valid: run ${FIX.login()} again with a valid client.`
-          : HINTS.loginAgain;
-    return new AuthError(`The token endpoint refused the credentials of [${credential.account}] (${error.message}). ${advice}`, {cause: error});
-  }
-  if (oauthError && !transient && credential.type === 'service_account') {
-    const keyId = credential.key.private_key_id ? `key [${credential.key.private_key_id}]` : 'the key';
-    return new AuthError(`The token endpoint refused ${keyId} of service account [${credential.account}] (${error.message}). ${adviceFor(oauthError)}`, {
-      cause: error,
-    });
-  }
-  return new ApiError(`Could not get an access token for [${credential.account}] from ${tokenUrl}: ${error.message}.`, {
-    cause: error,
-    status: error.details.status,
-  });
+  if (oauthError && !transient) return credentialType(credential).describeRefusal(error, credential);
+  return unreachable('an access token', credential.account, tokenUrl, error);
 }

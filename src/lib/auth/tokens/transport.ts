@@ -12,6 +12,8 @@ export interface TransportOptions {
   log: Logger;
   /** Each request is aborted after this long. */
   timeoutMs: number;
+  /** URLs whose answers are secrets whatever their shape (an external account's subject-token source): logged as [REDACTED]. */
+  secretResponseUrls?: string[];
 }
 
 const describeBody = (data: unknown): string => {
@@ -30,6 +32,8 @@ export async function createTransporter(options: TransportOptions): Promise<gaxi
   const {gaxios: lib} = await import('google-auth-library');
   const transporter = new lib.Gaxios();
   const tokenUrl = new URL(options.tokenUrl);
+  const secret = (url: unknown) => (options.secretResponseUrls ?? []).some((prefix) => String(url ?? '').startsWith(prefix));
+  const bodyOf = (url: unknown, data: unknown) => (secret(url) && data !== undefined && data !== null && data !== '' ? '[REDACTED]' : describeBody(data));
   transporter.interceptors.request.add({
     resolved: async (config) => {
       if (config.url.href === GOOGLE_TOKEN_URL) config.url = tokenUrl;
@@ -44,12 +48,12 @@ export async function createTransporter(options: TransportOptions): Promise<gaxi
   });
   transporter.interceptors.response.add({
     resolved: async (response) => {
-      options.log.debug(`<-- ${response.status} ${redactText(response.config.url.href)} ${describeBody(response.data)}`.trimEnd());
+      options.log.debug(`<-- ${response.status} ${redactText(response.config.url.href)} ${bodyOf(response.config.url.href, response.data)}`.trimEnd());
       return response;
     },
     rejected: async (error: {status?: number; response?: {status: number; data: unknown}; config?: {url?: URL}; message?: string}) => {
       const status = error.response?.status ?? error.status ?? 'error';
-      options.log.debug(`<-- ${status} ${redactText(String(error.config?.url ?? ''))} ${describeBody(error.response?.data ?? error.message)}`.trimEnd());
+      options.log.debug(`<-- ${status} ${redactText(String(error.config?.url ?? ''))} ${bodyOf(error.config?.url, error.response?.data ?? error.message)}`.trimEnd());
       throw error;
     },
   });
