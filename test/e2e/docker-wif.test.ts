@@ -11,7 +11,7 @@ import {tmpDir} from '../helpers/emulator.js';
 import {writeOciImage, type OciImage} from '../helpers/oci-image.js';
 import {registryInstalled, REGISTRY_BIN, startRegistry, type RegistryProcess} from '../helpers/registry.js';
 import {sayWhySkipped} from '../helpers/skip.js';
-import {pointAtEmulator, provisionFederation, writeCredentialConfig, type Federation} from '../helpers/wif.js';
+import {pointAtEmulator, provisionFederation, writeCredentialConfig, type FederatedPool} from '../helpers/federation.js';
 
 // Issue 18, item 7(c): docker (the CLI alone, no daemon) and skopeo pull and push through docker-credential-gcauth
 // as a federated identity of the emulator's workload identity pool, against Debian's registry whose token server is
@@ -29,7 +29,7 @@ const TAG = 'v1';
 const WRITER = 'roles/artifactregistry.writer';
 
 let emu: RunningEmulator;
-let fed: Federation;
+let fed: FederatedPool;
 let registry: RegistryProcess;
 let image: OciImage;
 let work: string;
@@ -168,7 +168,7 @@ suite('docker and skopeo through docker-credential-gcauth as a federated identit
   });
 
   test('impersonation: a principal with no role of its own pushes and pulls as the service account it may impersonate', async () => {
-    const email = await fed.createServiceAccount('ci-pusher');
+    const {email} = await fed.createServiceAccount('ci-pusher');
     await fed.grant(`serviceAccount:${email}`, WRITER);
     await fed.grant(fed.repositorySet('acme/deployer'), 'roles/iam.workloadIdentityUser', email);
 

@@ -7,7 +7,7 @@ import {runCli} from '../helpers/cli.js';
 import {savedState, tmpDir} from '../helpers/emulator.js';
 import {findGcloud, runGcloud} from '../helpers/gcloud.js';
 import {sayWhySkipped} from '../helpers/skip.js';
-import {pointAtEmulator, provisionFederation, writeCredentialConfig, type CiJob, type Federation} from '../helpers/wif.js';
+import {pointAtEmulator, provisionFederation, writeCredentialConfig, type CiJob, type FederatedPool} from '../helpers/federation.js';
 
 // Issue 18, item 7(a): the real gcloud 528, offline, as a federated identity of the emulator's workload identity
 // pool. gcloud writes the credential configuration itself (create-cred-config), the test points its token_url,
@@ -33,7 +33,7 @@ const GCLOUD_SCOPES = [
 const SUBJECT = 'repo:acme/app:ref:refs/heads/main';
 
 let emu: RunningEmulator;
-let fed: Federation;
+let fed: FederatedPool;
 let job: CiJob;
 let work: string;
 /** What `gcauth emulator env-init --gcloud` prints, as variables. */
@@ -144,7 +144,7 @@ suite('the real gcloud 528 with external_account credentials against the emulato
   }, 60_000);
 
   test('with --service-account: login names the email and contacts nothing; print-access-token is an IAM Credentials token', async () => {
-    const email = await fed.createServiceAccount('ci-builder');
+    const {email} = await fed.createServiceAccount('ci-builder');
     await fed.grant(fed.repositorySet('acme/app'), 'roles/iam.workloadIdentityUser', email);
     await fed.grant(`serviceAccount:${email}`, 'roles/iam.serviceAccountViewer');
     const env = gcloudSandbox();

@@ -6,7 +6,7 @@ import {execa} from 'execa';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
 import {runCli} from '../helpers/cli.js';
 import {callApi, repoRoot, tmpDir} from '../helpers/emulator.js';
-import {pointAtEmulator, provisionFederation, writeCredentialConfig, type CiJob, type Federation} from '../helpers/wif.js';
+import {pointAtEmulator, provisionFederation, writeCredentialConfig, type CiJob, type FederatedPool} from '../helpers/federation.js';
 
 // Issue 18, item 7(b): the real google-auth-library (unmodified, from node_modules), in a child node process that
 // knows nothing but GOOGLE_APPLICATION_CREDENTIALS (a file `gcauth iam workload-identity-pools create-cred-config`
@@ -22,7 +22,7 @@ process.stdout.write(await auth.getAccessToken());
 `;
 
 let emu: RunningEmulator;
-let fed: Federation;
+let fed: FederatedPool;
 let job: CiJob;
 let work: string;
 
@@ -75,7 +75,7 @@ describe('the real google-auth-library with a credential configuration gcauth wr
   });
 
   test('with --service-account: getAccessToken() returns the service account\'s IAM Credentials token', async () => {
-    const email = await fed.createServiceAccount('gal-builder');
+    const {email} = await fed.createServiceAccount('gal-builder');
     await fed.grant(fed.repositorySet('acme/app'), 'roles/iam.workloadIdentityUser', email);
     await fed.grant(`serviceAccount:${email}`, 'roles/iam.serviceAccountViewer');
     const file = await gcauthCredConfig('wif-sa.json', [`--service-account=${email}`]);
