@@ -8,7 +8,7 @@ import {tokenSources} from '../docker/helper.js';
 import {asClause, FIX, SCOPES, shortScope} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
-import {exchangeFix, type FederatedIdentity, type FederationFacts} from './federation.js';
+import {checkAdcExternalAccount, exchangeFix, type FederatedIdentity, type FederationFacts} from './federation.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'account';
@@ -25,6 +25,8 @@ export interface AccountState {
   credential?: StoredCredential;
   /** The account is the VM's, its tokens from the metadata server. */
   metadata?: boolean;
+  /** The identity is the Application Default Credentials' (no account): the API checks cannot ask as it. */
+  adc?: boolean;
   /** A token could be had now; without one, API checks are skipped. */
   tokenOk: boolean;
   /** An external account in use (stored, or the ADC file the helper uses): the federation checks look at it. */
@@ -56,6 +58,8 @@ async function noAccount(ctx: AccountContext, why: string): Promise<{check: Chec
   if (adcAt >= 0 && (before < 0 || adcAt > before)) {
     const adc = await findAdcSource(ctx).catch(() => undefined);
     if (adc?.file) {
+      const federated = await checkAdcExternalAccount(ctx, adc.file, `${why}; the Docker helper uses the Application Default Credentials (docker/token_source=${sources.join(',')})`);
+      if (federated) return {check: result(CHECK, federated.ok ? 'ok' : 'fail', federated.message, federated.fix), state: federated.state};
       const message = `${why}; the Docker helper uses the Application Default Credentials in ${adc.file} (docker/token_source=${sources.join(',')}), which this check does not test`;
       return {check: result(CHECK, 'warn', message, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
     }

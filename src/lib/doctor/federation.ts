@@ -4,8 +4,12 @@
  * Credentials said), the member a role binding names for it, and whether its tokens last as long as Docker needs them.
  * Nothing here prints a subject token, a header value or an access token.
  */
+import {ADC_SCOPES} from '../auth/adc/read.js';
 import {
   audienceParts,
+  externalAccountProblem,
+  externalAccountType,
+  mintExternalAccountToken,
   describeSource,
   federatedPrincipal,
   ALLOW_EXECUTABLES,
@@ -24,8 +28,10 @@ import {REQUEST_TIMEOUT_MS} from '../auth/tokens/token-service.js';
 import type {AppContext} from '../context.js';
 import {minTokenLifetimeMs} from '../docker/helper.js';
 import {PermissionDeniedError} from '../errors.js';
+import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
 import {asClause} from '../messages.js';
 import type {CachedToken} from '../store/token-cache.js';
+import type {AccountState} from './account.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'federation';
@@ -270,4 +276,40 @@ export function checkTokenLifetime(
     );
   }
   return result(LIFETIME_CHECK, 'ok', `${minted}; the subject token in ${describeSource(config)} lasts until ${when(expiry)}, past the next exchange (${when(next)})`);
+}
+
+/**
+ * The account check's verdict for an ADC file that is an external account (no active account; the Docker helper uses
+ * it): one fresh exchange, as the helper's would be, or the fix for what refused it. Undefined when the file is no
+ * external account (or cannot be read: the helper's own check says why).
+ */
+export async function checkAdcExternalAccount(
+  ctx: FederationContext,
+  file: string,
+  what: string,
+): Promise<{ok: boolean; message: string; fix?: string; state: AccountState} | undefined> {
+  let config: unknown;
+  try {
+    config = JSON.parse(readRegularFile(file).replace(/^\uFEFF/, ''));
+  } catch (error) {
+    ctx.log.debug(`the ADC file [${file}] was not read as JSON: ${fsErrorReason(error)}`);
+    return undefined;
+  }
+  if ((config as {type?: unknown} | null)?.type !== 'external_account') return undefined;
+  const problem = externalAccountProblem(config);
+  const identity: FederatedIdentity = {config: config as ExternalAccountConfig, file};
+  const named = `${what}: [${file}], an external account`;
+  if (problem) return {ok: false, message: `${named}: ${problem}`, fix: `gcauth iam workload-identity-pools create-cred-config AUDIENCE --credential-source-file=PATH --output-file=${file}`, state: {tokenOk: false, adc: true}};
+  try {
+    const minted = await mintExternalAccountToken(identity, ADC_SCOPES, mintOptions(ctx, identity.config));
+    const proven = {account: '', scopes: ADC_SCOPES, token: minted.token, expiry: minted.expiry, issued: ctx.now()};
+    return {ok: true, message: `${named}: a token can be had now`, state: {tokenOk: true, adc: true, identity, proven}};
+  } catch (error) {
+    // Worded as the helper's ADC source words the same refusal.
+    const said =
+      error instanceof TokenEndpointError && error.details.oauthError && !error.details.transient
+        ? externalAccountType.describeRefusal(error, {type: 'external_account', account: '', config: identity.config, file, addedAt: ''})
+        : error;
+    return {ok: false, message: `${named}: no token can be had now: ${asClause(said)}`, fix: await exchangeFix(ctx, identity, error), state: {tokenOk: false, adc: true, identity}};
+  }
 }

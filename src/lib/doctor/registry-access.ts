@@ -40,6 +40,10 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>
     const why = 'name an image (gcr.io/PROJECT/IMAGE or LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE) to check pull and push';
     return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
   }
+  if (state.adc) {
+    const why = `not asked as the Application Default Credentials: ${state.identity?.file ? `gcauth auth login --cred-file=${state.identity.file}` : 'gcauth auth login --cred-file=FILE'} makes them the account doctor asks as`;
+    return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
+  }
   if (!state.tokenOk) return [result('registry-pull', 'skip', 'no token to ask with'), result('registry-push', 'skip', 'no token to ask with')];
   const {account, grantee} = callerOf(ctx, state);
   let held: string[];
