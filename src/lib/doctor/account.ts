@@ -59,7 +59,10 @@ async function noAccount(ctx: AccountContext, why: string): Promise<{check: Chec
     const adc = await findAdcSource(ctx).catch(() => undefined);
     if (adc?.file) {
       const federated = await checkAdcExternalAccount(ctx, adc.file, `${why}; the Docker helper uses the Application Default Credentials (docker/token_source=${sources.join(',')})`);
-      if (federated) return {check: result(CHECK, federated.ok ? 'ok' : 'fail', federated.message, federated.fix), state: federated.state};
+      if (federated) {
+        const {ok, message, fix, identity, proven} = federated;
+        return {check: result(CHECK, ok ? 'ok' : 'fail', message, fix), state: {tokenOk: ok, adc: true, ...(identity ? {identity} : {}), ...(proven ? {proven} : {})}};
+      }
       const message = `${why}; the Docker helper uses the Application Default Credentials in ${adc.file} (docker/token_source=${sources.join(',')}), which this check does not test`;
       return {check: result(CHECK, 'warn', message, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
     }

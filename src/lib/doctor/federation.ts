@@ -31,7 +31,6 @@ import {PermissionDeniedError} from '../errors.js';
 import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
 import {asClause} from '../messages.js';
 import type {CachedToken} from '../store/token-cache.js';
-import type {AccountState} from './account.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'federation';
@@ -287,7 +286,7 @@ export async function checkAdcExternalAccount(
   ctx: FederationContext,
   file: string,
   what: string,
-): Promise<{ok: boolean; message: string; fix?: string; state: AccountState} | undefined> {
+): Promise<{ok: boolean; message: string; fix?: string; identity?: FederatedIdentity; proven?: CachedToken} | undefined> {
   let config: unknown;
   try {
     config = JSON.parse(readRegularFile(file).replace(/^\uFEFF/, ''));
@@ -299,17 +298,17 @@ export async function checkAdcExternalAccount(
   const problem = externalAccountProblem(config);
   const identity: FederatedIdentity = {config: config as ExternalAccountConfig, file};
   const named = `${what}: [${file}], an external account`;
-  if (problem) return {ok: false, message: `${named}: ${problem}`, fix: `gcauth iam workload-identity-pools create-cred-config AUDIENCE --credential-source-file=PATH --output-file=${file}`, state: {tokenOk: false, adc: true}};
+  if (problem) return {ok: false, message: `${named}: ${problem}`, fix: `gcauth iam workload-identity-pools create-cred-config AUDIENCE --credential-source-file=PATH --output-file=${file}`};
   try {
     const minted = await mintExternalAccountToken(identity, ADC_SCOPES, mintOptions(ctx, identity.config));
     const proven = {account: '', scopes: ADC_SCOPES, token: minted.token, expiry: minted.expiry, issued: ctx.now()};
-    return {ok: true, message: `${named}: a token can be had now`, state: {tokenOk: true, adc: true, identity, proven}};
+    return {ok: true, message: `${named}: a token can be had now`, identity, proven};
   } catch (error) {
     // Worded as the helper's ADC source words the same refusal.
     const said =
       error instanceof TokenEndpointError && error.details.oauthError && !error.details.transient
         ? externalAccountType.describeRefusal(error, {type: 'external_account', account: '', config: identity.config, file, addedAt: ''})
         : error;
-    return {ok: false, message: `${named}: no token can be had now: ${asClause(said)}`, fix: await exchangeFix(ctx, identity, error), state: {tokenOk: false, adc: true, identity}};
+    return {ok: false, message: `${named}: no token can be had now: ${asClause(said)}`, fix: await exchangeFix(ctx, identity, error), identity};
   }
 }
