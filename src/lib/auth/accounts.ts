@@ -5,7 +5,8 @@ import {HINTS, scopeUrl} from '../messages.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {impersonatedAccessToken, impersonationOf, parseLifetime} from './credentials/impersonation.js';
-import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, metadataIdentityToken, onGce} from './credentials/metadata.js';
+import {metadataAbsenceNote, type MetadataContext, metadataEmail, metadataEmailIfAny, metadataTokenSource, onGce} from './credentials/metadata.js';
+import type {TokenSource} from './credentials/types.js';
 import {DEFAULT_AUDIENCE, type IdTokenContext, ownIdToken} from './own-id-token.js';
 import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './tokens/token-service.js';
 
@@ -67,13 +68,8 @@ export async function isVmAccount(ctx: AccountContext, account: string): Promise
   return email !== undefined && email.toLowerCase() === account.toLowerCase();
 }
 
-/** The tokens of an acting account, from wherever they come: the metadata server, or its stored credential's type. */
-export interface AccountTokens {
-  /** @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError. */
-  accessToken(scopes?: string[]): Promise<CachedToken>;
-  /** An id token for audience (undefined: the type's default). @throws as accessToken; UsageError when the type has none. */
-  idToken(audience: string | undefined): Promise<CachedToken>;
-}
+/** The tokens of an acting account, from wherever they come (see TokenSource). */
+export type AccountTokens = TokenSource;
 
 /**
  * The one place that decides where the acting account's tokens come from: the metadata server for the VM's account
@@ -81,11 +77,7 @@ export interface AccountTokens {
  * (cached, single-flight) and its credential type. A cached token is served before the store is read.
  */
 export function accountTokens(ctx: AccountContext & IdTokenContext, acting: ActingAccount): AccountTokens {
-  const vm: AccountTokens = {
-    accessToken: (scopes) => metadataAccessToken(ctx, scopes),
-    // The metadata server's id tokens with format=full carry email and email_verified, as gcloud's do.
-    idToken: (audience) => metadataIdentityToken(ctx, audience ?? DEFAULT_AUDIENCE, {format: 'full'}),
-  };
+  const vm = metadataTokenSource(ctx, DEFAULT_AUDIENCE);
   if (acting.metadata) return vm;
   return {
     async accessToken(scopes) {
