@@ -3,11 +3,12 @@
 // Rows run alternately (round-robin, starting row rotated each round) so a machine that slows down
 // mid-run slows every row alike. Not a test: figures depend on the machine and its load.
 //
-// Usage: node scripts/bench.js [--runs N] [--rss-runs N] [--json] [--check]
+// Usage: node scripts/bench.js [--runs N] [--rss-runs N] [--json] [--check] [--rows ID,...]
 //   --runs N      timed runs per row (default 15), after one untimed warm-up run
 //   --rss-runs N  extra runs per row under /usr/bin/time for peak RSS (default 3)
 //   --json        machine-readable output on stdout
 //   --check       exit 1 when a target is not met
+//   --rows ID,... only these rows (and the node -e 0 baseline), without the helper loops; e.g. gcauth-config-helper,gcloud-config-helper
 //
 // Wall time: from spawn to exit of the command itself (no wrapper), median over the timed runs.
 // Peak RSS: GNU time's %M (the kernel's maxrss of the command's process, via wait4), the maximum over
@@ -99,6 +100,26 @@ const ROWS = [
     },
     cmd: (s) => [GCLOUD, ['auth', 'print-access-token'], s.gcloudEnv],
     expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
+  },
+  // What kubectl's gke-gcloud-auth-plugin runs before requests: the token and id token, both cached after the warm-up.
+  {
+    id: 'gcauth-config-helper',
+    label: 'gcauth config config-helper --format=json (cached)',
+    setup: async (s) => {
+      await run(process.execPath, [cli, 'auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.env, {mustSucceed: true});
+    },
+    cmd: (s) => [process.execPath, [cli, 'config', 'config-helper', '--format=json'], s.env],
+    expect: (out) => check(/"access_token": "ya29\.\S+"/.test(out) && /"id_token": "ey/.test(out), 'config-helper printed no token and id token'),
+  },
+  {
+    id: 'gcloud-config-helper',
+    label: 'gcloud config config-helper --format=json (cached)',
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: async (s) => {
+      await run(GCLOUD, ['auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.gcloudEnv, {mustSucceed: true});
+    },
+    cmd: (s) => [GCLOUD, ['config', 'config-helper', '--format=json'], s.gcloudEnv],
+    expect: (out) => check(/"access_token": "ya29\.\S+"/.test(out), 'gcloud config-helper printed no token'),
   },
   // What Docker runs before every pull and push of a gcr.io image.
   {
@@ -340,7 +361,7 @@ function gcloudEnvFor(base, exports, configDir) {
   };
 }
 
-async function measure({runs, rssRuns}) {
+async function measure({runs, rssRuns, only}) {
   const root = mkdtempSync(path.join(tmpdir(), 'gcauth-bench-'));
   const dataDir = path.join(root, 'emulator');
   let emulator;
@@ -357,6 +378,7 @@ async function measure({runs, rssRuns}) {
     const rows = [];
     const skipped = [];
     for (const row of ROWS) {
+      if (only && !row.baseline && !only.includes(row.id)) continue;
       const reason = row.unavailable?.(s);
       if (reason) skipped.push({id: row.id, label: row.label, reason});
       else rows.push({row, times: [], rss: [], tokenRequests: 0});
@@ -383,7 +405,7 @@ async function measure({runs, rssRuns}) {
     }
 
     // The loops before the contention runs, whose 40 processes leave this small machine busy for a while.
-    const loops = await helperLoops(s);
+    const loops = only ? [] : await helperLoops(s);
 
     const contention = [];
     for (const tool of ['gcauth', 'gcloud']) {
@@ -587,13 +609,17 @@ async function main() {
       'rss-runs': {type: 'string', default: '3'},
       json: {type: 'boolean', default: false},
       check: {type: 'boolean', default: false},
+      rows: {type: 'string'},
     },
   });
+  const only = values.rows?.split(',').map((id) => id.trim()).filter(Boolean);
+  const unknown = only?.filter((id) => !ROWS.some((row) => row.id === id));
+  if (unknown?.length) throw new Error(`--rows: no row ${unknown.join(', ')}; rows: ${ROWS.map((row) => row.id).join(', ')}`);
   const runs = Number.parseInt(values.runs, 10);
   const rssRuns = Number.parseInt(values['rss-runs'], 10);
   if (!(runs >= 1) || !(rssRuns >= 0)) throw new Error('--runs must be >= 1 and --rss-runs >= 0');
   if (!values.json) process.stderr.write(`bench: ${runs} alternating runs per row...\n`);
-  const report = await measure({runs, rssRuns});
+  const report = await measure({runs, rssRuns, only});
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
   const unmet = report.rows.some((r) => r.targets && Object.values(r.targets).some((t) => t.met === false)) || (report.loops ?? []).some((l) => l.target?.met === false);
   if (values.check && unmet) process.exitCode = 1;

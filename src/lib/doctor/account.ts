@@ -94,6 +94,9 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
   }
   if (acting.metadata) return checkVmAccount(ctx, acting.account);
   const {account} = acting;
+  if (acting.given) {
+    return {check: result(CHECK, 'warn', `${account} is used instead of any account; gcauth neither checks nor refreshes it`), state: {account, tokenOk: true}};
+  }
   const credential = await ctx.store.get(account);
   if (!credential) {
     if (await isVmAccount(ctx, account)) return checkVmAccount(ctx, account);

@@ -75,12 +75,16 @@ export type CredentialFileReader<C extends StoredCredential = StoredCredential> 
 
 /**
  * Where an acting account's tokens come from, whatever it is: a stored credential (through the token service and its
- * CredentialType) or the metadata server (metadata.ts). accounts.ts `accountTokens` picks one; every command that needs
+ * CredentialType), the metadata server (metadata.ts) or an access token handed in (given-token.ts). accounts.ts `accountTokens` picks one; every command that needs
  * an account's access or id token asks it, never a source directly.
  */
 export interface TokenSource {
   /** @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError. */
   accessToken(scopes?: string[]): Promise<CachedToken>;
-  /** An id token for audience (undefined: the source's default). @throws as accessToken; UsageError when it has none. */
+  /**
+   * An id token for audience (undefined: the source's default).
+   * @throws as accessToken; NoIdTokenError (accounts.ts) when the credential has none (a given access token, an
+   *   external account without impersonation).
+   */
   idToken(audience: string | undefined): Promise<CachedToken>;
 }
