@@ -61,9 +61,12 @@ const AR_REGIONAL_LOCATIONS: readonly string[] = [
 /** Locations served only as `<location>-docker.pkg.dev`: the multi-regions and the newest regions. */
 const AR_DOCKER_ONLY_LOCATIONS: readonly string[] = ['asia', 'europe', 'us', 'asia-southeast3', 'europe-north2', 'northamerica-south1'];
 
+/** Every Artifact Registry location (multi-regions first), the locations a repository may be created in. */
+export const ARTIFACT_REGISTRY_LOCATIONS: readonly string[] = [...AR_DOCKER_ONLY_LOCATIONS.slice(0, 3), ...AR_REGIONAL_LOCATIONS, ...AR_DOCKER_ONLY_LOCATIONS.slice(3)];
+
 /** Every Artifact Registry Docker host: `<location>-docker.pkg.dev`, then `docker.<region>.rep.pkg.dev`. */
 export const ARTIFACT_REGISTRY_HOSTS: readonly string[] = [
-  ...[...AR_DOCKER_ONLY_LOCATIONS.slice(0, 3), ...AR_REGIONAL_LOCATIONS, ...AR_DOCKER_ONLY_LOCATIONS.slice(3)].map((l) => `${l}-docker.pkg.dev`),
+  ...ARTIFACT_REGISTRY_LOCATIONS.map((l) => `${l}-docker.pkg.dev`),
   ...AR_REGIONAL_LOCATIONS.map((l) => `docker.${l}.rep.pkg.dev`),
 ];
 

@@ -3,7 +3,7 @@ import {UsageError} from '../errors.js';
 import {readRegularFile} from '../fs/read-file.js';
 import {checkBindingCondition, checkConditionSyntax, type IamCondition, parseConditionFlag, readConditionFile} from './condition.js';
 import {addBinding, type BindingChange, CONDITIONAL_POLICY_VERSION, hasConditions, type Policy, type PolicyEdit, type PolicyResource, policyForDisplay, removeBinding, updatePolicy} from './policy.js';
-import {validateMember, validateProjectId, validateRole} from './validate.js';
+import {quoteValue, validateMember, validateProjectId, validateRole} from './validate.js';
 
 export interface BindingOptions {
   member: string;
@@ -90,8 +90,10 @@ export async function changeBinding(
   target: () => Promise<PolicyResource>,
   options: BindingOptions,
   ctx: AppContext,
+  rules: ResourceRules = {},
 ): Promise<BindingResult> {
   const change = await parseBindingChange(options);
+  rules.checkRole?.(change.role);
   const resource = await target();
   const where = `${resource.kind} [${resource.id}]`;
   let asked = false;
@@ -126,15 +128,78 @@ export async function changeBinding(
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
+/** Rules a kind of resource adds to the member and role checks, run before any request. */
+export interface ResourceRules {
+  /** @throws UsageError for a role this kind of resource cannot be granted. */
+  checkRole?(role: string): void;
+}
+
+/**
+ * The one add/remove-iam-policy-binding core of every resource (project, service account, repository): changeBinding,
+ * and the policy as gcloud prints it.
+ */
+export async function changePolicyBinding(
+  action: 'add' | 'remove',
+  target: () => Promise<PolicyResource>,
+  options: BindingOptions,
+  ctx: AppContext,
+  rules: ResourceRules = {},
+): Promise<Policy> {
+  return policyForDisplay((await changeBinding(action, target, options, ctx, rules)).policy);
+}
+
+/** A resource's policy, read at version 3 so no condition is hidden, as gcloud prints it. */
+export async function readPolicy(target: () => Promise<PolicyResource>): Promise<Policy> {
+  return policyForDisplay(await (await target()).get(CONDITIONAL_POLICY_VERSION));
+}
+
+/**
+ * set-iam-policy: the policy in POLICY_FILE (JSON or YAML, as get-iam-policy prints it) replaces the resource's,
+ * every member and role checked first. With the file's etag the write fails if the policy changed since it was read
+ * (gcloud's rule); without one it overwrites.
+ * @throws UsageError for an unreadable file or a bad binding; the API's typed errors.
+ */
+export async function replacePolicy(target: () => Promise<PolicyResource>, file: string, ctx: AppContext, rules: ResourceRules = {}): Promise<Policy> {
+  const where = `POLICY_FILE ${quoteValue(file)}`;
+  let text: string;
+  try {
+    text = String(await readRegularFile(file));
+  } catch (error) {
+    throw new UsageError(`Cannot read ${where}: ${error instanceof Error ? error.message : String(error)}.`, {cause: error});
+  }
+  const {parse} = await import('yaml');
+  let data: unknown;
+  try {
+    data = parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new UsageError(`Invalid ${where}: it is not valid JSON or YAML.`);
+  }
+  // gcloud accepts the policy itself or {policy: ...}, as setIamPolicy's request body holds it.
+  const body = data && typeof data === 'object' && !Array.isArray(data) && 'policy' in data ? (data as {policy: unknown}).policy : data;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new UsageError(`Invalid ${where}: expected a policy object with bindings.`);
+  const policy = body as Policy;
+  if (policy.bindings !== undefined && !Array.isArray(policy.bindings)) throw new UsageError(`Invalid ${where}: bindings is not a list.`);
+  for (const binding of policy.bindings ?? []) {
+    if (!binding || typeof binding.role !== 'string' || !Array.isArray(binding.members)) throw new UsageError(`Invalid ${where}: each binding needs a role and a list of members.`);
+    validateRole(binding.role);
+    rules.checkRole?.(binding.role);
+    for (const member of binding.members) validateMember(String(member));
+    if (binding.condition) checkConditionSyntax(binding.condition, 'POLICY_FILE');
+  }
+  const resource = await target();
+  const written = await resource.set(policy);
+  ctx.io.stderr.write(`Updated IAM policy for ${resource.kind} [${resource.id}].\n`);
+  return policyForDisplay(written);
+}
+
 /** Adds or removes one binding on a project's policy; returns the policy as gcloud prints it. */
 export async function changeProjectBinding(action: 'add' | 'remove', project: string, options: BindingOptions, ctx: AppContext): Promise<Policy> {
   validateProjectId(project);
-  const result = await changeBinding(action, async () => (await ctx.api.resourceManager()).projectPolicy(project), options, ctx);
-  return policyForDisplay(result.policy);
+  return changePolicyBinding(action, async () => (await ctx.api.resourceManager()).projectPolicy(project), options, ctx);
 }
 
 /** A project's policy, read at version 3 so no condition is hidden, as gcloud prints it. */
 export async function readProjectPolicy(project: string, ctx: AppContext): Promise<Policy> {
   validateProjectId(project);
-  return policyForDisplay(await (await ctx.api.resourceManager()).projectPolicy(project).get(CONDITIONAL_POLICY_VERSION));
+  return readPolicy(async () => (await ctx.api.resourceManager()).projectPolicy(project));
 }

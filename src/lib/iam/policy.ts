@@ -18,9 +18,9 @@ export interface Policy {
   [field: string]: unknown;
 }
 
-/** Anything with an IAM policy: a project, a service account. */
+/** Anything with an IAM policy: a project, a service account, an Artifact Registry repository. */
 export interface PolicyResource {
-  kind: 'project' | 'service account';
+  kind: 'project' | 'service account' | 'repository';
   id: string;
   /** The permission setIamPolicy needs, for --dry-run's check. */
   setPermission: string;

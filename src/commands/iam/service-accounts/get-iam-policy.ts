@@ -1,6 +1,6 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../lib/cli/command-spec.js';
-import {CONDITIONAL_POLICY_VERSION, policyForDisplay} from '../../../lib/iam/policy.js';
+import {readPolicy} from '../../../lib/iam/bindings.js';
 import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
 export const spec = defineCommand({
@@ -16,7 +16,7 @@ export const spec = defineCommand({
   options: ({args}) => ({email: args.email}),
   run: async ({email}, ctx) => {
     const account = checkServiceAccountRef(email, 'EMAIL', ctx);
-    return policyForDisplay(await (await ctx.api.iam()).serviceAccountPolicy(account).get(CONDITIONAL_POLICY_VERSION));
+    return readPolicy(async () => (await ctx.api.iam()).serviceAccountPolicy(account));
   },
   human: 'yaml',
 });

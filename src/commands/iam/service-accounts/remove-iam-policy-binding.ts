@@ -1,8 +1,7 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {REMOVE_BINDING_FLAGS} from '../../../lib/iam/binding-flags.js';
-import {bindingOptions, changeBinding} from '../../../lib/iam/bindings.js';
-import {policyForDisplay} from '../../../lib/iam/policy.js';
+import {bindingOptions, changePolicyBinding} from '../../../lib/iam/bindings.js';
 import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
 
 export const spec = defineCommand({
@@ -19,8 +18,7 @@ export const spec = defineCommand({
   options: ({flags, args}) => ({email: args.email, binding: bindingOptions(flags)}),
   run: async ({email, binding}, ctx) => {
     const account = checkServiceAccountRef(email, 'EMAIL', ctx);
-    const result = await changeBinding('remove', async () => (await ctx.api.iam()).serviceAccountPolicy(account), binding, ctx);
-    return policyForDisplay(result.policy);
+    return changePolicyBinding('remove', async () => (await ctx.api.iam()).serviceAccountPolicy(account), binding, ctx);
   },
   human: 'yaml',
 });
