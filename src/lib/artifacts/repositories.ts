@@ -12,6 +12,7 @@ import {type ResourceRules} from '../iam/bindings.js';
 import type {PolicyResource} from '../iam/policy.js';
 import {invalidValue, isBasicRole, validateProjectId} from '../iam/validate.js';
 import {renderTable} from '../output/format.js';
+import {sortedKeys} from '../output/sorted-keys.js';
 
 /**
  * Artifact Registry's predefined roles and what each lets a member do with a Docker repository: the one table the
@@ -164,7 +165,7 @@ export async function createRepository(options: CreateRepositoryOptions, ctx: Ap
   ctx.io.stderr.write(`Create request issued for: [${ref.repository}]\n`);
   const done = await awaitOperation(operation, ctx);
   ctx.io.stderr.write(`Created repository [${ref.repository}].\n`);
-  return (done.response as Repository | undefined) ?? body;
+  return sortedKeys((done.response as Repository | undefined) ?? body);
 }
 
 /**
@@ -180,7 +181,7 @@ export async function describeRepository(options: RepositoryOptions, ctx: AppCon
     ctx.io.stderr.write(`Registry URL: ${ref.location}-${String(repository.format ?? 'docker').toLowerCase()}.pkg.dev/${ref.project.replace(':', '/')}/${ref.repository}\n`);
   }
   ctx.io.stderr.write(`Repository Size: ${(Number(sizeBytes ?? 0) / 1e6).toFixed(3)}MB\n`);
-  return repository;
+  return sortedKeys(repository);
 }
 
 /**
@@ -200,7 +201,7 @@ export async function listRepositories(options: {location?: string}, ctx: AppCon
     ctx.io.stderr.write(`Listing items under project ${project}, across all locations.\n\n`);
   }
   const pages = await Promise.all(locations.map((l) => api.listRepositories(`projects/${project}/locations/${l}`)));
-  return pages.flat();
+  return sortedKeys(pages.flat());
 }
 
 /**

@@ -1,6 +1,7 @@
 import {withRetry, type RetryPolicy} from '../auth/tokens/retry.js';
 import {ConflictError, NotFoundError} from '../errors.js';
 import type {Logger} from '../log.js';
+import {sortedKeys} from '../output/sorted-keys.js';
 import type {IamCondition} from './condition.js';
 
 /** One role granted to members, possibly under a condition. */
@@ -143,15 +144,5 @@ export async function updatePolicy(
  * version; condition, members, role), so output diffs cleanly against gcloud's.
  */
 export function policyForDisplay(policy: Policy): Policy {
-  return sortKeys(policy) as Policy;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-  );
+  return sortedKeys(policy);
 }

@@ -14,6 +14,7 @@ import {FileReadError, fsErrorReason, readRegularFile} from '../fs/read-file.js'
 import {parseArgDict, splitArgList} from './arg-dict.js';
 import {celIsOpen} from './condition.js';
 import {attributeKeyProblem, invalidValue, quoteValue, validateProjectId, validateWorkloadIdentityId, validateWorkloadIdentityLocation} from './validate.js';
+import {sortedKeys} from '../output/sorted-keys.js';
 
 /** `--location`, required as gcloud requires it (workload identity pools exist only in `global`). */
 export const LOCATION_FLAG = {type: 'option', required: true, description: 'Location of the pool: global.'} as const;
@@ -126,16 +127,6 @@ function commonFields(options: {displayName?: string; description?: string; disa
   };
 }
 
-/** Keys in alphabetical order at every level, as gcloud prints a resource. */
-export function sortedKeys<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(sortedKeys) as T;
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => [k, sortedKeys(v)]),
-  ) as T;
-}
 
 // --- pools ---
 

@@ -5,14 +5,12 @@ import {REMOVE_BINDING_FLAGS} from '../../../lib/iam/binding-flags.js';
 import {bindingOptions, changePolicyBinding} from '../../../lib/iam/bindings.js';
 
 export const spec = defineCommand({
-  summary: "Add a member to a role in an Artifact Registry repository's IAM policy.",
+  summary: "Remove a member from a role in an Artifact Registry repository's IAM policy.",
   description:
-    'Least privilege: roles/artifactregistry.writer on one repository lets a CI account push there and nowhere else. ' +
-    'Read at version 3 and written with the etag it read; a binding already there is not written again, and a write ' +
-    'that loses a race is redone from a fresh read. Members and roles are checked before any request. stdout is the new policy.',
+    'Removes the binding with the given condition (none without --condition), or with --all every binding of the member to ' +
+    'the role. What the project grants is untouched. A write that loses a race is redone from a fresh read. stdout is the new policy.',
   examples: [
     '<%= config.bin %> artifacts repositories remove-iam-policy-binding images --location=us --member=serviceAccount:ci-pusher@my-project.iam.gserviceaccount.com --role=roles/artifactregistry.writer',
-    '<%= config.bin %> artifacts repositories remove-iam-policy-binding images --location=us --member=group:devs@example.com --role=roles/artifactregistry.reader --dry-run',
   ],
   args: REPOSITORY_ARGS,
   flags: {...LOCATION_FLAG, ...REMOVE_BINDING_FLAGS},
