@@ -21,7 +21,7 @@ export const IAM_CREDENTIALS: ApiService = {
 };
 
 /** Artifact Registry v1 under `{url}/artifactregistry/` (gcauth: api_endpoint_overrides/artifactregistry). */
-export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name: 'artifactregistry.googleapis.com', denial: API_MESSAGES.iamDenied};
+export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name: 'artifactregistry.googleapis.com', denial: artifactregistry.AR_MESSAGES.apiDenied};
 
 const ACCOUNTS = 'v1/projects/{project}/serviceAccounts';
 const ACCOUNT = `${ACCOUNTS}/{account}`;
@@ -39,6 +39,12 @@ const PROVIDER_BODY = [...POOL_BODY, 'attributeMapping', 'attributeCondition', '
 const POLICY_BODY = ['policy', 'updateMask'];
 const GET_POLICY_BODY = ['options'];
 const TEST_BODY = ['permissions'];
+/** A Repository's fields as a create body may carry them; the output-only ones are accepted and ignored, as at Google. */
+const REPOSITORY_BODY = [
+  'name', 'format', 'description', 'labels', 'createTime', 'updateTime', 'kmsKeyName', 'mode', 'cleanupPolicies', 'sizeBytes',
+  'satisfiesPzs', 'satisfiesPzi', 'cleanupPolicyDryRun', 'dockerConfig', 'mavenConfig', 'registryUri', 'disallowUnspecifiedMode',
+  'vulnerabilityScanningConfig', 'sbomConfig', 'networkConfig',
+];
 
 /** Every API method the emulator serves, in one table: the dispatcher, the stats keys and the docs read it. */
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -101,13 +107,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     ];
   }),
 
-  {
-    service: ARTIFACT_REGISTRY,
-    method: 'POST',
-    path: 'v1/projects/{project}/locations/{location}/repositories/{repository}:testIamPermissions',
-    rpc: 'google.devtools.artifactregistry.v1.ArtifactRegistry.TestIamPermissions',
-    body: TEST_BODY,
-    readOnly: true,
-    handle: artifactregistry.testRepositoryIamPermissions,
-  },
+  ...((): ApiRoute[] => {
+    const rpc = 'google.devtools.artifactregistry.v1.ArtifactRegistry';
+    const location = 'v1/projects/{project}/locations/{location}';
+    const repositories = `${location}/repositories`;
+    const repository = `${repositories}/{repository}`;
+    const ar = ARTIFACT_REGISTRY;
+    return [
+      {service: ar, method: 'GET', path: 'v1/projects/{project}/locations', rpc: 'google.cloud.location.Locations.ListLocations', readOnly: true, handle: artifactregistry.listLocations},
+      {service: ar, method: 'POST', path: repositories, rpc: `${rpc}.CreateRepository`, body: REPOSITORY_BODY, handle: artifactregistry.createRepository},
+      {service: ar, method: 'GET', path: repositories, rpc: `${rpc}.ListRepositories`, readOnly: true, handle: artifactregistry.listRepositories},
+      {service: ar, method: 'GET', path: repository, rpc: `${rpc}.GetRepository`, readOnly: true, handle: artifactregistry.getRepository},
+      {service: ar, method: 'DELETE', path: repository, rpc: `${rpc}.DeleteRepository`, handle: artifactregistry.deleteRepository},
+      {service: ar, method: 'GET', path: `${repository}:getIamPolicy`, rpc: `${rpc}.GetIamPolicy`, readOnly: true, handle: artifactregistry.getRepositoryIamPolicy},
+      {service: ar, method: 'POST', path: `${repository}:setIamPolicy`, rpc: `${rpc}.SetIamPolicy`, body: POLICY_BODY, handle: artifactregistry.setRepositoryIamPolicy},
+      {service: ar, method: 'POST', path: `${repository}:testIamPermissions`, rpc: `${rpc}.TestIamPermissions`, body: TEST_BODY, readOnly: true, handle: artifactregistry.testRepositoryIamPermissions},
+      {service: ar, method: 'GET', path: `${location}/operations/{operation}`, rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: artifactregistry.getOperation},
+    ];
+  })(),
 ];
