@@ -211,7 +211,7 @@ describe('repositories', () => {
     expect(sent.map((s) => s.path)).toEqual(['projects/demo-project/locations', 'projects/demo-project/locations/europe/repositories', 'projects/demo-project/locations/us/repositories']);
     expect(out.stderr).toBe('Listing items under project demo-project, across all locations.\n\n');
     const table = await renderSpecResult(listSpec, repositories, parseFormat(undefined));
-    expect(table.split('\n')[0]).toBe('ARTIFACT_REGISTRY');
+    expect(table.split('\n')[0]).toMatch(/^ {20,}ARTIFACT_REGISTRY$/);
     expect(table.split('\n')[1]).toMatch(/^REPOSITORY\s+FORMAT\s+MODE\s+DESCRIPTION\s+LOCATION\s+LABELS\s+ENCRYPTION\s+CREATE_TIME\s+UPDATE_TIME\s+SIZE \(MB\)$/);
     expect(table.split('\n')[2]).toMatch(/^images\s+DOCKER\s+STANDARD_REPOSITORY\s+CI\s+us\s+Google-managed key\s+0$/);
     const one = await setup(() => ({}));

@@ -248,7 +248,16 @@ export function renderRepositories(repositories: Repository[]): string {
   }));
   const fields = ['repository', 'format', 'mode', 'description', 'location', 'labels', 'encryption', 'createTime', 'updateTime', 'size'];
   const headings = ['REPOSITORY', 'FORMAT', 'MODE', 'DESCRIPTION', 'LOCATION', 'LABELS', 'ENCRYPTION', 'CREATE_TIME', 'UPDATE_TIME', 'SIZE (MB)'];
-  return `ARTIFACT_REGISTRY\n${renderTable(rows, fields, headings)}`;
+  const table = renderTable(rows, fields, headings);
+  return `${centered('ARTIFACT_REGISTRY', Math.max(...table.split('\n').map((l) => l.length)))}\n${table}`;
+}
+
+/** A title centred over a table as gcloud's table printer does it (Python's str.center, then rstrip). */
+function centered(title: string, width: number): string {
+  const margin = width - title.length;
+  if (margin <= 0) return title;
+  const left = Math.floor(margin / 2) + (margin & width & 1);
+  return `${' '.repeat(left)}${title}`;
 }
 
 /** The REPOSITORY argument of every command on one repository. */
