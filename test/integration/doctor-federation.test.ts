@@ -27,6 +27,9 @@ beforeAll(async () => {
   emu = await startEmulatorProcess();
   fed = await setUpFederation(emu.url, emu.ownerKeyFile);
   pool = fed.audience.replace(/\/providers\/[^/]+$/, '');
+  const owner = await accessTokenFor(emu.url, readKeyFile(emu.ownerKeyFile));
+  const created = await callApi(emu.url, owner, 'POST', `/artifactregistry/v1/projects/${emu.project}/locations/us/repositories?repositoryId=images`, {format: 'DOCKER'});
+  expect(created.status).toBe(200);
   await bind(`principalSet:${pool}/attribute.repository/octo/app`, 'roles/artifactregistry.writer');
   await bind(`principalSet:${pool}/attribute.repository/octo/reader`, 'roles/artifactregistry.reader');
 });
@@ -108,7 +111,7 @@ test('a job that may only pull: push warns with the principalSet binding of its 
     check: 'registry-push',
     status: 'warn',
     message: `${principalOf('octo/reader')} may not push to repository us/images of project ${emu.project}: it lacks artifactregistry.repositories.uploadArtifacts`,
-    fix: `gcauth projects add-iam-policy-binding ${emu.project} --member=principalSet:${pool}/attribute.repository/octo/reader --role=roles/artifactregistry.writer   (as an account that may set the project's policy)`,
+    fix: `gcauth artifacts repositories add-iam-policy-binding images --location=us --project=${emu.project} --member=principalSet:${pool}/attribute.repository/octo/reader --role=roles/artifactregistry.writer   (as an account that may set the repository's policy)`,
   });
   expect(rows['token-lifetime']!.status).toBe('warn');
   expect(rows['token-lifetime']!.message).toMatch(

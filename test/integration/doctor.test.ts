@@ -11,6 +11,9 @@ import {type EmulatorProcess, startEmulatorProcess, tmpDir} from '../helpers/emu
 let emu: EmulatorProcess;
 beforeAll(async () => {
   emu = await startEmulatorProcess();
+  const owner = emulatorEnv(emu.url, tmpDir());
+  expect((await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: owner})).exitCode).toBe(0);
+  expect((await runCli(['artifacts', 'repositories', 'create', 'images', '--repository-format=docker', '--location=us', `--project=${emu.project}`], {env: owner})).exitCode).toBe(0);
 });
 afterAll(() => emu.stop());
 

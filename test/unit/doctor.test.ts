@@ -12,8 +12,8 @@ describe('parseDoctorTarget', () => {
   test.each([
     [undefined, {host: 'gcr.io', path: ''}],
     ['gcr.io', {host: 'gcr.io', path: ''}],
-    ['https://eu.gcr.io/p1/app:1.0', {host: 'eu.gcr.io', path: 'p1/app', registry: {kind: 'gcr', project: 'p1'}}],
-    ['gcr.io/example.com/proj/app@sha256:00', {host: 'gcr.io', path: 'example.com/proj/app', registry: {kind: 'gcr', project: 'example.com:proj'}}],
+    ['https://eu.gcr.io/p1/app:1.0', {host: 'eu.gcr.io', path: 'p1/app', registry: {kind: 'gcr', project: 'p1', host: 'eu.gcr.io', location: 'europe'}}],
+    ['gcr.io/example.com/proj/app@sha256:00', {host: 'gcr.io', path: 'example.com/proj/app', registry: {kind: 'gcr', project: 'example.com:proj', host: 'gcr.io', location: 'us'}}],
     ['us-docker.pkg.dev/p1/repo/team/app:v2', {host: 'us-docker.pkg.dev', path: 'p1/repo/team/app', registry: {kind: 'artifact-registry', location: 'us', project: 'p1', repository: 'repo'}}],
     ['us-docker.pkg.dev/p1', {host: 'us-docker.pkg.dev', path: 'p1'}],
     ['127.0.0.1:5000/p1/app', {host: '127.0.0.1:5000', path: 'p1/app'}],

@@ -6,7 +6,7 @@ import type {ArOperation, Repository} from '../api/artifact-registry.js';
 import {resolveProject} from '../config/project.js';
 import {confirmDeletion} from '../confirm.js';
 import type {AppContext} from '../context.js';
-import {ARTIFACT_REGISTRY_LOCATIONS} from '../docker/registries.js';
+import {ARTIFACT_REGISTRY_LOCATIONS, GCR_REPOSITORY_LOCATIONS} from '../docker/registries.js';
 import {ApiError, UsageError} from '../errors.js';
 import {type ResourceRules} from '../iam/bindings.js';
 import type {PolicyResource} from '../iam/policy.js';
@@ -26,9 +26,6 @@ export const ARTIFACT_REGISTRY_ROLES = {
   'roles/artifactregistry.createOnPushRepoAdmin': {pull: true, push: true, createOnPush: true, manage: false},
   'roles/artifactregistry.admin': {pull: true, push: true, createOnPush: true, manage: true},
 } as const;
-
-/** The gcr.io repositories of a project (Container Registry served by Artifact Registry) and the location each lives in. */
-export const GCR_REPOSITORY_LOCATIONS: Readonly<Record<string, string>> = {'gcr.io': 'us', 'us.gcr.io': 'us', 'eu.gcr.io': 'europe', 'asia.gcr.io': 'asia'};
 
 /** The formats Artifact Registry knows (`--repository-format`, case-insensitive as gcloud reads it). */
 export const REPOSITORY_FORMATS = ['docker', 'maven', 'npm', 'python', 'apt', 'yum', 'go', 'kfp', 'generic'] as const;

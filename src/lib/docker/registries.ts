@@ -8,6 +8,12 @@
 export const GCR_DEFAULT_HOSTS: readonly string[] = ['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io', 'staging-k8s.gcr.io', 'marketplace.gcr.io'];
 
 /**
+ * The gcr.io hosts that are repositories of a project (Container Registry served by Artifact Registry: the repository
+ * is named after the host) and the multi-region each lives in.
+ */
+export const GCR_REPOSITORY_LOCATIONS: Readonly<Record<string, string>> = {'gcr.io': 'us', 'us.gcr.io': 'us', 'eu.gcr.io': 'europe', 'asia.gcr.io': 'asia'};
+
+/**
  * Artifact Registry locations served both as `<location>-docker.pkg.dev` and by the regional endpoint
  * `docker.<location>.rep.pkg.dev`: the union of docker-credential-gcr's list and gcloud's
  * (gcloud adds us-central2 and us-east7).

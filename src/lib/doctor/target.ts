@@ -1,21 +1,21 @@
 import {UsageError} from '../errors.js';
 import {registryHost} from '../docker/server-url.js';
 import {registryHostProblem} from '../validators.js';
+import {GCR_REPOSITORY_LOCATIONS} from '../docker/registries.js';
 
 /** What IMAGE_OR_HOST names: a host, and for a Google image the place its permissions are checked. */
 export interface DoctorTarget {
   host: string;
   /** The image path as given after the host (no tag or digest), or ''. */
   path: string;
-  /** Container Registry (`gcr.io`, `*.gcr.io`): a project; Artifact Registry: a repository too. */
-  registry?: {kind: 'gcr'; project: string} | {kind: 'artifact-registry'; project: string; location: string; repository: string};
+  /** gcr.io, us.gcr.io, eu.gcr.io, asia.gcr.io: the project's repository named after the host, in its multi-region; Artifact Registry: the repository of the path. */
+  registry?: {kind: 'gcr'; project: string; host: string; location: string} | {kind: 'artifact-registry'; project: string; location: string; repository: string};
 }
 
 /** The host doctor looks at when none is named. */
 export const DEFAULT_DOCTOR_HOST = 'gcr.io';
 
 const AR_HOST = /^([a-z0-9-]+)-docker\.pkg\.dev$/;
-const GCR_HOST = /^([a-z0-9-]+\.)?gcr\.io$/;
 
 /**
  * Parses `HOST`, `HOST/PROJECT/IMAGE[:TAG|@DIGEST]` (gcr.io and its regional hosts; a domain-scoped project
@@ -39,10 +39,12 @@ export function parseDoctorTarget(value: string | undefined): DoctorTarget {
   if (ar && parts.length >= 2) {
     return {host, path, registry: {kind: 'artifact-registry', location: ar[1]!, project: parts[0]!, repository: parts[1]!}};
   }
-  if (GCR_HOST.test(name) && parts.length >= 1) {
+  const gcrLocation = Object.hasOwn(GCR_REPOSITORY_LOCATIONS, name) ? GCR_REPOSITORY_LOCATIONS[name] : undefined;
+  if (gcrLocation !== undefined && parts.length >= 1) {
     // gcr.io spells the domain-scoped project example.com:proj as example.com/proj.
     const project = parts[0]!.includes('.') && parts.length >= 2 ? `${parts[0]}:${parts[1]}` : parts[0]!;
-    return {host, path, registry: {kind: 'gcr', project}};
+    // Each gcr.io host is a repository of the project, named after the host, in its multi-region.
+    return {host, path, registry: {kind: 'gcr', project, host: name, location: gcrLocation}};
   }
   return {host, path};
 }

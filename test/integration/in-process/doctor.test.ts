@@ -22,6 +22,8 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   emu = await startEmulator({dataDir: tmpDir()});
+  // The Artifact Registry repository the image tests name; gcr.io's repositories are made by their first push.
+  emu.state.createRepository({projectId: emu.project, location: 'us', repositoryId: 'images', format: 'DOCKER', description: '', labels: {}});
   env = {
     GCAUTH_AUTH_TOKEN_HOST: `${emu.url}/token`,
     GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${emu.url}/iam/`,
@@ -111,11 +113,16 @@ test('an account without registry roles: pull fails and push warns, each with th
   const keyFile = path.join(w.home, 'bare.json');
   expect((await runCommand(CreateKey, [keyFile, `--iam-account=${email}`], {configDir: w.configDir, env: w.env})).code).toBe(0);
   expect((await runCommand(ActivateServiceAccount, [`--key-file=${keyFile}`], {configDir: w.configDir, env: w.env})).code).toBe(0);
-  for (const image of [`gcr.io/${emu.project}/app`, `europe-docker.pkg.dev/${emu.project}/repo/app`]) {
+  for (const image of [`us-docker.pkg.dev/${emu.project}/images/app`]) {
     const r = await doctor(w, image);
-    expect(r['registry-pull']).toMatchObject({status: 'fail', fix: `gcauth projects add-iam-policy-binding ${emu.project} --member=serviceAccount:${email} --role=roles/artifactregistry.reader   (as an account that may set the project's policy)`});
+    // Least privilege: the fix grants on the image's repository, not on the project.
+    expect(r['registry-pull']).toMatchObject({
+      status: 'fail',
+      fix: `gcauth artifacts repositories add-iam-policy-binding images --location=us --project=${emu.project} --member=serviceAccount:${email} --role=roles/artifactregistry.reader   (as an account that may set the repository's policy)`,
+    });
     expect(r['registry-pull']!.message).toContain('artifactregistry.repositories.downloadArtifacts');
-    expect(r['registry-push']).toMatchObject({status: 'warn', fix: expect.stringContaining('--role=roles/artifactregistry.writer')});
+    expect(r['registry-push']).toMatchObject({status: 'warn', fix: expect.stringContaining('gcauth artifacts repositories add-iam-policy-binding images --location=us')});
+    expect(r['registry-push']!.fix).toContain('--role=roles/artifactregistry.writer');
     expect(r.account!.status).toBe('ok');
     // The key's own account may not list its keys: the age comes from when it was activated here, and says so in one sentence.
     const keyId = (JSON.parse(readFileSync(keyFile, 'utf8')) as {private_key_id: string}).private_key_id;
@@ -124,6 +131,47 @@ test('an account without registry roles: pull fails and push warns, each with th
     );
     expect(doctorPassed(r.all)).toBe(false);
   }
+  // gcr.io/P is the project's repository gcr.io in us; one the account cannot see is taken to exist, and granted on.
+  const gcr = await doctor(w, `gcr.io/${emu.project}/app`);
+  expect(gcr['registry-pull']!.fix).toBe(
+    `gcauth artifacts repositories add-iam-policy-binding gcr.io --location=us --project=${emu.project} --member=serviceAccount:${email} --role=roles/artifactregistry.reader   (as an account that may set the repository's policy)`,
+  );
+  // Once it may see that gcr.io's repository does not exist yet, the push needs createOnPush, which only the project can grant.
+  const policy = emu.state.findProject(emu.project)!.iamPolicy;
+  policy.bindings = [...(policy.bindings ?? []), {role: 'roles/artifactregistry.reader', members: [`serviceAccount:${email}`]}];
+  await emu.state.save();
+  const reader = await doctor(w, `gcr.io/${emu.project}/app`);
+  expect(reader['registry-pull']).toMatchObject({status: 'ok'});
+  expect(reader['registry-push']).toMatchObject({
+    status: 'warn',
+    message: `${email} may not push to repository us/gcr.io of project ${emu.project}: it does not exist yet, and creating it on the first push needs artifactregistry.repositories.createOnPush on the project`,
+    fix: `gcauth projects add-iam-policy-binding ${emu.project} --member=serviceAccount:${email} --role=roles/artifactregistry.createOnPushWriter   (as an account that may set the project's policy)`,
+  });
+  // An Artifact Registry repository that does not exist is named, with the command that makes it.
+  const missing = await doctor(w, `europe-docker.pkg.dev/${emu.project}/repo/app`);
+  expect(missing['registry-pull']).toMatchObject({
+    status: 'fail',
+    message: `repository europe/repo of project ${emu.project} does not exist`,
+    fix: `gcauth artifacts repositories create repo --repository-format=docker --location=europe --project=${emu.project}`,
+  });
+});
+
+test('a writer on one repository only: that repository passes, another repository of the project fails with its own grant', async () => {
+  const w = await world();
+  emu.state.createRepository({projectId: emu.project, location: 'us', repositoryId: 'other', format: 'DOCKER', description: '', labels: {}});
+  expect((await runCommand(CreateAccount, ['one-repo', '--project', emu.project], {configDir: w.configDir, env: w.env})).code).toBe(0);
+  const email = `one-repo@${emu.project}.iam.gserviceaccount.com`;
+  const repo = emu.state.repository(emu.project, 'us', 'images')!;
+  repo.iamPolicy.bindings = [...(repo.iamPolicy.bindings ?? []), {role: 'roles/artifactregistry.writer', members: [`serviceAccount:${email}`]}];
+  await emu.state.save();
+  const keyFile = path.join(w.home, 'one-repo.json');
+  expect((await runCommand(CreateKey, [keyFile, `--iam-account=${email}`], {configDir: w.configDir, env: w.env})).code).toBe(0);
+  expect((await runCommand(ActivateServiceAccount, [`--key-file=${keyFile}`], {configDir: w.configDir, env: w.env})).code).toBe(0);
+  const mine = await doctor(w, `us-docker.pkg.dev/${emu.project}/images/app`);
+  expect(mine['registry-pull']).toMatchObject({status: 'ok', message: `${email} may pull from repository us/images of project ${emu.project}`});
+  expect(mine['registry-push']).toMatchObject({status: 'ok', message: `${email} may push to repository us/images of project ${emu.project}`});
+  const other = await doctor(w, `us-docker.pkg.dev/${emu.project}/other/app`);
+  expect(other['registry-push']).toMatchObject({status: 'warn', fix: expect.stringContaining(`add-iam-policy-binding other --location=us --project=${emu.project} --member=serviceAccount:${email} --role=roles/artifactregistry.writer`)});
 });
 
 test('a project that does not exist fails the pull check with a fix naming the project', async () => {
@@ -283,7 +331,7 @@ describe('on an emulated VM: no key, the metadata server', () => {
   test('cloud-platform is ok; no storage scope at all fails', async () => {
     const wide = await doctor(await vmWorld(['cloud-platform']), `gcr.io/${emu.project}/app:1.0`);
     expect(wide['vm-scopes']).toMatchObject({status: 'ok', message: "the VM's scopes let its token pull and push (cloud-platform)"});
-    expect(wide['registry-push']).toMatchObject({status: 'ok', message: `${emu.metadata.view().serviceAccount} may push to project ${emu.project}`});
+    expect(wide['registry-push']).toMatchObject({status: 'ok', message: `${emu.metadata.view().serviceAccount} may push to repository us/gcr.io of project ${emu.project}; its first push creates the repository`});
     const none = await doctor(await vmWorld(['userinfo.email']));
     expect(none['vm-scopes']).toMatchObject({status: 'fail', message: "the VM's scopes include no storage or cloud-platform scope (userinfo.email): registries refuse its token"});
     expect(doctorPassed(none.all)).toBe(false);
