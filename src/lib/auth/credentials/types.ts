@@ -21,6 +21,7 @@ export interface CredFileContext {
   /** `auth/token_host` when set explicitly. */
   explicitTokenUrl(): string | undefined;
   log: MintOptions['log'];
+  network: MintOptions['network'];
   now: () => number;
   env: Record<string, string | undefined>;
 }

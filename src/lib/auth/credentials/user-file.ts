@@ -19,7 +19,7 @@ export async function identifyRefreshToken(
   ctx: CredFileContext,
   file: string,
 ): Promise<string> {
-  const [{UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter({tokenUrl, log: ctx.log, timeoutMs: REQUEST_TIMEOUT_MS})]);
+  const [{UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter({tokenUrl, log: ctx.log, network: ctx.network, timeoutMs: REQUEST_TIMEOUT_MS})]);
   const client = new UserRefreshClient({clientId: user.clientId, clientSecret: user.clientSecret, refreshToken: user.refreshToken, transporter});
   try {
     await client.getAccessToken();
