@@ -42,11 +42,32 @@ export async function createAgent(url: URL, route: ProxyRoute | undefined, tls: 
     }
     case 'tunnel': {
       const {HttpsProxyAgent} = await import('https-proxy-agent');
-      return new HttpsProxyAgent(route.url, options);
+      const Tunnel = withTargetTls(HttpsProxyAgent, options, await import('node:tls'));
+      return new Tunnel(route.url);
     }
     case 'socks': {
       const {SocksProxyAgent} = await import('socks-proxy-agent');
-      return new SocksProxyAgent(route.url, options);
+      const Socks = withTargetTls(SocksProxyAgent, options, await import('node:tls'));
+      return new Socks(route.url);
     }
   }
+}
+
+type ConnectOptions = {host?: string; secureEndpoint?: boolean};
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeScript's mixin form
+type ProxyAgentClass = new (...args: any[]) => Agent & {connect(req: unknown, opts: ConnectOptions): Promise<unknown>};
+
+/**
+ * The proxy agents start TLS with the target from the request's options alone: the agent's own CA and check options do
+ * not reach that handshake, and an IP address target (which SNI cannot carry) is checked as `localhost`. This subclass
+ * adds the TLS choice and checks the certificate against the host the request was for.
+ */
+function withTargetTls<C extends ProxyAgentClass>(Base: C, options: AgentOptions, tls: typeof import('node:tls')): C {
+  return class extends Base {
+    override connect(req: unknown, opts: ConnectOptions) {
+      if (!opts.secureEndpoint || !opts.host) return super.connect(req, opts);
+      const host = opts.host;
+      return super.connect(req, {...opts, ...options, checkServerIdentity: (_name: string, cert: import('node:tls').PeerCertificate) => tls.checkServerIdentity(host, cert)} as ConnectOptions);
+    }
+  };
 }

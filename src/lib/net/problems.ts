@@ -91,7 +91,7 @@ export function networkProblem(error: unknown, url: URL, route: ProxyRoute | und
   const status = e?.response?.status ?? e?.status;
   const code = codeOf(e);
   if (code && UNTRUSTED.has(code)) {
-    const why = e?.cause?.message ?? e?.message ?? code;
+    const why = innermostMessage(e) ?? code;
     const trust = tls.caFile
       ? `neither the system's CAs nor core/custom_ca_certs_file [${tls.caFile}] trust it`
       : 'trust the CA that signed it with core/custom_ca_certs_file';

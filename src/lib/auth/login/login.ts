@@ -47,7 +47,7 @@ export function loginFlowDeps(ctx: AppContext, tokenUrl: string): LoginFlowDeps 
       return readLine(ctx.io.stdin, signal);
     },
     exchangeCode: (request) => exchangeCode(request, {tokenUrl, ctx}),
-    verifyIdToken: (idToken, clientId) => verifyIdTokenEmail(idToken, {clientId, jwksUrl: jwksUrlFor(tokenUrl)}),
+    verifyIdToken: (idToken, clientId) => verifyIdTokenEmail(idToken, {clientId, jwksUrl: jwksUrlFor(tokenUrl), log: ctx.log, network: ctx.network}),
   };
 }
 
