@@ -111,7 +111,9 @@ export function networkProblem(error: unknown, url: URL, route: ProxyRoute | und
   if (classifyNetworkFailure(error).timedOut) {
     return new NetworkProblem(`no answer in time through ${proxy}: check that it runs and that proxy/type is right`, url.href, {cause: error});
   }
-  if (code && PROXY_FAILURES[code]) return new NetworkProblem(`${proxy} ${PROXY_FAILURES[code]}`, url.href, {cause: error});
+  // The socks client words a failed connection to the proxy without a code: `connect ECONNREFUSED 127.0.0.1:1080`.
+  const connectCode = code ?? /^connect (E[A-Z]+)\b/.exec(innermostMessage(e) ?? '')?.[1];
+  if (connectCode && PROXY_FAILURES[connectCode]) return new NetworkProblem(`${proxy} ${PROXY_FAILURES[connectCode]}`, url.href, {cause: error});
   // The innermost message is the agent's own (node-fetch prefixes "request to URL failed, reason: ").
   const reason = (innermostMessage(e) ?? code ?? 'no answer').replace(/\.$/, '');
   const credentials = /auth/i.test(reason) && /socks/i.test(reason);

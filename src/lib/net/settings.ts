@@ -138,9 +138,12 @@ export function noProxyMatches(noProxy: string, url: URL): boolean {
       if (entryPort && entryPort !== port) return false;
       entry = entry.replace(/^\*?\./, '').replace(/\.$/, '');
       if (entry.includes('/')) return inIpv4Range(host, entry);
-      return host === entry || host.endsWith(`.${entry}`);
+      // An IP address is matched whole: only names have subdomains.
+      return host === entry || (!isIpLiteral(host) && host.endsWith(`.${entry}`));
     });
 }
+
+const isIpLiteral = (host: string) => host.includes(':') || ipv4(host) !== undefined;
 
 function ipv4(text: string): number | undefined {
   const parts = text.split('.');
