@@ -76,10 +76,14 @@ function codeOf(error: Failure | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The agent's own words for a failure: the innermost message of the chain, less the `request to URL failed, reason: `
+ * node-fetch puts before it (node-fetch keeps the agent's code but not its error).
+ */
 function innermostMessage(error: Failure | undefined): string | undefined {
   let message: string | undefined;
-  for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) if (e.message) message = e.message.replace(/^request to \S+ failed, reason: /, '');
-  return message;
+  for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) if (e.message) message = e.message;
+  return message === undefined ? undefined : (/^request to \S+ failed, reason: (.*)$/s.exec(message)?.[1] ?? message);
 }
 
 /**
