@@ -3,11 +3,12 @@
 // Rows run alternately (round-robin, starting row rotated each round) so a machine that slows down
 // mid-run slows every row alike. Not a test: figures depend on the machine and its load.
 //
-// Usage: node scripts/bench.js [--runs N] [--rss-runs N] [--json] [--check]
+// Usage: node scripts/bench.js [--runs N] [--rss-runs N] [--json] [--check] [--rows ID,...]
 //   --runs N      timed runs per row (default 15), after one untimed warm-up run
 //   --rss-runs N  extra runs per row under /usr/bin/time for peak RSS (default 3)
 //   --json        machine-readable output on stdout
 //   --check       exit 1 when a target is not met
+//   --rows ID,... only these rows (and the node -e 0 baseline), without the helper loops; e.g. gcauth-config-helper,gcloud-config-helper
 //
 // Wall time: from spawn to exit of the command itself (no wrapper), median over the timed runs.
 // Peak RSS: GNU time's %M (the kernel's maxrss of the command's process, via wait4), the maximum over
@@ -63,7 +64,8 @@ const isExecutable = (file) => {
  * - unavailable(s) → a reason string to skip the row, else undefined;
  * - setup(s): runs once before any measurement (e.g. activate an account so the token is cached);
  * - expect(stdout, s): throws when a run's output is wrong (a failed run invalidates the bench);
- * - targets: {maxRatio, maxRssMb} (against `node -e 0`) and {maxRatioTo: {id, name, max}} (against another row, `name` in the table) to mark met / not met.
+ * - targets: {maxRatio, maxRssMb} (against `node -e 0`) and {maxRatioTo: {id, name, max}} (against another row, `name` in the table) to mark met / not met;
+ * - compareTo: {id, name}: another row whose median this one's is shown as a ratio to, with no target.
  */
 /** The Node helper's answer for gcr.io: one protocol JSON object with an access token. */
 const expectHelperAnswer = (out) => check(/^\{"ServerURL":"gcr\.io","Username":"oauth2accesstoken","Secret":"ya29\.\S+"\}\n?$/.test(out), `unexpected helper answer: ${out}`);
@@ -109,6 +111,26 @@ const ROWS = [
     },
     cmd: (s) => [GCLOUD, ['auth', 'print-access-token'], s.gcloudEnv],
     expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
+  },
+  // What kubectl's gke-gcloud-auth-plugin runs before requests: the token and id token, both cached after the warm-up.
+  {
+    id: 'gcauth-config-helper',
+    label: 'gcauth config config-helper --format=json (cached)',
+    setup: async (s) => {
+      await run(process.execPath, [cli, 'auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.env, {mustSucceed: true});
+    },
+    cmd: (s) => [process.execPath, [cli, 'config', 'config-helper', '--format=json'], s.env],
+    expect: (out) => check(/"access_token": "ya29\.\S+"/.test(out) && /"id_token": "ey/.test(out), 'config-helper printed no token and id token'),
+  },
+  {
+    id: 'gcloud-config-helper',
+    label: 'gcloud config config-helper --format=json (cached)',
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: async (s) => {
+      await run(GCLOUD, ['auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.gcloudEnv, {mustSucceed: true});
+    },
+    cmd: (s) => [GCLOUD, ['config', 'config-helper', '--format=json'], s.gcloudEnv],
+    expect: (out) => check(/"access_token": "ya29\.\S+"/.test(out), 'gcloud config-helper printed no token'),
   },
   // What Docker runs before every pull and push of a gcr.io image.
   {
@@ -159,6 +181,81 @@ const ROWS = [
     cmd: (s) => [GCLOUD_HELPER, ['get'], s.gcloudEnv, 'gcr.io'],
     expect: (out) => check(/"Secret": ?"ya29\./.test(out), `unexpected gcloud helper answer: ${out}`),
   },
+  // Issue 18: a federated CI identity (Workload Identity Federation, an external_account file whose source is the
+  // emulator's CI job token URL), direct access, no service account: cached, then one STS exchange per run.
+  {
+    id: 'gcauth-print-access-token-wif',
+    label: 'gcauth auth print-access-token (cached, federated)',
+    targets: TARGETS,
+    compareTo: {id: 'gcloud-print-access-token-wif', name: 'gcloud'},
+    setup: async (s) => {
+      s.wifEnv ??= await federatedLogin(s, 'wif-config');
+    },
+    cmd: (s) => [process.execPath, [cli, 'auth', 'print-access-token'], s.wifEnv],
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'print-access-token did not print one token'),
+  },
+  {
+    id: 'gcloud-print-access-token-wif',
+    label: 'gcloud auth print-access-token (cached, federated)',
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: async (s) => {
+      s.gcloudWifEnv = await gcloudFederatedLogin(s, 'gcloud-wif-config');
+    },
+    cmd: (s) => [GCLOUD, ['auth', 'print-access-token'], s.gcloudWifEnv],
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
+  },
+  {
+    id: 'gcauth-helper-get-wif',
+    label: 'echo gcr.io | docker-credential-gcauth get (Node, federated)',
+    targets: HELPER_TARGETS,
+    unavailable: () => (isExecutable(HELPER) ? undefined : `${HELPER} not built`),
+    setup: async (s) => {
+      s.wifEnv ??= await federatedLogin(s, 'wif-config');
+    },
+    cmd: (s) => [process.execPath, [HELPER, 'get'], s.wifEnv, 'gcr.io'],
+    expect: expectHelperAnswer,
+  },
+  {
+    id: 'gcauth-helper-fast-wif',
+    label: 'echo gcr.io | docker-credential-gcauth get (sh fast path, federated)',
+    targets: FAST_HELPER_TARGETS,
+    unavailable: () => (isExecutable(FAST_HELPER) ? undefined : `${FAST_HELPER} missing`),
+    setup: async (s) => {
+      s.wifEnv ??= await federatedLogin(s, 'wif-config');
+      await run(FAST_HELPER, ['get'], s.wifEnv, {mustSucceed: true, input: 'gcr.io'});
+      check(existsSync(path.join(s.wifEnv.GCAUTH_CONFIG, 'docker-helper-answer')), 'the Node helper rendered no fast-path answer for the federated account');
+    },
+    cmd: (s) => [FAST_HELPER, ['get'], s.wifEnv, 'gcr.io'],
+    expect: (out) => check(/^\{"ServerURL":"gcr\.io","Username":"oauth2accesstoken","Secret":"ya29\.\S+"\}\n$/.test(out), `unexpected fast helper answer: ${out}`),
+  },
+  // Uncached: the token cache is emptied before every run, so each one reads the job token and exchanges it at the STS.
+  {
+    id: 'gcauth-exchange-wif',
+    label: 'gcauth auth print-access-token (federated, uncached: one STS exchange)',
+    compareTo: {id: 'gcloud-exchange-wif', name: 'gcloud'},
+    setup: async (s) => {
+      s.wifFreshEnv = await federatedLogin(s, 'wif-fresh-config');
+    },
+    cmd: (s) => {
+      rmSync(path.join(s.wifFreshEnv.GCAUTH_CONFIG, 'access_tokens'), {recursive: true, force: true});
+      return [process.execPath, [cli, 'auth', 'print-access-token'], s.wifFreshEnv];
+    },
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'print-access-token did not print one token'),
+  },
+  {
+    id: 'gcloud-exchange-wif',
+    label: 'gcloud auth print-access-token (federated, uncached: one STS exchange)',
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: async (s) => {
+      s.gcloudWifFreshEnv = await gcloudFederatedLogin(s, 'gcloud-wif-fresh-config');
+    },
+    // gcloud keeps access tokens in access_tokens.db (SQLite) beside credentials.db; without it, it exchanges again.
+    cmd: (s) => {
+      rmSync(path.join(s.gcloudWifFreshEnv.CLOUDSDK_CONFIG, 'access_tokens.db'), {force: true});
+      return [GCLOUD, ['auth', 'print-access-token'], s.gcloudWifFreshEnv];
+    },
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'gcloud print-access-token did not print one token'),
+  },
   // Each run grants a new member, so both tools read, change and write the policy every time.
   {
     id: 'gcauth-add-binding',
@@ -177,6 +274,54 @@ const ROWS = [
 ];
 
 const nextMember = (s) => (s.members = (s.members ?? 0) + 1);
+
+/**
+ * Issue 18, once per bench: as the owner (in a config dir of its own), a workload identity pool whose OIDC provider
+ * trusts the emulator's CI issuer, the project role for one repository's jobs (principalSet), a CI job whose tokens
+ * live an hour (the STS's token never outlives the job's, and must stay cached through the run), and the
+ * credential configuration `create-cred-config` writes for it, its STS URLs pointed at the emulator.
+ * Resolves with the file's path.
+ */
+function federationFile(s) {
+  s.federationFile ??= (async () => {
+    const env = {...s.env, GCAUTH_CONFIG: path.join(s.root, 'wif-admin-config')};
+    const gcauth = async (...args) => (await run(process.execPath, [cli, ...args], env, {mustSucceed: true})).stdout;
+    const pool = ['--location=global', '--workload-identity-pool=bench-pool'];
+    await gcauth('auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`);
+    await gcauth('iam', 'workload-identity-pools', 'create', 'bench-pool', '--location=global');
+    await gcauth('iam', 'workload-identity-pools', 'providers', 'create-oidc', 'github', ...pool, `--issuer-uri=${s.url}/ci`, '--attribute-mapping=google.subject=assertion.sub,attribute.repository=assertion.repository');
+    const provider = (await gcauth('iam', 'workload-identity-pools', 'providers', 'describe', 'github', ...pool, '--format=value(name)')).trim();
+    const member = `principalSet://iam.googleapis.com/${provider.replace(/\/providers\/github$/, '')}/attribute.repository/bench-org/app`;
+    await gcauth('projects', 'add-iam-policy-binding', s.project, `--member=${member}`, '--role=roles/artifactregistry.writer', '--format=none');
+    const res = await fetch(`${s.url}/__admin/ci/jobs`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({repository: 'bench-org/app', ref: 'refs/heads/main', lifetimeSeconds: 3600})});
+    check(res.ok, `the emulator made no CI job: ${res.status}`);
+    const job = await res.json();
+    const file = path.join(s.root, 'wif.json');
+    await gcauth(
+      'iam', 'workload-identity-pools', 'create-cred-config', provider,
+      `--credential-source-url=${job.requestUrl}&audience=https://iam.googleapis.com/${provider}`, `--credential-source-headers=Authorization=Bearer ${job.requestToken}`,
+      '--credential-source-type=json', '--credential-source-field-name=value', `--output-file=${file}`,
+    );
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('https://sts.googleapis.com', `${s.url}/sts`));
+    return file;
+  })();
+  return s.federationFile;
+}
+
+/** `gcauth auth login --cred-file` with the federation's file, in its own config dir; resolves with that environment. */
+async function federatedLogin(s, dir) {
+  const env = {...s.env, GCAUTH_CONFIG: path.join(s.root, dir)};
+  await run(process.execPath, [cli, 'auth', 'login', `--cred-file=${await federationFile(s)}`], env, {mustSucceed: true});
+  return env;
+}
+
+/** The same for gcloud, in a CLOUDSDK_CONFIG of its own. */
+async function gcloudFederatedLogin(s, dir) {
+  const env = {...s.gcloudEnv, CLOUDSDK_CONFIG: path.join(s.root, dir)};
+  writeGceMarker(env.CLOUDSDK_CONFIG);
+  await run(GCLOUD, ['auth', 'login', `--cred-file=${await federationFile(s)}`], env, {mustSucceed: true});
+  return env;
+}
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -201,8 +346,9 @@ async function peakRssMb(file, args, env, scratch, input, okCodes = [0]) {
 
 async function tokenRequestCount(url) {
   const res = await fetch(`${url}/__admin/stats`);
-  const {tokenRequests} = await res.json();
-  return tokenRequests.accessToken + tokenRequests.idToken + tokenRequests.unsupportedGrant;
+  const {tokenRequests, byRoute} = await res.json();
+  // An external account's token comes from the STS, not the OAuth token endpoint.
+  return tokenRequests.accessToken + tokenRequests.idToken + tokenRequests.unsupportedGrant + (byRoute['POST /sts/v1/token'] ?? 0);
 }
 
 const median = (xs) => {
@@ -226,7 +372,7 @@ function gcloudEnvFor(base, exports, configDir) {
   };
 }
 
-async function measure({runs, rssRuns}) {
+async function measure({runs, rssRuns, only}) {
   const root = mkdtempSync(path.join(tmpdir(), 'gcauth-bench-'));
   const dataDir = path.join(root, 'emulator');
   let emulator;
@@ -243,6 +389,7 @@ async function measure({runs, rssRuns}) {
     const rows = [];
     const skipped = [];
     for (const row of ROWS) {
+      if (only && !row.baseline && !only.includes(row.id)) continue;
       const reason = row.unavailable?.(s);
       if (reason) skipped.push({id: row.id, label: row.label, reason});
       else rows.push({row, times: [], rss: [], tokenRequests: 0});
@@ -269,7 +416,7 @@ async function measure({runs, rssRuns}) {
     }
 
     // The loops before the contention runs, whose 40 processes leave this small machine busy for a while.
-    const loops = await helperLoops(s);
+    const loops = only ? [] : await helperLoops(s);
 
     const contention = [];
     for (const tool of ['gcauth', 'gcloud']) {
@@ -306,6 +453,8 @@ async function measure({runs, rssRuns}) {
             rssMb: {max: t.maxRssMb, met: peak === undefined ? null : peak <= t.maxRssMb},
           };
         }
+        const compared = r.row.compareTo && rows.find((x) => x.row.id === r.row.compareTo.id);
+        if (compared) out.compare = {id: compared.row.id, name: r.row.compareTo.name, ratio: round(med / median(compared.times), 2)};
         const other = t?.maxRatioTo && rows.find((x) => x.row.id === t.maxRatioTo.id);
         if (other) {
           const ratio = round(med / median(other.times), 2);
@@ -417,10 +566,11 @@ async function timedRun(r, s, {record}) {
 const round = (x, digits = 1) => Number(x.toFixed(digits));
 
 function renderTable(report) {
-  const head = ['command', 'median ms', 'x node', 'min-max ms', 'peak RSS MB', 'token reqs', 'targets'];
+  const head = ['command', 'median ms', 'x node', 'min-max ms', 'peak RSS MB', 'token reqs', 'vs, targets'];
   const lines = report.rows.map((r) => {
     const t = r.targets ?? {};
     const targets = [
+      ...(r.compare ? [`${r.compare.ratio.toFixed(2)}x ${r.compare.name}`] : []),
       ...(t.ratio ? [`ratio <= ${t.ratio.max.toFixed(2)}x: ${t.ratio.met ? 'met' : 'NOT met'}`] : []),
       ...(t.rssMb ? [`RSS <= ${t.rssMb.max} MB: ${t.rssMb.met === null ? 'n/a' : t.rssMb.met ? 'met' : 'NOT met'}`] : []),
       ...(t.ratioTo ? [`${t.ratioTo.ratio.toFixed(2)}x ${t.ratioTo.name} <= ${t.ratioTo.max}x: ${t.ratioTo.met ? 'met' : 'NOT met'}`] : []),
@@ -441,8 +591,8 @@ function renderTable(report) {
   out.push('');
   out.push(`${report.runs} timed runs per row, alternating; peak RSS over ${report.rssRuns} runs via ${report.rssMethod}.`);
   out.push(
-    `token reqs: token-endpoint requests the emulator saw during the timed runs (0 = served from the cache); ` +
-      `it saw ${report.setupTokenRequests} during setup (activations).`,
+    `token reqs: token-endpoint and STS requests the emulator saw during the timed runs (0 = served from the cache); ` +
+      `it saw ${report.setupTokenRequests} during setup (activations, logins).`,
   );
   out.push(`machine: ${report.machine.cpus} CPUs, load average ${report.machine.loadavg1} at the end, node ${report.machine.node}.`);
   for (const c of report.contention) {
@@ -470,13 +620,17 @@ async function main() {
       'rss-runs': {type: 'string', default: '3'},
       json: {type: 'boolean', default: false},
       check: {type: 'boolean', default: false},
+      rows: {type: 'string'},
     },
   });
+  const only = values.rows?.split(',').map((id) => id.trim()).filter(Boolean);
+  const unknown = only?.filter((id) => !ROWS.some((row) => row.id === id));
+  if (unknown?.length) throw new Error(`--rows: no row ${unknown.join(', ')}; rows: ${ROWS.map((row) => row.id).join(', ')}`);
   const runs = Number.parseInt(values.runs, 10);
   const rssRuns = Number.parseInt(values['rss-runs'], 10);
   if (!(runs >= 1) || !(rssRuns >= 0)) throw new Error('--runs must be >= 1 and --rss-runs >= 0');
   if (!values.json) process.stderr.write(`bench: ${runs} alternating runs per row...\n`);
-  const report = await measure({runs, rssRuns});
+  const report = await measure({runs, rssRuns, only});
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
   const unmet = report.rows.some((r) => r.targets && Object.values(r.targets).some((t) => t.met === false)) || (report.loops ?? []).some((l) => l.target?.met === false);
   if (values.check && unmet) process.exitCode = 1;

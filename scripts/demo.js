@@ -3,7 +3,7 @@
 // emulator on 127.0.0.1. Later issues add flows as entries in STEPS.
 //
 // Usage: node scripts/demo.js   (after `npm run build`)
-import {accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -180,25 +180,111 @@ export const STEPS = [
     // configure-docker would, so Docker hands the password to docker-credential-gcauth (which keeps nothing: it
     // mints tokens itself) instead of writing it base64-encoded into config.json with its unencrypted-storage warning.
     note: "Docker's `trying next endpoint` info line below is its https attempt before the plain-http fallback it uses for a loopback registry; the password goes to docker-credential-gcauth (credHelpers), so nothing is stored unencrypted.",
-    exec: (s) => {
-      const docker = path.join(s.root, 'docker');
-      const helperDir = path.join(s.root, 'helper-bin');
-      mkdirSync(docker, {recursive: true});
-      mkdirSync(helperDir, {recursive: true});
-      writeFileSync(path.join(docker, 'config.json'), `${JSON.stringify({credHelpers: {[new URL(s.url).host]: 'gcauth'}}, null, 2)}\n`);
-      symlinkSync(path.join(repoRoot, 'bin', 'docker-credential-gcauth'), path.join(helperDir, 'docker-credential-gcauth'));
-      return {
-        file: 'docker',
-        argv: ['login', '-u', 'oauth2accesstoken', '--password-stdin', s.url],
-        display: `gcauth auth print-access-token | docker login -u oauth2accesstoken --password-stdin ${s.url}`,
-        input: s.pusherToken,
-        // No daemon: the CLI then logs in client-side.
-        env: {...s.env, PATH: `${helperDir}${path.delimiter}${s.env.PATH ?? ''}`, DOCKER_CONFIG: docker, DOCKER_HOST: 'unix:///nonexistent.sock'},
-      };
-    },
+    exec: (s) => dockerLogin(s, s.env, s.pusherToken),
     check: (r) => {
       assert(/Login Succeeded/.test(r.stdout), 'docker did not say Login Succeeded');
       assert(!/stored unencrypted/.test(r.stderr), 'docker stored the password unencrypted');
+    },
+  },
+  // Keyless CI: a GitHub-Actions-shaped job of the emulator's CI issuer gets Google tokens through Workload Identity
+  // Federation. The owner provisions (--account), the job runs in a config dir that never held a key.
+  {
+    title: "Keyless CI: make a shell a GitHub Actions job of the emulator's CI token issuer (its request URL and bearer secret)",
+    args: (s) => ['emulator', 'env-init', '--data-dir', s.dataDir, '--ci'],
+    check: (r, s) => {
+      const exports = parseExports(r.stdout);
+      assert(exports.ACTIONS_ID_TOKEN_REQUEST_URL && exports.ACTIONS_ID_TOKEN_REQUEST_TOKEN, 'env-init --ci printed no ACTIONS_ID_TOKEN_REQUEST_* variables');
+      s.owner = `emulator-owner@${s.project}.iam.gserviceaccount.com`;
+      s.ciEnv = {...s.env, ...exports, GCAUTH_CONFIG: path.join(s.root, 'ci-config')};
+    },
+  },
+  {
+    title: 'As the owner: a workload identity pool for CI',
+    args: (s) => ['iam', 'workload-identity-pools', 'create', 'ci-pool', '--location=global', '--display-name=CI', `--account=${s.owner}`],
+    check: (r) => assert(/Created workload identity pool \[ci-pool\]/.test(r.stderr), 'no creation line on stderr'),
+  },
+  {
+    title: "An OIDC provider in it that trusts the CI issuer, maps the job's claims, and admits only the example-org repositories",
+    args: (s) => [
+      'iam', 'workload-identity-pools', 'providers', 'create-oidc', 'github', '--location=global', '--workload-identity-pool=ci-pool',
+      `--issuer-uri=${s.url}/ci`,
+      '--attribute-mapping=google.subject=assertion.sub,attribute.repository=assertion.repository',
+      "--attribute-condition=assertion.repository_owner == 'example-org'",
+      `--account=${s.owner}`,
+    ],
+    check: (r) => assert(/Created workload identity pool provider \[github\]/.test(r.stderr), 'no creation line on stderr'),
+  },
+  {
+    title: "The provider's resource name ($PROVIDER below), which the credential configuration and the policy member name",
+    args: (s) => ['iam', 'workload-identity-pools', 'providers', 'describe', 'github', '--location=global', '--workload-identity-pool=ci-pool', '--format=value(name)', `--account=${s.owner}`],
+    check: (r, s) => {
+      const name = r.stdout.trim();
+      assert(/^projects\/\d+\/locations\/global\/workloadIdentityPools\/ci-pool\/providers\/github$/.test(name), `not a provider name: ${name}`);
+      s.provider = name;
+      s.ciMember = `principalSet://iam.googleapis.com/${name.replace(/\/providers\/github$/, '')}/attribute.repository/example-org/example-repo`;
+    },
+  },
+  {
+    title: "Least privilege: the job's repository (any branch) may push and pull images, and nothing else; no service account, no key",
+    args: (s) => ['projects', 'add-iam-policy-binding', s.project, `--member=${s.ciMember}`, '--role=roles/artifactregistry.writer', '--format=none', `--account=${s.owner}`],
+    check: (r) => assert(/Updated IAM policy for project/.test(r.stderr), 'the binding was not written'),
+  },
+  {
+    title: "In the job: a credential configuration whose source is the job's token URL (as a GitHub Actions job writes it)",
+    exec: (s) => {
+      const url = `${s.ciEnv.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=https://iam.googleapis.com/${s.provider}`;
+      const args = (requestUrl, token) => [
+        'iam', 'workload-identity-pools', 'create-cred-config', s.provider,
+        `--credential-source-url=${requestUrl}`, `--credential-source-headers=Authorization=Bearer ${token}`,
+        '--credential-source-type=json', '--credential-source-field-name=value', '--output-file=wif.json',
+      ];
+      // Shown with the job's variables, as a workflow step writes it; run with their values.
+      const shown = args('"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=https://iam.googleapis.com/$PROVIDER"', '$ACTIONS_ID_TOKEN_REQUEST_TOKEN"')
+        .map((a) => a.replace('=Authorization=Bearer $', '="Authorization=Bearer $'));
+      return {file: process.execPath, argv: [cli, ...args(url, s.ciEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN)], display: `gcauth ${shown.join(' ')}`, env: s.ciEnv};
+    },
+    check: (r, s) => {
+      const file = path.join(s.root, 'wif.json');
+      assert((statSync(file).mode & 0o777) === 0o600, 'wif.json is not 0600');
+      const config = JSON.parse(readFileSync(file, 'utf8'));
+      assert(config.type === 'external_account' && config.credential_source.url.startsWith(s.ciEnv.ACTIONS_ID_TOKEN_REQUEST_URL), 'wif.json is not a url-sourced external_account file');
+      assert(/Created credential configuration file \[wif\.json\]/.test(r.stderr), 'no "Created credential configuration file" line');
+    },
+  },
+  {
+    title: "Offline only: send the file's STS requests to the emulator (a real job keeps sts.googleapis.com)",
+    exec: (s) => ({file: 'sed', argv: ['-i', `s#https://sts.googleapis.com#${s.url}/sts#`, 'wif.json'], display: `sed -i 's#https://sts.googleapis.com#${s.url}/sts#' wif.json`, env: s.env}),
+    check: (r, s) => assert(JSON.parse(readFileSync(path.join(s.root, 'wif.json'), 'utf8')).token_url === `${s.url}/sts/v1/token`, 'token_url does not name the emulator'),
+  },
+  {
+    title: 'Log in with it: gcauth exchanges the job token at the STS and names the federated principal, as gcloud does',
+    exec: (s) => ({file: process.execPath, argv: [cli, 'auth', 'login', '--cred-file=wif.json'], display: 'gcauth auth login --cred-file=wif.json', env: s.ciEnv}),
+    check: (r) =>
+      assert(
+        /Authenticated with external account credentials for: \[principal:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/ci-pool\/subject\/repo:example-org\/example-repo:ref:refs\/heads\/main\]/.test(r.stderr),
+        'auth login did not name the job\'s principal',
+      ),
+  },
+  {
+    title: 'A federated access token (the job token is read again for every exchange: CI tokens live minutes)',
+    exec: (s) => ({file: process.execPath, argv: [cli, 'auth', 'print-access-token'], display: 'gcauth auth print-access-token', env: s.ciEnv}),
+    check: (r, s) => {
+      assert(/^\S+\n?$/.test(r.stdout), 'print-access-token printed more than one token');
+      s.ciToken = r.stdout.trim();
+    },
+  },
+  {
+    title: "docker login to the emulator's registry front with the federated token, piped",
+    skip: () => (findOnPath('docker') ? undefined : 'the docker CLI is not installed'),
+    exec: (s) => dockerLogin(s, s.ciEnv, s.ciToken),
+    check: (r) => assert(/Login Succeeded/.test(r.stdout), 'docker did not say Login Succeeded'),
+  },
+  {
+    title: 'Or no docker login at all: the helper, as Docker runs it for gcr.io, answers with the same federated token',
+    exec: (s) => ({file: path.join(repoRoot, 'bin', 'docker-credential-gcauth'), argv: ['get'], display: 'echo gcr.io | docker-credential-gcauth get', input: 'gcr.io\n', env: s.ciEnv}),
+    check: (r, s) => {
+      const answer = JSON.parse(r.stdout);
+      assert(answer.Username === 'oauth2accesstoken' && answer.Secret === s.ciToken, 'the helper did not answer with the federated token');
     },
   },
   // A developer's day: a user login in the browser against the emulator's consent page.
@@ -301,6 +387,29 @@ export const STEPS = [
   },
 ];
 
+
+/**
+ * `docker login` to the emulator's registry front with a token on stdin, in a scratch Docker config that maps the
+ * emulator's host to gcauth in credHelpers (made once), as configure-docker would.
+ */
+function dockerLogin(s, env, token) {
+  const docker = path.join(s.root, 'docker');
+  const helperDir = path.join(s.root, 'helper-bin');
+  if (!existsSync(helperDir)) {
+    mkdirSync(docker, {recursive: true});
+    mkdirSync(helperDir, {recursive: true});
+    writeFileSync(path.join(docker, 'config.json'), `${JSON.stringify({credHelpers: {[new URL(s.url).host]: 'gcauth'}}, null, 2)}\n`);
+    symlinkSync(path.join(repoRoot, 'bin', 'docker-credential-gcauth'), path.join(helperDir, 'docker-credential-gcauth'));
+  }
+  return {
+    file: 'docker',
+    argv: ['login', '-u', 'oauth2accesstoken', '--password-stdin', s.url],
+    display: `gcauth auth print-access-token | docker login -u oauth2accesstoken --password-stdin ${s.url}`,
+    input: token,
+    // No daemon: the CLI then logs in client-side.
+    env: {...env, PATH: `${helperDir}${path.delimiter}${env.PATH ?? ''}`, DOCKER_CONFIG: docker, DOCKER_HOST: 'unix:///nonexistent.sock'},
+  };
+}
 
 /** The environment of every step: the caller's, minus any gcauth or gcloud settings that would leak in. */
 export function cleanEnv(configDir) {

@@ -1,7 +1,7 @@
 /**
  * The hot paths, answered without loading oclif (about a hundred milliseconds of modules):
  * `gcauth --version`, `auth print-access-token`, `auth print-identity-token` (scripts put it in curl
- * lines), and the project policy commands that provisioning scripts run in loops. They run the same spec as the oclif commands (src/lib/specs), flags and all,
+ * lines), `config config-helper` (other tools' way to gcloud's token), and the project policy commands that provisioning scripts run in loops. They run the same spec as the oclif commands (src/lib/specs), flags and all,
  * parsed by parseCommandLine; anything this path does not take (help, unknown or repeated flags,
  * other commands) returns false and falls through to oclif, which owns the full command tree, help
  * and error messages.
@@ -19,6 +19,7 @@ import {reportError} from '../lib/report-error.js';
 import {applicationDefaultPrintAccessTokenSpec} from '../lib/specs/auth/application-default/print-access-token.js';
 import {printAccessTokenSpec} from '../lib/specs/auth/print-access-token.js';
 import {printIdentityTokenSpec} from '../lib/specs/auth/print-identity-token.js';
+import {configConfigHelperSpec} from '../lib/specs/config/config-helper.js';
 import {projectsAddIamPolicyBindingSpec} from '../lib/specs/projects/add-iam-policy-binding.js';
 import {projectsGetIamPolicySpec} from '../lib/specs/projects/get-iam-policy.js';
 import {projectsRemoveIamPolicyBindingSpec} from '../lib/specs/projects/remove-iam-policy-binding.js';
@@ -34,6 +35,8 @@ export const FAST_COMMANDS: Record<string, AnyCommandSpec> = {
   'auth:print-access-token': printAccessTokenSpec,
   'auth:application-default:print-access-token': applicationDefaultPrintAccessTokenSpec,
   'auth:print-identity-token': printIdentityTokenSpec,
+  // kubectl's gke-gcloud-auth-plugin runs it before requests, docker-credential-gcr before pushes and pulls.
+  'config:config-helper': configConfigHelperSpec,
   'projects:add-iam-policy-binding': projectsAddIamPolicyBindingSpec,
   'projects:remove-iam-policy-binding': projectsRemoveIamPolicyBindingSpec,
   'projects:get-iam-policy': projectsGetIamPolicySpec,

@@ -3,7 +3,7 @@ import {homedir, networkInterfaces, userInfo} from 'node:os';
 import {type ApiClients, createApiClients} from './api/clients.js';
 import {credentialType} from './auth/credentials/registry.js';
 import type {GceEnvironment} from './auth/credentials/metadata.js';
-import {type Minter, TokenService} from './auth/tokens/token-service.js';
+import {type Freshness, type Minter, TokenService} from './auth/tokens/token-service.js';
 import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
@@ -27,6 +27,8 @@ export interface GlobalFlags {
   verbosity?: string;
   /** DELEGATE,...,TARGET: run as TARGET through IAM Credentials (property auth/impersonate_service_account). */
   'impersonate-service-account'?: string;
+  /** A file holding an access token to use as given (property auth/access_token_file). */
+  'access-token-file'?: string;
 }
 
 export interface Writer {
@@ -118,6 +120,7 @@ export function flagProperties(flags: GlobalFlags): Record<string, string | unde
     'core/verbosity': flags.verbosity,
     'core/disable_prompts': flags.quiet ? 'true' : undefined,
     'auth/impersonate_service_account': flags['impersonate-service-account'],
+    'auth/access_token_file': flags['access-token-file'],
   };
 }
 
@@ -215,6 +218,17 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   } as Omit<AppContext, 'api'> as AppContext;
   ctx.api = createApiClients(ctx);
   return ctx;
+}
+
+/**
+ * ctx with a token service that serves only tokens meeting fresh (refreshing, single-flight, any that do not), whatever
+ * source or credential type they come from. The API clients keep ctx's own service, so an impersonation's source
+ * token is not refreshed for it: only the token the caller serves.
+ */
+export function withFreshness(ctx: AppContext, fresh: Freshness): AppContext {
+  // A copy by descriptors: the context's getters stay lazy, and a spread of the copy keeps every part of it.
+  const tokens = {value: ctx.tokens.requiring(fresh), enumerable: true, writable: true, configurable: true};
+  return Object.create(Object.getPrototypeOf(ctx) as object, {...Object.getOwnPropertyDescriptors(ctx), tokens}) as AppContext;
 }
 
 // A damaged active_config must not lock the user out of the commands that would repair it.

@@ -4,7 +4,8 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 
 import {getProperty} from '../../src/commands/config/get.js';
-import {listProperties, renderListing} from '../../src/commands/config/list.js';
+import {renderListing} from '../../src/commands/config/list.js';
+import {listProperties} from '../../src/lib/config/listing.js';
 import {overrideWarning, setProperty} from '../../src/commands/config/set.js';
 import {unsetProperty} from '../../src/commands/config/unset.js';
 import {PROPERTIES} from '../../src/lib/config/properties.js';

@@ -86,6 +86,12 @@ describe('get', () => {
     },
   );
 
+  test('a token handed to gcauth (CLOUDSDK_AUTH_ACCESS_TOKEN) is served as given by the gcauth source, before the account, nothing minted', async () => {
+    await setUp({CLOUDSDK_AUTH_ACCESS_TOKEN: 'handed-token'});
+    expect(await helper(['get'], 'gcr.io')).toEqual({code: 0, stdout: answer('gcr.io', 'handed-token'), stderr: ''});
+    expect(minted).toBe(0);
+  });
+
   test('hosts of docker/registries are served, with their port; others on the same address are not', async () => {
     await setUp({GCAUTH_DOCKER_REGISTRIES: '127.0.0.1:5000,Mirror.Example.com'});
     expect(await helper(['get'], '127.0.0.1:5000')).toEqual({code: 0, stdout: answer('127.0.0.1:5000', 'ya29.fake-1'), stderr: ''});

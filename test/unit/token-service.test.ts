@@ -164,7 +164,7 @@ describe('a freshness requirement (minRemainingMs: the Docker helper asks 30 min
     let n = 0;
     const {service, store, advance, now} = setup(async () => ({token: `t${++n}`, expiry: now() + 3600_000}));
     await store.put(credential);
-    const docker = service.requiring(MIN);
+    const docker = service.requiring({minRemainingMs: MIN});
     expect((await docker.getAccessToken(ACCOUNT)).token).toBe('t1');
     expect((await service.getAccessToken(ACCOUNT)).token).toBe('t1');
     advance(40 * minute);

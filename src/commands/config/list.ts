@@ -1,44 +1,6 @@
 import {specCommand} from '../../lib/cli/base-command.js';
 import {defineCommand} from '../../lib/cli/command-spec.js';
-import type {AppContext} from '../../lib/context.js';
-import {findProperty, keyOf, PROPERTIES, type PropertyDef, SECTIONS} from '../../lib/config/properties.js';
-import {UsageError} from '../../lib/errors.js';
-
-/** section → name → value; null marks an unset property (listed with --all). */
-export type PropertyListing = Record<string, Record<string, string | null>>;
-
-export interface ListPropertiesOptions {
-  /** `section/name`, `section/` for a whole section, a bare core name, or undefined for all. */
-  filter?: string;
-  /** Include unset properties (and those at their default). */
-  all: boolean;
-}
-
-function selected(filter: string | undefined): readonly PropertyDef[] {
-  if (filter === undefined) return PROPERTIES;
-  if (filter.endsWith('/') && !filter.slice(0, -1).includes('/')) {
-    const section = filter.slice(0, -1);
-    if (!SECTIONS.includes(section)) throw new UsageError(`Section [${section}] does not exist. Valid sections: ${SECTIONS.join(', ')}.`);
-    return PROPERTIES.filter((p) => p.section === section);
-  }
-  return [findProperty(filter)];
-}
-
-/**
- * Every property's effective value, merged from flags, environment and the active configuration, by section.
- * Without `all`, only properties set somewhere other than their default.
- * @throws UsageError for an unknown section or property, or an invalid value (naming where it came from).
- */
-export async function listProperties(options: ListPropertiesOptions, ctx: AppContext): Promise<PropertyListing> {
-  const listing: PropertyListing = {};
-  const defs = [...selected(options.filter)].sort((a, b) => a.section.localeCompare(b.section) || a.name.localeCompare(b.name));
-  for (const def of defs) {
-    const resolved = ctx.props.describe(keyOf(def));
-    if (!options.all && (!resolved || resolved.source === 'default')) continue;
-    (listing[def.section] ??= {})[def.name] = resolved?.value ?? null;
-  }
-  return listing;
-}
+import {listProperties, type ListPropertiesOptions, type PropertyListing} from '../../lib/config/listing.js';
 
 /** gcloud's `config` layout: `[section]` then `name = value`, `name (unset)` for unset ones. */
 export function renderListing(listing: PropertyListing): string {

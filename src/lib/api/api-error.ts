@@ -57,6 +57,9 @@ export const SCOPE_INSUFFICIENT_REASON = 'ACCESS_TOKEN_SCOPE_INSUFFICIENT';
 /** The property under which the session records the scopes the refused token holds (see clients.ts). */
 export const TOKEN_SCOPES = 'gcauthTokenScopes';
 
+/** The property under which the session records where a given access token came from (see clients.ts, given-token.ts). */
+export const GIVEN_TOKEN_ORIGIN = 'gcauthGivenTokenOrigin';
+
 /** The OAuth scopes each API accepts (any one of them will do), by the ErrorInfo's `service`. */
 export const ACCEPTED_SCOPES: Record<string, string[]> = {
   'iam.googleapis.com': [SCOPES.cloudPlatform, SCOPES.iam],
@@ -147,11 +150,15 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
   switch (status) {
     case undefined:
       return unreachable(error);
-    case 401:
+    case 401: {
+      // gcloud's words for a token it was handed: no account to activate again, and nothing gcauth can refresh.
+      const origin = (error as Record<string, unknown> | undefined)?.[GIVEN_TOKEN_ORIGIN];
+      if (typeof origin === 'string') return new AuthError(`${word}${detail} This command is authenticated with an access token ${origin}.`, options);
       return new AuthError(`The access token of [${subject.account}] was refused (${word}${detail}).`, {
         ...options,
         hint: `Activate the account's key again: ${FIX.activateKey(subject.account)}`,
       });
+    }
     case 403: {
       if (isScopeInsufficient(error)) return insufficientScopes(error, subject);
       const permission = missingPermission(google);

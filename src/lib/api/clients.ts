@@ -4,7 +4,7 @@ import {metadataScopes} from '../auth/credentials/metadata.js';
 import {DEFAULT_SCOPES, type TokenService} from '../auth/tokens/token-service.js';
 import {GOOGLE_TOKEN_URL} from '../auth/tokens/transport.js';
 import type {Properties} from '../config/resolver.js';
-import {isScopeInsufficient, TOKEN_SCOPES} from './api-error.js';
+import {GIVEN_TOKEN_ORIGIN, isScopeInsufficient, TOKEN_SCOPES} from './api-error.js';
 import {API_ROOTS, apiRootUrl, onRootUrl} from './endpoints.js';
 import type {ArtifactRegistryApi} from './artifact-registry.js';
 import type {IamApi} from './iam.js';
@@ -49,24 +49,42 @@ function withTokenScopes(auth: RequestAuth, scopes: () => Promise<string[] | und
   };
 }
 
+/** Wraps a session whose bearer is a given token so its failures say where the token came from, as gcloud's do. */
+function withGivenToken(auth: RequestAuth, origin: string | undefined): RequestAuth {
+  if (origin === undefined) return auth;
+  return {
+    async request(options) {
+      try {
+        return await auth.request(options);
+      } catch (error) {
+        if (error && typeof error === 'object') Object.assign(error, {[GIVEN_TOKEN_ORIGIN]: origin});
+        throw error;
+      }
+    },
+  };
+}
+
 /** The API clients of a context; each is created once. */
 export function createApiClients(ctx: AccountContext & {tokens: TokenService; props: Properties}): ApiClients {
   let acting: Promise<ActingAccount> | undefined;
   let resolved: ActingAccount | undefined;
   const source = () => (acting ??= resolveActingAccount(ctx).then((a) => (resolved = a)));
   const account = () => impersonationOf(ctx.props)?.target ?? resolved?.account ?? resolveAccount(ctx);
-  const heldScopes = (who: ActingAccount) => async () => (who.metadata ? metadataScopes(ctx) : DEFAULT_SCOPES);
+  const heldScopes = (who: ActingAccount) => async () => (who.given ? undefined : who.metadata ? metadataScopes(ctx) : DEFAULT_SCOPES);
   const sessionOf = async (who: ActingAccount) =>
-    withTokenScopes(
-      await createSession({
-        account: who.account,
-        tokens: ctx.tokens,
-        log: ctx.log,
-        network: ctx.network,
-        tokenUrl: GOOGLE_TOKEN_URL,
-        accessToken: () => accountAccessToken(ctx, who),
-      }),
-      heldScopes(who),
+    withGivenToken(
+      withTokenScopes(
+        await createSession({
+          account: who.account,
+          tokens: ctx.tokens,
+          log: ctx.log,
+          network: ctx.network,
+          tokenUrl: GOOGLE_TOKEN_URL,
+          accessToken: () => accountAccessToken(ctx, who),
+        }),
+        heldScopes(who),
+      ),
+      who.given?.origin,
     );
   let sourceSession: Promise<RequestAuth> | undefined;
   let session: Promise<RequestAuth> | undefined;

@@ -1,12 +1,14 @@
 import type {IamCredentialsApi} from '../api/iam-credentials.js';
 import type {Properties} from '../config/resolver.js';
-import {AuthError} from '../errors.js';
+import {AuthError, UsageError} from '../errors.js';
 import {HINTS, scopeUrl} from '../messages.js';
 import type {Network} from '../net/network.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
-import {impersonatedAccessToken, impersonationOf, parseLifetime} from './credentials/impersonation.js';
-import {metadataAbsenceNote, metadataAccessToken, type MetadataContext, metadataEmail, metadataEmailIfAny, metadataIdentityToken, onGce} from './credentials/metadata.js';
+import {IMPERSONATION_PROPERTY, impersonatedAccessToken, impersonationOf, parseLifetime} from './credentials/impersonation.js';
+import {metadataAbsenceNote, type MetadataContext, metadataEmail, metadataEmailIfAny, metadataTokenSource, onGce} from './credentials/metadata.js';
+import type {TokenSource} from './credentials/types.js';
+import {givenAccessToken, type GivenToken} from './given-token.js';
 import {DEFAULT_AUDIENCE, type IdTokenContext, ownIdToken} from './own-id-token.js';
 import {DEFAULT_SCOPES, type TokenService, UnknownAccountError} from './tokens/token-service.js';
 
@@ -25,31 +27,39 @@ const noActiveAccount = (note?: string) => new AuthError(note ? `${HINTS.noActiv
 /** `--account=default` (gcloud's spelling): the VM's service account from the metadata server. */
 export const METADATA_ACCOUNT_ALIAS = 'default';
 
-/** The account a command acts as, and whether its tokens come from the metadata server rather than a stored credential. */
+/**
+ * The account a command acts as, and whether its tokens come from the metadata server rather than a stored credential;
+ * or, when a token was handed to gcauth (given-token.ts), that token, with `account` naming it for messages.
+ */
 export interface ActingAccount {
   account: string;
   metadata: boolean;
+  given?: GivenToken;
 }
 
 /**
  * What resolving an account needs of the context: a slice of AppContext, spelled out because importing that type
  * would close a cycle (context.ts builds api/clients.ts, which calls this module).
  */
-export type AccountContext = MetadataContext & {props: Pick<Properties, 'get'>; store: Pick<CredentialStore, 'get'>; network: Network};
+export type AccountContext = MetadataContext & {props: Pick<Properties, 'get'>; store: Pick<CredentialStore, 'get'>; env: Record<string, string | undefined>; network: Network};
 
 /** What minting the acting account's tokens needs besides: the token service, and IAM Credentials for impersonation. */
-type TokenContext = AccountContext & {
+export type TokenContext = AccountContext & {
   tokens: TokenService;
   api: {iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>};
 };
 
 /**
- * The account a command acts as, gcloud's way: the ACCOUNT argument, else `core/account`, else (on GCE) the VM's
- * service account. `default` names the VM's account; an account with no stored credential that is the VM's email
- * is served by the metadata server when its token is asked for (see accountAccessToken).
- * @throws AuthError when no account is set and there is no metadata server; NoMetadataServerError for `default` off GCE.
+ * What acts for a command, gcloud's way: a token handed to gcauth (CLOUDSDK_AUTH_ACCESS_TOKEN, auth/access_token_file),
+ * whatever account is named; else the ACCOUNT argument, else `core/account`, else (on GCE) the VM's service account.
+ * `default` names the VM's account; an account with no stored credential that is the VM's email is served by the
+ * metadata server when its token is asked for (see accountAccessToken).
+ * @throws AuthError when no account is set and there is no metadata server; NoMetadataServerError for `default` off GCE;
+ *   UsageError for an unreadable token file, or a given token with impersonation.
  */
 export async function resolveActingAccount(ctx: AccountContext, positional?: string): Promise<ActingAccount> {
+  const given = givenActing(ctx);
+  if (given) return given;
   const account = positional || ctx.props.get('core/account');
   if (account === METADATA_ACCOUNT_ALIAS) return {account: await metadataEmail(ctx), metadata: true};
   if (account) return {account, metadata: false};
@@ -61,6 +71,21 @@ export async function resolveActingAccount(ctx: AccountContext, positional?: str
   throw noActiveAccount(await metadataAbsenceNote(ctx));
 }
 
+/**
+ * The acting "account" of a token handed to gcauth (given-token.ts), or undefined when none is: every entry point that
+ * picks what acts asks this first.
+ * @throws UsageError for an unreadable token file, or a given token with impersonation.
+ */
+export function givenActing(ctx: Pick<AccountContext, 'env' | 'props'>): ActingAccount | undefined {
+  const given = givenAccessToken(ctx);
+  if (!given) return undefined;
+  // Its impersonated tokens would be cached under no account of their own, and a later token would be served them.
+  if (impersonationOf(ctx.props)) {
+    throw new UsageError(`An access token ${given.origin} cannot be used with impersonation (${IMPERSONATION_PROPERTY}): unset one of them.`);
+  }
+  return {account: `the access token ${given.origin}`, metadata: false, given};
+}
+
 /** True when account has no stored credential and is the VM's service account (a stored credential wins). */
 export async function isVmAccount(ctx: AccountContext, account: string): Promise<boolean> {
   if (await ctx.store.get(account)) return false;
@@ -68,13 +93,14 @@ export async function isVmAccount(ctx: AccountContext, account: string): Promise
   return email !== undefined && email.toLowerCase() === account.toLowerCase();
 }
 
-/** The tokens of an acting account, from wherever they come: the metadata server, or its stored credential's type. */
-export interface AccountTokens {
-  /** @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError. */
-  accessToken(scopes?: string[]): Promise<CachedToken>;
-  /** An id token for audience (undefined: the type's default). @throws as accessToken; UsageError when the type has none. */
-  idToken(audience: string | undefined): Promise<CachedToken>;
-}
+/** The tokens of an acting account, from wherever they come: a given token, the metadata server, or its stored credential's type. */
+export type AccountTokens = TokenSource;
+
+/** The credential acting gives no id tokens. */
+export class NoIdTokenError extends UsageError {}
+
+/** A given token as the token service's tokens are shaped; its expiry is unknown (gcloud's `token_expiry: null`). */
+export const givenAsCached = (given: GivenToken): CachedToken => ({account: '', scopes: [], token: given.token, expiry: Number.NaN});
 
 /**
  * The one place that decides where the acting account's tokens come from: the metadata server for the VM's account
@@ -82,12 +108,18 @@ export interface AccountTokens {
  * (cached, single-flight) and its credential type. A cached token is served before the store is read.
  */
 export function accountTokens(ctx: AccountContext & IdTokenContext, acting: ActingAccount): AccountTokens {
-  const vm: AccountTokens = {
-    accessToken: (scopes) => metadataAccessToken(ctx, scopes),
-    // The metadata server's id tokens with format=full carry email and email_verified, as gcloud's do.
-    idToken: (audience) => metadataIdentityToken(ctx, audience ?? DEFAULT_AUDIENCE, {format: 'full'}),
-  };
+  const vm = metadataTokenSource(ctx, DEFAULT_AUDIENCE);
   if (acting.metadata) return vm;
+  const {given} = acting;
+  if (given) {
+    return {
+      accessToken: async () => givenAsCached(given),
+      // gcloud's words for it.
+      idToken: async () => {
+        throw new NoIdTokenError(`No identity token can be obtained from the access token ${given.origin}.`);
+      },
+    };
+  }
   return {
     async accessToken(scopes) {
       try {
@@ -99,7 +131,12 @@ export function accountTokens(ctx: AccountContext & IdTokenContext, acting: Acti
     },
     async idToken(audience) {
       if (await isVmAccount(ctx, acting.account)) return vm.idToken(audience);
-      return ownIdToken(ctx, acting.account, audience);
+      try {
+        return await ownIdToken(ctx, acting.account, audience);
+      } catch (error) {
+        if (error instanceof UsageError && audience === undefined) throw new NoIdTokenError(error.message, {cause: error});
+        throw error;
+      }
     },
   };
 }
@@ -125,8 +162,8 @@ export interface PrintAccessTokenOptions {
 
 export interface PrintedAccessToken {
   token: string;
-  /** ISO 8601 expiry. */
-  expiry: string;
+  /** ISO 8601 expiry; absent for a given token, whose expiry gcauth does not know. */
+  expiry?: string;
 }
 
 /**
@@ -134,18 +171,27 @@ export interface PrintedAccessToken {
  * @throws AuthError for no active account, an unknown account or refused credentials; ApiError when the token endpoint fails.
  */
 export async function printAccessToken(options: PrintAccessTokenOptions, ctx: TokenContext): Promise<PrintedAccessToken> {
-  const chain = impersonationOf(ctx.props);
-  const lifetimeSeconds = parseLifetime(options.lifetime, chain !== undefined);
+  const lifetimeSeconds = parseLifetime(options.lifetime, impersonationOf(ctx.props) !== undefined);
   const acting = await resolveActingAccount(ctx, options.account);
-  const token = chain
-    ? await impersonatedAccessToken(
-        {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)},
-        acting.account,
-        chain,
-        {scopes: options.scopes ?? DEFAULT_SCOPES, lifetimeSeconds},
-      )
-    : await accountAccessToken(ctx, acting, options.scopes);
-  return {token: token.token, expiry: new Date(token.expiry).toISOString()};
+  const token = await actingAccessToken(ctx, acting, {scopes: options.scopes, lifetimeSeconds});
+  return {token: token.token, expiry: isoExpiry(token)};
+}
+
+/**
+ * The access token commands act with: the impersonated target's when impersonation is configured (minted through
+ * IAM Credentials as acting), else acting's own (see accountTokens).
+ * @throws as printAccessToken.
+ */
+export function actingAccessToken(ctx: TokenContext, acting: ActingAccount, options: {scopes?: string[]; lifetimeSeconds?: number} = {}): Promise<CachedToken> {
+  const chain = impersonationOf(ctx.props);
+  if (!chain) return accountAccessToken(ctx, acting, options.scopes);
+  const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => ctx.api.iamCredentials(acting)};
+  return impersonatedAccessToken(deps, acting.account, chain, {scopes: options.scopes ?? DEFAULT_SCOPES, lifetimeSeconds: options.lifetimeSeconds});
+}
+
+/** A token's expiry as ISO 8601, or undefined when it is not known (a given token). */
+export function isoExpiry(token: CachedToken): string | undefined {
+  return Number.isFinite(token.expiry) ? new Date(token.expiry).toISOString() : undefined;
 }
 
 /** Splits a comma-separated `--scopes` value; short names get Google's scope prefix. */

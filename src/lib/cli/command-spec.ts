@@ -74,6 +74,11 @@ export const GLOBAL_FLAGS = {
       'Run as this service account through IAM Credentials (property auth/impersonate_service_account); DELEGATE,...,TARGET names a delegation chain ending at the target.',
     helpGroup: GLOBAL,
   },
+  'access-token-file': {
+    type: 'option',
+    description: 'A file holding an access token to use as given instead of any account, not refreshed (property auth/access_token_file).',
+    helpGroup: GLOBAL,
+  },
 } as const satisfies FlagsSpec;
 
 /** What a command's options mapping receives: its flags (and the global ones), its arguments, every positional. */

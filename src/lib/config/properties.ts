@@ -109,6 +109,12 @@ export const PROPERTIES: readonly PropertyDef[] = [
     validate: impersonationProblem,
   },
   {
+    section: 'auth',
+    name: 'access_token_file',
+    description:
+      'A file holding an access token that every command uses as given, instead of any account (no refresh); CLOUDSDK_AUTH_ACCESS_TOKEN wins over it',
+  },
+  {
     section: 'docker',
     name: 'registries',
     description: "Extra registry hosts (HOST[:PORT], comma-separated) docker-credential-gcauth serves besides Google's",

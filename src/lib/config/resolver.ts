@@ -19,6 +19,7 @@ export const GCLOUD_FALLBACKS: Record<string, string> = {
   'core/account': 'CLOUDSDK_CORE_ACCOUNT',
   'core/check_gce_metadata': 'CLOUDSDK_CORE_CHECK_GCE_METADATA',
   'auth/impersonate_service_account': 'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT',
+  'auth/access_token_file': 'CLOUDSDK_AUTH_ACCESS_TOKEN_FILE',
 };
 
 /** Resolves properties: flag > `GCAUTH_*` env (then `CLOUDSDK_*` fallbacks) > active configuration > default. */

@@ -259,6 +259,7 @@ function notRenderable(probe: FastAnswerProbe, ctx: FastAnswerContext, answer: H
   if (answer.tried.includes('metadata')) return 'the metadata server was asked first';
   if (answer.impersonated || answer.token.variant !== undefined) return 'impersonation';
   if (answer.token.account.startsWith('metadata.')) return 'a metadata-server token';
+  if (!Number.isFinite(answer.token.expiry)) return 'a given access token, whose expiry is unknown';
   return undefined;
 }
 

@@ -5,13 +5,13 @@
  */
 import path from 'node:path';
 
-import {accountAccessToken, METADATA_ACCOUNT_ALIAS} from '../auth/accounts.js';
+import {accountAccessToken, givenActing, METADATA_ACCOUNT_ALIAS} from '../auth/accounts.js';
 import {adcAccessToken, findAdcSource, wellKnownAdcFile} from '../auth/adc/read.js';
 import {impersonatedAccessToken, impersonationOf} from '../auth/credentials/impersonation.js';
 import {metadataAccessToken, metadataEmail, NoMetadataServerError} from '../auth/credentials/metadata.js';
 import {DEFAULT_SCOPES} from '../auth/tokens/token-service.js';
 import type {CachedToken} from '../store/token-cache.js';
-import type {AppContext} from '../context.js';
+import {type AppContext, withFreshness} from '../context.js';
 import {asClause, FIX} from '../messages.js';
 import {DEFAULT_MIN_TOKEN_LIFETIME, durationSeconds} from '../validators.js';
 import {CredentialsNotFoundError, type HelperBackend, type HelperCredentials} from './credential-helper.js';
@@ -81,6 +81,10 @@ function shortPath(file: string, homeDir: string): string {
  */
 const SOURCES: Record<TokenSourceName, (ctx: AppContext) => Promise<SourceAnswer>> = {
   async gcauth(ctx) {
+    // A token handed to gcauth serves Docker as it serves every command (docker-credential-gcloud, being gcloud, does so
+    // too), as given: Docker's min_token_lifetime cannot be applied to a token whose expiry is unknown.
+    const given = givenActing(ctx);
+    if (given) return {token: await accountAccessToken(ctx, given)};
     const account = ctx.props.get('core/account');
     if (!account) return {nothing: {why: 'no active account', fix: `${FIX.login()}, or ${FIX.activateKey()}`}};
     // `default`, or the VM's own email with nothing stored for it, is served by the metadata server, as in gcloud.
@@ -122,17 +126,6 @@ export function minTokenLifetimeMs(ctx: Pick<AppContext, 'props'>): number {
   return durationSeconds(ctx.props.get('docker/min_token_lifetime') ?? DEFAULT_MIN_TOKEN_LIFETIME)! * 1000;
 }
 
-/**
- * ctx with a token service that serves only tokens with minRemainingMs left, refreshing (single-flight) any with
- * less, whatever source or credential type they come from; the rest of gcauth keeps gcloud's five minutes. The API
- * clients keep ctx's own service, so an impersonation's source token is not refreshed early: only Docker's token.
- */
-function withDockerFreshness(ctx: AppContext, minRemainingMs: number): AppContext {
-  // A copy by descriptors: the context's getters stay lazy, and a spread of the copy keeps every part of it.
-  const tokens = {value: ctx.tokens.requiring(minRemainingMs), enumerable: true, writable: true, configurable: true};
-  return Object.create(Object.getPrototypeOf(ctx) as object, {...Object.getOwnPropertyDescriptors(ctx), tokens}) as AppContext;
-}
-
 /** The sources of `docker/token_source` (or GCAUTH_DOCKER_TOKEN_SOURCE), in order. @throws UsageError for an invalid value. */
 export function tokenSources(ctx: Pick<AppContext, 'props'>): TokenSourceName[] {
   return parseTokenSources(ctx.props.get('docker/token_source') ?? DEFAULT_TOKEN_SOURCES);
@@ -158,7 +151,7 @@ async function helperToken(ctx: AppContext, host: string, minRemainingMs: number
  */
 export async function walkTokenSources(ctx: AppContext, minRemainingMs = minTokenLifetimeMs(ctx)): Promise<TokenSourceWalk> {
   const misses: SourceMiss[] = [];
-  const docker = withDockerFreshness(ctx, minRemainingMs);
+  const docker = withFreshness(ctx, {minRemainingMs});
   for (const source of tokenSources(ctx)) {
     const answer = await SOURCES[source](docker);
     if ('token' in answer) return {token: answer.token, source, tried: misses.map((m) => m.source)};

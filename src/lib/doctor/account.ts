@@ -1,11 +1,14 @@
 import {isVmAccount, resolveActingAccount, type ActingAccount} from '../auth/accounts.js';
 import {findAdcSource} from '../auth/adc/read.js';
 import {impersonationOf} from '../auth/credentials/impersonation.js';
+import {credentialType} from '../auth/credentials/registry.js';
 import {metadataAccessToken, metadataScopes} from '../auth/credentials/metadata.js';
 import type {AppContext} from '../context.js';
 import {tokenSources} from '../docker/helper.js';
 import {asClause, FIX, SCOPES, shortScope} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
+import type {CachedToken} from '../store/token-cache.js';
+import {checkAdcExternalAccount, exchangeFix, type FederatedIdentity, type FederationFacts} from './federation.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'account';
@@ -22,13 +25,23 @@ export interface AccountState {
   credential?: StoredCredential;
   /** The account is the VM's, its tokens from the metadata server. */
   metadata?: boolean;
+  /** The identity is the Application Default Credentials' (no account): the API checks cannot ask as it. */
+  adc?: boolean;
   /** A token could be had now; without one, API checks are skipped. */
   tokenOk: boolean;
+  /** An external account in use (stored, or the ADC file the helper uses): the federation checks look at it. */
+  identity?: FederatedIdentity;
+  /** The token minted just now (the account's proof), and when the cached one expires. */
+  proven?: CachedToken;
+  cachedExpiry?: number;
+  /** What the federation check learnt of the external account (its principal, the member to grant). */
+  facts?: FederationFacts;
 }
 
 /** The command that gives this account working credentials again. */
 export function reactivateCommand(credential: StoredCredential | undefined): string {
   if (credential?.type === 'authorized_user') return FIX.login(credential.account);
+  if (credential?.type === 'external_account') return `gcauth auth login --cred-file=${credential.file ?? 'FILE'}`;
   if (credential?.type === 'service_account') {
     return `gcauth auth activate-service-account ${credential.account} --key-file=NEW_KEY.json   (a new key: gcauth iam service-accounts keys create NEW_KEY.json --iam-account=${credential.account}, run as an account that may)`;
   }
@@ -45,6 +58,11 @@ async function noAccount(ctx: AccountContext, why: string): Promise<{check: Chec
   if (adcAt >= 0 && (before < 0 || adcAt > before)) {
     const adc = await findAdcSource(ctx).catch(() => undefined);
     if (adc?.file) {
+      const federated = await checkAdcExternalAccount(ctx, adc.file, `${why}; the Docker helper uses the Application Default Credentials (docker/token_source=${sources.join(',')})`);
+      if (federated) {
+        const {ok, message, fix, identity, proven} = federated;
+        return {check: result(CHECK, ok ? 'ok' : 'fail', message, fix), state: {tokenOk: ok, adc: true, ...(identity ? {identity} : {}), ...(proven ? {proven} : {})}};
+      }
       const message = `${why}; the Docker helper uses the Application Default Credentials in ${adc.file} (docker/token_source=${sources.join(',')}), which this check does not test`;
       return {check: result(CHECK, 'warn', message, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
     }
@@ -76,17 +94,22 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
   }
   if (acting.metadata) return checkVmAccount(ctx, acting.account);
   const {account} = acting;
+  if (acting.given) {
+    return {check: result(CHECK, 'warn', `${account} is used instead of any account; gcauth neither checks nor refreshes it`), state: {account, tokenOk: true}};
+  }
   const credential = await ctx.store.get(account);
   if (!credential) {
     if (await isVmAccount(ctx, account)) return checkVmAccount(ctx, account);
     return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it`, FIX.activateKey()), state: {account, tokenOk: false}};
   }
-  const kind = credential.type === 'service_account' ? 'service-account key' : 'user login';
+  const kind = credentialType(credential).describe(credential);
+  const identity: FederatedIdentity | undefined =
+    credential.type === 'external_account' ? {config: credential.config, account, ...(credential.file ? {file: credential.file} : {})} : undefined;
   const chain = impersonationOf(ctx.props);
   const impersonating = chain ? `, impersonating ${chain.target}` : '';
-  const failed = (what: string, error: unknown) => ({
-    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${asClause(error)}`, reactivateCommand(credential)),
-    state: {account, credential, tokenOk: false},
+  const failed = async (what: string, error: unknown) => ({
+    check: result(CHECK, 'fail', `${account} (${kind}): ${what}: ${asClause(error)}`, identity ? await exchangeFix(ctx, identity, error) : reactivateCommand(credential)),
+    state: {account, credential, tokenOk: false, ...(identity ? {identity} : {})},
   });
   let cached;
   try {
@@ -95,12 +118,16 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
     return failed('no token can be had now', error);
   }
   // A cached token hides a revoked key or login until it expires (up to an hour): ask the token endpoint too.
+  let proven: CachedToken;
   try {
-    await ctx.tokens.prove(credential);
+    proven = await ctx.tokens.prove(credential);
   } catch (error) {
     return failed(`the cached token lasts until ${new Date(cached.expiry).toISOString()}, but no new token can be had`, error);
   }
-  return {check: result(CHECK, 'ok', `${account} (${kind}${impersonating}): a token can be had now`), state: {account, credential, tokenOk: true}};
+  return {
+    check: result(CHECK, 'ok', `${account} (${kind}${impersonating}): a token can be had now`),
+    state: {account, credential, tokenOk: true, proven, cachedExpiry: cached.expiry, ...(identity ? {identity} : {})},
+  };
 }
 
 /** A VM's access scopes: the registry refuses a push (or any request) whose token lacks a storage or cloud-platform scope. */

@@ -1,7 +1,7 @@
 /**
  * The core of `gcauth doctor`: every reason Docker may answer `denied: requested access to the resource is
  * denied`, checked in the order a pull meets them (the CLI, the daemon's socket, config.json, the helper, the
- * account and its token, IAM, the key), each with one verdict and, where something is wrong, the fix.
+ * account and its token, an external account's pool and principal, IAM, how long its tokens last, the key), each with one verdict and, where something is wrong, the fix.
  */
 import type {AppContext} from '../context.js';
 import {checkAccount, checkVmScopes, type AccountState} from './account.js';
@@ -9,6 +9,7 @@ import {checkConfigDir} from './config-dir.js';
 import {checkDockerCli} from './docker-cli.js';
 import {checkDockerConfig} from './docker-config.js';
 import {checkDockerGroup} from './docker-group.js';
+import {checkTokenLifetime, describeFederation, federationFacts, noFederation} from './federation.js';
 import {checkHelper, checkHelperFastPath} from './helper.js';
 import {checkKeyAge} from './key-age.js';
 import {checkRegistryAccess} from './registry-access.js';
@@ -73,8 +74,17 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
       return found.check;
     })),
   );
+  results.push(
+    ...(await guarded('federation', async () => {
+      const {identity} = state;
+      if (!identity) return noFederation();
+      if (state.tokenOk) state = {...state, facts: await federationFacts(ctx, identity, state.proven)};
+      return describeFederation(identity, state.facts, state.tokenOk);
+    })),
+  );
   results.push(...(await guarded('vm-scopes', () => checkVmScopes(ctx, state))));
   results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
+  results.push(...(await guarded('token-lifetime', async () => checkTokenLifetime(ctx, state.identity, state.facts, state))));
   results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
   return results;
 }

@@ -12,6 +12,7 @@ const DAY_MS = 24 * 3600 * 1000;
 /** The age of the active service-account key: IAM's `validAfterTime`, else when gcauth stored it; warns past 90 days. */
 export async function checkKeyAge(ctx: Pick<AppContext, 'api' | 'now'>, state: AccountState): Promise<CheckResult> {
   const credential = state.credential;
+  if (state.identity) return result(CHECK, 'skip', 'not applicable: an external account (Workload Identity Federation) has no key');
   if (credential?.type !== 'service_account') {
     return result(CHECK, 'skip', credential ? `${credential.account} is a user login, not a key` : 'no active service-account key');
   }

@@ -1,4 +1,5 @@
 import {InsufficientScopesError} from '../api/api-error.js';
+import {impersonatedEmail} from '../auth/credentials/external-account.js';
 import {impersonationOf} from '../auth/credentials/impersonation.js';
 import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
@@ -13,12 +14,20 @@ const UPLOAD = 'artifactregistry.repositories.uploadArtifacts';
 const GCR_PULL = ['storage.objects.get', DOWNLOAD];
 const GCR_PUSH = ['storage.objects.create', UPLOAD];
 
-/** The account the API calls run as (the impersonation target, else the checked account) and its IAM member. */
-function callerOf(ctx: Pick<AppContext, 'props'>, state: AccountState): {account: string; member: string} {
+/**
+ * The account the API calls run as (the impersonation target, else the checked account) and the member a fix grants
+ * roles to: a federated principal is its own member (`principal://...`), and a binding for the
+ * principalSet of its repository covers every job of it, not this job's subject alone.
+ */
+function callerOf(ctx: Pick<AppContext, 'props'>, state: AccountState): {account: string; grantee: string} {
   const target = impersonationOf(ctx.props)?.target;
+  if (!target && state.identity && !impersonatedEmail(state.identity.config)) {
+    const account = state.account || state.facts?.principal || '';
+    return {account, grantee: state.facts?.member ?? account};
+  }
   const account = target ?? state.account ?? '';
   const user = !target && state.credential?.type === 'authorized_user';
-  return {account, member: `${user ? 'user' : 'serviceAccount'}:${account}`};
+  return {account, grantee: `${user ? 'user' : 'serviceAccount'}:${account}`};
 }
 
 /**
@@ -31,8 +40,12 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>
     const why = 'name an image (gcr.io/PROJECT/IMAGE or LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE) to check pull and push';
     return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
   }
+  if (state.adc) {
+    const why = `not asked as the Application Default Credentials: ${state.identity?.file ? `gcauth auth login --cred-file=${state.identity.file}` : 'gcauth auth login --cred-file=FILE'} makes them the account doctor asks as`;
+    return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
+  }
   if (!state.tokenOk) return [result('registry-pull', 'skip', 'no token to ask with'), result('registry-push', 'skip', 'no token to ask with')];
-  const {account, member} = callerOf(ctx, state);
+  const {account, grantee} = callerOf(ctx, state);
   let held: string[];
   let where: string;
   try {
@@ -58,7 +71,7 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>
   }
   const pull = (registry.kind === 'gcr' ? GCR_PULL : [DOWNLOAD]).some((p) => held.includes(p));
   const push = (registry.kind === 'gcr' ? GCR_PUSH : [UPLOAD]).some((p) => held.includes(p));
-  const grant = (role: string) => `gcauth projects add-iam-policy-binding ${registry.project} --member=${member} --role=${role}   (as an account that may set the project's policy)`;
+  const grant = (role: string) => `gcauth projects add-iam-policy-binding ${registry.project} --member=${grantee} --role=${role}   (as an account that may set the project's policy)`;
   const pullNeeds = registry.kind === 'gcr' ? `${DOWNLOAD} or storage.objects.get` : DOWNLOAD;
   const pushNeeds = registry.kind === 'gcr' ? `${UPLOAD} or storage.objects.create` : UPLOAD;
   return [

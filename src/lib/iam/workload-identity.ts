@@ -199,6 +199,31 @@ export interface CreateProviderOptions extends ProviderOptions {
   attributeCondition?: string;
 }
 
+/** The options every provider's create command maps the same way: its ids and PROVIDER_FIELD_FLAGS. */
+export function createProviderOptions(
+  args: {provider: string},
+  flags: {
+    'workload-identity-pool': string;
+    location: string;
+    'display-name'?: string;
+    description?: string;
+    disabled?: boolean;
+    'attribute-mapping'?: string;
+    'attribute-condition'?: string;
+  },
+): CreateProviderOptions {
+  return {
+    provider: args.provider,
+    pool: flags['workload-identity-pool'],
+    location: flags.location,
+    displayName: flags['display-name'],
+    description: flags.description,
+    disabled: flags.disabled,
+    attributeMapping: flags['attribute-mapping'],
+    attributeCondition: flags['attribute-condition'],
+  };
+}
+
 export interface CreateOidcProviderOptions extends CreateProviderOptions {
   issuerUri: string;
   allowedAudiences?: string;

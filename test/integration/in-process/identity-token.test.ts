@@ -94,7 +94,7 @@ describe("the context's clock dates minted tokens", () => {
     const fakeNow = Date.now() + 30 * 24 * 3600_000;
     const before = emu.stats().tokenRequests.accessToken;
     const first = await printAccessToken({scopes: ['https://www.googleapis.com/auth/cloud-platform']}, (await fakeContext({configDir, env, now: () => fakeNow})).ctx);
-    const lifetime = new Date(first.expiry).getTime() - fakeNow;
+    const lifetime = new Date(first.expiry!).getTime() - fakeNow;
     // The emulator's tokens live an hour; a few ms of the lifetime pass between its answer and the stamp.
     expect(lifetime).toBeGreaterThan(3590_000);
     expect(lifetime).toBeLessThanOrEqual(3600_000);

@@ -411,6 +411,30 @@ export async function introspectPrincipal(config: ExternalAccountConfig, accessT
   return data.username;
 }
 
+/**
+ * The subject token the configuration's source gives now, read (or fetched, or run) and checked as for an exchange;
+ * nothing is sent to the STS. For what the token says of itself (`gcauth doctor`: its `exp`, its claims); never shown.
+ * @throws SubjectTokenError as an exchange's source step does.
+ */
+export async function readSubjectToken(subject: ExternalAccountSubject, options: MintOptions): Promise<string> {
+  const client = await externalClient(subject, subject.config, [SCOPES.cloudPlatform], options);
+  return withLibraryEnv(options.env, () => client.retrieveSubjectToken());
+}
+
+/**
+ * The federated principal behind a configuration, impersonating or not: one STS exchange (without the impersonation)
+ * and its introspection. With impersonation, the principal that needs roles/iam.workloadIdentityUser.
+ * @throws as mintExternalAccountToken and introspectPrincipal.
+ */
+export async function federatedPrincipal(subject: ExternalAccountSubject, options: MintOptions): Promise<string> {
+  const config = stsOnly(subject.config);
+  const {token} = await mintExternalAccountToken({...subject, config}, [SCOPES.cloudPlatform], options);
+  // A configuration that impersonates names no token_info_url (create-cred-config writes none): the STS that issued
+  // the token introspects it, beside its token URL as Google lays them out (/v1/token, /v1/introspect).
+  const tokenInfoUrl = config.token_info_url ?? (config.token_url && /\/token$/.test(config.token_url) ? config.token_url.replace(/\/token$/, '/introspect') : undefined);
+  return introspectPrincipal({...config, ...(tokenInfoUrl ? {token_info_url: tokenInfoUrl} : {})}, token, options);
+}
+
 export const externalAccountType: CredentialType<StoredExternalAccountCredential> = {
   type: 'external_account',
   // The STS is the configuration's own: auth/token_host (the OAuth endpoint) does not move it.

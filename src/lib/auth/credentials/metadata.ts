@@ -20,6 +20,7 @@ import {type CachedToken, fnv1a, type TokenKey} from '../../store/token-cache.js
 import {expiryOr} from '../tokens/expiry.js';
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from '../tokens/retry.js';
 import type {TokenService} from '../tokens/token-service.js';
+import type {TokenSource} from './types.js';
 
 /** Not on GCE, detection turned off, or no service account attached to the VM. */
 export class NoMetadataServerError extends AuthError {}
@@ -408,6 +409,17 @@ export async function metadataIdentityToken(ctx: MetadataContext, audience: stri
     return {token: body, expiry: expiryOr(jwtExpiry(body), ctx.now)};
   });
   return {...token, account: email};
+}
+
+/**
+ * The VM's service account as a token source: its access tokens (the VM's scopes unless others are asked) and its id
+ * tokens (format=full, so they carry email and email_verified, as gcloud's do).
+ */
+export function metadataTokenSource(ctx: MetadataContext, defaultAudience: string): TokenSource {
+  return {
+    accessToken: (scopes) => metadataAccessToken(ctx, scopes),
+    idToken: (audience) => metadataIdentityToken(ctx, audience ?? defaultAudience, {format: 'full'}),
+  };
 }
 
 /**

@@ -4,14 +4,20 @@ import type {MintedToken, MintOptions} from './service-account-refresher.js';
 import {toTokenEndpointError} from '../tokens/token-endpoint-error.js';
 import {createTransporter} from '../tokens/transport.js';
 
-/** The `exp` of a JWT, in ms since the epoch, read without verifying it (the issuer just handed it over). */
-export function jwtExpiry(token: string): number | undefined {
+/** The claims of a JWT's payload, read without checking its signature (for what it says of itself), or undefined. */
+export function jwtPayload(token: string): Record<string, unknown> | undefined {
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {exp?: unknown};
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+    const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The `exp` of a JWT, in ms since the epoch, read without verifying it (the issuer just handed it over). */
+export function jwtExpiry(token: string): number | undefined {
+  const exp = jwtPayload(token)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
 /**

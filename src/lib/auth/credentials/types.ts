@@ -5,6 +5,7 @@
  * `auth revoke`, `print-identity-token`, login and the Docker helper ask the type; none switches on `credential.type`.
  * Type modules import google-auth-library only inside their mint functions, so the cached path loads none of it.
  */
+import type {CachedToken} from '../../store/token-cache.js';
 import type {StoredCredential} from './stored.js';
 import type {TokenEndpointError} from '../tokens/token-endpoint-error.js';
 import type {MintedToken, MintOptions} from './service-account-refresher.js';
@@ -72,3 +73,19 @@ export interface CredentialType<C extends StoredCredential = StoredCredential> {
  * @throws UsageError saying what is wrong with the file; AuthError/ApiError when naming it needed a token that was refused.
  */
 export type CredentialFileReader<C extends StoredCredential = StoredCredential> = (file: CredFile, ctx: CredFileContext) => Promise<C>;
+
+/**
+ * Where an acting account's tokens come from, whatever it is: a stored credential (through the token service and its
+ * CredentialType), the metadata server (metadata.ts) or an access token handed in (given-token.ts). accounts.ts `accountTokens` picks one; every command that needs
+ * an account's access or id token asks it, never a source directly.
+ */
+export interface TokenSource {
+  /** @throws AuthError for unknown accounts or refused credentials; NoMetadataServerError; ApiError. */
+  accessToken(scopes?: string[]): Promise<CachedToken>;
+  /**
+   * An id token for audience (undefined: the source's default).
+   * @throws as accessToken; NoIdTokenError (accounts.ts) when the credential has none (a given access token, an
+   *   external account without impersonation).
+   */
+  idToken(audience: string | undefined): Promise<CachedToken>;
+}

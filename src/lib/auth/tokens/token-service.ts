@@ -31,13 +31,20 @@ export interface TokenServiceDeps {
   tokenHostOverride?: () => string | undefined;
   mint: Minter;
   retry?: RetryPolicy;
-  /** What a request that names no minRemainingMs requires (default MIN_REMAINING_MS): see requiring(). */
-  minRemainingMs?: number;
+  /** What a request that names no requirement of its own requires (default: MIN_REMAINING_MS left): see requiring(). */
+  fresh?: Freshness;
 }
 
-/** What a token must have left to be served: more than this, else it is refreshed (see isFresh). */
+/** What a cached token must be to be served, else it is refreshed (see servable). */
 export interface Freshness {
+  /** More than this must remain (see isFresh). */
   minRemainingMs?: number;
+  /**
+   * It was minted at or after this time (ms since the epoch): a forced refresh (`config config-helper
+   * --force-auth-refresh`) names the time it started, so a token another process minted meanwhile, under the same
+   * lock, serves it as well as its own would.
+   */
+  issuedAfter?: number;
 }
 
 export interface TokenRequest extends Freshness {
@@ -65,6 +72,10 @@ export const remainingRequired = (token: CachedToken, minRemainingMs = MIN_REMAI
 export const isFresh = (token: CachedToken, now: number, minRemainingMs = MIN_REMAINING_MS): boolean =>
   token.expiry - now > remainingRequired(token, minRemainingMs) ||
   (token.issued !== undefined && now - token.issued < SHARE_RECENT_MS && token.expiry - now > 60_000);
+
+/** True when token may be served under fresh: isFresh for its minRemainingMs, and minted no earlier than its issuedAfter. */
+export const servable = (token: CachedToken, now: number, fresh: Freshness): boolean =>
+  isFresh(token, now, fresh.minRemainingMs) && (fresh.issuedAfter === undefined || (token.issued ?? -Infinity) >= fresh.issuedAfter);
 
 /**
  * The one place that turns an account into an access token: the shared cache first, then a
@@ -97,13 +108,13 @@ export class TokenService {
    */
   async cachedOrMinted(key: TokenKey, mint: () => Promise<MintedToken>, fresh: Freshness = {}): Promise<CachedToken> {
     const {cache, now} = this.deps;
-    const min = fresh.minRemainingMs ?? this.deps.minRemainingMs ?? MIN_REMAINING_MS;
+    const required = {...this.deps.fresh, ...definedOnly(fresh)};
     const seen = await cache.read(key);
-    if (seen && isFresh(seen, now(), min)) return seen;
+    if (seen && servable(seen, now(), required)) return seen;
     return cache.withLock(key, async () => {
       // Another process may have refreshed while this one waited for the lock.
       const cached = await cache.read(key);
-      if (cached && isFresh(cached, now(), min)) {
+      if (cached && servable(cached, now(), required)) {
         this.deps.log.debug(`using the token another process refreshed for [${key.account}]`);
         return cached;
       }
@@ -115,11 +126,12 @@ export class TokenService {
   }
 
   /**
-   * This service (the same cache, locks and minter) with every request that names no requirement asking for more than
-   * minRemainingMs: the Docker helper's token sources run on it, whatever credential type they reach.
+   * This service (the same cache, locks and minter) with every request that names no requirement of its own
+   * requiring fresh: the Docker helper's token sources (more time left) and config-helper's (a forced refresh) run on
+   * it, whatever credential type they reach.
    */
-  requiring(minRemainingMs: number): TokenService {
-    return new TokenService({...this.deps, minRemainingMs});
+  requiring(fresh: Freshness): TokenService {
+    return new TokenService({...this.deps, fresh: {...this.deps.fresh, ...definedOnly(fresh)}});
   }
 
   /**
@@ -163,6 +175,8 @@ export class TokenService {
     }
   }
 }
+
+const definedOnly = (fresh: Freshness): Freshness => Object.fromEntries(Object.entries(fresh).filter(([, v]) => v !== undefined));
 
 /** gcauth holds no credentials for the account (the metadata server may still serve it: see accounts.ts). */
 export class UnknownAccountError extends AuthError {}

@@ -1,6 +1,6 @@
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
-import {createAwsProvider, LOCATION_FLAG, POOL_FLAG, PROVIDER_FIELD_FLAGS} from '../../../../lib/iam/workload-identity.js';
+import {createAwsProvider, createProviderOptions, LOCATION_FLAG, POOL_FLAG, PROVIDER_FIELD_FLAGS} from '../../../../lib/iam/workload-identity.js';
 
 export const spec = defineCommand({
   summary: 'Create an AWS provider in a workload identity pool: identities of one AWS account.',
@@ -17,14 +17,7 @@ export const spec = defineCommand({
     'account-id': {type: 'option', required: true, description: 'The AWS account ID whose identities the provider accepts.'},
   },
   options: ({args, flags}) => ({
-    provider: args.provider,
-    pool: flags['workload-identity-pool'],
-    location: flags.location,
-    displayName: flags['display-name'],
-    description: flags.description,
-    disabled: flags.disabled,
-    attributeMapping: flags['attribute-mapping'],
-    attributeCondition: flags['attribute-condition'],
+    ...createProviderOptions(args, flags),
     accountId: flags['account-id'],
   }),
   run: (options, ctx) => createAwsProvider(options, ctx),

@@ -1,6 +1,6 @@
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
-import {createOidcProvider, LOCATION_FLAG, POOL_FLAG, PROVIDER_FIELD_FLAGS} from '../../../../lib/iam/workload-identity.js';
+import {createOidcProvider, createProviderOptions, LOCATION_FLAG, POOL_FLAG, PROVIDER_FIELD_FLAGS} from '../../../../lib/iam/workload-identity.js';
 
 export const spec = defineCommand({
   summary: 'Create an OIDC provider in a workload identity pool (GitHub Actions, GitLab CI, Kubernetes, any OIDC issuer).',
@@ -22,14 +22,7 @@ export const spec = defineCommand({
     'jwk-json-path': {type: 'option', description: "A file with the issuer's JSON Web Key Set, uploaded instead of fetched from the issuer."},
   },
   options: ({args, flags}) => ({
-    provider: args.provider,
-    pool: flags['workload-identity-pool'],
-    location: flags.location,
-    displayName: flags['display-name'],
-    description: flags.description,
-    disabled: flags.disabled,
-    attributeMapping: flags['attribute-mapping'],
-    attributeCondition: flags['attribute-condition'],
+    ...createProviderOptions(args, flags),
     issuerUri: flags['issuer-uri'],
     allowedAudiences: flags['allowed-audiences'],
     jwkJsonPath: flags['jwk-json-path'],
