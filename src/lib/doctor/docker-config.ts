@@ -23,6 +23,15 @@ export function credentialSource(data: Record<string, unknown>, host: string): C
   return loginHosts(data).includes(host) ? {kind: 'auths'} : {kind: 'none'};
 }
 
+/**
+ * A credHelpers entry's helper on `platform`: gcauth's, and runnable there (either name on POSIX, where npm links both
+ * bins); gcauth's sh program named on Windows, where npm's shim of it needs /bin/sh; or another helper.
+ */
+export function credHelperVerdict(helper: string, platform: NodeJS.Platform): 'gcauth' | 'gcauth-sh-on-windows' | 'other' {
+  if (!isGcauthHelper(helper)) return 'other';
+  return platform === 'win32' && helper !== helperNameFor(platform) ? 'gcauth-sh-on-windows' : 'gcauth';
+}
+
 /** The config file Docker reads and which source answers for `host`; then any `auths` secret that is hidden or answers instead of gcauth. */
 export async function checkDockerConfig(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform'>, host: string): Promise<CheckResult[]> {
   const file = dockerConfigPath(ctx.env, ctx.homeDir, ctx.platform);
@@ -39,10 +48,11 @@ export async function checkDockerConfig(ctx: Pick<AppContext, 'env' | 'homeDir' 
   const checks: CheckResult[] = [];
   switch (source.kind) {
     case 'credHelpers':
+      const verdict = credHelperVerdict(source.helper, ctx.platform);
       checks.push(
-        source.helper === helperNameFor(ctx.platform) || (isGcauthHelper(source.helper) && ctx.platform !== 'win32')
+        verdict === 'gcauth'
           ? result(CONFIG, 'ok', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}`)
-          : isGcauthHelper(source.helper)
+          : verdict === 'gcauth-sh-on-windows'
             ? result(CONFIG, 'fail', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}, the sh program, which cannot run on Windows`, `${configure}   (it names ${helperBinFor(ctx.platform)})`)
             : result(CONFIG, 'fail', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}, not gcauth`, `${configure} --overwrite`),
       );
