@@ -105,7 +105,11 @@ describe('doctor on win32', () => {
 
   test('the helper check looks for docker-credential-gcauth-node (PATHEXT), and the fast-path check is skipped', async () => {
     const {ctx} = await windowsContext();
-    expect(await checkHelper(ctx, 'gcr.io')).toMatchObject({status: 'fail', message: 'docker-credential-gcauth-node is not on PATH, so Docker cannot run it'});
+    expect(await checkHelper(ctx, 'gcr.io')).toMatchObject({
+      status: 'fail',
+      message: 'docker-credential-gcauth-node is not on PATH, so Docker cannot run it',
+      fix: 'add the folder `npm prefix -g` prints to your user Path, then open a new terminal',
+    });
     expect(await checkHelperFastPath(ctx, 'gcr.io')).toMatchObject({status: 'skip'});
   });
 

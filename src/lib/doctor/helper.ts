@@ -73,8 +73,9 @@ export async function checkHelper(ctx: AppContext, host: string, timeoutMs = HEL
   // On Windows Docker runs the Node helper's bin (see NODE_HELPER_NAME), which configure-docker names there.
   const bin = helperBinFor(ctx.platform);
   if (!(await isOnPath(bin, ctx))) {
-    const sep = ctx.platform === 'win32' ? ';' : ':';
-    return result(CHECK, 'fail', `${bin} is not on PATH, so Docker cannot run it`, `export PATH="${installBinDir()}${sep}$PATH"   (in your shell profile)`);
+    // On Windows the runnable shims are in npm's global prefix, not in the package's bin directory.
+    const fix = ctx.platform === 'win32' ? 'add the folder `npm prefix -g` prints to your user Path, then open a new terminal' : `export PATH="${installBinDir()}:$PATH"   (in your shell profile)`;
+    return result(CHECK, 'fail', `${bin} is not on PATH, so Docker cannot run it`, fix);
   }
   const run = helperRunner(ctx, bin, timeoutMs);
   const version = await run(['version'], undefined);
