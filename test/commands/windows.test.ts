@@ -61,12 +61,13 @@ describe("gcauth's two helper names share one config.json (a profile moved betwe
     const {ctx, out, configDir} = await fakeContext({platform: 'linux', env: {PATH: ''}});
     const docker = path.join(configDir, 'docker');
     mkdirSync(docker);
-    writeFileSync(path.join(docker, 'config.json'), JSON.stringify({credHelpers: {'gcr.io': 'gcauth-node', 'eu.gcr.io': 'gcloud'}}));
+    // As Notepad or PowerShell 5.1 saves it: a BOM and CRLF. Written back with CRLF, and without the BOM Docker cannot parse.
+    writeFileSync(path.join(docker, 'config.json'), '\uFEFF{\r\n  "credHelpers": {\r\n    "gcr.io": "gcauth-node",\r\n    "eu.gcr.io": "gcloud"\r\n  }\r\n}\r\n');
     ctx.env.DOCKER_CONFIG = docker;
     const result = await configureDocker({registries: 'gcr.io', overwrite: false}, ctx);
     expect(result).toMatchObject({changed: true, replaced: [{host: 'gcr.io', previous: 'gcauth-node'}]});
     expect(out.stderr).not.toContain('--overwrite');
-    expect(JSON.parse(readFileSync(path.join(docker, 'config.json'), 'utf8')).credHelpers).toEqual({'gcr.io': 'gcauth', 'eu.gcr.io': 'gcloud'});
+    expect(readFileSync(path.join(docker, 'config.json'), 'utf8')).toBe('{\r\n  "credHelpers": {\r\n    "gcr.io": "gcauth",\r\n    "eu.gcr.io": "gcloud"\r\n  }\r\n}\r\n');
 
     writeFileSync(path.join(docker, 'config.json'), JSON.stringify({credHelpers: {'gcr.io': 'gcauth', 'us.gcr.io': 'gcauth-node', 'eu.gcr.io': 'gcloud'}}));
     expect((await configureDocker({remove: true}, ctx)).removed.sort()).toEqual(['gcr.io', 'us.gcr.io']);
