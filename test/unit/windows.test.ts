@@ -10,6 +10,7 @@ import path from 'node:path';
 import {wellKnownAdcFile} from '../../src/lib/auth/adc/read.js';
 import {parseServiceAccountKey} from '../../src/lib/auth/credentials/service-account-key.js';
 import {browserCommand} from '../../src/lib/auth/login/browser.js';
+import {parseIni} from '../../src/lib/config/configurations.js';
 import {pathFor, resolvePaths} from '../../src/lib/config/paths.js';
 import {dockerConfigPath, formatDockerConfig, readDockerConfig, withCredHelpers} from '../../src/lib/docker/docker-config.js';
 import {helperBinFor, helperNameFor, isGcauthHelper} from '../../src/lib/docker/helper.js';
@@ -118,6 +119,13 @@ describe('what PowerShell writes and pipes: a BOM, CRLF line ends', () => {
   const pem = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
   const key = {type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: pem, private_key_id: 'abc'};
   const asPowerShell = (text: string) => `\uFEFF${text.split('\n').join('\r\n')}\r\n`;
+
+  test('a configuration file saved with a BOM and CRLF keeps its first section', () => {
+    expect(parseIni('\uFEFF[core]\r\naccount = ci@p.iam.gserviceaccount.com\r\n\r\n[docker]\r\nregistries = 127.0.0.1:5000\r\n')).toEqual({
+      core: {account: 'ci@p.iam.gserviceaccount.com'},
+      docker: {registries: '127.0.0.1:5000'},
+    });
+  });
 
   test('withoutBom drops one leading BOM and nothing else', () => {
     expect(withoutBom('\uFEFF{"a":1}')).toBe('{"a":1}');
