@@ -114,7 +114,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
     const repository = `${repositories}/{repository}`;
     const ar = ARTIFACT_REGISTRY;
     return [
-      {service: ar, method: 'GET', path: 'v1/projects/{project}/locations', rpc: 'google.cloud.location.Locations.ListLocations', readOnly: true, handle: artifactregistry.listLocations},
+      // gcloud 528 lists locations through v1beta2 (`artifacts repositories list` without --location).
+      ...(['v1', 'v1beta2'] as const).map(
+        (v): ApiRoute => ({service: ar, method: 'GET', path: `${v}/projects/{project}/locations`, rpc: 'google.cloud.location.Locations.ListLocations', readOnly: true, handle: artifactregistry.listLocations}),
+      ),
       {service: ar, method: 'POST', path: repositories, rpc: `${rpc}.CreateRepository`, body: REPOSITORY_BODY, handle: artifactregistry.createRepository},
       {service: ar, method: 'GET', path: repositories, rpc: `${rpc}.ListRepositories`, readOnly: true, handle: artifactregistry.listRepositories},
       {service: ar, method: 'GET', path: repository, rpc: `${rpc}.GetRepository`, readOnly: true, handle: artifactregistry.getRepository},

@@ -28,7 +28,7 @@ import {REQUEST_TIMEOUT_MS} from '../auth/tokens/token-service.js';
 import type {AppContext} from '../context.js';
 import {minTokenLifetimeMs} from '../docker/helper.js';
 import {PermissionDeniedError} from '../errors.js';
-import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
+import {fsErrorReason, readRegularFile, withoutBom} from '../fs/read-file.js';
 import {asClause} from '../messages.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {type CheckResult, result} from './types.js';
@@ -58,11 +58,12 @@ export interface FederationFacts {
   subjectExpiry?: number;
 }
 
-type FederationContext = Pick<AppContext, 'env' | 'log' | 'now' | 'props'>;
+type FederationContext = Pick<AppContext, 'env' | 'log' | 'now' | 'props' | 'network'>;
 
 const mintOptions = (ctx: FederationContext, config: ExternalAccountConfig): MintOptions => ({
   tokenUrl: stsTokenUrl(config),
   log: ctx.log,
+  network: ctx.network,
   now: ctx.now,
   env: ctx.env,
   timeoutMs: REQUEST_TIMEOUT_MS,
@@ -289,7 +290,7 @@ export async function checkAdcExternalAccount(
 ): Promise<{ok: boolean; message: string; fix?: string; identity?: FederatedIdentity; proven?: CachedToken} | undefined> {
   let config: unknown;
   try {
-    config = JSON.parse(readRegularFile(file).replace(/^\uFEFF/, ''));
+    config = JSON.parse(withoutBom(readRegularFile(file)));
   } catch (error) {
     ctx.log.debug(`the ADC file [${file}] was not read as JSON: ${fsErrorReason(error)}`);
     return undefined;

@@ -7,10 +7,11 @@
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 
+import {pathFor, windowsAppData} from '../../config/paths.js';
 import type {AppContext} from '../../context.js';
 import {ApiError, AuthError} from '../../errors.js';
 import {FIX, SCOPES} from '../../messages.js';
-import {fsErrorReason, jsonErrorAt, readRegularFile} from '../../fs/read-file.js';
+import {fsErrorReason, jsonErrorAt, readRegularFile, withoutBom} from '../../fs/read-file.js';
 import {type CachedToken, fnv1a} from '../../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from '../credentials/metadata.js';
 import {DEFAULT_RETRY, withRetry} from '../tokens/retry.js';
@@ -29,8 +30,9 @@ export class NoApplicationDefaultCredentialsError extends AuthError {}
 
 /** The well-known ADC file: `$CLOUDSDK_CONFIG`, else `%APPDATA%\gcloud` on Windows, else `~/.config/gcloud`. */
 export function wellKnownAdcFile(env: Record<string, string | undefined>, homeDir: string, platform: NodeJS.Platform): string {
-  const dir = env.CLOUDSDK_CONFIG || (platform === 'win32' && env.APPDATA ? path.join(env.APPDATA, 'gcloud') : path.join(homeDir, '.config', 'gcloud'));
-  return path.join(dir, 'application_default_credentials.json');
+  const p = pathFor(platform);
+  const dir = env.CLOUDSDK_CONFIG || (platform === 'win32' ? p.join(windowsAppData(env, homeDir), 'gcloud') : p.join(homeDir, '.config', 'gcloud'));
+  return p.join(dir, 'application_default_credentials.json');
 }
 
 /** Where ADC come from: a file (with what identifies its current contents), or the metadata server. */
@@ -68,7 +70,7 @@ export async function findAdcSource(ctx: Pick<AppContext, 'env' | 'homeDir' | 'p
  * @throws NoApplicationDefaultCredentialsError when there are none; AuthError when they are refused or unusable;
  *   ApiError when the token endpoint stays unreachable.
  */
-export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log'> & MetadataContext): Promise<CachedToken> {
+export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log' | 'network'> & MetadataContext): Promise<CachedToken> {
   const source = await findAdcSource(ctx);
   // No file: gcauth's own metadata client, not google-auth-library's, whose probe prints Node warnings and waits 3 s.
   if (!source.file) return metadataAdcToken(ctx);
@@ -82,7 +84,7 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
     const what = `the Application Default Credentials in [${file}]`;
     try {
       return await withRetry(
-        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}),
+        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}),
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,
       );
@@ -101,7 +103,7 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
  * not GoogleAuth's, which would first look the project up at Resource Manager.
  * @throws AuthError for a configuration gcauth cannot use, or as the external account type's minting does.
  */
-async function externalAdcToken(json: Record<string, unknown>, file: string, ctx: Pick<AppContext, 'log' | 'now' | 'env'>): Promise<MintedToken> {
+async function externalAdcToken(json: Record<string, unknown>, file: string, ctx: Pick<AppContext, 'log' | 'now' | 'env' | 'network'>): Promise<MintedToken> {
   const {externalAccountProblem, externalAccountType, mintExternalAccountToken, stsTokenUrl} = await import('../credentials/external-account.js');
   const problem = externalAccountProblem(json);
   if (problem) throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${problem}.`);
@@ -111,7 +113,7 @@ async function externalAdcToken(json: Record<string, unknown>, file: string, ctx
   try {
     return await withRetry(
       (_attempt, remainingMs) =>
-        mintExternalAccountToken(credential, ADC_SCOPES, {tokenUrl, log: ctx.log, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        mintExternalAccountToken(credential, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
       (error) => error instanceof TokenEndpointError && error.details.transient,
       DEFAULT_RETRY,
     );
@@ -148,7 +150,7 @@ function readAdcJson(file: string): Record<string, unknown> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(withoutBom(text));
   } catch (error) {
     throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: it is not valid JSON${jsonErrorAt(error)}.`);
   }

@@ -7,7 +7,7 @@ import {createInterface} from 'node:readline';
 
 import type {AppContext} from '../../context.js';
 import {ApiError, AuthError, UsageError} from '../../errors.js';
-import {fsErrorReason, readRegularFile} from '../../fs/read-file.js';
+import {fsErrorReason, readRegularFile, withoutBom} from '../../fs/read-file.js';
 import type {StoredCredential, StoredUserCredential} from '../credentials/stored.js';
 import {writeAdcFile} from '../adc/write.js';
 import {credentialFileReader} from '../credentials/files.js';
@@ -47,7 +47,7 @@ export function loginFlowDeps(ctx: AppContext, tokenUrl: string): LoginFlowDeps 
       return readLine(ctx.io.stdin, signal);
     },
     exchangeCode: (request) => exchangeCode(request, {tokenUrl, ctx}),
-    verifyIdToken: (idToken, clientId) => verifyIdTokenEmail(idToken, {clientId, jwksUrl: jwksUrlFor(tokenUrl)}),
+    verifyIdToken: (idToken, clientId) => verifyIdTokenEmail(idToken, {clientId, jwksUrl: jwksUrlFor(tokenUrl), log: ctx.log, network: ctx.network}),
   };
 }
 
@@ -92,7 +92,7 @@ async function exchangeCode(
 ): Promise<CodeGrant> {
   const [{OAuth2Client}, transporter] = await Promise.all([
     import('google-auth-library'),
-    createTransporter({tokenUrl: options.tokenUrl, log: options.ctx.log, timeoutMs: REQUEST_TIMEOUT_MS}),
+    createTransporter({tokenUrl: options.tokenUrl, log: options.ctx.log, network: options.ctx.network, timeoutMs: REQUEST_TIMEOUT_MS}),
   ]);
   const client = new OAuth2Client({clientId: request.client.clientId, clientSecret: request.client.clientSecret, redirectUri: request.redirectUri, transporter});
   try {
@@ -232,7 +232,7 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   }
   let data: Record<string, unknown>;
   try {
-    data = JSON.parse(text) as Record<string, unknown>;
+    data = JSON.parse(withoutBom(text)) as Record<string, unknown>;
   } catch {
     throw new UsageError(`Credential file [${file}] is not JSON.`);
   }
@@ -242,7 +242,7 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   }
   const credential = await read(
     {file, text, data, account: options.account},
-    {explicitTokenUrl: () => ctx.tokens.explicitTokenUrl(), log: ctx.log, now: ctx.now, env: ctx.env},
+    {explicitTokenUrl: () => ctx.tokens.explicitTokenUrl(), log: ctx.log, network: ctx.network, now: ctx.now, env: ctx.env},
   );
   if (options.account && options.account !== credential.account) {
     throw new UsageError(`The account [${options.account}] does not match the credential file's account [${credential.account}]. Omit ACCOUNT, or pass the file for that account.`);
