@@ -122,21 +122,34 @@ export const STEPS = [
       s.pusher = `ci-pusher@${s.project}.iam.gserviceaccount.com`;
     },
   },
-  // The seed's provisioning flow: an identity for CI that may push images, and its key.
+  // The seed's provisioning flow: an identity for CI that may push images to one repository (least privilege), and its key.
   {
     title: 'Create the service account CI will push images as',
     args: ['iam', 'service-accounts', 'create', 'ci-pusher', '--display-name=CI image pusher'],
     check: (r) => assert(/Created service account \[ci-pusher\]/.test(r.stderr), 'no creation line on stderr'),
   },
   {
-    title: 'Grant it the role that lets it push to the registry (stdout: the new policy)',
-    args: (s) => ['projects', 'add-iam-policy-binding', s.project, `--member=serviceAccount:${s.pusher}`, '--role=roles/storage.admin'],
-    check: (r, s) => assert(r.stdout.includes(`serviceAccount:${s.pusher}`), 'the printed policy lacks the new member'),
+    title: 'Create the Docker repository CI pushes to (us-docker.pkg.dev/PROJECT/images)',
+    args: ['artifacts', 'repositories', 'create', 'images', '--repository-format=docker', '--location=us', '--description=CI images'],
+    check: (r) => assert(/Created repository \[images\]/.test(r.stderr), 'no creation line on stderr'),
+  },
+  {
+    title: "And another team's repository, which CI must not write to",
+    args: ['artifacts', 'repositories', 'create', 'other', '--repository-format=docker', '--location=us'],
+    check: (r) => assert(/Created repository \[other\]/.test(r.stderr), 'no creation line on stderr'),
+  },
+  {
+    title: 'Least privilege: grant it writer on that ONE repository, not a project-wide role (stdout: the repository\'s new policy)',
+    args: (s) => ['artifacts', 'repositories', 'add-iam-policy-binding', 'images', '--location=us', `--member=serviceAccount:${s.pusher}`, '--role=roles/artifactregistry.writer'],
+    check: (r, s) => {
+      assert(r.stdout.includes(`serviceAccount:${s.pusher}`), 'the printed policy lacks the new member');
+      assert(/Updated IAM policy for repository \[images\]/.test(r.stderr), 'no update line on stderr');
+    },
   },
   {
     title: 'Grant it again: the binding is there, so nothing is written',
-    args: (s) => ['projects', 'add-iam-policy-binding', s.project, `--member=serviceAccount:${s.pusher}`, '--role=roles/storage.admin', '--format=none'],
-    check: (r) => assert(/already has \[roles\/storage\.admin\]/.test(r.stderr), 'the second grant did not say it changed nothing'),
+    args: (s) => ['artifacts', 'repositories', 'add-iam-policy-binding', 'images', '--location=us', `--member=serviceAccount:${s.pusher}`, '--role=roles/artifactregistry.writer', '--format=none'],
+    check: (r) => assert(/already has \[roles\/artifactregistry\.writer\] on repository \[images\]/.test(r.stderr), 'the second grant did not say it changed nothing'),
   },
   {
     title: 'Create its key (written 0600, only after the API call succeeded)',
@@ -167,9 +180,28 @@ export const STEPS = [
     },
   },
   {
-    title: "Back as the owner (--account), show the project's policy with ci-pusher in it",
-    args: (s) => ['projects', 'get-iam-policy', s.project, `--account=emulator-owner@${s.project}.iam.gserviceaccount.com`],
+    title: 'The registry front gives ci-pusher a push token for its repository (the token endpoint Docker calls before a push)',
+    exec: (s) => registryToken(s, 'images'),
+    check: (r) => assert(/^200 /.test(r.stdout), 'the push token for images was refused'),
+  },
+  {
+    title: "And refuses a push to the other repository, in Artifact Registry's words",
+    exec: (s) => registryToken(s, 'other'),
+    check: (r, s) =>
+      assert(
+        r.stdout.includes(`403 Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/${s.project}/locations/us/repositories/other" (or it may not exist)`),
+        'the push to the other repository was not refused with the denial',
+      ),
+  },
+  {
+    title: "Back as the owner (--account): ci-pusher is in the repository's policy",
+    args: (s) => ['artifacts', 'repositories', 'get-iam-policy', 'images', '--location=us', `--account=emulator-owner@${s.project}.iam.gserviceaccount.com`],
     check: (r, s) => assert(r.stdout.includes(`serviceAccount:${s.pusher}`) && /^version: \d$/m.test(r.stdout), 'the policy lacks ci-pusher'),
+  },
+  {
+    title: "The project's policy does not name ci-pusher",
+    args: (s) => ['projects', 'get-iam-policy', s.project, `--account=emulator-owner@${s.project}.iam.gserviceaccount.com`],
+    check: (r, s) => assert(!r.stdout.includes(`serviceAccount:${s.pusher}`), "ci-pusher holds a project-wide role"),
   },
   {
     title: "Log the docker CLI in to the emulator's registry front with ci-pusher's token, piped",
@@ -225,9 +257,9 @@ export const STEPS = [
     },
   },
   {
-    title: "Least privilege: the job's repository (any branch) may push and pull images, and nothing else; no service account, no key",
-    args: (s) => ['projects', 'add-iam-policy-binding', s.project, `--member=${s.ciMember}`, '--role=roles/artifactregistry.writer', '--format=none', `--account=${s.owner}`],
-    check: (r) => assert(/Updated IAM policy for project/.test(r.stderr), 'the binding was not written'),
+    title: "Least privilege: the job's repository (any branch) may push and pull images in the images repository, and nothing else; no service account, no key",
+    args: (s) => ['artifacts', 'repositories', 'add-iam-policy-binding', 'images', '--location=us', `--member=${s.ciMember}`, '--role=roles/artifactregistry.writer', '--format=none', `--account=${s.owner}`],
+    check: (r) => assert(/Updated IAM policy for repository \[images\]/.test(r.stderr), 'the binding was not written'),
   },
   {
     title: "In the job: a credential configuration whose source is the job's token URL (as a GitHub Actions job writes it)",
@@ -408,6 +440,26 @@ function dockerLogin(s, env, token) {
     input: token,
     // No daemon: the CLI then logs in client-side.
     env: {...env, PATH: `${helperDir}${path.delimiter}${env.PATH ?? ''}`, DOCKER_CONFIG: docker, DOCKER_HOST: 'unix:///nonexistent.sock'},
+  };
+}
+
+/**
+ * What Docker asks the registry front's token endpoint before pushing us-docker.pkg.dev/PROJECT/REPOSITORY/app, as
+ * ci-pusher (its access token as the password): prints the status and, on a refusal, the registry's message.
+ */
+function registryToken(s, repository) {
+  const image = `us-docker.pkg.dev/${s.project}/${repository}/app`;
+  const url = `${s.url}/v2/token?service=gcauth-emulator-registry&scope=repository:${image}:push,pull`;
+  const script =
+    'const [url, token] = process.argv.slice(1);' +
+    "const r = await fetch(url, {headers: {authorization: 'Basic ' + Buffer.from('oauth2accesstoken:' + token).toString('base64')}});" +
+    'const body = await r.json();' +
+    "console.log(r.status + ' ' + (r.ok ? 'token granted' : body.errors[0].message));";
+  return {
+    file: process.execPath,
+    argv: ['--input-type=module', '-e', script, url, s.pusherToken],
+    display: `curl -u "oauth2accesstoken:$(gcauth auth print-access-token)" "${url}"   # run here with Node's fetch; prints the status and the refusal`,
+    env: s.env,
   };
 }
 
