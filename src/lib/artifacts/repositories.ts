@@ -19,12 +19,12 @@ import {sortedKeys} from '../output/sorted-keys.js';
  * role check, doctor's fixes and the README's role table are made from.
  */
 export const ARTIFACT_REGISTRY_ROLES = {
-  'roles/artifactregistry.reader': {pull: true, push: false, createOnPush: false, manage: false},
-  'roles/artifactregistry.writer': {pull: true, push: true, createOnPush: false, manage: false},
-  'roles/artifactregistry.repoAdmin': {pull: true, push: true, createOnPush: false, manage: false},
-  'roles/artifactregistry.createOnPushWriter': {pull: true, push: true, createOnPush: true, manage: false},
-  'roles/artifactregistry.createOnPushRepoAdmin': {pull: true, push: true, createOnPush: true, manage: false},
-  'roles/artifactregistry.admin': {pull: true, push: true, createOnPush: true, manage: true},
+  'roles/artifactregistry.reader': {pull: true, push: false, deleteImages: false, createOnPush: false},
+  'roles/artifactregistry.writer': {pull: true, push: true, deleteImages: false, createOnPush: false},
+  'roles/artifactregistry.repoAdmin': {pull: true, push: true, deleteImages: true, createOnPush: false},
+  'roles/artifactregistry.createOnPushWriter': {pull: true, push: true, deleteImages: false, createOnPush: true},
+  'roles/artifactregistry.createOnPushRepoAdmin': {pull: true, push: true, deleteImages: true, createOnPush: true},
+  'roles/artifactregistry.admin': {pull: true, push: true, deleteImages: true, createOnPush: true},
 } as const;
 
 /** The formats Artifact Registry knows (`--repository-format`, case-insensitive as gcloud reads it). */
