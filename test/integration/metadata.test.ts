@@ -150,7 +150,7 @@ describe('off GCE nothing changes', () => {
 describe('bad metadata servers: one ERROR line, the exit code, no token cached', () => {
   test.each([
     ['html', 4, (h: string) => `${NO_ACCOUNT.slice(0, -2)}. GCE_METADATA_HOST names [${h}], which did not answer as a metadata server (its answer (HTTP 200) lacks the header Metadata-Flavor: Google).\n`],
-    ['hang', 4, (h: string) => `${NO_ACCOUNT.slice(0, -2)}. GCE_METADATA_HOST names [${h}], which did not answer as a metadata server (no answer within 500 ms).\n`],
+    ['hang', 4, (h: string) => `${NO_ACCOUNT.slice(0, -2)}. GCE_METADATA_HOST names [${h}], which did not answer as a metadata server (no answer within 3000 ms).\n`],
     [
       'token-404',
       4,

@@ -35,6 +35,12 @@ export const DEFAULT_METADATA_IP = '169.254.169.254';
  * Google's libraries wait 3 s off GCE, which gcauth's start-up budget cannot afford.
  */
 export const PROBE_TIMEOUT_MS = 500;
+/**
+ * How long the probe of a host named by GCE_METADATA_HOST (or _IP) may take: the user has said a metadata server is
+ * there (an emulator, a sidecar, a proxy in front of the real one), so it gets a request's time, as Google's libraries
+ * give it, rather than failing on a busy machine as if nothing were there.
+ */
+export const NAMED_HOST_PROBE_TIMEOUT_MS = 3_000;
 /** One metadata request (a token) may take this long; a hung server is not retried. */
 export const METADATA_REQUEST_TIMEOUT_MS = 3_000;
 /** A cached "present" answer is trusted this long (a VM stays a VM; a failing request drops it sooner). */
@@ -144,7 +150,7 @@ async function detect(ctx: MetadataContext): Promise<Detection> {
   if (!explicit && mode !== 'ping-only' && !(await gceResidency(ctx.env, ctx.gce))) return absent;
   const cached = await readGceCache(ctx, host);
   if (cached) return cached;
-  const answer = await probe(host);
+  const answer = await probe(host, explicit ? NAMED_HOST_PROBE_TIMEOUT_MS : PROBE_TIMEOUT_MS);
   ctx.log.debug(`metadata server probe of ${host}: ${answer.present ? 'present' : `absent${answer.reason ? ` (${answer.reason})` : ''}`}`);
   await writeGceCache(ctx, answer);
   return answer;
@@ -262,9 +268,9 @@ const EMAIL_PATH = 'instance/service-accounts/default/email';
  * Probes host: the default account's email, which also tells a VM without a service account (404) from no server.
  * Never throws: any failure is "absent", with the reason.
  */
-async function probe(host: string): Promise<Detection> {
+async function probe(host: string, timeoutMs: number): Promise<Detection> {
   try {
-    const answer = await metadataGet(host, EMAIL_PATH, PROBE_TIMEOUT_MS);
+    const answer = await metadataGet(host, EMAIL_PATH, timeoutMs);
     if (!answer.flavored) return {present: false, host, reason: `its answer (HTTP ${answer.status}) lacks the header Metadata-Flavor: Google`};
     if (answer.status === 200 && answer.body.trim()) return {present: true, host, email: answer.body.trim()};
     if (answer.status === 404) return {present: true, host, email: null};
