@@ -4,6 +4,7 @@ import type {IdTokenSigner} from './id-tokens.js';
 import {API_MESSAGES, ApiFailure, errorInfo} from './google-errors.js';
 import {permissionsHeld} from './policy.js';
 import type {IamPolicy} from './records.js';
+import {requireServiceEnabled} from './serviceusage.js';
 import type {EmulatorState} from './state.js';
 
 /** One of Google's JSON APIs, mounted under its own path prefix. */
@@ -18,6 +19,8 @@ export interface ApiService {
   denialDomain?: string;
   /** Scopes accepted besides cloud-platform (IAM Credentials also takes `auth/iam`, which gcloud's impersonation uses). */
   extraScopes?: readonly string[];
+  /** Served whatever services the project has enabled (Service Usage); every other API needs its own enabled. */
+  alwaysEnabled?: boolean;
 }
 
 /** What a handler may use: the request, its authenticated caller, the world, and permission checks. */
@@ -182,6 +185,7 @@ export class ApiDispatcher {
     try {
       const {route} = matched.compiled;
       const caller = authenticate(this.deps.authn, bearerToken(c, url.searchParams), route);
+      requireServiceEnabled(route.service, matched.params, this.deps.state);
       const body = await readBody(c, route);
       const call = this.call(route, matched.params, url.searchParams, body, caller);
       return c.json(await route.handle(call), 200);

@@ -94,6 +94,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE', `${url}/serviceusage/`],
       ['CLOUDSDK_CORE_PROJECT', project],
       // gcloud otherwise probes the real GCE metadata server (off-box traffic and seconds of delay); both switches
       // are needed. On an emulated VM the check stays on and GCE_METADATA_* point it at the emulator instead.
@@ -112,6 +113,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
     ['GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY', `${url}/artifactregistry/`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE', `${url}/serviceusage/`],
     ['GCAUTH_CORE_PROJECT', project],
     ...vm,
     ...ci,

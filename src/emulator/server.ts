@@ -18,6 +18,7 @@ import {CiIssuer, registerCiRoutes} from './ci-issuer.js';
 import {registerConsentRoutes} from './consent.js';
 import {isMetadataPath, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
 import {registerOAuthRoutes} from './oauth.js';
+import {registerProjectAdminRoutes} from './project-admin.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
 import {registerStsRoutes} from './sts.js';
@@ -49,6 +50,8 @@ export interface StartEmulatorOptions {
   dataDir: string;
   /** Project created on first start; default `demo-project`. Ignored when state exists. */
   project?: string;
+  /** Services enabled on the project made on first start; default DEFAULT_SERVICES, `[]` for none (`--no-services`). */
+  services?: readonly string[];
   /** User accounts the consent page offers (added to existing state); `user@example.com` when none is known. */
   users?: string[];
   faults?: FaultConfig;
@@ -169,6 +172,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     project: opts.project ?? 'demo-project',
     users: opts.users ?? [],
     now,
+    services: opts.services,
   });
   const project = state.defaultProject;
   const ownerEmail = state.ownerEmail;
@@ -230,6 +234,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
       return true;
     },
   });
+
+  registerProjectAdminRoutes(app, state);
 
   app.use('*', async (c, next) => {
     if (c.req.path.startsWith(ADMIN_PREFIX)) return next();
