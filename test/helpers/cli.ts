@@ -53,5 +53,6 @@ export function emulatorEnv(url: string, configDir: string): Record<string, stri
     GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${url}/iam/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${url}/cloudresourcemanager/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${url}/iamcredentials/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${url}/serviceusage/`,
   };
 }

@@ -10,6 +10,7 @@ import type {ArtifactRegistryApi} from './artifact-registry.js';
 import type {IamApi} from './iam.js';
 import type {IamCredentialsApi} from './iam-credentials.js';
 import type {ResourceManagerApi} from './resource-manager.js';
+import type {ServiceUsageApi} from './service-usage.js';
 import {createSession, type RequestAuth} from './session.js';
 
 /** API clients built on first use, so a command loads only the googleapis package it calls. */
@@ -27,6 +28,7 @@ export interface ApiClients {
    */
   iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>;
   artifactRegistry(): Promise<ArtifactRegistryApi>;
+  serviceUsage(): Promise<ServiceUsageApi>;
 }
 
 /**
@@ -110,6 +112,7 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
   let crm: Promise<ResourceManagerApi> | undefined;
   let iamCredentials: Promise<IamCredentialsApi> | undefined;
   let artifactRegistry: Promise<ArtifactRegistryApi> | undefined;
+  let serviceUsage: Promise<ServiceUsageApi> | undefined;
   const clients: ApiClients = {
     account,
     iam: () =>
@@ -132,6 +135,11 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
       (artifactRegistry ??= (async () => {
         const {ArtifactRegistryApi} = await import('./artifact-registry.js');
         return new ArtifactRegistryApi(apiRootUrl(ctx.props, 'artifactregistry'), await auth(), account());
+      })()),
+    serviceUsage: () =>
+      (serviceUsage ??= (async () => {
+        const {ServiceUsageApi} = await import('./service-usage.js');
+        return new ServiceUsageApi(apiRootUrl(ctx.props, 'serviceusage'), await auth(), account());
       })()),
   };
   return clients;

@@ -85,6 +85,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
     description: 'Base URL of the Artifact Registry API',
     validate: ENDPOINT_OVERRIDE,
   },
+  {section: 'api_endpoint_overrides', name: 'serviceusage', description: 'Base URL of the Service Usage API', validate: ENDPOINT_OVERRIDE},
   {
     section: 'auth',
     name: 'impersonate_service_account',
