@@ -4,7 +4,6 @@ import type {IdTokenSigner} from './id-tokens.js';
 import {API_MESSAGES, ApiFailure, errorInfo} from './google-errors.js';
 import {permissionsHeld} from './policy.js';
 import type {IamPolicy} from './records.js';
-import {requireServiceEnabled} from './serviceusage.js';
 import type {EmulatorState} from './state.js';
 
 /** One of Google's JSON APIs, mounted under its own path prefix. */
@@ -67,6 +66,8 @@ export interface ApiDeps {
   idTokens: IdTokenSigner;
   now(): number;
   url(): string;
+  /** Throws the API's refusal when the request's project has not enabled `service` (Service Usage's SERVICE_DISABLED). */
+  requireEnabled?(service: ApiService, params: Record<string, string>): void;
 }
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
@@ -185,7 +186,7 @@ export class ApiDispatcher {
     try {
       const {route} = matched.compiled;
       const caller = authenticate(this.deps.authn, bearerToken(c, url.searchParams), route);
-      requireServiceEnabled(route.service, matched.params, this.deps.state);
+      this.deps.requireEnabled?.(route.service, matched.params);
       const body = await readBody(c, route);
       const call = this.call(route, matched.params, url.searchParams, body, caller);
       return c.json(await route.handle(call), 200);

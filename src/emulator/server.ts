@@ -21,6 +21,7 @@ import {registerOAuthRoutes} from './oauth.js';
 import {registerProjectAdminRoutes} from './project-admin.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
+import {requireServiceEnabled} from './serviceusage.js';
 import {registerStsRoutes} from './sts.js';
 import {EmulatorState} from './state.js';
 import {bump, emptyStats, type EmulatorStats} from './stats.js';
@@ -196,7 +197,14 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   };
   const app = new Hono();
   // Requests can only arrive after listen(), by which time `info` is set.
-  const api = new ApiDispatcher(API_ROUTES, {state, authn, idTokens, now, url: () => info?.url ?? ''});
+  const api = new ApiDispatcher(API_ROUTES, {
+    state,
+    authn,
+    idTokens,
+    now,
+    url: () => info?.url ?? '',
+    requireEnabled: (service, params) => requireServiceEnabled(service, params, state),
+  });
 
   app.use('*', async (c, next) => {
     const started = performance.now();
