@@ -10,6 +10,7 @@ export const HEALTHY_VERDICTS = {
   account: 'ok',
   federation: 'skip',
   'vm-scopes': 'skip',
+  'registry-api': 'ok',
   'registry-pull': 'ok',
   'registry-push': 'ok',
   'token-lifetime': 'skip',

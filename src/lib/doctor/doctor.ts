@@ -13,6 +13,7 @@ import {checkTokenLifetime, describeFederation, federationFacts, noFederation} f
 import {checkHelper, checkHelperFastPath} from './helper.js';
 import {checkKeyAge} from './key-age.js';
 import {checkRegistryAccess} from './registry-access.js';
+import {checkRegistryApi} from './registry-api.js';
 import {parseDoctorTarget} from './target.js';
 import {type CheckResult, type DoctorSystem, result} from './types.js';
 
@@ -83,6 +84,7 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
     })),
   );
   results.push(...(await guarded('vm-scopes', () => checkVmScopes(ctx, state))));
+  results.push(...(await guarded('registry-api', () => checkRegistryApi(ctx, target, state))));
   results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
   results.push(...(await guarded('token-lifetime', async () => checkTokenLifetime(ctx, state.identity, state.facts, state))));
   results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));

@@ -28,6 +28,7 @@ beforeAll(async () => {
     GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${emu.url}/iamcredentials/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
     METADATA_SERVER_DETECTION: 'none',
   };
 });
@@ -124,6 +125,25 @@ test('an account without registry roles: pull fails and push warns, each with th
     );
     expect(doctorPassed(r.all)).toBe(false);
   }
+});
+
+test('a project that has not enabled the registry API fails registry-api with the command that enables it', async () => {
+  const w = await world();
+  emu.state.setServicesEnabled(emu.project, ['artifactregistry.googleapis.com'], false);
+  try {
+    const r = await doctor(w, `europe-docker.pkg.dev/${emu.project}/repo/app`);
+    expect(r['registry-api']).toEqual({
+      check: 'registry-api',
+      status: 'fail',
+      message: `Artifact Registry API (artifactregistry.googleapis.com) is not enabled on project ${emu.project}: the registry refuses every pull and push of its images`,
+      fix: `gcauth services enable artifactregistry.googleapis.com --project=${emu.project}`,
+    });
+    expect(r['registry-pull']).toMatchObject({status: 'skip', message: `artifactregistry.googleapis.com is not enabled on project ${emu.project} (see registry-api)`});
+    expect(doctorPassed(r.all)).toBe(false);
+  } finally {
+    emu.state.setServicesEnabled(emu.project, ['artifactregistry.googleapis.com'], true);
+  }
+  expect((await doctor(w, `gcr.io/${emu.project}/app`))['registry-api']).toMatchObject({status: 'ok'});
 });
 
 test('a project that does not exist fails the pull check with a fix naming the project', async () => {
