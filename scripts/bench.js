@@ -43,6 +43,8 @@ const GO_HELPER = process.env.GO_HELPER_BIN || '/usr/bin/docker-credential-ecr-l
 const LOOP_TARGET_MS = 1500;
 /** How many times the fast path's loop runs; its median is the figure. */
 const FAST_LOOP_RUNS = 3;
+/** Issue 19: proxy properties for the cached print-access-token row (type http, a port nothing listens on). */
+const BENCH_PROXY = {GCAUTH_PROXY_TYPE: 'http', GCAUTH_PROXY_ADDRESS: '127.0.0.1', GCAUTH_PROXY_PORT: '9', GCAUTH_CORE_CUSTOM_CA_CERTS_FILE: '/nonexistent/ca.pem'};
 /** Concurrent writers in the contention figure (issue 3 §7). */
 const WRITERS = 20;
 
@@ -98,6 +100,15 @@ const ROWS = [
     },
     cmd: (s) => [process.execPath, [cli, 'auth', 'print-access-token'], s.env],
     expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'print-access-token did not print one token'),
+  },
+  // Issue 19: with a proxy configured, a cached token still loads no proxy agent (nothing listens on port 9: the
+  // cached path must not reach it).
+  {
+    id: 'gcauth-print-access-token-proxy',
+    label: 'gcauth auth print-access-token (cached, proxy/* set)',
+    targets: {maxRatioTo: {id: 'gcauth-print-access-token', name: 'no proxy', max: 1.1}},
+    cmd: (s) => [process.execPath, [cli, 'auth', 'print-access-token'], {...s.env, ...BENCH_PROXY}],
+    expect: (out) => check(/^ya29\.\S+\n$/.test(out), 'print-access-token with a proxy set did not print one token'),
   },
   {
     id: 'gcloud-print-access-token',

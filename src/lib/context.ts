@@ -10,6 +10,7 @@ import {isTrue} from './config/properties.js';
 import {Properties} from './config/resolver.js';
 import {UsageError} from './errors.js';
 import {createLogger, type Logger, type Verbosity} from './log.js';
+import {createNetwork, type Network} from './net/network.js';
 import {createPrompter, type Prompter} from './prompter.js';
 import {FileReadError} from './fs/read-file.js';
 import {checkPrivateDir, UntrustedPathError} from './fs/secure-fs.js';
@@ -78,6 +79,8 @@ export interface AppContext {
   flags: GlobalFlags;
   /** IAM and Resource Manager clients, built on first use. */
   api: ApiClients;
+  /** How every request reaches its URL (proxy, CAs): the properties and environment are read on first use. */
+  network: Network;
   /** What metadata-server detection reads of the machine (sysfs, MAC addresses), and its answer once known. */
   gce: GceEnvironment;
   /** Who runs this process, read on first use (`gcauth doctor`'s group check). */
@@ -155,6 +158,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   };
   const log = createLogger((t) => io.stderr.write(t), (lenient('core/verbosity') ?? 'warning') as Verbosity);
   const now = overrides.now ?? Date.now;
+  const network = createNetwork(props, env, (line) => io.stderr.write(`${line}\n`));
   const store = new FileCredentialStore(paths.credentialsFile);
   const cache = new FileTokenCache(paths.tokensDir);
   const tokens = new TokenService({
@@ -169,7 +173,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     },
     mint:
       overrides.mint ??
-      ((credential, scopes, tokenUrl, timeoutMs) => credentialType(credential).mintAccessToken(credential, scopes, {tokenUrl, log, timeoutMs, now, env})),
+      ((credential, scopes, tokenUrl, timeoutMs) => credentialType(credential).mintAccessToken(credential, scopes, {tokenUrl, log, timeoutMs, now, env, network})),
   });
   const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {
@@ -207,6 +211,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     log,
     flags,
     gce,
+    network,
     get user() {
       return (user ??= overrides.user ?? processUser(env));
     },

@@ -189,3 +189,31 @@ export function minTokenLifetimeProblem(value: string): string | undefined {
   if (seconds < MIN_TOKEN_LIFETIME_FLOOR_S) return 'at least 5m: no gcauth token is used with 5 minutes or less left (gcloud\'s rule)';
   return undefined;
 }
+
+// --- networks in between (gcloud's proxy section, core/custom_ca_certs_file) ---
+
+/** gcloud's `proxy/type` values (http_proxy_types.PROXY_TYPE_MAP). */
+export const PROXY_TYPES = ['http', 'http_no_tunnel', 'socks4', 'socks5'] as const;
+export type ProxyType = (typeof PROXY_TYPES)[number];
+
+/** The problem with a `proxy/type` value, or undefined. */
+export function proxyTypeProblem(value: string): string | undefined {
+  return (PROXY_TYPES as readonly string[]).includes(value) ? undefined : `expected one of ${PROXY_TYPES.join(', ')}`;
+}
+
+/** The problem with a TCP port number, or undefined. */
+export function portProblem(value: string): string | undefined {
+  return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535 ? undefined : 'expected a port number from 1 to 65535';
+}
+
+/** The problem with a proxy host (a name or an IP address, no scheme, port or path), or undefined. */
+export function proxyAddressProblem(value: string): string | undefined {
+  return /^(?:\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:.]+|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(value)
+    ? undefined
+    : 'expected a host name or IP address, without a scheme or port (set the port in proxy/port)';
+}
+
+/** The problem with a path that must be absolute (gcloud's rule for core/custom_ca_certs_file), or undefined. */
+export function absolutePathProblem(value: string): string | undefined {
+  return value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\\\') ? undefined : 'expected an absolute path';
+}

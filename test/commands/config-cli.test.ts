@@ -60,7 +60,7 @@ describe('config set / get / unset', () => {
       code: 2,
     });
     expect((await run(ConfigSet, ['nosuch/x', 'v'])).stderr).toBe(
-      'ERROR: Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker.\n',
+      'ERROR: Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, proxy.\n',
     );
   });
 
@@ -97,7 +97,7 @@ describe('config list', () => {
     await run(ConfigSet, ['account', 'a@x']);
     expect(JSON.parse((await run(ConfigList, ['--format', 'json'])).stdout)).toEqual({core: {account: 'a@x'}});
     expect((await run(ConfigList, ['core/', '--all'])).stdout).toBe(
-      '[core]\naccount = a@x\ncheck_gce_metadata = true\ndisable_prompts = false\nproject (unset)\nverbosity = warning\n',
+      '[core]\naccount = a@x\ncheck_gce_metadata = true\ncustom_ca_certs_file (unset)\ndisable_prompts = false\nproject (unset)\nverbosity = warning\n',
     );
   });
 });

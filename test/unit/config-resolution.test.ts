@@ -90,13 +90,13 @@ describe('invalid values name their origin', () => {
 describe('findProperty', () => {
   test('bare names are core; unknown sections and names list the valid ones', () => {
     expect(findProperty('project')).toMatchObject({section: 'core', name: 'project'});
-    expect(() => findProperty('nosuch/x')).toThrow(new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker.'));
-    expect(() => findProperty('zone')).toThrow(new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata.'));
+    expect(() => findProperty('nosuch/x')).toThrow(new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, proxy.'));
+    expect(() => findProperty('zone')).toThrow(new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata, custom_ca_certs_file.'));
   });
 
   test('extra path segments are not silently dropped', () => {
     expect(() => findProperty('core/project/extra')).toThrow(
-      new UsageError('Property [project/extra] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata.'),
+      new UsageError('Property [project/extra] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata, custom_ca_certs_file.'),
     );
   });
 });

@@ -1,6 +1,7 @@
 import {classifyNetworkFailure} from '../auth/tokens/retry.js';
 import {ApiError, AuthError, ConflictError, GcauthError, NotFoundError, PermissionDeniedError} from '../errors.js';
-import {FIX, HINTS, SCOPES, shortScope} from '../messages.js';
+import {asClause, FIX, HINTS, SCOPES, shortScope} from '../messages.js';
+import {NetworkProblem} from '../net/problems.js';
 
 /** What a failed call was about, so its message can name the account and the resource. */
 export interface CallSubject {
@@ -270,6 +271,7 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
 
 function unreachable(error: unknown): ApiError {
   const e = error as TransportFailure;
+  if (error instanceof NetworkProblem) return new ApiError(`Could not reach ${new URL(error.url).origin}: ${asClause(error)}.`, {cause: error});
   const url = e.config?.url ? ` ${new URL(String(e.config.url)).origin}` : '';
   const {code, timedOut} = classifyNetworkFailure(error);
   const what = timedOut ? 'the request timed out' : code || e.message || 'network error';

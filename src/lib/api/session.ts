@@ -5,6 +5,7 @@ import type {TokenService} from '../auth/tokens/token-service.js';
 import {createTransporter} from '../auth/tokens/transport.js';
 import {GcauthError} from '../errors.js';
 import type {Logger} from '../log.js';
+import type {Network} from '../net/network.js';
 import {httpStatusOf} from './api-error.js';
 
 /** No single API request may take longer than this. */
@@ -19,6 +20,7 @@ export interface SessionDeps {
   account: string;
   tokens: TokenService;
   log: Logger;
+  network: Network;
   /** Token URL for the transporter's redirect; API requests never go there. */
   tokenUrl: string;
   /** Where the bearer token comes from instead of the account's own (an impersonated target's token). */
@@ -57,7 +59,7 @@ export function mayRetry(error: unknown, repeatable: boolean): boolean {
  * the shared redirecting transporter, and retries of 5xx/429 and lost connections with backoff.
  */
 export async function createSession(deps: SessionDeps): Promise<RequestAuth> {
-  const transporter = await createTransporter({tokenUrl: deps.tokenUrl, log: deps.log, timeoutMs: API_TIMEOUT_MS});
+  const transporter = await createTransporter({tokenUrl: deps.tokenUrl, log: deps.log, network: deps.network, timeoutMs: API_TIMEOUT_MS});
   return {
     request<T>(options: gaxios.GaxiosOptions) {
       const url = String(options.url);

@@ -2,6 +2,7 @@ import type {IamCredentialsApi} from '../api/iam-credentials.js';
 import type {Properties} from '../config/resolver.js';
 import {AuthError, UsageError} from '../errors.js';
 import {HINTS, scopeUrl} from '../messages.js';
+import type {Network} from '../net/network.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {IMPERSONATION_PROPERTY, impersonatedAccessToken, impersonationOf, parseLifetime} from './credentials/impersonation.js';
@@ -40,7 +41,7 @@ export interface ActingAccount {
  * What resolving an account needs of the context: a slice of AppContext, spelled out because importing that type
  * would close a cycle (context.ts builds api/clients.ts, which calls this module).
  */
-export type AccountContext = MetadataContext & {props: Pick<Properties, 'get'>; store: Pick<CredentialStore, 'get'>; env: Record<string, string | undefined>};
+export type AccountContext = MetadataContext & {props: Pick<Properties, 'get'>; store: Pick<CredentialStore, 'get'>; env: Record<string, string | undefined>; network: Network};
 
 /** What minting the acting account's tokens needs besides: the token service, and IAM Credentials for impersonation. */
 export type TokenContext = AccountContext & {

@@ -3,6 +3,7 @@
  * type says which audience it carries, mints it, and words a refusal; cached like access tokens under its own key.
  */
 import type {Logger} from '../log.js';
+import type {Network} from '../net/network.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
 import {credentialType} from './credentials/registry.js';
@@ -16,6 +17,7 @@ export interface IdTokenContext {
   store: Pick<CredentialStore, 'get'>;
   tokens: TokenService;
   log: Logger;
+  network: Network;
   now: () => number;
   env: Record<string, string | undefined>;
 }
@@ -51,6 +53,7 @@ export async function ownIdToken(ctx: IdTokenContext, account: string, audience:
             timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)),
             now: ctx.now,
             env: ctx.env,
+            network: ctx.network,
           }),
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,

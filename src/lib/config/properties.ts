@@ -1,12 +1,16 @@
 import {UsageError} from '../errors.js';
 import {VERBOSITIES} from '../log.js';
 import {
+  absolutePathProblem,
   accountProblem,
   DEFAULT_MIN_TOKEN_LIFETIME,
   DEFAULT_TOKEN_SOURCES,
   impersonationProblem,
   minTokenLifetimeProblem,
+  portProblem,
   projectProblem,
+  proxyAddressProblem,
+  proxyTypeProblem,
   registryListProblem,
   tokenSourceListProblem,
 } from '../validators.js';
@@ -48,6 +52,19 @@ export const PROPERTIES: readonly PropertyDef[] = [
     name: 'check_gce_metadata',
     description: 'Look for the Compute Engine metadata server (its service account is the default account on a VM); false never looks',
     default: 'true',
+    validate: BOOLEAN,
+  },
+  {
+    section: 'core',
+    name: 'custom_ca_certs_file',
+    description: 'Absolute path of a PEM bundle of CA certificates trusted for every HTTPS request, besides the system ones (a TLS-inspecting gateway)',
+    validate: absolutePathProblem,
+  },
+  {
+    section: 'auth',
+    name: 'disable_ssl_validation',
+    description: 'Do not check HTTPS certificates at all (insecure; prints a warning)',
+    default: 'false',
     validate: BOOLEAN,
   },
   {
@@ -119,6 +136,18 @@ export const PROPERTIES: readonly PropertyDef[] = [
       'The least time a token docker-credential-gcauth hands Docker must still live (5m to 55m: 30m, 1800s, 1800); a cached token with less is refreshed first',
     default: DEFAULT_MIN_TOKEN_LIFETIME,
     validate: minTokenLifetimeProblem,
+  },
+  {section: 'proxy', name: 'type', description: 'Type of the proxy every request goes through: http, http_no_tunnel, socks4 or socks5 (with proxy/address and proxy/port)', validate: proxyTypeProblem},
+  {section: 'proxy', name: 'address', description: 'Host name or IP address of the proxy', validate: proxyAddressProblem},
+  {section: 'proxy', name: 'port', description: 'Port of the proxy', validate: portProblem},
+  {section: 'proxy', name: 'username', description: 'User name for the proxy, if it asks for one'},
+  {section: 'proxy', name: 'password', description: 'Password for the proxy, if it asks for one'},
+  {
+    section: 'proxy',
+    name: 'rdns',
+    description: 'Let a SOCKS proxy resolve host names (true) instead of resolving them locally',
+    default: 'true',
+    validate: BOOLEAN,
   },
 ];
 

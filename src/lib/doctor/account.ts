@@ -48,7 +48,7 @@ export function reactivateCommand(credential: StoredCredential | undefined): str
   return FIX.activateKey();
 }
 
-type AccountContext = Pick<AppContext, 'env' | 'paths' | 'props' | 'store' | 'tokens' | 'log' | 'gce' | 'now' | 'homeDir' | 'platform'>;
+type AccountContext = Pick<AppContext, 'env' | 'paths' | 'props' | 'store' | 'tokens' | 'log' | 'gce' | 'now' | 'homeDir' | 'platform' | 'network'>;
 
 /** No account to act as: a failure, unless the Docker helper has an ADC file to fall back on. */
 async function noAccount(ctx: AccountContext, why: string): Promise<{check: CheckResult; state: AccountState}> {

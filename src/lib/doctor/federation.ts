@@ -58,11 +58,12 @@ export interface FederationFacts {
   subjectExpiry?: number;
 }
 
-type FederationContext = Pick<AppContext, 'env' | 'log' | 'now' | 'props'>;
+type FederationContext = Pick<AppContext, 'env' | 'log' | 'now' | 'props' | 'network'>;
 
 const mintOptions = (ctx: FederationContext, config: ExternalAccountConfig): MintOptions => ({
   tokenUrl: stsTokenUrl(config),
   log: ctx.log,
+  network: ctx.network,
   now: ctx.now,
   env: ctx.env,
   timeoutMs: REQUEST_TIMEOUT_MS,

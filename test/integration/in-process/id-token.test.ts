@@ -6,6 +6,8 @@ import {exportJWK, generateKeyPair, SignJWT} from 'jose';
 
 import {GOOGLE_JWKS_URL, jwksUrlFor, verifyIdTokenEmail} from '../../../src/lib/auth/login/id-token-check.js';
 import {AuthError} from '../../../src/lib/errors.js';
+import {createLogger} from '../../../src/lib/log.js';
+import {createNetwork} from '../../../src/lib/net/network.js';
 
 let server: Server;
 let jwksUrl: string;
@@ -33,7 +35,8 @@ const sign = (claims: Record<string, unknown>, key = good, expiresIn = '1h') =>
     .setExpirationTime(expiresIn)
     .sign(key);
 
-const verify = (token: string) => verifyIdTokenEmail(token, {clientId: 'my-client', jwksUrl});
+const direct = {log: createLogger(() => undefined, 'none'), network: createNetwork({get: () => undefined}, {}, () => undefined)};
+const verify = (token: string) => verifyIdTokenEmail(token, {clientId: 'my-client', jwksUrl, ...direct});
 
 test('a token signed with a published key, for this client, from Google: its email', async () => {
   expect(await verify(await sign({}))).toBe('dev@example.com');

@@ -19,7 +19,7 @@ import type {LoginFlowDeps} from '../login/flow.js';
 import {obtainUserGrant} from '../login/login.js';
 import {resolveOAuthClient} from '../login/oauth-client.js';
 import {revokeRefreshToken, revokeUrlFor} from '../credentials/revoke-user.js';
-import {GOOGLE_TOKEN_URL} from '../tokens/transport.js';
+import {createTransporter, GOOGLE_TOKEN_URL} from '../tokens/transport.js';
 
 /** gcloud's default ADC scopes. */
 export const ADC_LOGIN_SCOPES = ['openid', SCOPES.userinfoEmail, SCOPES.cloudPlatform, SCOPES.sqlserviceLogin];
@@ -114,14 +114,17 @@ export const SERVICE_USAGE_PERMISSION = 'serviceusage.services.use';
 async function quotaProjectProblem(project: string, accessToken: string, ctx: AppContext): Promise<string | undefined> {
   const url = `${apiRootUrl(ctx.props, 'cloudresourcemanager')}v1/projects/${encodeURIComponent(project)}:testIamPermissions`;
   try {
-    const response = await fetch(url, {
+    const transporter = await createTransporter({tokenUrl: GOOGLE_TOKEN_URL, log: ctx.log, network: ctx.network, timeoutMs: 10_000});
+    const response = await transporter.request<{permissions?: string[]}>({
+      url,
       method: 'POST',
       headers: {authorization: `Bearer ${accessToken}`, 'content-type': 'application/json'},
-      body: JSON.stringify({permissions: [SERVICE_USAGE_PERMISSION]}),
-      signal: AbortSignal.timeout(10_000),
+      data: {permissions: [SERVICE_USAGE_PERMISSION]},
+      responseType: 'json',
+      validateStatus: () => true,
     });
-    if (!response.ok) return `checking it answered HTTP ${response.status}`;
-    const granted = ((await response.json()) as {permissions?: string[]}).permissions ?? [];
+    if (response.status < 200 || response.status >= 300) return `checking it answered HTTP ${response.status}`;
+    const granted = response.data?.permissions ?? [];
     return granted.includes(SERVICE_USAGE_PERMISSION) ? undefined : `the account in ADC does not have the "${SERVICE_USAGE_PERMISSION}" permission on this project`;
   } catch (error) {
     return `it could not be checked (${(error as Error).message})`;
@@ -213,7 +216,7 @@ export async function revokeApplicationDefault(ctx: AppContext): Promise<RevokeA
   }
   const fileTokenUri = typeof user.token_uri === 'string' && /^https?:\/\//.test(user.token_uri) ? user.token_uri : undefined;
   const tokenUrl = ctx.tokens.explicitTokenUrl() ?? fileTokenUri ?? GOOGLE_TOKEN_URL;
-  const outcome = await revokeRefreshToken({refreshToken: user.refresh_token}, revokeUrlFor(tokenUrl));
+  const outcome = await revokeRefreshToken({refreshToken: user.refresh_token}, revokeUrlFor(tokenUrl), ctx);
   if (!outcome.ok) {
     ctx.io.stderr.write(
       `WARNING: Could not revoke the refresh token: ${outcome.reason}. The file is removed anyway; ` +

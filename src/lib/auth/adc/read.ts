@@ -68,7 +68,7 @@ export async function findAdcSource(ctx: Pick<AppContext, 'env' | 'homeDir' | 'p
  * @throws NoApplicationDefaultCredentialsError when there are none; AuthError when they are refused or unusable;
  *   ApiError when the token endpoint stays unreachable.
  */
-export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log'> & MetadataContext): Promise<CachedToken> {
+export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform' | 'tokens' | 'log' | 'network'> & MetadataContext): Promise<CachedToken> {
   const source = await findAdcSource(ctx);
   // No file: gcauth's own metadata client, not google-auth-library's, whose probe prints Node warnings and waits 3 s.
   if (!source.file) return metadataAdcToken(ctx);
@@ -82,7 +82,7 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
     const what = `the Application Default Credentials in [${file}]`;
     try {
       return await withRetry(
-        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}),
+        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}),
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,
       );
@@ -101,7 +101,7 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
  * not GoogleAuth's, which would first look the project up at Resource Manager.
  * @throws AuthError for a configuration gcauth cannot use, or as the external account type's minting does.
  */
-async function externalAdcToken(json: Record<string, unknown>, file: string, ctx: Pick<AppContext, 'log' | 'now' | 'env'>): Promise<MintedToken> {
+async function externalAdcToken(json: Record<string, unknown>, file: string, ctx: Pick<AppContext, 'log' | 'now' | 'env' | 'network'>): Promise<MintedToken> {
   const {externalAccountProblem, externalAccountType, mintExternalAccountToken, stsTokenUrl} = await import('../credentials/external-account.js');
   const problem = externalAccountProblem(json);
   if (problem) throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${problem}.`);
@@ -111,7 +111,7 @@ async function externalAdcToken(json: Record<string, unknown>, file: string, ctx
   try {
     return await withRetry(
       (_attempt, remainingMs) =>
-        mintExternalAccountToken(credential, ADC_SCOPES, {tokenUrl, log: ctx.log, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        mintExternalAccountToken(credential, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
       (error) => error instanceof TokenEndpointError && error.details.transient,
       DEFAULT_RETRY,
     );

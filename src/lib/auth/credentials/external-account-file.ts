@@ -25,7 +25,7 @@ export const readExternalAccountFile: CredentialFileReader<StoredExternalAccount
   const tokenUrl = stsTokenUrl(config);
   const subject = {config, file: stored.file};
   const attempt = async (remainingMs: number) => {
-    const options = {tokenUrl, log: ctx.log, now: ctx.now, env: ctx.env, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))};
+    const options = {tokenUrl, log: ctx.log, network: ctx.network, now: ctx.now, env: ctx.env, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))};
     const {token} = await mintExternalAccountToken(subject, DEFAULT_SCOPES, options);
     return introspectPrincipal(config, token, options);
   };

@@ -1,6 +1,8 @@
 /** Revoking a user's refresh token at the authorization server. */
+import {asClause} from '../../messages.js';
+import {NetworkProblem} from '../../net/problems.js';
 import type {StoredUserCredential} from './stored.js';
-import {GOOGLE_TOKEN_URL} from '../tokens/transport.js';
+import {createTransporter, GOOGLE_TOKEN_URL, type TransportOptions} from '../tokens/transport.js';
 
 /** Google's revoke endpoint (gcloud hard-codes it). */
 export const GOOGLE_REVOKE_URL = 'https://oauth2.googleapis.com/revoke';
@@ -18,20 +20,30 @@ export function revokeUrlFor(tokenUrl: string): string {
 export async function revokeRefreshToken(
   credential: Pick<StoredUserCredential, 'refreshToken'>,
   revokeUrl: string,
+  transport: Pick<TransportOptions, 'log' | 'network'>,
   timeoutMs = 10_000,
 ): Promise<{ok: true} | {ok: false; reason: string}> {
   try {
-    const response = await fetch(revokeUrl, {
+    const transporter = await createTransporter({...transport, tokenUrl: revokeUrl, timeoutMs});
+    const response = await transporter.request<{error?: string; error_description?: string}>({
+      url: revokeUrl,
       method: 'POST',
       headers: {'content-type': 'application/x-www-form-urlencoded'},
-      body: new URLSearchParams({token: credential.refreshToken}).toString(),
-      signal: AbortSignal.timeout(timeoutMs),
+      data: new URLSearchParams({token: credential.refreshToken}).toString(),
+      responseType: 'text',
+      validateStatus: () => true,
     });
-    if (response.ok) return {ok: true};
-    const body = (await response.json().catch(() => ({}))) as {error?: string; error_description?: string};
+    if (response.status >= 200 && response.status < 300) return {ok: true};
+    let body: {error?: string} = {};
+    try {
+      body = JSON.parse(String(response.data)) as {error?: string};
+    } catch {
+      // not JSON: the status says enough
+    }
     if (response.status === 400 && (body.error === 'invalid_token' || body.error === 'invalid_request')) return {ok: true};
     return {ok: false, reason: `${revokeUrl} answered HTTP ${response.status}${body.error ? ` (${body.error})` : ''}`};
   } catch (error) {
+    if (error instanceof NetworkProblem) return {ok: false, reason: asClause(error)};
     const e = error as {name?: string; message?: string; cause?: {code?: string; message?: string; errors?: Array<{code?: string}>}};
     const why = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message ?? String(error));
     return {ok: false, reason: `${revokeUrl} could not be reached (${why})`};

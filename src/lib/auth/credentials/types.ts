@@ -22,6 +22,7 @@ export interface CredFileContext {
   /** `auth/token_host` when set explicitly. */
   explicitTokenUrl(): string | undefined;
   log: MintOptions['log'];
+  network: MintOptions['network'];
   now: () => number;
   env: Record<string, string | undefined>;
 }
@@ -63,7 +64,7 @@ export interface CredentialType<C extends StoredCredential = StoredCredential> {
   /** The JSON of an Application Default Credentials file for it (`auth login --update-adc`). */
   adcJson(credential: C): Record<string, unknown>;
   /** Revokes it at its issuer (where it can be) before it is removed locally. Never throws. */
-  revoke(credential: C, options: {tokenUrl: string}): Promise<RevokeOutcome>;
+  revoke(credential: C, options: {tokenUrl: string; log: MintOptions['log']; network: MintOptions['network']}): Promise<RevokeOutcome>;
 }
 
 /**

@@ -19,7 +19,7 @@ export async function identifyRefreshToken(
   ctx: CredFileContext,
   file: string,
 ): Promise<string> {
-  const [{UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter({tokenUrl, log: ctx.log, timeoutMs: REQUEST_TIMEOUT_MS})]);
+  const [{UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter({tokenUrl, log: ctx.log, network: ctx.network, timeoutMs: REQUEST_TIMEOUT_MS})]);
   const client = new UserRefreshClient({clientId: user.clientId, clientSecret: user.clientSecret, refreshToken: user.refreshToken, transporter});
   try {
     await client.getAccessToken();
@@ -30,7 +30,7 @@ export async function identifyRefreshToken(
   }
   const idToken = client.credentials.id_token;
   if (!idToken) throw new UsageError(`Credential file [${file}] does not name its account: pass it, as in gcauth auth login ACCOUNT --cred-file=${file}.`);
-  return verifyIdTokenEmail(idToken, {clientId: user.clientId, jwksUrl: jwksUrlFor(tokenUrl)});
+  return verifyIdTokenEmail(idToken, {clientId: user.clientId, jwksUrl: jwksUrlFor(tokenUrl), log: ctx.log, network: ctx.network});
 }
 
 /** An ADC or gcloud-style file; one that names no account is named by one refresh, whose id token is checked. */

@@ -76,8 +76,8 @@ export const userType: CredentialType<StoredUserCredential> = {
 
   adcJson: (credential) => authorizedUserAdc(credential),
 
-  async revoke(credential, {tokenUrl}) {
-    const outcome = await revokeRefreshToken(credential, revokeUrlFor(tokenUrl));
+  async revoke(credential, {tokenUrl, log, network}) {
+    const outcome = await revokeRefreshToken(credential, revokeUrlFor(tokenUrl), {log, network});
     if (outcome.ok) return {};
     return {
       warning:

@@ -47,7 +47,7 @@ export function loginFlowDeps(ctx: AppContext, tokenUrl: string): LoginFlowDeps 
       return readLine(ctx.io.stdin, signal);
     },
     exchangeCode: (request) => exchangeCode(request, {tokenUrl, ctx}),
-    verifyIdToken: (idToken, clientId) => verifyIdTokenEmail(idToken, {clientId, jwksUrl: jwksUrlFor(tokenUrl)}),
+    verifyIdToken: (idToken, clientId) => verifyIdTokenEmail(idToken, {clientId, jwksUrl: jwksUrlFor(tokenUrl), log: ctx.log, network: ctx.network}),
   };
 }
 
@@ -92,7 +92,7 @@ async function exchangeCode(
 ): Promise<CodeGrant> {
   const [{OAuth2Client}, transporter] = await Promise.all([
     import('google-auth-library'),
-    createTransporter({tokenUrl: options.tokenUrl, log: options.ctx.log, timeoutMs: REQUEST_TIMEOUT_MS}),
+    createTransporter({tokenUrl: options.tokenUrl, log: options.ctx.log, network: options.ctx.network, timeoutMs: REQUEST_TIMEOUT_MS}),
   ]);
   const client = new OAuth2Client({clientId: request.client.clientId, clientSecret: request.client.clientSecret, redirectUri: request.redirectUri, transporter});
   try {
@@ -242,7 +242,7 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   }
   const credential = await read(
     {file, text, data, account: options.account},
-    {explicitTokenUrl: () => ctx.tokens.explicitTokenUrl(), log: ctx.log, now: ctx.now, env: ctx.env},
+    {explicitTokenUrl: () => ctx.tokens.explicitTokenUrl(), log: ctx.log, network: ctx.network, now: ctx.now, env: ctx.env},
   );
   if (options.account && options.account !== credential.account) {
     throw new UsageError(`The account [${options.account}] does not match the credential file's account [${credential.account}]. Omit ACCOUNT, or pass the file for that account.`);

@@ -1,3 +1,5 @@
+import {asClause} from '../../messages.js';
+import {NetworkProblem} from '../../net/problems.js';
 import {classifyNetworkFailure} from './retry.js';
 
 /** A failed call to the OAuth2 token endpoint, classified for retry and for the user's message. */
@@ -31,6 +33,8 @@ export function toTokenEndpointError(error: unknown, url: string): TokenEndpoint
     const what = oauthError ? `${oauthError}${description ? `: ${description}` : ''}` : `HTTP ${status}`;
     return new TokenEndpointError(what, {status, oauthError, description, transient});
   }
+  // A proxy or certificate refusal: its own words name what to fix, and no retry cures it.
+  if (error instanceof NetworkProblem) return new TokenEndpointError(asClause(error), {transient: false});
   const {code, timedOut, transient} = classifyNetworkFailure(error);
   const what = timedOut ? 'the request timed out' : `${code || 'network error'}: ${e.message ?? ''}`.trim();
   return new TokenEndpointError(`could not reach ${url}: ${what}`, {transient});
