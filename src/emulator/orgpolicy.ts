@@ -2,6 +2,7 @@
  * Organization policy, as far as the emulator models it: boolean constraints enforced on a project (set through
  * `POST /__admin/org-policy`), and the refusal IAM answers when one forbids what a request asks.
  */
+import type {ApiCall} from './api.js';
 import {ApiFailure} from './google-errors.js';
 
 /** The constraints the emulator enforces, by name without `constraints/`. */
@@ -37,4 +38,17 @@ export function constraintViolation(constraint: string, account: {projectId: str
       },
     ],
   });
+}
+
+/**
+ * Org Policy v2 `GET v2/projects/{project}/policies/{policy}:getEffectivePolicy`: a boolean constraint's effective
+ * spec on the project, `{rules: [{enforce}]}`; a constraint the emulator does not model is not enforced.
+ */
+export function getEffectivePolicy(call: ApiCall): unknown {
+  const resource = `projects/${call.params.project}`;
+  const project = call.state.findProject(call.params.project ?? '');
+  if (!project || project.lifecycleState !== 'ACTIVE') throw call.denied('orgpolicy.policy.get', resource);
+  call.require('orgpolicy.policy.get', resource, [project.iamPolicy]);
+  const constraint = (call.params.policy ?? '').replace(/^constraints\//, '');
+  return {name: `projects/${project.projectNumber}/policies/${constraint}`, spec: {rules: [{enforce: call.state.constraintEnforced(project.projectId, constraint)}]}};
 }

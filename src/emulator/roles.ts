@@ -95,6 +95,7 @@ const VIEWER = [
   ...POOL_READ,
   ...STORAGE_BUCKET_READ,
   ...SERVICE_USAGE_READ,
+  'orgpolicy.policy.get',
   'artifactregistry.repositories.get',
   'artifactregistry.repositories.list',
 ];

@@ -4,6 +4,7 @@ import * as crm from './crm.js';
 import {API_MESSAGES} from './google-errors.js';
 import * as iam from './iam.js';
 import * as iamcredentials from './iamcredentials.js';
+import * as orgpolicy from './orgpolicy.js';
 import * as serviceusage from './serviceusage.js';
 import * as wif from './wif.js';
 
@@ -26,6 +27,9 @@ export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name
 
 /** Service Usage v1 under `{url}/serviceusage/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE); reachable on any project. */
 export const SERVICE_USAGE: ApiService = {prefix: '/serviceusage/', name: 'serviceusage.googleapis.com', denial: API_MESSAGES.iamDenied, alwaysEnabled: true};
+
+/** Org Policy v2 under `{url}/orgpolicy/` (gcauth: api_endpoint_overrides/orgpolicy): effective boolean constraints, for doctor. */
+export const ORG_POLICY: ApiService = {prefix: '/orgpolicy/', name: 'orgpolicy.googleapis.com', denial: API_MESSAGES.iamDenied};
 
 const ACCOUNTS = 'v1/projects/{project}/serviceAccounts';
 const ACCOUNT = `${ACCOUNTS}/{account}`;
@@ -134,4 +138,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
       {service: SERVICE_USAGE, method: 'GET', path: 'v1/operations/{operation}', rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: serviceusage.getOperation},
     ];
   })(),
+  {
+    service: ORG_POLICY,
+    method: 'GET',
+    path: 'v2/projects/{project}/policies/{policy}:getEffectivePolicy',
+    rpc: 'google.cloud.orgpolicy.v2.OrgPolicy.GetEffectivePolicy',
+    readOnly: true,
+    handle: orgpolicy.getEffectivePolicy,
+  },
 ];

@@ -43,7 +43,7 @@ const SOFT_DELETE_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * The services a project starts with: what the demo and the emulated clients call (IAM, Resource Manager, IAM
- * Credentials, the registries, Service Usage itself, the STS). `emulator start --no-services` starts with none.
+ * Credentials, the registries, Org Policy (which doctor reads), Service Usage itself, the STS). `emulator start --no-services` starts with none.
  */
 export const DEFAULT_SERVICES: readonly string[] = [
   'artifactregistry.googleapis.com',
@@ -51,6 +51,7 @@ export const DEFAULT_SERVICES: readonly string[] = [
   'containerregistry.googleapis.com',
   'iam.googleapis.com',
   'iamcredentials.googleapis.com',
+  'orgpolicy.googleapis.com',
   'serviceusage.googleapis.com',
   'sts.googleapis.com',
 ];

@@ -107,6 +107,7 @@ describe('gcauth emulator env-init (built CLI)', () => {
           `export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=${emu.url}/iamcredentials/`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=${emu.url}/artifactregistry/`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE=${emu.url}/serviceusage/`,
+          `export GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY=${emu.url}/orgpolicy/`,
           'export GCAUTH_CORE_PROJECT=demo-project',
         ].join('\n'),
       );

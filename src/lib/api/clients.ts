@@ -10,6 +10,7 @@ import type {ArtifactRegistryApi} from './artifact-registry.js';
 import type {IamApi} from './iam.js';
 import type {IamCredentialsApi} from './iam-credentials.js';
 import type {ResourceManagerApi} from './resource-manager.js';
+import type {OrgPolicyApi} from './org-policy.js';
 import type {ServiceUsageApi} from './service-usage.js';
 import {createSession, type RequestAuth} from './session.js';
 
@@ -29,6 +30,7 @@ export interface ApiClients {
   iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>;
   artifactRegistry(): Promise<ArtifactRegistryApi>;
   serviceUsage(): Promise<ServiceUsageApi>;
+  orgPolicy(): Promise<OrgPolicyApi>;
 }
 
 /**
@@ -115,6 +117,7 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
   let iamCredentials: Promise<IamCredentialsApi> | undefined;
   let artifactRegistry: Promise<ArtifactRegistryApi> | undefined;
   let serviceUsage: Promise<ServiceUsageApi> | undefined;
+  let orgPolicy: Promise<OrgPolicyApi> | undefined;
   const clients: ApiClients = {
     account,
     iam: () =>
@@ -142,6 +145,11 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
       (serviceUsage ??= (async () => {
         const {ServiceUsageApi} = await import('./service-usage.js');
         return new ServiceUsageApi(apiRootUrl(ctx.props, 'serviceusage'), await auth(), account());
+      })()),
+    orgPolicy: () =>
+      (orgPolicy ??= (async () => {
+        const {OrgPolicyApi} = await import('./org-policy.js');
+        return new OrgPolicyApi(apiRootUrl(ctx.props, 'orgpolicy'), await auth(), account());
       })()),
   };
   return clients;

@@ -8,6 +8,7 @@ export const API_ROOTS = {
   iamcredentials: 'https://iamcredentials.googleapis.com/',
   artifactregistry: 'https://artifactregistry.googleapis.com/',
   serviceusage: 'https://serviceusage.googleapis.com/',
+  orgpolicy: 'https://orgpolicy.googleapis.com/',
 } as const;
 
 export type ApiName = keyof typeof API_ROOTS;

@@ -103,6 +103,7 @@ export const PROPERTIES: readonly PropertyDef[] = [
     validate: ENDPOINT_OVERRIDE,
   },
   {section: 'api_endpoint_overrides', name: 'serviceusage', description: 'Base URL of the Service Usage API', validate: ENDPOINT_OVERRIDE},
+  {section: 'api_endpoint_overrides', name: 'orgpolicy', description: 'Base URL of the Organization Policy API', validate: ENDPOINT_OVERRIDE},
   {
     section: 'auth',
     name: 'impersonate_service_account',

@@ -12,6 +12,7 @@ import {checkDockerGroup} from './docker-group.js';
 import {checkTokenLifetime, describeFederation, federationFacts, noFederation} from './federation.js';
 import {checkHelper, checkHelperFastPath} from './helper.js';
 import {checkKeyAge} from './key-age.js';
+import {checkKeyPolicy} from './key-policy.js';
 import {checkRegistryAccess} from './registry-access.js';
 import {checkRegistryApi} from './registry-api.js';
 import {parseDoctorTarget} from './target.js';
@@ -88,6 +89,7 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
   results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
   results.push(...(await guarded('token-lifetime', async () => checkTokenLifetime(ctx, state.identity, state.facts, state))));
   results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
+  results.push(...(await guarded('key-policy', () => checkKeyPolicy(ctx, state))));
   return results;
 }
 

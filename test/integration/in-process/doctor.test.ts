@@ -29,6 +29,7 @@ beforeAll(async () => {
     GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${emu.url}/iamcredentials/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${emu.url}/orgpolicy/`,
     METADATA_SERVER_DETECTION: 'none',
   };
 });
@@ -144,6 +145,23 @@ test('a project that has not enabled the registry API fails registry-api with th
     emu.state.setServicesEnabled(emu.project, ['artifactregistry.googleapis.com'], true);
   }
   expect((await doctor(w, `gcr.io/${emu.project}/app`))['registry-api']).toMatchObject({status: 'ok'});
+});
+
+test('a key account on a project whose policy forbids key creation warns, with the keyless ways', async () => {
+  const w = await world();
+  emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', true);
+  try {
+    const r = await doctor(w, `gcr.io/${emu.project}/app`);
+    expect(r['key-policy']).toMatchObject({
+      status: 'warn',
+      message: `constraints/iam.disableServiceAccountKeyCreation is enforced on project ${emu.project}: no new key can replace this one when it must be rotated`,
+    });
+    expect(r['key-policy']!.fix).toContain(`--impersonate-service-account=${emu.ownerEmail}`);
+    expect(r['key-policy']!.fix).toContain('gcauth iam workload-identity-pools create-cred-config');
+    expect(doctorPassed(r.all)).toBe(true);
+  } finally {
+    emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', false);
+  }
 });
 
 test('a project that does not exist fails the pull check with a fix naming the project', async () => {
