@@ -12,8 +12,8 @@ export interface ApiService {
   prefix: string;
   /** Google's service name, e.g. `iam.googleapis.com`; the domain of this API's ErrorInfo details. */
   name: string;
-  /** The message of this API's 403 for a missing permission (or a resource the caller cannot see). */
-  denial(permission: string): string;
+  /** The message of this API's 403 for a missing permission on `resource` (or a resource the caller cannot see). */
+  denial(permission: string, resource: string): string;
   /** The domain of that 403's ErrorInfo; default `name` (IAM Credentials reports `iam.googleapis.com`). */
   denialDomain?: string;
   /** Scopes accepted besides cloud-platform (IAM Credentials also takes `auth/iam`, which gcloud's impersonation uses). */
@@ -211,7 +211,7 @@ export class ApiDispatcher {
   private call(route: ApiRoute, params: Record<string, string>, query: URLSearchParams, body: Record<string, unknown>, caller: Identity): ApiCall {
     const {state, idTokens, now, url} = this.deps;
     const denied = (permission: string, resource: string) =>
-      new ApiFailure(403, route.service.denial(permission), {
+      new ApiFailure(403, route.service.denial(permission, resource), {
         details: [errorInfo('IAM_PERMISSION_DENIED', route.service.denialDomain ?? route.service.name, {permission, resource})],
       });
     const holds = (permission: string, policies: Array<IamPolicy | undefined>) => permissionsHeld(caller.principals, policies, now()).has(permission);

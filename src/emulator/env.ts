@@ -94,6 +94,7 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM', `${url}/iam/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY', `${url}/artifactregistry/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE', `${url}/serviceusage/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY', `${url}/orgpolicy/`],
       ['CLOUDSDK_CORE_PROJECT', project],

@@ -174,6 +174,22 @@ export interface FederatedTokenRecord {
   expiresAt: number;
 }
 
+/** An Artifact Registry repository, `projects/PROJECT/locations/LOCATION/repositories/ID`, with its own IAM policy. */
+export interface RepositoryRecord {
+  projectId: string;
+  location: string;
+  repositoryId: string;
+  /** Google's Repository.Format enum value, e.g. `DOCKER`. */
+  format: string;
+  description: string;
+  mode: 'STANDARD_REPOSITORY';
+  labels: Record<string, string>;
+  createTime: string;
+  updateTime: string;
+  /** Who may act on this repository; the project's roles apply on top. */
+  iamPolicy: IamPolicy;
+}
+
 /** Everything persisted in `state.json`. Maps are keyed by their natural Google id. */
 export interface StateData {
   version: number;
@@ -205,6 +221,8 @@ export interface StateData {
   ciSigningKey?: SigningKeyRecord;
   /** CI jobs by id: who a job token is about, found by the job's request secret. */
   ciJobs?: Record<string, CiJobRecord>;
+  /** Artifact Registry repositories by resource name with the project id (absent from older files; filled on load). */
+  repositories?: Record<string, RepositoryRecord>;
   /** The stand-in AWS world (an EC2 instance, its role and IAM users' keys); made on first use. */
   aws?: AwsRecord;
 }
@@ -286,4 +304,6 @@ export interface StateView {
   users: string[];
   /** Pools with their providers, as the IAM API renders them (no tokens). */
   workloadIdentityPools: Record<string, WorkloadIdentityPoolRecord>;
+  /** Artifact Registry repositories with their policies, by resource name. */
+  repositories: Record<string, RepositoryRecord>;
 }

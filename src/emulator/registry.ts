@@ -2,17 +2,18 @@
  * The registry front: Docker Registry v2 token auth as gcr.io and *-docker.pkg.dev speak it, so `docker login`
  * works against the emulator alone and a real registry (distribution's `auth.token`) can use the emulator as
  * its token server. `GET /v2/` challenges; `GET|POST /v2/token` trades Google credentials (an access token or a
- * service-account key, in HTTP Basic) for a registry JWT granting what the identity's IAM permissions allow.
- * The emulator holds no images: every other `/v2/...` path is a 404.
+ * service-account key, in HTTP Basic) for a registry JWT granting what the identity's IAM permissions allow on the
+ * image's Artifact Registry repository (the union of the project's and the repository's policies), or a 403 with
+ * Artifact Registry's own denial. The emulator holds no images: every other `/v2/...` path is a 404.
  */
 import {createPrivateKey, createPublicKey, randomBytes, X509Certificate, type KeyObject} from 'node:crypto';
 import {join} from 'node:path';
 import type {Context, Hono} from 'hono';
 import {jwtVerify, SignJWT} from 'jose';
 import writeFileAtomic from 'write-file-atomic';
+import {AR_MESSAGES, createGcrRepository, registryTarget, repositoryPermissions, type RegistryTarget} from './artifactregistry.js';
 import {ANONYMOUS_PRINCIPALS, hasAnyScope, type Authenticator, type Credential, type Identity, type RefusalReason} from './authn.js';
 import {generateRsaKeyPair} from './keys.js';
-import {permissionsHeld} from './policy.js';
 import type {ProjectRecord} from './records.js';
 import {serviceDisabled} from './serviceusage.js';
 import type {EmulatorState} from './state.js';
@@ -34,17 +35,19 @@ const CERT_RENEW_MS = 24 * 3600 * 1000;
 const CERT_SUBJECT = {commonName: 'gcauth emulator registry token signer', organization: 'gcauth emulator'};
 
 /**
- * Which permissions make an action: Artifact Registry's, or Container Registry's (storage on the project's
- * bucket). Either one suffices, as a pull from gcr.io works with roles/storage.objectViewer or
+ * Which permission makes an action on a repository: Artifact Registry's, or on a gcr.io repository also Container
+ * Registry's (storage on the project's bucket), as a pull from gcr.io works with roles/storage.objectViewer or
  * roles/artifactregistry.reader. roles/viewer holds neither, so it does not pull: at Google a project viewer
  * reaches gcr.io images only through the legacy bucket ACLs (projectViewer convenience values), which the
  * emulator does not model; grant a reader role instead.
  */
-export const ACTION_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
-  pull: ['artifactregistry.repositories.downloadArtifacts', 'storage.objects.get'],
-  push: ['artifactregistry.repositories.uploadArtifacts', 'storage.objects.create'],
-  delete: ['artifactregistry.repositories.deleteArtifacts', 'storage.objects.delete'],
+export const ACTION_PERMISSIONS: Readonly<Record<string, {repository: string; gcr: string}>> = {
+  pull: {repository: 'artifactregistry.repositories.downloadArtifacts', gcr: 'storage.objects.get'},
+  push: {repository: 'artifactregistry.repositories.uploadArtifacts', gcr: 'storage.objects.create'},
+  delete: {repository: 'artifactregistry.repositories.deleteArtifacts', gcr: 'storage.objects.delete'},
 };
+/** What creates a missing gcr.io repository on its first push. */
+const CREATE_ON_PUSH = 'artifactregistry.repositories.createOnPush';
 
 /** OAuth scopes that let an access token read images (GCR: devstorage.read_only or wider) and write them. */
 const READ_SCOPES = new Set([
@@ -193,35 +196,94 @@ function credentialOf(username: string, password: string): Credential {
   return {kind: 'access-token', token: password.trim()};
 }
 
-function permissionsIn(state: EmulatorState, projectId: string, caller: Caller, nowMs: number): Set<string> {
-  const project = state.findProject(projectId);
-  return permissionsHeld(caller.principals, project?.lifecycleState === 'ACTIVE' ? [project.iamPolicy] : [], nowMs);
+/** Whether IAM lets `held` do `action` on `target` (Container Registry's storage permissions count on gcr.io only). */
+function iamAllows(held: ReadonlySet<string>, action: string, target: RegistryTarget): boolean {
+  const permissions = ACTION_PERMISSIONS[action];
+  return permissions !== undefined && (held.has(permissions.repository) || (target.gcr && held.has(permissions.gcr)));
 }
 
-function holdsAction(held: ReadonlySet<string>, action: string, caller: Caller): boolean {
-  const permissions = ACTION_PERMISSIONS[action];
-  if (!permissions || !permissions.some((p) => held.has(p))) return false;
+function scopesAllow(caller: Caller, action: string): boolean {
   return hasAnyScope(caller, action === 'pull' ? READ_SCOPES : WRITE_SCOPES);
 }
 
+/** Requested actions with `*` spelled out, writes first: a refused push is named as such, as Google names it. */
+const expand = (actions: readonly string[]) => {
+  const all = new Set(actions.flatMap((a) => (a === '*' ? ['pull', 'push', 'delete'] : [a])));
+  return [...all].sort((a, b) => Number(a === 'pull') - Number(b === 'pull'));
+};
+
+/** A token request the registry front refuses outright, with the status and distribution error code to answer. */
+interface Refusal {
+  status: 403 | 404;
+  code: 'DENIED' | 'NAME_UNKNOWN';
+  message: string;
+}
+
+/** What a token request gets: the access per requested scope and the gcr.io repositories its pushes create; or a refusal. */
+type Decision = {ok: true; access: ResourceActions[]; creates: RegistryTarget[]} | {ok: false; refusal: Refusal};
+
 /**
- * What a token grants for one requested scope. A repository `PROJECT/...` is governed by PROJECT's policy
- * (gcr.io/PROJECT/IMAGE, LOCATION-docker.pkg.dev/PROJECT/REPO/IMAGE); a name whose first segment is no emulated
- * project grants nothing. `*` is granted only with pull, push and delete. `registry:catalog:*` needs pull
- * somewhere. Unknown types and actions are never granted.
+ * Decides a token request as Artifact Registry does. An image name maps to its repository (`registryTarget`); what
+ * the caller holds there is the union of the project's and the repository's policies. An action IAM refuses,
+ * a pkg.dev repository that does not exist, or a gcr.io repository that does not exist pushed to without
+ * `artifactregistry.repositories.createOnPush` refuses the whole request with Artifact Registry's text, as
+ * Google's token endpoint does, except on a pull-only scope beside a push (docker's and skopeo's cross-repository
+ * mount source), which is granted in part so the push goes on without the mount. `*` is granted only with pull,
+ * push and delete; `registry:catalog:*` needs pull somewhere; unknown types and actions are never granted.
  */
-function grant(state: EmulatorState, caller: Caller, requested: ResourceActions, nowMs: number): ResourceActions {
-  let actions: string[] = [];
-  if (requested.type === 'repository') {
-    const held = permissionsIn(state, requested.name.split('/')[0] ?? '', caller, nowMs);
-    actions = requested.actions.filter((a) =>
-      a === '*' ? ['pull', 'push', 'delete'].every((x) => holdsAction(held, x, caller)) : holdsAction(held, a, caller),
-    );
-  } else if (requested.type === 'registry' && requested.name === 'catalog') {
-    const anywhere = state.projects().some(({projectId: p}) => holdsAction(permissionsIn(state, p, caller, nowMs), 'pull', caller));
-    actions = anywhere ? requested.actions.filter((a) => a === '*') : [];
+function decide(state: EmulatorState, caller: Caller, anonymous: boolean, requested: ResourceActions[], nowMs: number): Decision {
+  const pushing = requested.some((r) => r.type === 'repository' && expand(r.actions).includes('push'));
+  const access: ResourceActions[] = [];
+  const creates: RegistryTarget[] = [];
+  for (const r of requested) {
+    if (r.type === 'registry' && r.name === 'catalog') {
+      const anywhere = state.projects().some(({projectId}) => {
+        const target = registryTarget(`${projectId}/-`);
+        if (!target) return false;
+        const {held} = repositoryPermissions(state, target, caller.principals, nowMs);
+        return iamAllows(held, 'pull', target) && scopesAllow(caller, 'pull');
+      });
+      access.push({type: r.type, name: r.name, actions: anywhere ? r.actions.filter((a) => a === '*') : []});
+      continue;
+    }
+    const target = r.type === 'repository' ? registryTarget(r.name) : undefined;
+    if (!target) {
+      access.push({type: r.type, name: r.name, actions: []});
+      continue;
+    }
+    const optional = pushing && expand(r.actions).every((a) => a === 'pull');
+    const {repository, held} = repositoryPermissions(state, target, caller.principals, nowMs);
+    const refuse = (refusal: Refusal): Decision | undefined => (optional ? undefined : {ok: false, refusal});
+    const denial = (permission: string): Refusal => ({
+      status: 403,
+      code: 'DENIED',
+      message: anonymous ? AR_MESSAGES.registryUnauthenticated(permission, target.resource) : AR_MESSAGES.registryDenied(permission, target.resource),
+    });
+    let refused: Decision | undefined;
+    let skip = false;
+    const granted = new Set<string>();
+    for (const action of expand(r.actions).filter((a) => Object.hasOwn(ACTION_PERMISSIONS, a))) {
+      if (!iamAllows(held, action, target)) {
+        refused = refuse(denial(ACTION_PERMISSIONS[action]?.repository ?? action));
+      } else if (!repository && !target.gcr) {
+        refused = refuse({status: 404, code: 'NAME_UNKNOWN', message: AR_MESSAGES.registryNotFound(target.repositoryId)});
+      } else if (repository && repository.format !== 'DOCKER') {
+        refused = refuse({status: 404, code: 'NAME_UNKNOWN', message: AR_MESSAGES.registryNotDocker(target.repositoryId, repository.format)});
+      } else if (!repository && action === 'push' && !held.has(CREATE_ON_PUSH)) {
+        refused = refuse(denial(CREATE_ON_PUSH));
+      } else {
+        if (!repository && action === 'push') creates.push(target);
+        granted.add(action);
+        continue;
+      }
+      if (refused) return refused;
+      skip = true;
+    }
+    const all = ['pull', 'push', 'delete'].every((a) => granted.has(a));
+    const actions = skip ? [] : r.actions.filter((a) => (a === '*' ? all : granted.has(a)));
+    access.push({type: r.type, name: r.name, actions});
   }
-  return {type: requested.type, name: requested.name, actions};
+  return {ok: true, access, creates};
 }
 
 /**
@@ -231,12 +293,11 @@ function grant(state: EmulatorState, caller: Caller, requested: ResourceActions,
 function refusedByOAuthScopes(state: EmulatorState, caller: Caller, requested: ResourceActions[], nowMs: number): {action: string; name: string} | undefined {
   if (caller.scopes === undefined) return undefined;
   for (const r of requested) {
-    if (r.type !== 'repository') continue;
-    const held = permissionsIn(state, r.name.split('/')[0] ?? '', caller, nowMs);
-    for (const action of r.actions.flatMap((a) => (a === '*' ? ['pull', 'push', 'delete'] : [a]))) {
-      const permissions = ACTION_PERMISSIONS[action];
-      if (!permissions || !permissions.some((p) => held.has(p))) continue;
-      if (!holdsAction(held, action, caller)) return {action, name: r.name};
+    const target = r.type === 'repository' ? registryTarget(r.name) : undefined;
+    if (!target) continue;
+    const {held} = repositoryPermissions(state, target, caller.principals, nowMs);
+    for (const action of expand(r.actions)) {
+      if (iamAllows(held, action, target) && !scopesAllow(caller, action)) return {action, name: r.name};
     }
   }
   return undefined;
@@ -252,8 +313,8 @@ const REGISTRY_API = 'artifactregistry.googleapis.com';
 /** The first project named by a requested repository that exists and has not enabled the registry API. */
 function projectWithoutRegistryApi(state: EmulatorState, requested: ResourceActions[]): ProjectRecord | undefined {
   for (const r of requested) {
-    if (r.type !== 'repository') continue;
-    const project = state.findProject(r.name.split('/')[0] ?? '');
+    const target = r.type === 'repository' ? registryTarget(r.name) : undefined;
+    const project = target === undefined ? undefined : state.findProject(target.projectId);
     if (project && !state.serviceEnabled(project.projectId, REGISTRY_API)) return project;
   }
   return undefined;
@@ -379,7 +440,16 @@ export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
       const message = REGISTRY_MESSAGES.scopeTooNarrow(narrow.action, narrow.name, caller.scopes ?? []);
       return c.json(registryError('DENIED', message), 403, NO_STORE);
     }
-    const access = parsed.scopes.map((s) => grant(state, caller, s, nowMs));
+    const decision = decide(state, caller, credentials === undefined, parsed.scopes, nowMs);
+    if (!decision.ok) {
+      stats.registryTokens.refused++;
+      return c.json(registryError(decision.refusal.code, decision.refusal.message), decision.refusal.status, NO_STORE);
+    }
+    const {access} = decision;
+    // Google creates a gcr.io repository on its first push by a caller who may (createOnPush).
+    const creates = new Map(decision.creates.map((t) => [t.resource, t]));
+    for (const target of creates.values()) if (!state.repository(target.projectId, target.location, target.repositoryId)) createGcrRepository(state, target);
+    if (creates.size > 0) await state.save();
     const iat = Math.floor(nowMs / 1000);
     const jwt = new SignJWT({access})
       // x5c carries the certificate, so a registry needs only the rootcertbundle and no libtrust key id.

@@ -78,7 +78,10 @@ const REGISTRY_READ = [
 ];
 const REGISTRY_WRITE = ['artifactregistry.repositories.uploadArtifacts', 'artifactregistry.tags.create', 'artifactregistry.tags.update'];
 const REGISTRY_DELETE = ['artifactregistry.repositories.deleteArtifacts', 'artifactregistry.tags.delete', 'artifactregistry.versions.delete'];
+/** Creating a gcr.io repository by pushing to it (Google's createOnPush* roles, admin, owner and editor). */
+const REGISTRY_CREATE_ON_PUSH = ['artifactregistry.repositories.createOnPush'];
 const REGISTRY_ADMIN = [
+  ...REGISTRY_CREATE_ON_PUSH,
   'artifactregistry.repositories.create',
   'artifactregistry.repositories.delete',
   'artifactregistry.repositories.update',
@@ -143,6 +146,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'roles/artifactregistry.writer': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE],
   'roles/artifactregistry.repoAdmin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE],
   'roles/artifactregistry.admin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE, ...REGISTRY_ADMIN],
+  'roles/artifactregistry.createOnPushWriter': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_CREATE_ON_PUSH],
+  'roles/artifactregistry.createOnPushRepoAdmin': [...PROJECT_READ, ...REGISTRY_READ, ...REGISTRY_WRITE, ...REGISTRY_DELETE, ...REGISTRY_CREATE_ON_PUSH],
   'roles/iam.serviceAccountOpenIdTokenCreator': ['iam.serviceAccounts.getOpenIdToken'],
   'roles/iam.workloadIdentityPoolAdmin': [...PROJECT_READ, ...POOL_READ, ...POOL_WRITE],
   'roles/iam.workloadIdentityPoolViewer': [...PROJECT_READ, ...POOL_READ],
@@ -176,7 +181,7 @@ export function permissionsOf(role: string): readonly string[] {
 }
 
 /** The kinds of resource whose policies the emulator keeps. */
-export type PolicyResource = 'project' | 'serviceAccount';
+export type PolicyResource = 'project' | 'serviceAccount' | 'repository';
 
 /** Permissions that act on one service account (creating and listing act on its project). */
 const onServiceAccount = (permission: string) =>
@@ -185,9 +190,11 @@ const onServiceAccount = (permission: string) =>
 
 /**
  * Whether `role` may be granted on a `resource`: a project takes any role the emulator knows; a service
- * account, as at Google, only a role with a permission on service accounts (roles/storage.admin is refused there).
+ * account, as at Google, only a role with a permission on service accounts (roles/storage.admin is refused there);
+ * an Artifact Registry repository only a role with an Artifact Registry permission (basic roles included).
  */
 export function grantableOn(role: string, resource: PolicyResource): boolean {
   if (!Object.hasOwn(ROLE_PERMISSIONS, role)) return false;
+  if (resource === 'repository') return permissionsOf(role).some((p) => p.startsWith('artifactregistry.'));
   return resource === 'project' || permissionsOf(role).some(onServiceAccount);
 }

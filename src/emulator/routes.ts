@@ -23,7 +23,7 @@ export const IAM_CREDENTIALS: ApiService = {
 };
 
 /** Artifact Registry v1 under `{url}/artifactregistry/` (gcauth: api_endpoint_overrides/artifactregistry). */
-export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name: 'artifactregistry.googleapis.com', denial: API_MESSAGES.iamDenied};
+export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name: 'artifactregistry.googleapis.com', denial: artifactregistry.AR_MESSAGES.apiDenied};
 
 /** Service Usage v1 under `{url}/serviceusage/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE); reachable on any project. */
 export const SERVICE_USAGE: ApiService = {prefix: '/serviceusage/', name: 'serviceusage.googleapis.com', denial: API_MESSAGES.iamDenied, alwaysEnabled: true};
@@ -47,6 +47,12 @@ const PROVIDER_BODY = [...POOL_BODY, 'attributeMapping', 'attributeCondition', '
 const POLICY_BODY = ['policy', 'updateMask'];
 const GET_POLICY_BODY = ['options'];
 const TEST_BODY = ['permissions'];
+/** A Repository's fields as a create body may carry them; the output-only ones are accepted and ignored, as at Google. */
+const REPOSITORY_BODY = [
+  'name', 'format', 'description', 'labels', 'createTime', 'updateTime', 'kmsKeyName', 'mode', 'cleanupPolicies', 'sizeBytes',
+  'satisfiesPzs', 'satisfiesPzi', 'cleanupPolicyDryRun', 'dockerConfig', 'mavenConfig', 'registryUri', 'disallowUnspecifiedMode',
+  'vulnerabilityScanningConfig', 'sbomConfig', 'networkConfig',
+];
 
 /** Every API method the emulator serves, in one table: the dispatcher, the stats keys and the docs read it. */
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -109,15 +115,27 @@ export const API_ROUTES: readonly ApiRoute[] = [
     ];
   }),
 
-  {
-    service: ARTIFACT_REGISTRY,
-    method: 'POST',
-    path: 'v1/projects/{project}/locations/{location}/repositories/{repository}:testIamPermissions',
-    rpc: 'google.devtools.artifactregistry.v1.ArtifactRegistry.TestIamPermissions',
-    body: TEST_BODY,
-    readOnly: true,
-    handle: artifactregistry.testRepositoryIamPermissions,
-  },
+  ...((): ApiRoute[] => {
+    const rpc = 'google.devtools.artifactregistry.v1.ArtifactRegistry';
+    const location = 'v1/projects/{project}/locations/{location}';
+    const repositories = `${location}/repositories`;
+    const repository = `${repositories}/{repository}`;
+    const ar = ARTIFACT_REGISTRY;
+    return [
+      // gcloud 528 lists locations through v1beta2 (`artifacts repositories list` without --location).
+      ...(['v1', 'v1beta2'] as const).map(
+        (v): ApiRoute => ({service: ar, method: 'GET', path: `${v}/projects/{project}/locations`, rpc: 'google.cloud.location.Locations.ListLocations', readOnly: true, handle: artifactregistry.listLocations}),
+      ),
+      {service: ar, method: 'POST', path: repositories, rpc: `${rpc}.CreateRepository`, body: REPOSITORY_BODY, handle: artifactregistry.createRepository},
+      {service: ar, method: 'GET', path: repositories, rpc: `${rpc}.ListRepositories`, readOnly: true, handle: artifactregistry.listRepositories},
+      {service: ar, method: 'GET', path: repository, rpc: `${rpc}.GetRepository`, readOnly: true, handle: artifactregistry.getRepository},
+      {service: ar, method: 'DELETE', path: repository, rpc: `${rpc}.DeleteRepository`, handle: artifactregistry.deleteRepository},
+      {service: ar, method: 'GET', path: `${repository}:getIamPolicy`, rpc: `${rpc}.GetIamPolicy`, readOnly: true, handle: artifactregistry.getRepositoryIamPolicy},
+      {service: ar, method: 'POST', path: `${repository}:setIamPolicy`, rpc: `${rpc}.SetIamPolicy`, body: POLICY_BODY, handle: artifactregistry.setRepositoryIamPolicy},
+      {service: ar, method: 'POST', path: `${repository}:testIamPermissions`, rpc: `${rpc}.TestIamPermissions`, body: TEST_BODY, readOnly: true, handle: artifactregistry.testRepositoryIamPermissions},
+      {service: ar, method: 'GET', path: `${location}/operations/{operation}`, rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: artifactregistry.getOperation},
+    ];
+  })(),
 
   ...((): ApiRoute[] => {
     const rpc = 'google.api.serviceusage.v1.ServiceUsage';

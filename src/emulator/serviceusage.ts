@@ -166,7 +166,7 @@ async function operation(call: ApiCall, project: ProjectRecord, changed: boolean
   if (!changed) return {name: 'operations/noop.DONE_OPERATION', done: true, response};
   await call.state.save();
   const name = `operations/acf.p2-${project.projectNumber}-${randomUUID()}`;
-  call.state.recordServiceOperation({name, response});
+  call.state.addOperation(name, {name, done: true, response});
   return {name};
 }
 
@@ -229,7 +229,7 @@ export function disableService(call: ApiCall): Promise<unknown> {
 /** `GET v1/operations/{operation}`: a finished operation of this run. */
 export function getOperation(call: ApiCall): unknown {
   const name = `operations/${call.params.operation}`;
-  const found = call.state.serviceOperation(name);
+  const found = call.state.operation(name);
   if (!found) throw new ApiFailure(404, SU_MESSAGES.operationNotFound(name));
-  return {name, done: true, response: found.response};
+  return found;
 }

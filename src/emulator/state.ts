@@ -15,6 +15,7 @@ import type {
   ProjectRecord,
   RefreshTokenRecord,
   RegistryKeyRecord,
+  RepositoryRecord,
   ServiceAccountKeyRecord,
   ServiceAccountRecord,
   SigningKeyRecord,
@@ -56,13 +57,6 @@ export const DEFAULT_SERVICES: readonly string[] = [
   'sts.googleapis.com',
 ];
 
-/** A Service Usage long-running operation as the emulator keeps it (in memory, as Google forgets them too). */
-export interface ServiceOperationRecord {
-  name: string;
-  /** The `response` of the finished operation. */
-  response: Record<string, unknown>;
-}
-
 /** The user the emulator knows when started without `--user`: the consent page needs someone to choose. */
 export const DEFAULT_USER = 'user@example.com';
 
@@ -96,6 +90,11 @@ export function poolName(projectNumber: string, poolId: string): string {
   return `projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}`;
 }
 
+/** The resource name of an Artifact Registry repository, with the project's id as Google answers it. */
+export function repositoryName(projectId: string, location: string, repositoryId: string): string {
+  return `projects/${projectId}/locations/${location}/repositories/${repositoryId}`;
+}
+
 /** `map[key]` when `key` is the map's own (never an inherited `constructor` or `__proto__`). */
 function own<T>(map: Record<string, T>, key: string): T | undefined {
   return Object.hasOwn(map, key) ? map[key] : undefined;
@@ -108,8 +107,8 @@ function own<T>(map: Record<string, T>, key: string): T | undefined {
 export class EmulatorState {
   /** Authorization codes, by code; never persisted. */
   private readonly authCodes = new Map<string, AuthCodeRecord>();
-  /** Service Usage operations, by name; never persisted. */
-  private readonly serviceOperations = new Map<string, ServiceOperationRecord>();
+  /** Finished long-running operations (Artifact Registry's, Service Usage's), by name, for pollers; never persisted. */
+  private readonly operations = new Map<string, Record<string, unknown>>();
   private pendingWrite: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
 
@@ -286,16 +285,6 @@ export class EmulatorState {
     record.enforcedConstraints = [...current].sort();
   }
 
-  /** Keeps a finished Service Usage operation for `operations.get`; in memory only. */
-  recordServiceOperation(operation: ServiceOperationRecord): void {
-    this.serviceOperations.set(operation.name, operation);
-  }
-
-  /** A Service Usage operation by name (`operations/...`). */
-  serviceOperation(name: string): ServiceOperationRecord | undefined {
-    return this.serviceOperations.get(name);
-  }
-
   /** A project by its id only. */
   project(projectId: string): ProjectRecord | undefined {
     return own(this.data.projects, projectId);
@@ -461,7 +450,8 @@ export class EmulatorState {
     for (const keyId of Object.keys(account.keys)) delete this.data.systemKeySecrets[keyId];
     const member = `serviceAccount:${email}`;
     const tombstone = `deleted:${member}?uid=${account.uniqueId}`;
-    const policies = [...Object.values(this.data.projects), ...Object.values(this.data.serviceAccounts)].map((r) => r.iamPolicy);
+    const holders = [...Object.values(this.data.projects), ...Object.values(this.data.serviceAccounts), ...Object.values(this.data.repositories ?? {})];
+    const policies = holders.map((r) => r.iamPolicy);
     for (const policy of policies) {
       if (!policy.bindings.some((b) => b.members.includes(member))) continue;
       for (const binding of policy.bindings) binding.members = binding.members.map((m) => (m === member ? tombstone : m));
@@ -722,6 +712,45 @@ export class EmulatorState {
     return record && record.expiresAt > this.now() ? record : undefined;
   }
 
+  /** An Artifact Registry repository of a project (by id), or undefined. */
+  repository(projectId: string, location: string, repositoryId: string): RepositoryRecord | undefined {
+    return own(this.data.repositories ?? {}, repositoryName(projectId, location, repositoryId));
+  }
+
+  /** The repositories of a project in one location, ordered by id so pages are stable. */
+  repositoriesOf(projectId: string, location: string): RepositoryRecord[] {
+    return Object.values(this.data.repositories ?? {})
+      .filter((r) => r.projectId === projectId && r.location === location)
+      .sort((a, b) => (a.repositoryId < b.repositoryId ? -1 : a.repositoryId > b.repositoryId ? 1 : 0));
+  }
+
+  /** Creates a repository with an empty policy; the caller has checked that its name is free and its fields valid. */
+  createRepository(fields: Pick<RepositoryRecord, 'projectId' | 'location' | 'repositoryId' | 'format' | 'description' | 'labels'>): RepositoryRecord {
+    const time = new Date(this.now()).toISOString();
+    const repository: RepositoryRecord = {...fields, mode: 'STANDARD_REPOSITORY', createTime: time, updateTime: time, iamPolicy: emptyPolicy()};
+    this.data.repositories ??= {};
+    this.data.repositories[repositoryName(fields.projectId, fields.location, fields.repositoryId)] = repository;
+    return repository;
+  }
+
+  /** Deletes a repository and its policy; returns whether there was one. */
+  deleteRepository(repository: RepositoryRecord): boolean {
+    const name = repositoryName(repository.projectId, repository.location, repository.repositoryId);
+    if (!this.data.repositories || !Object.hasOwn(this.data.repositories, name)) return false;
+    delete this.data.repositories[name];
+    return true;
+  }
+
+  /** Remembers a finished operation (in memory only) so `operations.get` can answer it again. */
+  addOperation(name: string, operation: Record<string, unknown>): void {
+    this.operations.set(name, operation);
+  }
+
+  /** A finished operation by name. */
+  operation(name: string): Record<string, unknown> | undefined {
+    return this.operations.get(name);
+  }
+
   /** What `GET /__admin/state` shows: projects with their policies, accounts with their policies and keys, users. */
   publicView(): StateView {
     const projects = Object.fromEntries(
@@ -744,7 +773,13 @@ export class EmulatorState {
         },
       ]),
     );
-    return structuredClone({projects, serviceAccounts, users: Object.keys(this.data.users), workloadIdentityPools: this.data.workloadIdentityPools});
+    return structuredClone({
+      projects,
+      serviceAccounts,
+      users: Object.keys(this.data.users),
+      workloadIdentityPools: this.data.workloadIdentityPools,
+      repositories: this.data.repositories ?? {},
+    });
   }
 
   /**

@@ -133,7 +133,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
   const io = overrides.io ?? processIO();
   const homeDir = overrides.homeDir ?? homedir();
   const platform = overrides.platform ?? process.platform;
-  const paths = resolvePaths(env, homeDir);
+  const paths = resolvePaths(env, homeDir, platform);
   const configurations = new ConfigurationStore(paths);
   const tolerated = <T>(read: () => Promise<T>, instead: T): Promise<T> =>
     read().catch((error: unknown) => {

@@ -403,7 +403,8 @@ describe('store, erase, list, version', () => {
     await setUp();
     const docker = path.join(configDir, 'docker');
     mkdirSync(docker);
-    writeFileSync(path.join(docker, 'config.json'), JSON.stringify({credHelpers: {'gcr.io': 'gcauth', 'ecr.example.com': 'ecr-login', '127.0.0.1:5000': 'gcauth'}}));
+    // gcauth-node is gcauth too: the Node helper's name, which configure-docker writes on Windows.
+    writeFileSync(path.join(docker, 'config.json'), JSON.stringify({credHelpers: {'gcr.io': 'gcauth', 'ecr.example.com': 'ecr-login', '127.0.0.1:5000': 'gcauth-node'}}));
     ({ctx} = await fakeContext({configDir, env: {DOCKER_CONFIG: docker, GCAUTH_DOCKER_REGISTRIES: '127.0.0.1:5000,mirror.example.com'}}));
     expect(await helper(['list'], 'unused')).toEqual({
       code: 0,

@@ -108,6 +108,15 @@ describe('the packed package installed globally', () => {
     expect(existsSync(log)).toBe(false);
   });
 
+  // Issue 21: the Node helper's own bin, the one configure-docker names on Windows (npm shims it with node there).
+  test('the Node helper is installed as docker-credential-gcauth-node, and answers a get as the sh does', async () => {
+    const bin = path.join(path.dirname(gcauth), 'docker-credential-gcauth-node');
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const viaNode = await execa(bin, ['get'], {cwd: work, env, extendEnv: false, reject: false, input: 'gcr.io'});
+    const viaSh = await execa(path.join(path.dirname(gcauth), 'docker-credential-gcauth'), ['get'], {cwd: work, env, extendEnv: false, reject: false, input: 'gcr.io'});
+    expect({stdout: viaNode.stdout, exitCode: viaNode.exitCode, stderr: viaNode.stderr}).toEqual({stdout: viaSh.stdout, exitCode: 0, stderr: ''});
+  });
+
   test('the credential helper is installed as docker-credential-gcauth', async () => {
     const r = await execa(path.join(path.dirname(gcauth), 'docker-credential-gcauth'), ['version'], {cwd: work, env, extendEnv: false, reject: false, stdin: 'ignore'});
     expect(r.stderr).toBe('');

@@ -29,6 +29,10 @@ export interface FakeContextOptions {
   macAddresses?: () => string[];
   /** Stands in for 169.254.169.254 (only reached when residency is faked). */
   metadataDefaultHost?: string;
+  /** The platform the code believes it runs on (default: this one). */
+  platform?: NodeJS.Platform;
+  /** The home directory (default: the config dir). */
+  homeDir?: string;
 }
 
 const created: string[] = [];
@@ -45,7 +49,8 @@ export async function fakeContext(options: FakeContextOptions = {}): Promise<{ct
   const out: FakeIO = {stdout: '', stderr: ''};
   const ctx = await createContext(options.flags ?? {}, {
     env: {GCAUTH_CONFIG: configDir, ...options.env},
-    homeDir: configDir,
+    homeDir: options.homeDir ?? configDir,
+    platform: options.platform,
     now: options.now,
     prompter: options.prompter,
     mint: options.mint,

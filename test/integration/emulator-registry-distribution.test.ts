@@ -136,15 +136,24 @@ describeIfRegistry('a real registry (distribution 2.8) using the emulator as its
     const writer = await accessTokenFor(emu.url, await keyOf(account('dist-writer', 'roles/artifactregistry.writer')));
     const reader = await accessTokenFor(emu.url, await keyOf(account('dist-reader', 'roles/artifactregistry.reader')));
     const scope = ['repository:demo-project/app:pull,push'];
+    // demo-project's gcr.io repository exists, as after its first push (a writer cannot create it: createOnPush).
+    emu.state.createRepository({projectId: 'demo-project', location: 'us', repositoryId: 'gcr.io', format: 'DOCKER', description: '', labels: {}});
 
     expect((await startUpload('demo-project/app', await registryToken('oauth2accesstoken', writer, scope))).status).toBe(202);
-    const denied = await startUpload('demo-project/app', await registryToken('oauth2accesstoken', reader, scope));
-    expect(denied.status).toBe(401);
-    expect(denied.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    // The reader's push is refused by the token server, with Artifact Registry's words.
+    const query = new URLSearchParams({service: emu.registry.service, scope: scope[0]!});
+    const denied = await fetch(`${emu.registry.realm}?${query}`, {headers: {authorization: `Basic ${Buffer.from(`oauth2accesstoken:${reader}`).toString('base64')}`}});
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as {errors: Array<{message: string}>}).errors[0]?.message).toBe(
+      'Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/demo-project/locations/us/repositories/gcr.io" (or it may not exist)',
+    );
+    // A token with pull only does not let the registry take an upload.
+    const pullOnly = await registryToken('oauth2accesstoken', reader, ['repository:demo-project/app:pull']);
+    const upload = await startUpload('demo-project/app', pullOnly);
+    expect(upload.status).toBe(401);
+    expect(upload.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     // Pull is granted: the registry answers the reader's manifest request with "no such repository", not 401.
-    const pull = await fetch(`${registryUrl}/v2/demo-project/app/manifests/latest`, {
-      headers: {authorization: `Bearer ${await registryToken('oauth2accesstoken', reader, scope)}`},
-    });
+    const pull = await fetch(`${registryUrl}/v2/demo-project/app/manifests/latest`, {headers: {authorization: `Bearer ${pullOnly}`}});
     expect(pull.status).toBe(404);
   });
 });

@@ -5,7 +5,8 @@
  * an expired token; each proxy's own log proves the requests went through it. Refusals are one line naming the proxy
  * (never its password) or the property to fix; the metadata server and no_proxy hosts are reached directly.
  */
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {rootCertificates} from 'node:tls';
 
 import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
 import {emulatedVm} from '../helpers/emulated-vm.js';
@@ -175,6 +176,14 @@ suite('a TLS gateway with its own CA (stunnel)', () => {
     const before = tinyproxy.requests().length;
     await everydayCommands(sandbox(gateway.url, {...proxyProperties('http', tinyproxy.port), GCAUTH_CORE_CUSTOM_CA_CERTS_FILE: gateway.caFile}));
     expect(tinyproxy.requests().slice(before)).toContain(`CONNECT 127.0.0.1:${gateway.port} HTTP/1.1`);
+  });
+
+  test('core/custom_ca_certs_file keeps the CAs of NODE_EXTRA_CA_CERTS, as Node does without it', async () => {
+    // A bundle that does not hold the gateway's CA: only NODE_EXTRA_CA_CERTS does.
+    const otherBundle = `${tmpDir()}/other-ca.pem`;
+    writeFileSync(otherBundle, rootCertificates[0]!);
+    const env = sandbox(gateway.url, {GCAUTH_CORE_CUSTOM_CA_CERTS_FILE: otherBundle, NODE_EXTRA_CA_CERTS: gateway.caFile});
+    expect(await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env})).toMatchObject({exitCode: 0});
   });
 
   test("auth/disable_ssl_validation: works, with gcloud's warning on stderr", async () => {

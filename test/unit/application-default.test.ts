@@ -7,13 +7,13 @@ import {adcSavedMessage, quotaProjectNote} from '../../src/lib/auth/adc/commands
 describe('the well-known ADC file', () => {
   test('$CLOUDSDK_CONFIG wins on every platform', () => {
     expect(wellKnownAdcFile({CLOUDSDK_CONFIG: '/cfg'}, '/home/u', 'linux')).toBe(path.join('/cfg', 'application_default_credentials.json'));
-    expect(wellKnownAdcFile({CLOUDSDK_CONFIG: '/cfg', APPDATA: '/appdata'}, '/home/u', 'win32')).toBe(path.join('/cfg', 'application_default_credentials.json'));
+    expect(wellKnownAdcFile({CLOUDSDK_CONFIG: 'D:\\cfg', APPDATA: 'C:\\appdata'}, 'C:\\Users\\u', 'win32')).toBe('D:\\cfg\\application_default_credentials.json');
   });
 
   test('else ~/.config/gcloud on Linux and macOS, %APPDATA%\\gcloud on Windows', () => {
     expect(wellKnownAdcFile({}, '/home/u', 'linux')).toBe(path.join('/home/u', '.config', 'gcloud', 'application_default_credentials.json'));
     expect(wellKnownAdcFile({}, '/Users/u', 'darwin')).toBe(path.join('/Users/u', '.config', 'gcloud', 'application_default_credentials.json'));
-    expect(wellKnownAdcFile({APPDATA: '/appdata'}, '/home/u', 'win32')).toBe(path.join('/appdata', 'gcloud', 'application_default_credentials.json'));
+    expect(wellKnownAdcFile({APPDATA: 'C:\\appdata'}, 'C:\\Users\\u', 'win32')).toBe('C:\\appdata\\gcloud\\application_default_credentials.json');
   });
 });
 

@@ -28,6 +28,7 @@ describe('emulator env-init core', () => {
       CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM: 'http://127.0.0.1:4321/iam/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: 'http://127.0.0.1:4321/cloudresourcemanager/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: 'http://127.0.0.1:4321/iamcredentials/',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: 'http://127.0.0.1:4321/artifactregistry/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: 'http://127.0.0.1:4321/serviceusage/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY: 'http://127.0.0.1:4321/orgpolicy/',
       CLOUDSDK_CORE_PROJECT: 'demo-project',

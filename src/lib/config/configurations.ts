@@ -5,6 +5,7 @@ import ini from 'ini';
 
 import {discardFastAnswer} from './fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
+import {withoutBom} from '../fs/read-file.js';
 import {readTextIfExists, removeFile, updateFile, writeSecureFile} from '../fs/secure-fs.js';
 import {removeStaleTemps} from './stale-temps.js';
 import type {Paths} from './paths.js';
@@ -26,10 +27,10 @@ export function validateConfigurationName(name: string): void {
   }
 }
 
-/** Parses gcloud's INI configuration format; every value is kept as a string. */
+/** Parses gcloud's INI configuration format; every value is kept as a string. A BOM (PowerShell's) is no part of the first section's name. */
 export function parseIni(text: string): ConfigValues {
   const out: ConfigValues = {};
-  for (const [section, props] of Object.entries(ini.parse(text))) {
+  for (const [section, props] of Object.entries(ini.parse(withoutBom(text)))) {
     if (!props || typeof props !== 'object') continue;
     out[section] = Object.fromEntries(Object.entries(props as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   }

@@ -12,7 +12,7 @@ import {CancelledError, UsageError} from '../errors.js';
 import {installHint} from '../cli/install-hint.js';
 import {unifiedDiff} from '../output/diff.js';
 import {credHelpersOf, dockerConfigPath, type DockerConfigFile, formatDockerConfig, readDockerConfig, updateDockerConfig, withCredHelpers, writeDockerConfig} from './docker-config.js';
-import {HELPER_BIN, HELPER_NAME} from './helper.js';
+import {helperBinFor, helperNameFor, isGcauthHelper} from './helper.js';
 import {ARTIFACT_REGISTRY_HOSTS, DOCKER_HUB_HOSTS, GCR_DEFAULT_HOSTS, isGoogleRegistryHost} from './registries.js';
 import {registryHost, splitHostList} from './server-url.js';
 import {registryHostProblem} from '../validators.js';
@@ -182,9 +182,11 @@ function containsAuth(data: Record<string, unknown>): boolean {
  * What a full host list costs a classic `docker build`, which asks the helper for every configured host first. Said
  * qualitatively: a benchmark's figures belong to the machine that measured them, not to every user's terminal.
  */
-export const fullListCost = (hosts: number) =>
+export const fullListCost = (hosts: number, platform: NodeJS.Platform = 'linux') =>
   `credHelpers will name ${hosts} hosts for gcauth; a classic docker build asks the helper for each before it starts. ` +
-  'With a cached token docker-credential-gcauth answers each without starting Node, so the list adds little to a build.';
+  (platform === 'win32'
+    ? `On Windows ${helperBinFor(platform)} starts Node for each, so name only the hosts you use to keep builds quick.`
+    : 'With a cached token docker-credential-gcauth answers each without starting Node, so the list adds little to a build.');
 
 /** Warnings about hosts being sent to gcauth, in the order a user should read them. */
 async function warningsFor(taken: string[], file: DockerConfigFile, after: Record<string, string>, options: ConfigureDockerOptions, ctx: AppContext): Promise<string[]> {
@@ -205,8 +207,9 @@ async function warningsFor(taken: string[], file: DockerConfigFile, after: Recor
       );
     }
   }
-  if (!(await isOnPath(HELPER_BIN, ctx))) {
-    warnings.push(`${HELPER_BIN} is not on PATH, so Docker cannot run it yet. ${installHint()}`);
+  const bin = helperBinFor(ctx.platform);
+  if (!(await isOnPath(bin, ctx))) {
+    warnings.push(`${bin} is not on PATH, so Docker cannot run it yet. ${installHint()}`);
   }
   const docker = await dockerVersionWarning(ctx);
   if (docker) warnings.push(docker);
@@ -214,11 +217,11 @@ async function warningsFor(taken: string[], file: DockerConfigFile, after: Recor
 }
 
 /** What configureDocker changes in config.json, by key: shown instead of a line diff when the file is too large for one. */
-function changeSummary(result: ConfigureDockerResult): string {
+function changeSummary(result: ConfigureDockerResult, name: string): string {
   const lines = [`Changes to ${result.configFile}, too many lines to show as a diff:`];
-  if (result.added.length > 0) lines.push(`  "credHelpers" entries added: ${summarise(result.added)} -> ${HELPER_NAME}`);
+  if (result.added.length > 0) lines.push(`  "credHelpers" entries added: ${summarise(result.added)} -> ${name}`);
   if (result.replaced.length > 0) {
-    lines.push(`  "credHelpers" entries switched to ${HELPER_NAME}: ${summarise(result.replaced.map(({host, previous}) => `${host} from ${previous || 'an empty entry'}`))}`);
+    lines.push(`  "credHelpers" entries switched to ${name}: ${summarise(result.replaced.map(({host, previous}) => `${host} from ${previous || 'an empty entry'}`))}`);
   }
   if (result.removed.length > 0) lines.push(`  "credHelpers" entries removed: ${summarise(result.removed)}`);
   // formatDockerConfig writes every file so, a minified one too: say it, since no diff shows it.
@@ -240,7 +243,11 @@ interface Plan {
   registriesChanged: boolean;
 }
 
-function planChange(requested: string[], file: DockerConfigFile, stored: string[], options: ConfigureDockerOptions): Plan {
+/**
+ * Plans the edit for the helper `name` (helperNameFor the platform). An entry naming gcauth's other helper is gcauth's
+ * own: --remove takes it out, and adding switches it to `name` without --overwrite (see needsOverwrite).
+ */
+function planChange(requested: string[], file: DockerConfigFile, stored: string[], options: ConfigureDockerOptions, name: string): Plan {
   const before = credHelpersOf(file.data);
   const after = {...before};
   const result: ConfigureDockerResult = {configFile: file.path, changed: false, dryRun: Boolean(options.dryRun), added: [], replaced: [], removed: [], unchanged: [], credHelpers: after, registries: []};
@@ -248,9 +255,9 @@ function planChange(requested: string[], file: DockerConfigFile, stored: string[
   let registriesFrom: Plan['registriesFrom'];
 
   if (options.remove) {
-    const targets = requested.length > 0 ? requested : Object.keys(before).filter((host) => before[host] === HELPER_NAME);
+    const targets = requested.length > 0 ? requested : Object.keys(before).filter((host) => isGcauthHelper(before[host]));
     for (const host of targets) {
-      if (before[host] === HELPER_NAME) {
+      if (isGcauthHelper(before[host])) {
         delete after[host];
         result.removed.push(host);
       } else if (before[host] !== undefined) keptByOthers.push(host);
@@ -259,10 +266,10 @@ function planChange(requested: string[], file: DockerConfigFile, stored: string[
   } else {
     for (const host of requested) {
       const current = before[host];
-      if (current === HELPER_NAME) result.unchanged.push(host);
+      if (current === name) result.unchanged.push(host);
       else if (current === undefined) result.added.push(host);
       else result.replaced.push({host, previous: current});
-      after[host] = HELPER_NAME;
+      after[host] = name;
     }
     const served = requested.filter((host) => !isGoogleRegistryHost(host));
     registriesFrom = (list) => [...list, ...served.filter((host) => !list.includes(host))];
@@ -278,6 +285,9 @@ function planChange(requested: string[], file: DockerConfigFile, stored: string[
     registriesChanged: result.registries.join(',') !== stored.join(','),
   };
 }
+
+/** The replaced entries that take --overwrite (or a yes): another helper's, not gcauth's other name. */
+const needsOverwrite = (replaced: ConfigureDockerResult['replaced']) => replaced.filter(({previous}) => !isGcauthHelper(previous));
 
 const conflictError = (conflicts: ConfigureDockerResult['replaced']) =>
   new UsageError(
@@ -302,14 +312,15 @@ function setRegistries(values: ConfigValues, registries: string[]): void {
  */
 export async function configureDocker(options: ConfigureDockerOptions, ctx: AppContext): Promise<ConfigureDockerResult> {
   const requested = requestedHosts(options);
-  const configFile = dockerConfigPath(ctx.env, ctx.homeDir);
+  const configFile = dockerConfigPath(ctx.env, ctx.homeDir, ctx.platform);
   const configuration = ctx.props.configuration;
   const storedRegistries = async () => splitHostList((await ctx.configurations.read(configuration)).docker?.registries ?? '');
 
   // A first look without locks: the change is checked, warned about, shown and (on a terminal) confirmed here, so a
   // prompt holds no lock and a dry run or a no-op writes nothing, not even a lock beside a file it may not write.
+  const name = helperNameFor(ctx.platform);
   const file = await readDockerConfig(configFile);
-  const {result, before, keptByOthers, stored, credHelpersChanged, registriesChanged} = planChange(requested, file, await storedRegistries(), options);
+  const {result, before, keptByOthers, stored, credHelpersChanged, registriesChanged} = planChange(requested, file, await storedRegistries(), options, name);
   const {registries} = result;
   const after = result.credHelpers;
   const say = (line: string) => ctx.io.stderr.write(`${line}\n`);
@@ -317,12 +328,12 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
   if (keptByOthers.length > 0) {
     say(`Left alone: ${keptByOthers.map((h) => `${h} (${helperLabel(before[h]!)})`).join(', ')}, which gcauth does not serve.`);
   }
-  const conflicts = result.replaced;
+  const conflicts = needsOverwrite(result.replaced);
   if (conflicts.length > 0 && !options.overwrite && !options.dryRun && !ctx.canPrompt) throw conflictError(conflicts);
 
   const taken = [...result.added, ...result.replaced.map((r) => r.host)];
   if (!options.remove) for (const warning of await warningsFor(taken, file, after, options, ctx)) ctx.log.warn(warning);
-  if (options.includeArtifactRegistry && !options.remove) say(fullListCost(Object.values(after).filter((h) => h === HELPER_NAME).length));
+  if (options.includeArtifactRegistry && !options.remove) say(fullListCost(Object.values(after).filter((h) => h === name).length, ctx.platform));
   const override = ctx.props.override('docker/registries');
   if (registriesChanged && override) {
     ctx.log.warn(`${override.origin}=${override.value} overrides docker/registries while it is set: docker-credential-gcauth serves only the hosts it lists.`);
@@ -337,7 +348,7 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
   const text = credHelpersChanged ? formatDockerConfig(withCredHelpers(file.data, after), file.text) : file.text;
   if (credHelpersChanged) {
     const diff = await unifiedDiff(file.text, text, {before: file.exists ? configFile : '/dev/null', after: configFile});
-    ctx.io.stderr.write(diff ?? changeSummary(result));
+    ctx.io.stderr.write(diff ?? changeSummary(result, name));
   }
   if (registriesChanged) {
     say(`gcauth configuration [${configuration}]: docker/registries ${stored.length > 0 ? stored.join(',') : '(unset)'} -> ${registries.length > 0 ? registries.join(',') : '(unset)'}`);
@@ -360,8 +371,8 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
   // too, so the list read here is current for them; it is read once more under its own lock before it is written.
   const confirmed = conflicts.map((c) => c.host);
   const done = await updateDockerConfig(configFile, async (current) => {
-    const plan = planChange(requested, current, await storedRegistries(), options);
-    const unconfirmed = plan.result.replaced.filter(({host}) => !confirmed.includes(host));
+    const plan = planChange(requested, current, await storedRegistries(), options, name);
+    const unconfirmed = needsOverwrite(plan.result.replaced).filter(({host}) => !confirmed.includes(host));
     if (unconfirmed.length > 0 && !options.overwrite) throw conflictError(unconfirmed);
     if (plan.credHelpersChanged) await writeDockerConfig(current, formatDockerConfig(withCredHelpers(current.data, plan.result.credHelpers), current.text));
     if (plan.registriesChanged) {
@@ -378,7 +389,7 @@ export async function configureDocker(options: ConfigureDockerOptions, ctx: AppC
     if (done.removed.length > 0) say(`Removed gcauth from credHelpers for ${summarise(done.removed)} in ${configFile}.`);
   } else {
     const served = [...done.added, ...done.replaced.map((r) => r.host)];
-    if (served.length > 0) say(`Docker now runs ${HELPER_BIN} for ${summarise(served)} (${configFile}).`);
+    if (served.length > 0) say(`Docker now runs ${helperBinFor(ctx.platform)} for ${summarise(served)} (${configFile}).`);
   }
   return done;
 }

@@ -7,16 +7,21 @@
 import {readlink, stat} from 'node:fs/promises';
 import path from 'node:path';
 
+import {pathFor} from '../config/paths.js';
 import {GcauthError} from '../errors.js';
-import {fsErrorReason, jsonErrorAt, readRegularFileIfExists} from '../fs/read-file.js';
+import {fsErrorReason, jsonErrorAt, readRegularFileIfExists, withoutBom} from '../fs/read-file.js';
 import {ensureDir, FILE_MODE, updateFile} from '../fs/secure-fs.js';
 
 /** A config.json that cannot be read, parsed or written; nothing was changed. */
 export class DockerConfigError extends GcauthError {}
 
-/** Docker's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
-export function dockerConfigPath(env: Record<string, string | undefined>, homeDir: string): string {
-  return path.resolve(env.DOCKER_CONFIG || path.join(homeDir, '.docker'), 'config.json');
+/**
+ * Docker's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json` (on Windows the home dir is
+ * `%USERPROFILE%`, as Docker's). A trailing separator, or a UNC path on Windows, resolves as Docker's filepath.Join does.
+ */
+export function dockerConfigPath(env: Record<string, string | undefined>, homeDir: string, platform: NodeJS.Platform = process.platform): string {
+  const p = pathFor(platform);
+  return p.resolve(env.DOCKER_CONFIG || p.join(homeDir, '.docker'), 'config.json');
 }
 
 /** A config.json as read: its text, its parsed object and where writes must go. */
@@ -80,7 +85,7 @@ export async function readDockerConfig(file: string): Promise<DockerConfigFile> 
     }
   }
   const exists = text !== undefined;
-  const body = (text ?? '').replace(/^\uFEFF/, '');
+  const body = withoutBom(text ?? '');
   let data: unknown = {};
   if (body.trim()) {
     try {

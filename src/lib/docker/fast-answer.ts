@@ -131,7 +131,7 @@ export function beginFastAnswer(env: Record<string, string | undefined>, homeDir
     const fingerprint = env[FAST_ENV_VARIABLE];
     if (!fingerprint || platform === 'win32' || !fingerprintMatches(fingerprint, env)) return undefined;
     if (PATH_VARIABLES.some((name) => env[name] && !path.isAbsolute(env[name]!)) || !path.isAbsolute(homeDir)) return undefined;
-    const paths = resolvePaths(env, homeDir);
+    const paths = resolvePaths(env, homeDir, platform);
     const active = env.GCAUTH_ACTIVE_CONFIG_NAME || readActiveName(paths.activeConfigFile);
     const configurations = new Set([`config_${active}`, ...listDir(paths.configurationsDir)].filter((name) => CONFIGURATION_FILE.test(name)));
     const files = [

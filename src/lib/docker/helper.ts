@@ -21,10 +21,26 @@ import {isGoogleRegistryHost} from './registries.js';
 import {registryHost, splitHostList} from './server-url.js';
 import {DEFAULT_TOKEN_SOURCES, parseTokenSources, type TokenSourceName} from './token-sources.js';
 
-/** The credHelpers value that sends a host to docker-credential-gcauth. */
+/** The credHelpers value that sends a host to docker-credential-gcauth (the sh fast path, else Node). */
 export const HELPER_NAME = 'gcauth';
 /** The executable Docker runs for HELPER_NAME. */
 export const HELPER_BIN = `docker-credential-${HELPER_NAME}`;
+/**
+ * The credHelpers value configure-docker writes on Windows. npm installs every bin there as .cmd/.ps1 shims that run
+ * the file's shebang program: docker-credential-gcauth's is /bin/sh, which Windows lacks, so Docker is sent to
+ * docker-credential-gcauth-node, the package's bin for the Node helper itself (a node shebang). It is gcauth's on
+ * every platform (POSIX installs it too), so either name counts as gcauth's entry.
+ */
+export const NODE_HELPER_NAME = 'gcauth-node';
+
+/** The credHelpers value that sends a host to gcauth on `platform`. */
+export const helperNameFor = (platform: NodeJS.Platform): string => (platform === 'win32' ? NODE_HELPER_NAME : HELPER_NAME);
+
+/** The executable Docker runs on `platform` for a host configure-docker sends to gcauth. */
+export const helperBinFor = (platform: NodeJS.Platform): string => `docker-credential-${helperNameFor(platform)}`;
+
+/** True for a credHelpers value that names gcauth (either of its helpers). */
+export const isGcauthHelper = (name: string | undefined): boolean => name === HELPER_NAME || name === NODE_HELPER_NAME;
 /** The username registries expect with an OAuth2 access token as the password. */
 export const TOKEN_USERNAME = 'oauth2accesstoken';
 
@@ -193,8 +209,8 @@ export function gcauthHelperBackend(context: () => Promise<AppContext>, fast?: F
       const ctx = await context();
       const candidates: string[] = [];
       try {
-        const config = await readDockerConfig(dockerConfigPath(ctx.env, ctx.homeDir));
-        for (const [host, helper] of Object.entries(credHelpersOf(config.data))) if (helper === HELPER_NAME) candidates.push(host);
+        const config = await readDockerConfig(dockerConfigPath(ctx.env, ctx.homeDir, ctx.platform));
+        for (const [host, helper] of Object.entries(credHelpersOf(config.data))) if (isGcauthHelper(helper)) candidates.push(host);
       } catch {
         // An unreadable config.json lists nothing from it.
       }

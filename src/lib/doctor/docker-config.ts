@@ -1,7 +1,7 @@
 import type {AppContext} from '../context.js';
 import {loginHosts} from '../docker/configure.js';
 import {credHelpersOf, dockerConfigPath, readDockerConfig} from '../docker/docker-config.js';
-import {HELPER_NAME} from '../docker/helper.js';
+import {helperBinFor, helperNameFor, isGcauthHelper} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
 import {type CheckResult, result} from './types.js';
 
@@ -23,9 +23,18 @@ export function credentialSource(data: Record<string, unknown>, host: string): C
   return loginHosts(data).includes(host) ? {kind: 'auths'} : {kind: 'none'};
 }
 
+/**
+ * A credHelpers entry's helper on `platform`: gcauth's, and runnable there (either name on POSIX, where npm links both
+ * bins); gcauth's sh program named on Windows, where npm's shim of it needs /bin/sh; or another helper.
+ */
+export function credHelperVerdict(helper: string, platform: NodeJS.Platform): 'gcauth' | 'gcauth-sh-on-windows' | 'other' {
+  if (!isGcauthHelper(helper)) return 'other';
+  return platform === 'win32' && helper !== helperNameFor(platform) ? 'gcauth-sh-on-windows' : 'gcauth';
+}
+
 /** The config file Docker reads and which source answers for `host`; then any `auths` secret that is hidden or answers instead of gcauth. */
-export async function checkDockerConfig(ctx: Pick<AppContext, 'env' | 'homeDir'>, host: string): Promise<CheckResult[]> {
-  const file = dockerConfigPath(ctx.env, ctx.homeDir);
+export async function checkDockerConfig(ctx: Pick<AppContext, 'env' | 'homeDir' | 'platform'>, host: string): Promise<CheckResult[]> {
+  const file = dockerConfigPath(ctx.env, ctx.homeDir, ctx.platform);
   const configure = `gcauth auth configure-docker ${host}`;
   let data: Record<string, unknown>;
   let exists: boolean;
@@ -39,16 +48,19 @@ export async function checkDockerConfig(ctx: Pick<AppContext, 'env' | 'homeDir'>
   const checks: CheckResult[] = [];
   switch (source.kind) {
     case 'credHelpers':
+      const verdict = credHelperVerdict(source.helper, ctx.platform);
       checks.push(
-        source.helper === HELPER_NAME
-          ? result(CONFIG, 'ok', `${where}; credHelpers sends ${host} to docker-credential-gcauth`)
-          : result(CONFIG, 'fail', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}, not gcauth`, `${configure} --overwrite`),
+        verdict === 'gcauth'
+          ? result(CONFIG, 'ok', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}`)
+          : verdict === 'gcauth-sh-on-windows'
+            ? result(CONFIG, 'fail', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}, the sh program, which cannot run on Windows`, `${configure}   (it names ${helperBinFor(ctx.platform)})`)
+            : result(CONFIG, 'fail', `${where}; credHelpers sends ${host} to docker-credential-${source.helper}, not gcauth`, `${configure} --overwrite`),
       );
       break;
     case 'credsStore':
       checks.push(
-        source.helper === HELPER_NAME
-          ? result(CONFIG, 'ok', `${where}; credsStore sends every host, ${host} included, to docker-credential-gcauth`)
+        isGcauthHelper(source.helper)
+          ? result(CONFIG, 'ok', `${where}; credsStore sends every host, ${host} included, to docker-credential-${source.helper}`)
           : result(CONFIG, 'fail', `${where}; no credHelpers entry for ${host}, so credsStore docker-credential-${source.helper} answers with whatever docker login left there`, configure),
       );
       break;

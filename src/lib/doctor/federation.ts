@@ -28,7 +28,7 @@ import {REQUEST_TIMEOUT_MS} from '../auth/tokens/token-service.js';
 import type {AppContext} from '../context.js';
 import {minTokenLifetimeMs} from '../docker/helper.js';
 import {PermissionDeniedError} from '../errors.js';
-import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
+import {fsErrorReason, readRegularFile, withoutBom} from '../fs/read-file.js';
 import {asClause} from '../messages.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {type CheckResult, result} from './types.js';
@@ -290,7 +290,7 @@ export async function checkAdcExternalAccount(
 ): Promise<{ok: boolean; message: string; fix?: string; identity?: FederatedIdentity; proven?: CachedToken} | undefined> {
   let config: unknown;
   try {
-    config = JSON.parse(readRegularFile(file).replace(/^\uFEFF/, ''));
+    config = JSON.parse(withoutBom(readRegularFile(file)));
   } catch (error) {
     ctx.log.debug(`the ADC file [${file}] was not read as JSON: ${fsErrorReason(error)}`);
     return undefined;

@@ -6,7 +6,7 @@ import type {AppContext} from '../context.js';
 import {findOnPath, isOnPath} from '../docker/configure.js';
 import {answerSummary} from '../docker/fast-answer.js';
 import {fastAnswerPath} from '../config/fast-answer-file.js';
-import {describeMisses, HELPER_BIN, servedHost, walkTokenSources} from '../docker/helper.js';
+import {describeMisses, HELPER_BIN, helperBinFor, servedHost, walkTokenSources} from '../docker/helper.js';
 import {isGoogleRegistryHost} from '../docker/registries.js';
 import {fsErrorReason, readRegularFile} from '../fs/read-file.js';
 import {redactText as redact} from '../redact.js';
@@ -60,28 +60,31 @@ function installBinDir(): string {
 
 type Runner = (args: string[], input: string | undefined) => Promise<{exitCode?: number; stdout: string; stderr: string; timedOut: boolean}>;
 
-function helperRunner(ctx: Pick<AppContext, 'env'>, timeoutMs: number): Runner {
+function helperRunner(ctx: Pick<AppContext, 'env'>, bin: string, timeoutMs: number): Runner {
   return async (args, input) => {
     const {execa} = await import('execa');
-    const r = await execa(HELPER_BIN, args, {env: ctx.env, extendEnv: false, timeout: timeoutMs, reject: false, input, stdin: input === undefined ? 'ignore' : undefined});
+    const r = await execa(bin, args, {env: ctx.env, extendEnv: false, timeout: timeoutMs, reject: false, input, stdin: input === undefined ? 'ignore' : undefined});
     return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), timedOut: Boolean(r.timedOut)};
   };
 }
 
 /** docker-credential-gcauth is on PATH, answers `version`, and what its `get` gives Docker for `host`. */
 export async function checkHelper(ctx: AppContext, host: string, timeoutMs = HELPER_TIMEOUT_MS): Promise<CheckResult> {
-  if (!(await isOnPath(HELPER_BIN, ctx))) {
-    const sep = ctx.platform === 'win32' ? ';' : ':';
-    return result(CHECK, 'fail', `${HELPER_BIN} is not on PATH, so Docker cannot run it`, `export PATH="${installBinDir()}${sep}$PATH"   (in your shell profile)`);
+  // On Windows Docker runs the Node helper's bin (see NODE_HELPER_NAME), which configure-docker names there.
+  const bin = helperBinFor(ctx.platform);
+  if (!(await isOnPath(bin, ctx))) {
+    // On Windows the runnable shims are in npm's global prefix, not in the package's bin directory.
+    const fix = ctx.platform === 'win32' ? 'add the folder `npm prefix -g` prints to your user Path, then open a new terminal' : `export PATH="${installBinDir()}:$PATH"   (in your shell profile)`;
+    return result(CHECK, 'fail', `${bin} is not on PATH, so Docker cannot run it`, fix);
   }
-  const run = helperRunner(ctx, timeoutMs);
+  const run = helperRunner(ctx, bin, timeoutMs);
   const version = await run(['version'], undefined);
   if (version.exitCode !== 0) {
-    return result(CHECK, 'fail', `\`${HELPER_BIN} version\` ${version.timedOut ? `did not answer within ${timeoutMs / 1000} s` : `failed: ${redact(version.stdout || version.stderr).trim().split('\n')[0]}`}`, `${HELPER_BIN} version`);
+    return result(CHECK, 'fail', `\`${bin} version\` ${version.timedOut ? `did not answer within ${timeoutMs / 1000} s` : `failed: ${redact(version.stdout || version.stderr).trim().split('\n')[0]}`}`, `${bin} version`);
   }
   const name = version.stdout.trim().split('\n')[0];
   const get = await run(['get'], host);
-  if (get.timedOut) return result(CHECK, 'fail', `${name} did not answer \`get\` for ${host} within ${timeoutMs / 1000} s`, `echo ${host} | ${HELPER_BIN} get`);
+  if (get.timedOut) return result(CHECK, 'fail', `${name} did not answer \`get\` for ${host} within ${timeoutMs / 1000} s`, `echo ${host} | ${bin} get`);
   const answer = classifyHelperGet(get.exitCode, get.stdout, get.stderr);
   switch (answer.kind) {
     case 'token':
@@ -89,7 +92,7 @@ export async function checkHelper(ctx: AppContext, host: string, timeoutMs = HEL
     case 'not-found':
       return result(CHECK, 'fail', `${name} has no credentials for ${host}${await whatWasTried(ctx, host)}`, ACTIVATE_OR_LOGIN);
     default:
-      return result(CHECK, 'fail', `${name} failed for ${host}: ${answer.message}`, `echo ${host} | ${HELPER_BIN} get`);
+      return result(CHECK, 'fail', `${name} failed for ${host}: ${answer.message}`, `echo ${host} | ${bin} get`);
   }
 }
 

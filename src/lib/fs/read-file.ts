@@ -24,6 +24,13 @@ export function fsErrorReason(error: unknown): string {
 }
 
 /**
+ * A user's JSON text without its UTF-8 byte order mark, which JSON.parse refuses: Windows PowerShell 5.1 writes one
+ * (`Set-Content -Encoding UTF8`, `Out-File`) and prepends one to what it pipes to a program when $OutputEncoding is
+ * UTF-8. Line ends (CRLF) are JSON whitespace and need nothing.
+ */
+export const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/**
  * Where JSON.parse stopped, as ` (at character N)`, or '': never its message, which newer Node versions fill with
  * the text itself (a key, a token, Docker's stored passwords).
  */

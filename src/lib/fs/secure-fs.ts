@@ -50,10 +50,11 @@ function untrustedPathError(target: string, why: string, isDir: boolean): Untrus
 }
 
 /**
- * Checks that no other user may write `dir` (an absent one is fine: gcauth creates it 0700).
+ * Checks that no other user may write `dir` (an absent one is fine: gcauth creates it 0700). On Windows (no uids:
+ * `me` null) it passes: there the profile's ACL, not a mode, keeps other users out of %APPDATA% and %USERPROFILE%.
  * @throws UntrustedPathError when one may.
  */
-export function checkPrivateDir(dir: string): void {
+export function checkPrivateDir(dir: string, me: number | null = process.getuid?.() ?? null): void {
   let st: Stats;
   try {
     st = statSync(dir);
@@ -62,7 +63,7 @@ export function checkPrivateDir(dir: string): void {
     if (code === 'ENOENT' || code === 'ENOTDIR') return;
     throw error;
   }
-  const why = otherUserMayWrite(st);
+  const why = otherUserMayWrite(st, me);
   if (why) throw untrustedPathError(dir, why, st.isDirectory());
 }
 

@@ -41,7 +41,7 @@ export function createNetwork(props: Props, env: Record<string, string | undefin
   const resolved = (): NetworkSettings => {
     if (settings) return settings;
     const read = networkSettings(props, env);
-    if (read.caFile && !read.insecure) extraCa = readCaBundle(read.caFile);
+    if (read.caFile && !read.insecure) extraCa = readCaBundle(read.caFile) + nodeExtraCerts(env);
     return (settings = read);
   };
   return {
@@ -61,6 +61,20 @@ export function createNetwork(props: Props, env: Record<string, string | undefin
       return networkProblem(error, url, settings.route(url), {caFile: settings.caFile});
     },
   };
+}
+
+/**
+ * The certificates of NODE_EXTRA_CA_CERTS, which Node adds to its roots by itself but which an explicit `ca` list (the
+ * roots plus the custom bundle) would otherwise drop. Node warns about an unreadable one at start; so nothing here.
+ */
+function nodeExtraCerts(env: Record<string, string | undefined>): string {
+  const file = env.NODE_EXTRA_CA_CERTS;
+  if (!file) return '';
+  try {
+    return `\n${readRegularFile(file)}`;
+  } catch {
+    return '';
+  }
 }
 
 /** @throws CaBundleError naming the property and the file. */

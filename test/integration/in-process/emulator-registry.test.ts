@@ -2,10 +2,11 @@ import {generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {decodeProtectedHeader, jwtVerify} from 'jose';
+import {AR_MESSAGES} from '../../../src/emulator/artifactregistry.js';
 import {REGISTRY_MESSAGES} from '../../../src/emulator/registry.js';
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
 import {selfSignedCertificate, toPem} from '../../../src/emulator/x509.js';
-import {accessTokenFor, readKeyFile, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
+import {accessTokenFor, readKeyFile, savedState, tmpDir, type KeyFileFields} from '../../helpers/emulator.js';
 
 const SERVICE = 'gcauth-emulator-registry';
 const ISSUER = 'gcauth-emulator';
@@ -226,8 +227,20 @@ describe('the token endpoint', () => {
   });
 });
 
+/** The registry front's refusal: Artifact Registry's denial in distribution's error body, as Google's token endpoint answers. */
+function arDenied(permission: string, resource: string, anonymous = false) {
+  const message = anonymous ? AR_MESSAGES.registryUnauthenticated(permission, resource) : AR_MESSAGES.registryDenied(permission, resource);
+  return {status: 403, body: {details: message, errors: [{code: 'DENIED', message}]}};
+}
+const GCR = (project = 'demo-project') => `projects/${project}/locations/us/repositories/gcr.io`;
+const PERMISSION = {pull: 'artifactregistry.repositories.downloadArtifacts', push: 'artifactregistry.repositories.uploadArtifacts', delete: 'artifactregistry.repositories.deleteArtifacts'};
+
 describe('what a token grants', () => {
   const APP = 'repository:demo-project/app:pull,push,delete';
+  beforeAll(() => {
+    // demo-project's gcr.io repository exists, as after its first push.
+    if (!emu.state.repository('demo-project', 'us', 'gcr.io')) emu.state.createRepository({projectId: 'demo-project', location: 'us', repositoryId: 'gcr.io', format: 'DOCKER', description: '', labels: {}});
+  });
 
   it.each([
     ['roles/viewer', []],
@@ -240,21 +253,27 @@ describe('what a token grants', () => {
     ['roles/storage.admin', ['pull', 'push', 'delete']],
     ['roles/editor', ['pull', 'push', 'delete']],
     ['roles/owner', ['pull', 'push', 'delete']],
-  ])('%s gets %j of pull,push,delete', async (role, actions) => {
+  ] as Array<[string, Array<'pull' | 'push' | 'delete'>]>)('%s gets %j, and is refused the rest with Artifact Registry\'s denial', async (role, actions) => {
     const sa = await principal(`g-${role.replace(/[^a-z]/g, '').slice(-20)}`, role);
-    expect(accessOf(await tokenRequest('oauth2accesstoken', sa.token, [APP]))).toEqual([{type: 'repository', name: 'demo-project/app', actions}]);
+    const missing = (['push', 'delete', 'pull'] as const).find((a) => !actions.includes(a));
+    const all = await tokenRequest('oauth2accesstoken', sa.token, [APP]);
+    if (missing === undefined) expect(accessOf(all)).toEqual([{type: 'repository', name: 'demo-project/app', actions}]);
+    else expect(answer(all)).toEqual(arDenied(PERMISSION[missing], GCR()));
+    if (actions.length === 0) return;
+    const held = [`repository:demo-project/app:${actions.join(',')}`];
+    expect(accessOf(await tokenRequest('oauth2accesstoken', sa.token, held))).toEqual([{type: 'repository', name: 'demo-project/app', actions}]);
     // The key gives the same as its token.
-    expect(accessOf(await tokenRequest('_json_key', keyJson(sa.key), [APP]))).toEqual([{type: 'repository', name: 'demo-project/app', actions}]);
+    expect(accessOf(await tokenRequest('_json_key', keyJson(sa.key), held))).toEqual([{type: 'repository', name: 'demo-project/app', actions}]);
   });
 
-  it('grants nothing in a project the identity has no role in, or one the emulator does not know', async () => {
+  it('refuses, naming the gcr.io repository, in a project the identity has no role in or one the emulator does not know', async () => {
     emu.state.createProject('reg-other-project');
-    const r = await tokenRequest('oauth2accesstoken', ownerToken, ['repository:reg-other-project/app:pull,push', 'repository:no-such-project/app:pull', 'repository:demo-project/app:pull']);
-    expect(accessOf(r)).toEqual([
-      {type: 'repository', name: 'reg-other-project/app', actions: []},
-      {type: 'repository', name: 'no-such-project/app', actions: []},
-      {type: 'repository', name: 'demo-project/app', actions: ['pull']},
-    ]);
+    expect(answer(await tokenRequest('oauth2accesstoken', ownerToken, ['repository:reg-other-project/app:pull,push']))).toEqual(arDenied(PERMISSION.push, GCR('reg-other-project')));
+    expect(answer(await tokenRequest('oauth2accesstoken', ownerToken, ['repository:no-such-project/app:pull']))).toEqual(arDenied(PERMISSION.pull, GCR('no-such-project')));
+    expect(AR_MESSAGES.registryDenied(PERMISSION.push, GCR('p'))).toBe(
+      'Permission "artifactregistry.repositories.uploadArtifacts" denied on resource "projects/p/locations/us/repositories/gcr.io" (or it may not exist)',
+    );
+    expect(emu.stats().registryTokens).toEqual({issued: 0, refused: 2});
   });
 
   it('limits an access token to what its OAuth scopes allow: devstorage.read_only pulls; a push its roles allow is refused naming the scopes', async () => {
@@ -270,28 +289,25 @@ describe('what a token grants', () => {
     expect(message).toContain(readOnly);
     const email = await principal('reg-email-scope', 'roles/artifactregistry.writer', 'email');
     expect(answer(await tokenRequest('oauth2accesstoken', email.token, ['repository:demo-project/app:pull']))).toMatchObject({status: 403});
-    // Where IAM refuses too, the scopes are not the reason: the token is granted in part, as before.
+    // Where IAM refuses too, the scopes are not the reason: IAM's denial is the answer.
     const reader = await principal('reg-read-only-reader', 'roles/artifactregistry.reader', readOnly);
-    expect(accessOf(await tokenRequest('oauth2accesstoken', reader.token, ['repository:demo-project/app:pull,push']))).toEqual([
-      {type: 'repository', name: 'demo-project/app', actions: ['pull']},
-    ]);
+    expect(answer(await tokenRequest('oauth2accesstoken', reader.token, ['repository:demo-project/app:pull,push']))).toEqual(arDenied(PERMISSION.push, GCR()));
   });
 
   it('merges a resource asked twice, ignores unknown actions and types, grants * only with every action, and the catalog to readers', async () => {
     const reader = await principal('reg-catalog-reader', 'roles/artifactregistry.reader');
     const r = await tokenRequest('oauth2accesstoken', reader.token, [
       'repository:demo-project/app:pull',
-      'repository:demo-project/app:push,fly',
-      'repository:demo-project/star:*',
+      'repository:demo-project/app:pull,fly',
       'registry:catalog:*',
       'mystery:thing:pull',
     ]);
     expect(accessOf(r)).toEqual([
       {type: 'repository', name: 'demo-project/app', actions: ['pull']},
-      {type: 'repository', name: 'demo-project/star', actions: []},
       {type: 'registry', name: 'catalog', actions: ['*']},
       {type: 'mystery', name: 'thing', actions: []},
     ]);
+    expect(answer(await tokenRequest('oauth2accesstoken', reader.token, ['repository:demo-project/star:*']))).toEqual(arDenied(PERMISSION.push, GCR()));
     expect(accessOf(await tokenRequest('oauth2accesstoken', ownerToken, ['repository:demo-project/star:*']))).toEqual([
       {type: 'repository', name: 'demo-project/star', actions: ['*']},
     ]);
@@ -299,15 +315,101 @@ describe('what a token grants', () => {
     expect(accessOf(await tokenRequest('oauth2accesstoken', viewer.token, ['registry:catalog:*']))).toEqual([{type: 'registry', name: 'catalog', actions: []}]);
   });
 
-  it('lets anyone pull from a project whose policy grants allUsers a reader role, as a public gcr.io image', async () => {
-    const scope = ['repository:reg-public/app:pull,push'];
+  it('lets anyone pull from a project whose policy grants allUsers a reader role, as a public gcr.io image; refuses the rest as unauthenticated', async () => {
     emu.state.createProject('reg-public');
-    expect(accessOf(await tokenRequest(undefined, '', scope))).toEqual([{type: 'repository', name: 'reg-public/app', actions: []}]);
+    expect(answer(await tokenRequest(undefined, '', ['repository:reg-public/app:pull']))).toEqual(arDenied(PERMISSION.pull, GCR('reg-public'), true));
     emu.state.addBinding('reg-public', 'roles/storage.objectViewer', 'allUsers');
-    const r = await tokenRequest(undefined, '', scope);
+    const r = await tokenRequest(undefined, '', ['repository:reg-public/app:pull']);
     expect(accessOf(r)).toEqual([{type: 'repository', name: 'reg-public/app', actions: ['pull']}]);
     const {payload} = await jwtVerify(String(r.body.token), new X509Certificate(readFileSync(emu.registry.rootCertBundle)).publicKey);
     expect(payload).not.toHaveProperty('sub');
+    expect(answer(await tokenRequest(undefined, '', ['repository:reg-public/app:pull,push']))).toEqual(arDenied(PERMISSION.push, GCR('reg-public'), true));
+    expect(AR_MESSAGES.registryUnauthenticated(PERMISSION.push, GCR('p'))).toBe(
+      'Unauthenticated request. Unauthenticated requests do not have permission "artifactregistry.repositories.uploadArtifacts" on resource "projects/p/locations/us/repositories/gcr.io" (or it may not exist)',
+    );
+  });
+});
+
+describe('repositories and their policies', () => {
+  const PKG = 'us-docker.pkg.dev/demo-project';
+  const REPO = (id: string) => `projects/demo-project/locations/us/repositories/${id}`;
+  const makeRepository = (id: string, format = 'DOCKER', projectId = 'demo-project', location = 'us') =>
+    emu.state.repository(projectId, location, id) ?? emu.state.createRepository({projectId, location, repositoryId: id, format, description: '', labels: {}});
+  const grantOn = (id: string, role: string, member: string) => {
+    const repository = makeRepository(id);
+    repository.iamPolicy.bindings.push({role, members: [member]});
+  };
+
+  it('decides from the union of the project\'s and the repository\'s policy: a writer on repository A pushes there only', async () => {
+    const ci = await principal('reg-repo-a-writer');
+    grantOn('repo-a', 'roles/artifactregistry.writer', `serviceAccount:${ci.email}`);
+    makeRepository('repo-b');
+    expect(accessOf(await tokenRequest('oauth2accesstoken', ci.token, [`repository:${PKG}/repo-a/app:pull,push`]))).toEqual([
+      {type: 'repository', name: `${PKG}/repo-a/app`, actions: ['pull', 'push']},
+    ]);
+    expect(answer(await tokenRequest('oauth2accesstoken', ci.token, [`repository:${PKG}/repo-b/app:pull,push`]))).toEqual(arDenied(PERMISSION.push, REPO('repo-b')));
+    expect(answer(await tokenRequest('_json_key', keyJson(ci.key), [`repository:${PKG}/repo-b/app:pull`]))).toEqual(arDenied(PERMISSION.pull, REPO('repo-b')));
+    // The same repository id in another location is another repository.
+    makeRepository('repo-a', 'DOCKER', 'demo-project', 'europe-west1');
+    expect((await tokenRequest('oauth2accesstoken', ci.token, ['repository:europe-west1-docker.pkg.dev/demo-project/repo-a/app:push'])).status).toBe(403);
+    // A mount source the caller may not read is granted nothing, and the push itself goes on.
+    expect(accessOf(await tokenRequest('oauth2accesstoken', ci.token, [`repository:${PKG}/repo-a/app:pull,push`, `repository:${PKG}/repo-b/base:pull`]))).toEqual([
+      {type: 'repository', name: `${PKG}/repo-a/app`, actions: ['pull', 'push']},
+      {type: 'repository', name: `${PKG}/repo-b/base`, actions: []},
+    ]);
+  });
+
+  it('lets a repository reader pull, and a project-level role still work on every repository', async () => {
+    const reader = await principal('reg-repo-reader');
+    grantOn('repo-r', 'roles/artifactregistry.reader', `serviceAccount:${reader.email}`);
+    expect(accessOf(await tokenRequest('oauth2accesstoken', reader.token, [`repository:${PKG}/repo-r/app:pull`]))).toEqual([{type: 'repository', name: `${PKG}/repo-r/app`, actions: ['pull']}]);
+    expect(answer(await tokenRequest('oauth2accesstoken', reader.token, [`repository:${PKG}/repo-r/app:pull,push`]))).toEqual(arDenied(PERMISSION.push, REPO('repo-r')));
+    const projectWriter = await principal('reg-project-writer', 'roles/artifactregistry.writer');
+    for (const id of ['repo-r', 'repo-b']) {
+      makeRepository(id);
+      expect(accessOf(await tokenRequest('oauth2accesstoken', projectWriter.token, [`repository:${PKG}/${id}/app:pull,push`]))).toEqual([{type: 'repository', name: `${PKG}/${id}/app`, actions: ['pull', 'push']}]);
+    }
+    // A conditional grant on the repository holds only while its condition does.
+    const expired = await principal('reg-repo-expired');
+    makeRepository('repo-c').iamPolicy.bindings.push({role: 'roles/artifactregistry.reader', members: [`serviceAccount:${expired.email}`], condition: {expression: 'request.time < timestamp("2020-01-01T00:00:00Z")'}});
+    expect((await tokenRequest('oauth2accesstoken', expired.token, [`repository:${PKG}/repo-c/app:pull`])).status).toBe(403);
+  });
+
+  it('refuses a pkg.dev repository that does not exist (NAME_UNKNOWN to who may, the denial to others) and one that is not DOCKER', async () => {
+    const stranger = await principal('reg-stranger');
+    const nope = await tokenRequest('oauth2accesstoken', ownerToken, [`repository:${PKG}/nope/app:pull,push`]);
+    expect(answer(nope)).toEqual({status: 404, body: {details: 'Repository "nope" not found', errors: [{code: 'NAME_UNKNOWN', message: 'Repository "nope" not found'}]}});
+    expect(answer(await tokenRequest('oauth2accesstoken', stranger.token, [`repository:${PKG}/nope/app:pull,push`]))).toEqual(arDenied(PERMISSION.push, REPO('nope')));
+    expect(emu.state.repository('demo-project', 'us', 'nope')).toBeUndefined();
+    makeRepository('npm-repo', 'NPM');
+    const npm = await tokenRequest('oauth2accesstoken', ownerToken, [`repository:${PKG}/npm-repo/app:push`]);
+    expect(npm.status).toBe(404);
+    expect(npm.body).toMatchObject({errors: [{code: 'NAME_UNKNOWN', message: AR_MESSAGES.registryNotDocker('npm-repo', 'NPM')}]});
+  });
+
+  it('creates a gcr.io repository on its first push only for a caller who holds createOnPush, in the host\'s location', async () => {
+    emu.state.createProject('reg-gcr');
+    const writer = await principal('reg-gcr-writer');
+    emu.state.addBinding('reg-gcr', 'roles/artifactregistry.writer', `serviceAccount:${writer.email}`);
+    const creator = await principal('reg-gcr-creator');
+    emu.state.addBinding('reg-gcr', 'roles/artifactregistry.createOnPushWriter', `serviceAccount:${creator.email}`);
+
+    // Pulling from a gcr.io repository not made yet is the registry's "unknown" to answer; pushing needs createOnPush.
+    expect(accessOf(await tokenRequest('oauth2accesstoken', writer.token, ['repository:reg-gcr/app:pull']))).toEqual([{type: 'repository', name: 'reg-gcr/app', actions: ['pull']}]);
+    expect(answer(await tokenRequest('oauth2accesstoken', writer.token, ['repository:reg-gcr/app:pull,push']))).toEqual(arDenied('artifactregistry.repositories.createOnPush', GCR('reg-gcr')));
+    expect(emu.state.repository('reg-gcr', 'us', 'gcr.io')).toBeUndefined();
+
+    expect(accessOf(await tokenRequest('oauth2accesstoken', creator.token, ['repository:gcr.io/reg-gcr/app:pull,push']))).toEqual([{type: 'repository', name: 'gcr.io/reg-gcr/app', actions: ['pull', 'push']}]);
+    expect(emu.state.repository('reg-gcr', 'us', 'gcr.io')).toMatchObject({format: 'DOCKER', mode: 'STANDARD_REPOSITORY', iamPolicy: {bindings: []}});
+    expect((await savedState(emu)).repositories?.[GCR('reg-gcr')]).toBeDefined();
+    // Now it exists, the plain writer pushes; and `reg-gcr/app` is gcr.io/reg-gcr/app.
+    expect(accessOf(await tokenRequest('oauth2accesstoken', writer.token, ['repository:reg-gcr/app:pull,push']))).toEqual([{type: 'repository', name: 'reg-gcr/app', actions: ['pull', 'push']}]);
+
+    // eu.gcr.io is its own repository, in europe.
+    expect((await tokenRequest('oauth2accesstoken', writer.token, ['repository:eu.gcr.io/reg-gcr/app:pull,push'])).status).toBe(403);
+    expect((await tokenRequest('oauth2accesstoken', creator.token, ['repository:eu.gcr.io/reg-gcr/app:pull,push'])).status).toBe(200);
+    expect(emu.state.repository('reg-gcr', 'europe', 'eu.gcr.io')).toBeDefined();
+    expect(emu.state.repository('reg-gcr', 'asia', 'asia.gcr.io')).toBeUndefined();
   });
 });
 

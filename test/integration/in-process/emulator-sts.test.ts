@@ -334,19 +334,33 @@ describe('federated principals', () => {
     expect((await fetch(`${emu.url}/oauth2/v3/userinfo`, {headers: {authorization: `Bearer ${token}`}})).status).toBe(401);
   });
 
-  it('pull from the registry front by their bindings, through the one authenticator', async () => {
+  it('pull from the registry front by their bindings, through the one authenticator, on the project and on a repository', async () => {
     const token = await federatedToken({repository: 'octo/app'});
-    const pull = async () => {
-      const res = await fetch(`${emu.url}/v2/token?service=gcauth-emulator-registry&scope=repository:demo-project/app:pull`, {
+    const ask = (scope: string) =>
+      fetch(`${emu.url}/v2/token?service=gcauth-emulator-registry&scope=${encodeURIComponent(scope)}`, {
         headers: {authorization: `Basic ${Buffer.from(`oauth2accesstoken:${token}`).toString('base64')}`},
       });
+    const pull = async (scope = 'repository:demo-project/app:pull') => {
+      const res = await ask(scope);
       expect(res.status).toBe(200);
       return (decodeJwt(((await res.json()) as {token: string}).token) as {access: Array<{actions: string[]}>; sub: string});
     };
-    expect((await pull()).access[0]!.actions).toEqual([]);
+    const refused = await ask('repository:demo-project/app:pull');
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as {details: string}).details).toBe(
+      'Permission "artifactregistry.repositories.downloadArtifacts" denied on resource "projects/demo-project/locations/us/repositories/gcr.io" (or it may not exist)',
+    );
     await setPolicy(`principalSet:${poolMember('ci-pool')}/attribute.repository/octo/app`, 'roles/artifactregistry.reader');
     const granted = await pull();
     expect(granted.access[0]!.actions).toEqual(['pull']);
     expect(granted.sub).toBe(`principal:${poolMember('ci-pool')}/subject/repo:octo/app:ref:refs/heads/main`);
+
+    // A principalSet bound on one repository's policy pushes there, and only there.
+    const repository = emu.state.createRepository({projectId: 'demo-project', location: 'us-central1', repositoryId: 'fed-repo', format: 'DOCKER', description: '', labels: {}});
+    repository.iamPolicy.bindings.push({role: 'roles/artifactregistry.writer', members: [`principalSet:${poolMember('ci-pool')}/attribute.repository/octo/app`]});
+    expect((await pull('repository:us-central1-docker.pkg.dev/demo-project/fed-repo/app:pull,push')).access[0]!.actions).toEqual(['pull', 'push']);
+    emu.state.createRepository({projectId: 'demo-project', location: 'us-central1', repositoryId: 'fed-other', format: 'DOCKER', description: '', labels: {}});
+    expect((await ask('repository:us-central1-docker.pkg.dev/demo-project/fed-other/app:pull,push')).status).toBe(403);
   });
+
 });

@@ -9,7 +9,7 @@ import {apiRootUrl} from '../../api/endpoints.js';
 import type {AppContext} from '../../context.js';
 import {CancelledError, NotFoundError, UsageError} from '../../errors.js';
 import {FIX, SCOPES} from '../../messages.js';
-import {FileReadError, readRegularFileIfExists} from '../../fs/read-file.js';
+import {FileReadError, readRegularFileIfExists, withoutBom} from '../../fs/read-file.js';
 import {validateProjectId} from '../../iam/validate.js';
 import {fnv1a} from '../../store/token-cache.js';
 import {findAdcSource, wellKnownAdcFile} from './read.js';
@@ -168,7 +168,7 @@ async function readWellKnownAdc(ctx: AppContext): Promise<{file: string; adc: Ad
     throw new NotFoundError(`Application Default Credentials file [${file}] does not exist.`, {hint: `Run ${FIX.adcLogin} first.`});
   }
   try {
-    const adc = JSON.parse(text) as unknown;
+    const adc = JSON.parse(withoutBom(text)) as unknown;
     if (adc && typeof adc === 'object' && !Array.isArray(adc)) return {file, adc: adc as AdcJson};
   } catch {
     // reported below

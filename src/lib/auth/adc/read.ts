@@ -7,10 +7,11 @@
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 
+import {pathFor, windowsAppData} from '../../config/paths.js';
 import type {AppContext} from '../../context.js';
 import {ApiError, AuthError} from '../../errors.js';
 import {FIX, SCOPES} from '../../messages.js';
-import {fsErrorReason, jsonErrorAt, readRegularFile} from '../../fs/read-file.js';
+import {fsErrorReason, jsonErrorAt, readRegularFile, withoutBom} from '../../fs/read-file.js';
 import {type CachedToken, fnv1a} from '../../store/token-cache.js';
 import {metadataAccessToken, type MetadataContext, NoMetadataServerError, onGce} from '../credentials/metadata.js';
 import {DEFAULT_RETRY, withRetry} from '../tokens/retry.js';
@@ -29,8 +30,9 @@ export class NoApplicationDefaultCredentialsError extends AuthError {}
 
 /** The well-known ADC file: `$CLOUDSDK_CONFIG`, else `%APPDATA%\gcloud` on Windows, else `~/.config/gcloud`. */
 export function wellKnownAdcFile(env: Record<string, string | undefined>, homeDir: string, platform: NodeJS.Platform): string {
-  const dir = env.CLOUDSDK_CONFIG || (platform === 'win32' && env.APPDATA ? path.join(env.APPDATA, 'gcloud') : path.join(homeDir, '.config', 'gcloud'));
-  return path.join(dir, 'application_default_credentials.json');
+  const p = pathFor(platform);
+  const dir = env.CLOUDSDK_CONFIG || (platform === 'win32' ? p.join(windowsAppData(env, homeDir), 'gcloud') : p.join(homeDir, '.config', 'gcloud'));
+  return p.join(dir, 'application_default_credentials.json');
 }
 
 /** Where ADC come from: a file (with what identifies its current contents), or the metadata server. */
@@ -148,7 +150,7 @@ function readAdcJson(file: string): Record<string, unknown> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(withoutBom(text));
   } catch (error) {
     throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: it is not valid JSON${jsonErrorAt(error)}.`);
   }

@@ -1,7 +1,7 @@
 import {createPrivateKey} from 'node:crypto';
 
 import {UsageError} from '../../errors.js';
-import {jsonErrorAt} from '../../fs/read-file.js';
+import {jsonErrorAt, withoutBom} from '../../fs/read-file.js';
 import type {ServiceAccountKey, StoredServiceAccountCredential} from './stored.js';
 import type {CredentialFileReader} from './types.js';
 
@@ -16,7 +16,7 @@ export function parseServiceAccountKey(text: string, source: string): ServiceAcc
   if (!text.trim()) throw new UsageError(`Key file [${source}] is empty.`);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(withoutBom(text));
   } catch (error) {
     throw new UsageError(`Key file [${source}] is not valid JSON${jsonErrorAt(error)}.`);
   }

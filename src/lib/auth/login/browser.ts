@@ -3,7 +3,7 @@ import {AuthError} from '../../errors.js';
 
 /**
  * The command that opens a URL: `BROWSER` (its first `:`-separated entry, split on spaces; `%s` stands for
- * the URL, else the URL is appended), else xdg-open, open (macOS) or start (Windows).
+ * the URL, else the URL is appended), else xdg-open, open (macOS) or rundll32's URL handler (Windows).
  */
 export function browserCommand(url: string, env: Record<string, string | undefined>, platform: NodeJS.Platform): {file: string; args: string[]} {
   const configured = env.BROWSER?.split(':')[0]?.trim();
@@ -13,7 +13,9 @@ export function browserCommand(url: string, env: Record<string, string | undefin
     return {file: file!, args};
   }
   if (platform === 'darwin') return {file: 'open', args: [url]};
-  if (platform === 'win32') return {file: 'cmd', args: ['/c', 'start', '""', url.replaceAll('&', '^&')]};
+  // Not `cmd /c start`: cmd.exe parses the line again, so the URL's `&`s end the command unless escaped for it, and
+  // Node's quoting of the `""` title is not cmd's. rundll32 takes the URL as one argument, as Go's and gh's openers do.
+  if (platform === 'win32') return {file: 'rundll32', args: ['url.dll,FileProtocolHandler', url]};
   return {file: 'xdg-open', args: [url]};
 }
 

@@ -7,7 +7,7 @@ import {createInterface} from 'node:readline';
 
 import type {AppContext} from '../../context.js';
 import {ApiError, AuthError, UsageError} from '../../errors.js';
-import {fsErrorReason, readRegularFile} from '../../fs/read-file.js';
+import {fsErrorReason, readRegularFile, withoutBom} from '../../fs/read-file.js';
 import type {StoredCredential, StoredUserCredential} from '../credentials/stored.js';
 import {writeAdcFile} from '../adc/write.js';
 import {credentialFileReader} from '../credentials/files.js';
@@ -232,7 +232,7 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   }
   let data: Record<string, unknown>;
   try {
-    data = JSON.parse(text) as Record<string, unknown>;
+    data = JSON.parse(withoutBom(text)) as Record<string, unknown>;
   } catch {
     throw new UsageError(`Credential file [${file}] is not JSON.`);
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type {AppContext} from '../../context.js';
 import {UsageError} from '../../errors.js';
-import {fsErrorReason, readRegularFile} from '../../fs/read-file.js';
+import {fsErrorReason, readRegularFile, withoutBom} from '../../fs/read-file.js';
 
 /** A Desktop-app OAuth client. */
 export interface OAuthClientConfig {
@@ -24,7 +24,7 @@ export const CREATE_CLIENT_HINT =
 export function parseClientIdFile(text: string, file: string): OAuthClientConfig {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(withoutBom(text));
   } catch {
     throw new UsageError(`Client ID file [${file}] is not JSON. ${CREATE_CLIENT_HINT}`);
   }
