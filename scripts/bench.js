@@ -57,12 +57,20 @@ const isExecutable = (file) => {
   }
 };
 
+/** The service the `services enable` rows enable: disabled through the admin route before each run, so each run changes it. */
+const BENCH_SERVICE = 'run.googleapis.com';
+async function disableBenchService(s) {
+  const res = await fetch(`${s.url}/__admin/services`, {method: 'POST', body: JSON.stringify({project: s.project, services: [BENCH_SERVICE], enabled: false})});
+  check(res.ok, `the emulator did not disable ${BENCH_SERVICE}: ${res.status}`);
+}
+
 /**
  * What is measured, in display order. A row:
  * - id, label; baseline: true for the row ratios are taken against;
  * - cmd(s) → [file, args, env, stdin?]: the command, with the bench state s (s.env for gcauth, s.gcloudEnv, ...);
  * - unavailable(s) → a reason string to skip the row, else undefined;
  * - setup(s): runs once before any measurement (e.g. activate an account so the token is cached);
+ * - before(s): runs, unmeasured, before each run (e.g. disable the service a timed `services enable` then enables);
  * - expect(stdout, s): throws when a run's output is wrong (a failed run invalidates the bench);
  * - targets: {maxRatio, maxRssMb} (against `node -e 0`) and {maxRatioTo: {id, name, max}} (against another row, `name` in the table) to mark met / not met;
  * - compareTo: {id, name}: another row whose median this one's is shown as a ratio to, with no target.
@@ -271,9 +279,33 @@ const ROWS = [
     cmd: (s) => [GCLOUD, ['projects', 'add-iam-policy-binding', s.project, `--member=user:gcloud-${nextMember(s)}@example.com`, '--role=roles/viewer'], s.gcloudEnv],
     expect: (out) => check(/^bindings:\n/.test(out) && /user:gcloud-\d+@example\.com/.test(out), 'gcloud printed no policy with the new member'),
   },
+  // Issue 22: the page's first step. Each run enables a disabled service: the enable call, then the operation's poll.
+  {
+    id: 'gcauth-services-enable',
+    label: `gcauth services enable ${BENCH_SERVICE}`,
+    compareTo: {id: 'gcloud-services-enable', name: 'gcloud'},
+    setup: async (s) => {
+      await run(process.execPath, [cli, 'auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.env, {mustSucceed: true});
+    },
+    before: disableBenchService,
+    cmd: (s) => [process.execPath, [cli, 'services', 'enable', BENCH_SERVICE], s.env],
+    expect: (out) => check(out === '', `gcauth services enable printed on stdout: ${out}`),
+  },
+  {
+    id: 'gcloud-services-enable',
+    label: `gcloud services enable ${BENCH_SERVICE}`,
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: async (s) => {
+      await run(GCLOUD, ['auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.gcloudEnv, {mustSucceed: true});
+    },
+    before: disableBenchService,
+    cmd: (s) => [GCLOUD, ['services', 'enable', BENCH_SERVICE], s.gcloudEnv],
+    expect: (out) => check(out === '', `gcloud services enable printed on stdout: ${out}`),
+  },
 ];
 
 const nextMember = (s) => (s.members = (s.members ?? 0) + 1);
+
 
 /**
  * Issue 18, once per bench: as the owner (in a config dir of its own), a workload identity pool whose OIDC provider
@@ -408,6 +440,7 @@ async function measure({runs, rssRuns, only}) {
     if (haveTime) {
       for (let i = 0; i < rssRuns; i++) {
         for (const r of rows) {
+          await r.row.before?.(s);
           const [file, args, env, input] = r.row.cmd(s);
           const mb = await peakRssMb(file, args, env, root, input, r.row.okCodes);
           if (mb !== undefined) r.rss.push(mb);
@@ -553,6 +586,7 @@ function writeGceMarker(gcloudConfig) {
 }
 
 async function timedRun(r, s, {record}) {
+  await r.row.before?.(s);
   const [file, args, env, input] = r.row.cmd(s);
   const before = r.row.baseline ? 0 : await tokenRequestCount(s.url);
   const result = await run(file, args, env, {input});

@@ -68,7 +68,8 @@ async function approveElsewhere(url) {
 /**
  * The demo, in order. Each step runs `gcauth ...args` with the demo's environment.
  * - args: the arguments, or a function of the demo state `s` (s.dataDir, s.ownerKeyFile, s.url, s.env, ...).
- * - check(result, s): throws when the output is not what the flow needs; runs after a zero exit.
+ * - check(result, s): throws when the output is not what the flow needs; runs after the expected exit.
+ * - exitCode: the exit status the step must end with (default 0; a step that shows a refusal expects 1).
  * - stdin: text to feed the command.
  * Add a flow (IAM provisioning, docker login, user login) by adding entries here.
  */
@@ -121,6 +122,31 @@ export const STEPS = [
       assert(s.project, 'core/project is not set');
       s.pusher = `ci-pusher@${s.project}.iam.gserviceaccount.com`;
     },
+  },
+  // The page's first precondition: the registry API (and the APIs the flow calls) enabled on the project.
+  {
+    title: 'Nothing is enabled yet: IAM refuses the project with SERVICE_DISABLED, and says how to enable it',
+    args: ['iam', 'service-accounts', 'list'],
+    exitCode: 1,
+    check: (r) => assert(/^ERROR: .*\(iam\.googleapis\.com\) is not enabled on project \S+, .*gcauth services enable iam\.googleapis\.com --project=/.test(r.stderr), 'no SERVICE_DISABLED line naming the fix'),
+  },
+  {
+    title: 'Enable the registry API first, as the page says, with the APIs the provisioning flow calls',
+    args: [
+      'services',
+      'enable',
+      'artifactregistry.googleapis.com',
+      'iam.googleapis.com',
+      'iamcredentials.googleapis.com',
+      'cloudresourcemanager.googleapis.com',
+      'sts.googleapis.com',
+    ],
+    check: (r) => assert(/^Operation "operations\/\S+" finished successfully\.$/m.test(r.stderr), 'no finished operation on stderr'),
+  },
+  {
+    title: 'List the enabled services',
+    args: ['services', 'list', '--enabled'],
+    check: (r) => assert(/^artifactregistry\.googleapis\.com\s+Artifact Registry API$/m.test(r.stdout), 'the registry API is not listed as enabled'),
   },
   // The seed's provisioning flow: an identity for CI that may push images to one repository (least privilege), and its key.
   {
@@ -480,8 +506,9 @@ async function main() {
   try {
     const env = cleanEnv(configDir);
     console.log(`# gcauth demo: everything lives in a temp dir, shown as $DEMO (${root})`);
-    console.log(`$ gcauth emulator start --port 0 --data-dir ${show(dataDir)} &`);
-    emulator = await startEmulator({dataDir, env});
+    // --no-services: the project starts as a new one at Google does, with no API enabled; the flow's first step enables them.
+    console.log(`$ gcauth emulator start --port 0 --data-dir ${show(dataDir)} --no-services &`);
+    emulator = await startEmulator({dataDir, env, args: ['--no-services']});
     console.log(`Emulator listening on ${emulator.url} (pid ${emulator.pid})\n`);
     const s = {root, dataDir, configDir, url: emulator.url, ownerKeyFile: path.join(dataDir, 'owner-key.json'), env: {...env}};
 
@@ -506,7 +533,7 @@ async function main() {
       let problem;
       if (r.timedOut) problem = `timed out after ${STEP_TIMEOUT_MS} ms`;
       else if (r.error) problem = `could not run ${file}: ${r.error.message}`;
-      else if (r.exitCode !== 0) problem = `exit code ${r.exitCode}`;
+      else if (r.exitCode !== (step.exitCode ?? 0)) problem = `exit code ${r.exitCode}`;
       else {
         try {
           step.check?.(r, s);

@@ -18,6 +18,8 @@ export interface ApiService {
   denialDomain?: string;
   /** Scopes accepted besides cloud-platform (IAM Credentials also takes `auth/iam`, which gcloud's impersonation uses). */
   extraScopes?: readonly string[];
+  /** Served whatever services the project has enabled (Service Usage); every other API needs its own enabled. */
+  alwaysEnabled?: boolean;
 }
 
 /** What a handler may use: the request, its authenticated caller, the world, and permission checks. */
@@ -64,6 +66,8 @@ export interface ApiDeps {
   idTokens: IdTokenSigner;
   now(): number;
   url(): string;
+  /** Throws the API's refusal when the request's project has not enabled `service` (Service Usage's SERVICE_DISABLED). */
+  requireEnabled?(service: ApiService, params: Record<string, string>): void;
 }
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
@@ -182,6 +186,7 @@ export class ApiDispatcher {
     try {
       const {route} = matched.compiled;
       const caller = authenticate(this.deps.authn, bearerToken(c, url.searchParams), route);
+      this.deps.requireEnabled?.(route.service, matched.params);
       const body = await readBody(c, route);
       const call = this.call(route, matched.params, url.searchParams, body, caller);
       return c.json(await route.handle(call), 200);

@@ -95,6 +95,8 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
       ['CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY', `${url}/artifactregistry/`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE', `${url}/serviceusage/`],
+      ['CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY', `${url}/orgpolicy/`],
       ['CLOUDSDK_CORE_PROJECT', project],
       // gcloud otherwise probes the real GCE metadata server (off-box traffic and seconds of delay); both switches
       // are needed. On an emulated VM the check stays on and GCE_METADATA_* point it at the emulator instead.
@@ -113,6 +115,8 @@ export function emulatorEnv(info: EmulatorInfo, opts: {gcloud?: boolean; registr
     ['GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER', `${url}/cloudresourcemanager/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS', `${url}/iamcredentials/`],
     ['GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY', `${url}/artifactregistry/`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE', `${url}/serviceusage/`],
+    ['GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY', `${url}/orgpolicy/`],
     ['GCAUTH_CORE_PROJECT', project],
     ...vm,
     ...ci,

@@ -5,6 +5,7 @@ import {buildKeyFile, serializeKeyFile} from './keys.js';
 import {applySetIamPolicy, readPermissions, renderPolicy, requestedVersion} from './policy.js';
 import type {IamPolicy, ServiceAccountKeyRecord, ServiceAccountRecord} from './records.js';
 import {serviceAccountEmail} from './state.js';
+import {CONSTRAINTS, constraintViolation} from './orgpolicy.js';
 
 /** Google's constant etag on every service account (it is not a concurrency token there). */
 const ACCOUNT_ETAG = 'MDEwMjE5MjA=';
@@ -220,6 +221,7 @@ export function testAccountIamPermissions(call: ApiCall): unknown {
  */
 export async function createKey(call: ApiCall): Promise<unknown> {
   const account = authorizedAccount(call, 'iam.serviceAccountKeys.create');
+  if (call.state.constraintEnforced(account.projectId, CONSTRAINTS.keyCreation)) throw constraintViolation(CONSTRAINTS.keyCreation, account);
   const type = call.body.privateKeyType ?? 'TYPE_GOOGLE_CREDENTIALS_FILE';
   if (type !== 'TYPE_GOOGLE_CREDENTIALS_FILE' && type !== 'TYPE_UNSPECIFIED') throw invalid(API_MESSAGES.keyType('Private', String(type)), 'private_key_type');
   const algorithm = call.body.keyAlgorithm ?? 'KEY_ALG_RSA_2048';

@@ -29,6 +29,10 @@ export interface ProjectRecord {
   lifecycleState: 'ACTIVE' | 'DELETE_REQUESTED';
   createTime: string;
   iamPolicy: IamPolicy;
+  /** Service Usage: the services enabled on the project (absent from older files, which acted as if all were). */
+  enabledServices?: string[];
+  /** Organization-policy boolean constraints enforced on the project, e.g. `iam.disableServiceAccountKeyCreation`. */
+  enforcedConstraints?: string[];
 }
 
 /** A service-account key as Google holds it: only the public half survives creation. */
@@ -290,7 +294,7 @@ export interface VmRecord {
  * can compare it before and after a refused call and see that nothing changed.
  */
 export interface StateView {
-  projects: Record<string, {projectNumber: string; iamPolicy: IamPolicy}>;
+  projects: Record<string, {projectNumber: string; iamPolicy: IamPolicy; enabledServices: string[]; enforcedConstraints: string[]}>;
   serviceAccounts: Record<
     string,
     Pick<ServiceAccountRecord, 'projectId' | 'uniqueId' | 'displayName' | 'description' | 'disabled' | 'iamPolicy'> & {

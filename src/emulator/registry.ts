@@ -14,6 +14,8 @@ import writeFileAtomic from 'write-file-atomic';
 import {AR_MESSAGES, createGcrRepository, registryTarget, repositoryPermissions, type RegistryTarget} from './artifactregistry.js';
 import {ANONYMOUS_PRINCIPALS, hasAnyScope, type Authenticator, type Credential, type Identity, type RefusalReason} from './authn.js';
 import {generateRsaKeyPair} from './keys.js';
+import type {ProjectRecord} from './records.js';
+import {serviceDisabled} from './serviceusage.js';
 import type {EmulatorState} from './state.js';
 import type {EmulatorStats} from './stats.js';
 import {selfSignedCertificate, toPem} from './x509.js';
@@ -305,6 +307,19 @@ function refusedByOAuthScopes(state: EmulatorState, caller: Caller, requested: R
  * Parses `scope` values: each is one or more space-separated `TYPE:NAME:ACTIONS` (the name may hold colons, as in
  * `host:5000/img`); the same resource asked twice is merged. Returns the offending scope when one is malformed.
  */
+/** The API a project must have enabled for its repositories to be served. */
+const REGISTRY_API = 'artifactregistry.googleapis.com';
+
+/** The first project named by a requested repository that exists and has not enabled the registry API. */
+function projectWithoutRegistryApi(state: EmulatorState, requested: ResourceActions[]): ProjectRecord | undefined {
+  for (const r of requested) {
+    const target = r.type === 'repository' ? registryTarget(r.name) : undefined;
+    const project = target === undefined ? undefined : state.findProject(target.projectId);
+    if (project && !state.serviceEnabled(project.projectId, REGISTRY_API)) return project;
+  }
+  return undefined;
+}
+
 function parseScopes(values: string[]): {ok: true; scopes: ResourceActions[]} | {ok: false; bad: string} {
   const merged = new Map<string, ResourceActions>();
   for (const scope of values.flatMap((v) => v.split(' ')).filter((s) => s !== '')) {
@@ -409,6 +424,13 @@ export function registerRegistryRoutes(app: Hono, deps: RegistryDeps): void {
       const verdict = authn.authenticate(credentialOf(credentials.username, credentials.password));
       if (!verdict.ok) return refuse(401, 'UNAUTHORIZED', refusalMessage(verdict.reason, verdict.detail));
       caller = verdict.identity;
+    }
+    // A repository of a project that has not enabled Artifact Registry (which also serves gcr.io hosts today) is
+    // refused with Google's SERVICE_DISABLED text, which names the API and where to enable it.
+    const disabled = projectWithoutRegistryApi(state, parsed.scopes);
+    if (disabled !== undefined) {
+      stats.registryTokens.refused++;
+      return c.json(registryError('DENIED', serviceDisabled(REGISTRY_API, disabled).message), 403, NO_STORE);
     }
     // Refused outright rather than granted in part: a registry's own refusal could not say that the scopes are the
     // cause, while this message reaches the user (docker: "denied: ...", skopeo: "requesting bearer token: ...").

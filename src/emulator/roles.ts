@@ -10,6 +10,8 @@ const PROJECT_READ = ['resourcemanager.projects.get', 'resourcemanager.projects.
 const PROJECT_IAM_READ = ['resourcemanager.projects.getIamPolicy'];
 const PROJECT_IAM_WRITE = ['resourcemanager.projects.setIamPolicy'];
 const SERVICE_USAGE = ['serviceusage.services.use'];
+const SERVICE_USAGE_READ = ['serviceusage.services.get', 'serviceusage.services.list'];
+const SERVICE_USAGE_WRITE = ['serviceusage.services.enable', 'serviceusage.services.disable'];
 
 const ACCOUNT_READ = ['iam.serviceAccounts.get', 'iam.serviceAccounts.list'];
 const ACCOUNT_IAM_READ = ['iam.serviceAccounts.getIamPolicy'];
@@ -95,12 +97,15 @@ const VIEWER = [
   ...KEY_READ,
   ...POOL_READ,
   ...STORAGE_BUCKET_READ,
+  ...SERVICE_USAGE_READ,
+  'orgpolicy.policy.get',
   'artifactregistry.repositories.get',
   'artifactregistry.repositories.list',
 ];
 const EDITOR = [
   ...VIEWER,
   ...SERVICE_USAGE,
+  ...SERVICE_USAGE_WRITE,
   ...ACCOUNT_WRITE,
   ...ACT_AS,
   ...KEY_WRITE,
@@ -130,7 +135,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   'roles/iam.serviceAccountKeyAdmin': [...PROJECT_READ, ...ACCOUNT_READ, ...KEY_READ, ...KEY_WRITE],
   'roles/iam.serviceAccountUser': [...PROJECT_READ, ...ACCOUNT_READ, ...ACT_AS],
   'roles/iam.serviceAccountTokenCreator': [...PROJECT_READ, 'iam.serviceAccounts.get', ...TOKEN_CREATION],
-  'roles/serviceusage.serviceUsageConsumer': [...SERVICE_USAGE],
+  'roles/serviceusage.serviceUsageConsumer': [...SERVICE_USAGE, ...SERVICE_USAGE_READ],
+  'roles/serviceusage.serviceUsageAdmin': [...SERVICE_USAGE, ...SERVICE_USAGE_READ, ...SERVICE_USAGE_WRITE],
+  'roles/serviceusage.serviceUsageViewer': [...SERVICE_USAGE_READ],
   'roles/storage.admin': [...PROJECT_READ, ...STORAGE_BUCKET_READ, ...STORAGE_OBJECT_READ, ...STORAGE_OBJECT_WRITE, ...STORAGE_ADMIN],
   'roles/storage.objectAdmin': [...PROJECT_READ, ...STORAGE_OBJECT_READ, ...STORAGE_OBJECT_WRITE],
   'roles/storage.objectCreator': [...PROJECT_READ, 'storage.objects.create'],

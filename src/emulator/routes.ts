@@ -4,6 +4,8 @@ import * as crm from './crm.js';
 import {API_MESSAGES} from './google-errors.js';
 import * as iam from './iam.js';
 import * as iamcredentials from './iamcredentials.js';
+import * as orgpolicy from './orgpolicy.js';
+import * as serviceusage from './serviceusage.js';
 import * as wif from './wif.js';
 
 /** IAM v1 under `{url}/iam/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM). */
@@ -22,6 +24,12 @@ export const IAM_CREDENTIALS: ApiService = {
 
 /** Artifact Registry v1 under `{url}/artifactregistry/` (gcauth: api_endpoint_overrides/artifactregistry). */
 export const ARTIFACT_REGISTRY: ApiService = {prefix: '/artifactregistry/', name: 'artifactregistry.googleapis.com', denial: artifactregistry.AR_MESSAGES.apiDenied};
+
+/** Service Usage v1 under `{url}/serviceusage/` (gcloud: CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE); reachable on any project. */
+export const SERVICE_USAGE: ApiService = {prefix: '/serviceusage/', name: 'serviceusage.googleapis.com', denial: API_MESSAGES.iamDenied, alwaysEnabled: true};
+
+/** Org Policy v2 under `{url}/orgpolicy/` (gcauth: api_endpoint_overrides/orgpolicy): effective boolean constraints, for doctor. */
+export const ORG_POLICY: ApiService = {prefix: '/orgpolicy/', name: 'orgpolicy.googleapis.com', denial: API_MESSAGES.iamDenied};
 
 const ACCOUNTS = 'v1/projects/{project}/serviceAccounts';
 const ACCOUNT = `${ACCOUNTS}/{account}`;
@@ -128,4 +136,32 @@ export const API_ROUTES: readonly ApiRoute[] = [
       {service: ar, method: 'GET', path: `${location}/operations/{operation}`, rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: artifactregistry.getOperation},
     ];
   })(),
+
+  ...((): ApiRoute[] => {
+    const rpc = 'google.api.serviceusage.v1.ServiceUsage';
+    const services = 'v1/projects/{project}/services';
+    return [
+      {service: SERVICE_USAGE, method: 'GET', path: services, rpc: `${rpc}.ListServices`, readOnly: true, handle: serviceusage.listServices},
+      {service: SERVICE_USAGE, method: 'GET', path: `${services}/{service}`, rpc: `${rpc}.GetService`, readOnly: true, handle: serviceusage.getService},
+      {service: SERVICE_USAGE, method: 'POST', path: `${services}/{service}:enable`, rpc: `${rpc}.EnableService`, body: [], handle: serviceusage.enableService},
+      {service: SERVICE_USAGE, method: 'POST', path: `${services}:batchEnable`, rpc: `${rpc}.BatchEnableServices`, body: ['serviceIds'], handle: serviceusage.batchEnableServices},
+      {
+        service: SERVICE_USAGE,
+        method: 'POST',
+        path: `${services}/{service}:disable`,
+        rpc: `${rpc}.DisableService`,
+        body: ['disableDependentServices', 'checkIfServiceHasUsage'],
+        handle: serviceusage.disableService,
+      },
+      {service: SERVICE_USAGE, method: 'GET', path: 'v1/operations/{operation}', rpc: 'google.longrunning.Operations.GetOperation', readOnly: true, handle: serviceusage.getOperation},
+    ];
+  })(),
+  {
+    service: ORG_POLICY,
+    method: 'GET',
+    path: 'v2/projects/{project}/policies/{policy}:getEffectivePolicy',
+    rpc: 'google.cloud.orgpolicy.v2.OrgPolicy.GetEffectivePolicy',
+    readOnly: true,
+    handle: orgpolicy.getEffectivePolicy,
+  },
 ];

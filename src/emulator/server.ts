@@ -18,8 +18,10 @@ import {CiIssuer, registerCiRoutes} from './ci-issuer.js';
 import {registerConsentRoutes} from './consent.js';
 import {isMetadataPath, MetadataServer, registerMetadataRoutes, type MetadataUpdate} from './metadata.js';
 import {registerOAuthRoutes} from './oauth.js';
+import {registerProjectAdminRoutes} from './project-admin.js';
 import {loadRegistrySigner, registerRegistryRoutes, registryInfo, writeRegistryCertificate, type RegistryInfo} from './registry.js';
 import {API_ROUTES} from './routes.js';
+import {requireServiceEnabled} from './serviceusage.js';
 import {registerStsRoutes} from './sts.js';
 import {EmulatorState} from './state.js';
 import {bump, emptyStats, type EmulatorStats} from './stats.js';
@@ -49,6 +51,8 @@ export interface StartEmulatorOptions {
   dataDir: string;
   /** Project created on first start; default `demo-project`. Ignored when state exists. */
   project?: string;
+  /** Services enabled on the project made on first start; default DEFAULT_SERVICES, `[]` for none (`--no-services`). */
+  services?: readonly string[];
   /** User accounts the consent page offers (added to existing state); `user@example.com` when none is known. */
   users?: string[];
   faults?: FaultConfig;
@@ -169,6 +173,7 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
     project: opts.project ?? 'demo-project',
     users: opts.users ?? [],
     now,
+    services: opts.services,
   });
   const project = state.defaultProject;
   const ownerEmail = state.ownerEmail;
@@ -192,7 +197,14 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
   };
   const app = new Hono();
   // Requests can only arrive after listen(), by which time `info` is set.
-  const api = new ApiDispatcher(API_ROUTES, {state, authn, idTokens, now, url: () => info?.url ?? ''});
+  const api = new ApiDispatcher(API_ROUTES, {
+    state,
+    authn,
+    idTokens,
+    now,
+    url: () => info?.url ?? '',
+    requireEnabled: (service, params) => requireServiceEnabled(service, params, state),
+  });
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -230,6 +242,8 @@ export async function startEmulator(opts: StartEmulatorOptions): Promise<Running
       return true;
     },
   });
+
+  registerProjectAdminRoutes(app, state);
 
   app.use('*', async (c, next) => {
     if (c.req.path.startsWith(ADMIN_PREFIX)) return next();

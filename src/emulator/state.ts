@@ -42,6 +42,21 @@ const EMPTY_POLICY_ETAG = 'ACAB';
 /** How long Google keeps a deleted pool or provider before purging it (its `expireTime`). */
 const SOFT_DELETE_MS = 30 * 24 * 3600 * 1000;
 
+/**
+ * The services a project starts with: what the demo and the emulated clients call (IAM, Resource Manager, IAM
+ * Credentials, the registries, Org Policy (which doctor reads), Service Usage itself, the STS). `emulator start --no-services` starts with none.
+ */
+export const DEFAULT_SERVICES: readonly string[] = [
+  'artifactregistry.googleapis.com',
+  'cloudresourcemanager.googleapis.com',
+  'containerregistry.googleapis.com',
+  'iam.googleapis.com',
+  'iamcredentials.googleapis.com',
+  'orgpolicy.googleapis.com',
+  'serviceusage.googleapis.com',
+  'sts.googleapis.com',
+];
+
 /** The user the emulator knows when started without `--user`: the consent page needs someone to choose. */
 export const DEFAULT_USER = 'user@example.com';
 
@@ -92,7 +107,7 @@ function own<T>(map: Record<string, T>, key: string): T | undefined {
 export class EmulatorState {
   /** Authorization codes, by code; never persisted. */
   private readonly authCodes = new Map<string, AuthCodeRecord>();
-  /** Finished long-running operations of Artifact Registry, by name, for pollers; never persisted. */
+  /** Finished long-running operations (Artifact Registry's, Service Usage's), by name, for pollers; never persisted. */
   private readonly operations = new Map<string, Record<string, unknown>>();
   private pendingWrite: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
@@ -110,7 +125,7 @@ export class EmulatorState {
    */
   static async open(
     dataDir: string,
-    opts: {project: string; users: string[]; now: () => number},
+    opts: {project: string; users: string[]; now: () => number; services?: readonly string[]},
   ): Promise<{state: EmulatorState; ownerKey?: {keyId: string; privateKeyPem: string}}> {
     const file = join(dataDir, STATE_FILE);
     let text: string | undefined;
@@ -144,6 +159,8 @@ export class EmulatorState {
       data.federatedTokens ??= {};
       // Fields added by later parts of the same version: service-account policies and system-managed keys.
       const state = new EmulatorState(file, data, opts.now);
+      // A project of an older file served every API; it keeps doing so, now as enabled services.
+      for (const project of Object.values(data.projects)) project.enabledServices ??= [...DEFAULT_SERVICES];
       for (const account of Object.values(data.serviceAccounts)) {
         account.iamPolicy ??= emptyPolicy();
         // A system key without its private half (older files) cannot sign; Google rotates, so a fresh one joins it.
@@ -172,7 +189,7 @@ export class EmulatorState {
       federatedTokens: {},
     };
     const state = new EmulatorState(file, data, opts.now);
-    state.createProject(opts.project);
+    state.createProject(opts.project, opts.services);
     const owner = state.createServiceAccount(opts.project, 'emulator-owner', {
       displayName: 'Emulator owner',
       description: 'Created by the gcauth emulator on first start; owns the project.',
@@ -199,8 +216,8 @@ export class EmulatorState {
     return this.data.signingKey;
   }
 
-  /** Creates a project with an empty version-1 policy; idempotent for an existing id. */
-  createProject(projectId: string): ProjectRecord {
+  /** Creates a project with an empty version-1 policy and `services` enabled; idempotent for an existing id. */
+  createProject(projectId: string, services: readonly string[] = DEFAULT_SERVICES): ProjectRecord {
     const existing = own(this.data.projects, projectId);
     if (existing) return existing;
     const project: ProjectRecord = {
@@ -210,6 +227,8 @@ export class EmulatorState {
       lifecycleState: 'ACTIVE',
       createTime: new Date(this.now()).toISOString(),
       iamPolicy: {version: 1, etag: newEtag(), bindings: []},
+      enabledServices: [...services].sort(),
+      enforcedConstraints: [],
     };
     this.data.projects[projectId] = project;
     return project;
@@ -227,6 +246,43 @@ export class EmulatorState {
       policy.bindings.push({role, members: [member]});
     }
     policy.etag = newEtag();
+  }
+
+  /** Whether `service` (e.g. `iam.googleapis.com`) is enabled on a project (id or number); false for no such project. */
+  serviceEnabled(project: string, service: string): boolean {
+    return this.findProject(project)?.enabledServices?.includes(service) ?? false;
+  }
+
+  /** The services enabled on a project (id or number), sorted; empty for no such project. */
+  enabledServices(project: string): string[] {
+    return [...(this.findProject(project)?.enabledServices ?? [])];
+  }
+
+  /** Enables or disables services on an existing project (id or number); the caller saves. */
+  setServicesEnabled(project: string, services: readonly string[], enabled: boolean): void {
+    const record = this.findProject(project);
+    if (!record) throw new Error(`no project ${project}`);
+    const current = new Set(record.enabledServices ?? []);
+    for (const service of services) {
+      if (enabled) current.add(service);
+      else current.delete(service);
+    }
+    record.enabledServices = [...current].sort();
+  }
+
+  /** Whether an organization-policy boolean constraint (`iam.disableServiceAccountKeyCreation`) is enforced on a project. */
+  constraintEnforced(project: string, constraint: string): boolean {
+    return this.findProject(project)?.enforcedConstraints?.includes(constraint) ?? false;
+  }
+
+  /** Enforces or lifts a boolean constraint on an existing project; the caller saves. */
+  setConstraintEnforced(project: string, constraint: string, enforced: boolean): void {
+    const record = this.findProject(project);
+    if (!record) throw new Error(`no project ${project}`);
+    const current = new Set(record.enforcedConstraints ?? []);
+    if (enforced) current.add(constraint);
+    else current.delete(constraint);
+    record.enforcedConstraints = [...current].sort();
   }
 
   /** A project by its id only. */
@@ -698,7 +754,10 @@ export class EmulatorState {
   /** What `GET /__admin/state` shows: projects with their policies, accounts with their policies and keys, users. */
   publicView(): StateView {
     const projects = Object.fromEntries(
-      Object.values(this.data.projects).map((p) => [p.projectId, {projectNumber: p.projectNumber, iamPolicy: p.iamPolicy}]),
+      Object.values(this.data.projects).map((p) => [
+        p.projectId,
+        {projectNumber: p.projectNumber, iamPolicy: p.iamPolicy, enabledServices: p.enabledServices ?? [], enforcedConstraints: p.enforcedConstraints ?? []},
+      ]),
     );
     const serviceAccounts = Object.fromEntries(
       Object.values(this.data.serviceAccounts).map((a) => [

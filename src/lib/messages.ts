@@ -34,6 +34,8 @@ export const FIX = {
   adcLogin: 'gcauth auth application-default login',
   /** Choosing an account that is already logged in. */
   setAccount: 'gcauth config set account ACCOUNT',
+  /** Enabling an API on a project (Service Usage). */
+  enableService: (service: string, project: string): string => `gcauth services enable ${service} --project=${project}`,
 } as const;
 
 /** The sentences several messages end with. */
@@ -46,6 +48,14 @@ export const HINTS = {
   noActiveAccount: `You do not currently have an active account selected. Run ${FIX.login()}, or ${FIX.activateKey()}, or ${FIX.setAccount} for one already logged in.`,
   /** The role a source account needs on a service account it impersonates. */
   tokenCreatorRole: 'roles/iam.serviceAccountTokenCreator',
+  /**
+   * The ways to act as a service account without a key, with the commands that set them up (after an organization
+   * policy refused a key).
+   */
+  keyless: (email: string): string =>
+    `impersonate it (grant roles/iam.serviceAccountTokenCreator, then pass --impersonate-service-account=${email}), ` +
+    `federate an outside identity (gcauth iam workload-identity-pools create-cred-config POOL_PROVIDER --service-account=${email} --output-file=FILE), ` +
+    'or, on Google Cloud, attach it to the VM or workload and let the metadata server serve its tokens',
 } as const;
 
 /**

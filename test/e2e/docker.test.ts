@@ -297,6 +297,22 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
       }
     });
 
+    test('a project whose registry API is disabled is refused with the text that says what to enable; gcauth services enable fixes it', async () => {
+      const sb = await sandbox();
+      await configureHelper(sb, [registry.host], [registry.host]);
+      await gcauthOk(sb, ['services', 'disable', 'artifactregistry.googleapis.com', `--project=${emu.project}`]);
+      try {
+        const refused = await dockerManifestInspect(sb, registry);
+        expect(refused.exitCode).toBe(1);
+        expect(refused.stderr).toMatch(/denied: Artifact Registry API has not been used in project \d+ before or it is disabled\. Enable it by visiting https:\/\/console\.developers\.google\.com\/apis\/api\/artifactregistry\.googleapis\.com\/overview\?project=\d+ then retry\./);
+      } finally {
+        await gcauthOk(sb, ['services', 'enable', 'artifactregistry.googleapis.com', `--project=${emu.project}`]);
+      }
+      const served = await dockerManifestInspect(sb, registry);
+      expect(served.exitCode).toBe(0);
+      expect(JSON.parse(served.stdout)).toEqual(image.manifest);
+    });
+
     test('skopeo inspect reads the pushed image with the token the helper gave', async () => {
       const sb = await sandbox();
       await configureHelper(sb, [registry.host], [registry.host]);

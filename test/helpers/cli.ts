@@ -54,5 +54,7 @@ export function emulatorEnv(url: string, configDir: string): Record<string, stri
     GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${url}/cloudresourcemanager/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${url}/iamcredentials/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${url}/artifactregistry/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${url}/serviceusage/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${url}/orgpolicy/`,
   };
 }

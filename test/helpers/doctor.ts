@@ -10,8 +10,10 @@ export const HEALTHY_VERDICTS = {
   account: 'ok',
   federation: 'skip',
   'vm-scopes': 'skip',
+  'registry-api': 'ok',
   'registry-pull': 'ok',
   'registry-push': 'ok',
   'token-lifetime': 'skip',
   'key-age': 'ok',
+  'key-policy': 'ok',
 } as const;

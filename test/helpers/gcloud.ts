@@ -27,6 +27,7 @@ export function gcloudEnv(url: string, project: string): Record<string, string> 
     CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${url}/cloudresourcemanager/`,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${url}/iamcredentials/`,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${url}/artifactregistry/`,
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${url}/serviceusage/`,
     CLOUDSDK_CORE_PROJECT: project,
     CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
     CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',

@@ -106,6 +106,8 @@ describe('gcauth emulator env-init (built CLI)', () => {
           `export GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=${emu.url}/cloudresourcemanager/`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=${emu.url}/iamcredentials/`,
           `export GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=${emu.url}/artifactregistry/`,
+          `export GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE=${emu.url}/serviceusage/`,
+          `export GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY=${emu.url}/orgpolicy/`,
           'export GCAUTH_CORE_PROJECT=demo-project',
         ].join('\n'),
       );

@@ -1,4 +1,4 @@
-import {toApiError} from '../../src/lib/api/api-error.js';
+import {KeyPolicyError, ServiceDisabledError, toApiError} from '../../src/lib/api/api-error.js';
 import {isRepeatable, mayRetry} from '../../src/lib/api/session.js';
 import {ApiError, AuthError, ConflictError, NotFoundError, PermissionDeniedError} from '../../src/lib/errors.js';
 
@@ -23,6 +23,50 @@ describe('toApiError', () => {
     );
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect(error.message).toBe('viewer@p.iam.gserviceaccount.com lacks permission resourcemanager.projects.setIamPolicy on project [p].');
+  });
+
+  it('turns SERVICE_DISABLED into one line naming the API and the services enable that fixes it, on the consumer project by number', () => {
+    const error = toApiError(
+      answered(403, {
+        code: 403,
+        status: 'PERMISSION_DENIED',
+        message: 'Artifact Registry API has not been used in project 123 before or it is disabled.',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'SERVICE_DISABLED',
+            domain: 'googleapis.com',
+            metadata: {service: 'artifactregistry.googleapis.com', consumer: 'projects/123', serviceTitle: 'Artifact Registry API', containerInfo: '123'},
+          },
+        ],
+      }),
+      {account: 'a@p.iam.gserviceaccount.com', resource: 'repository [projects/p/locations/us/repositories/r]'},
+    );
+    expect(error).toBeInstanceOf(ServiceDisabledError);
+    expect(error.message).toBe(
+      'Artifact Registry API (artifactregistry.googleapis.com) is not enabled on project 123, so repository [projects/p/locations/us/repositories/r] cannot be used; ' +
+        'enable it with: gcauth services enable artifactregistry.googleapis.com --project=123',
+    );
+    expect((error as ServiceDisabledError).hint).toBeUndefined();
+  });
+
+  it('turns a key refused by iam.disableServiceAccountKeyUpload into one line naming the constraint', () => {
+    const error = toApiError(
+      answered(400, {
+        code: 400,
+        status: 'FAILED_PRECONDITION',
+        message: 'Precondition check failed.',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
+            violations: [{type: 'constraints/iam.disableServiceAccountKeyUpload', subject: 'projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com?configvalue=x', description: 'd'}],
+          },
+        ],
+      }),
+      {account: 'a@p.iam.gserviceaccount.com', resource: 'service account [sa@p.iam.gserviceaccount.com]'},
+    );
+    expect(error).toBeInstanceOf(KeyPolicyError);
+    expect(error.message).toMatch(/^Key upload is not allowed on service account \[sa@p\.iam\.gserviceaccount\.com\]: the organization policy constraint constraints\/iam\.disableServiceAccountKeyUpload is enforced on its project\. Act as the account without a key: impersonate it .*--impersonate-service-account=sa@p\.iam\.gserviceaccount\.com/);
   });
 
   it("reads the permission from IAM's wording when there is no detail", () => {

@@ -14,6 +14,8 @@ describe('emulator env-init core', () => {
         'export GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER=http://127.0.0.1:4321/cloudresourcemanager/\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS=http://127.0.0.1:4321/iamcredentials/\n' +
         'export GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY=http://127.0.0.1:4321/artifactregistry/\n' +
+        'export GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE=http://127.0.0.1:4321/serviceusage/\n' +
+        'export GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY=http://127.0.0.1:4321/orgpolicy/\n' +
         'export GCAUTH_CORE_PROJECT=demo-project\n',
     );
   });
@@ -27,6 +29,8 @@ describe('emulator env-init core', () => {
       CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: 'http://127.0.0.1:4321/cloudresourcemanager/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: 'http://127.0.0.1:4321/iamcredentials/',
       CLOUDSDK_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: 'http://127.0.0.1:4321/artifactregistry/',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: 'http://127.0.0.1:4321/serviceusage/',
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_ORGPOLICY: 'http://127.0.0.1:4321/orgpolicy/',
       CLOUDSDK_CORE_PROJECT: 'demo-project',
       CLOUDSDK_CORE_CHECK_GCE_METADATA: 'false',
     });

@@ -85,6 +85,14 @@ export const spec = defineCommand({
       options: METADATA_FAULTS,
     },
     'request-log': {type: 'boolean', description: 'Log one line per request on stderr.', default: true, allowNo: true},
+    services: {
+      type: 'boolean',
+      description:
+        'Enable on the project made at first start the services the demo needs (IAM, Resource Manager, IAM Credentials, Artifact and Container ' +
+        'Registry, Service Usage, STS); --no-services enables none, as a new project at Google, so a script must take `services enable` first.',
+      default: true,
+      allowNo: true,
+    },
   },
   options: ({flags}): EmulatorStartOptions => ({
     host: flags.host,
@@ -96,6 +104,7 @@ export const spec = defineCommand({
     tokenLifetimeSeconds: flags['token-lifetime'],
     vm: vmFlags(flags['vm-service-account'], flags['vm-scopes'], flags['vm-fault'] as MetadataFault | undefined),
     requestLog: flags['request-log'],
+    ...(flags.services ? {} : {services: []}),
   }),
   run: startEmulatorCommand,
   human: () => '',

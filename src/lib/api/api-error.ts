@@ -1,6 +1,6 @@
 import {classifyNetworkFailure} from '../auth/tokens/retry.js';
 import {ApiError, AuthError, ConflictError, GcauthError, NotFoundError, PermissionDeniedError} from '../errors.js';
-import {asClause, FIX, SCOPES, shortScope} from '../messages.js';
+import {asClause, FIX, HINTS, SCOPES, shortScope} from '../messages.js';
 import {NetworkProblem} from '../net/problems.js';
 
 /** What a failed call was about, so its message can name the account and the resource. */
@@ -9,6 +9,8 @@ export interface CallSubject {
   account: string;
   /** The resource in words, e.g. `project [p]` or `service account [sa@p.iam.gserviceaccount.com]`. */
   resource: string;
+  /** The project the call was about, when known: named in a fix instead of the number Google reports. */
+  project?: string;
 }
 
 /** Google's JSON error body (`google.rpc.Status` inside `error`). */
@@ -16,7 +18,15 @@ interface GoogleStatus {
   code?: number;
   message?: string;
   status?: string;
-  details?: Array<{'@type'?: string; reason?: string; metadata?: Record<string, string>; member?: string; role?: string; type?: string}>;
+  details?: Array<{
+    '@type'?: string;
+    reason?: string;
+    metadata?: Record<string, string>;
+    member?: string;
+    role?: string;
+    type?: string;
+    violations?: Array<{type?: string; subject?: string; description?: string}>;
+  }>;
 }
 
 interface TransportFailure {
@@ -77,6 +87,72 @@ export class InsufficientScopesError extends PermissionDeniedError {
   ) {
     super(message, options);
   }
+}
+
+/** A 403 because the API is not enabled on the consumer project (Google's SERVICE_DISABLED): the fix is `services enable`. */
+export class ServiceDisabledError extends PermissionDeniedError {
+  constructor(
+    message: string,
+    readonly service: string,
+    readonly project: string,
+    options?: {cause?: unknown; status?: number},
+  ) {
+    super(message, options);
+  }
+}
+
+/** A key refused by an organization policy constraint (`iam.disableServiceAccountKeyCreation` or `...KeyUpload`). */
+export class KeyPolicyError extends ApiError {
+  constructor(
+    message: string,
+    readonly constraint: string,
+    options?: {cause?: unknown; status?: number},
+  ) {
+    super(message, options);
+  }
+}
+
+/** The SERVICE_DISABLED ErrorInfo of a Google error, if that is what it is. */
+export function serviceDisabledOf(status: GoogleStatus | undefined): {service: string; project: string; title: string} | undefined {
+  const info = status?.details?.find((d) => d.reason === 'SERVICE_DISABLED');
+  const service = info?.metadata?.service;
+  if (!service) return undefined;
+  const project = (info.metadata?.consumer ?? '').replace(/^projects\//, '') || info.metadata?.containerInfo || 'PROJECT';
+  return {service, project, title: info.metadata?.serviceTitle ?? service};
+}
+
+/** The one line gcauth says for a disabled API: which API, on which project, and the command that enables it. */
+export function serviceDisabled(error: unknown, subject: CallSubject): ServiceDisabledError | undefined {
+  const found = serviceDisabledOf(googleStatusOf(error));
+  if (!found) return undefined;
+  const {service, title} = found;
+  const project = subject.project ?? found.project;
+  return new ServiceDisabledError(
+    `${title} (${service}) is not enabled on project ${project}, so ${subject.resource} cannot be used; enable it with: ${FIX.enableService(service, project)}`,
+    service,
+    project,
+    {cause: error, status: 403},
+  );
+}
+
+/** Service Usage's ErrorInfo reason for a service name it does not know. */
+const UNKNOWN_SERVICE_REASON = 'SERVICE_CONFIG_NOT_FOUND_OR_PERMISSION_DENIED';
+
+const KEY_CONSTRAINTS = new Set(['constraints/iam.disableServiceAccountKeyCreation', 'constraints/iam.disableServiceAccountKeyUpload']);
+
+/** An organization policy's refusal of a key (400 FAILED_PRECONDITION with its PreconditionFailure), in one line with the keyless ways. */
+function keyPolicyRefusal(error: unknown, subject: CallSubject): KeyPolicyError | undefined {
+  const google = googleStatusOf(error);
+  const violation = (google?.details ?? []).flatMap((d) => d.violations ?? []).find((v) => KEY_CONSTRAINTS.has(v.type ?? ''));
+  if (!violation?.type) return undefined;
+  const email = /serviceAccounts\/([^?/]+)/.exec(violation.subject ?? '')?.[1] ?? 'EMAIL';
+  const what = violation.type.endsWith('Upload') ? 'Key upload' : 'Key creation';
+  return new KeyPolicyError(
+    `${what} is not allowed on ${subject.resource}: the organization policy constraint ${violation.type} is enforced on its project. ` +
+      `Act as the account without a key: ${HINTS.keyless(email)}.`,
+    violation.type,
+    {cause: error, status: httpStatusOf(error)},
+  );
 }
 
 /** True for Google's 403 "Request had insufficient authentication scopes." (ACCESS_TOKEN_SCOPE_INSUFFICIENT). */
@@ -161,6 +237,12 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
     }
     case 403: {
       if (isScopeInsufficient(error)) return insufficientScopes(error, subject);
+      const disabled = serviceDisabled(error, subject);
+      if (disabled) return disabled;
+      // Service Usage's answer for a service name it does not know (or may not show): its own words are the clearest.
+      if ((google?.details ?? []).some((d) => d.reason === UNKNOWN_SERVICE_REASON)) {
+        return new PermissionDeniedError(`${word}${detail}`, {...options, hint: 'gcauth services list --available lists the services a project may enable.'});
+      }
       const permission = missingPermission(google);
       // IAM answers an unknown account with this same 403; Google's "(or it may not exist)" keeps a typo findable.
       const maybeMissing = /or it may not exist/.test(detail) ? ' (or it may not exist)' : '';
@@ -177,6 +259,8 @@ export function toApiError(error: unknown, subject: CallSubject): Error {
     case 409:
       return new ConflictError(`${capitalize(subject.resource)}: ${word}${detail}`, {...options, reason: google?.status});
     default: {
+      const keyPolicy = keyPolicyRefusal(error, subject);
+      if (keyPolicy) return keyPolicy;
       const refused = refusedBindings(google);
       // Resource Manager refuses allUsers and allAuthenticatedUsers in any binding of a project's policy.
       const hint = refused.publicMember ? "A project's policy cannot grant roles to allUsers or allAuthenticatedUsers." : undefined;

@@ -10,6 +10,8 @@ import type {ArtifactRegistryApi} from './artifact-registry.js';
 import type {IamApi} from './iam.js';
 import type {IamCredentialsApi} from './iam-credentials.js';
 import type {ResourceManagerApi} from './resource-manager.js';
+import type {OrgPolicyApi} from './org-policy.js';
+import type {ServiceUsageApi} from './service-usage.js';
 import {createSession, type RequestAuth} from './session.js';
 
 /** API clients built on first use, so a command loads only the googleapis package it calls. */
@@ -27,6 +29,8 @@ export interface ApiClients {
    */
   iamCredentials(source?: ActingAccount): Promise<IamCredentialsApi>;
   artifactRegistry(): Promise<ArtifactRegistryApi>;
+  serviceUsage(): Promise<ServiceUsageApi>;
+  orgPolicy(): Promise<OrgPolicyApi>;
 }
 
 /**
@@ -112,6 +116,8 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
   let crm: Promise<ResourceManagerApi> | undefined;
   let iamCredentials: Promise<IamCredentialsApi> | undefined;
   let artifactRegistry: Promise<ArtifactRegistryApi> | undefined;
+  let serviceUsage: Promise<ServiceUsageApi> | undefined;
+  let orgPolicy: Promise<OrgPolicyApi> | undefined;
   const clients: ApiClients = {
     account,
     iam: () =>
@@ -134,6 +140,16 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
       (artifactRegistry ??= (async () => {
         const {ArtifactRegistryApi} = await import('./artifact-registry.js');
         return new ArtifactRegistryApi(apiRootUrl(ctx.props, 'artifactregistry'), await auth(), account());
+      })()),
+    serviceUsage: () =>
+      (serviceUsage ??= (async () => {
+        const {ServiceUsageApi} = await import('./service-usage.js');
+        return new ServiceUsageApi(apiRootUrl(ctx.props, 'serviceusage'), await auth(), account());
+      })()),
+    orgPolicy: () =>
+      (orgPolicy ??= (async () => {
+        const {OrgPolicyApi} = await import('./org-policy.js');
+        return new OrgPolicyApi(apiRootUrl(ctx.props, 'orgpolicy'), await auth(), account());
       })()),
   };
   return clients;

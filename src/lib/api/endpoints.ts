@@ -7,6 +7,8 @@ export const API_ROOTS = {
   cloudresourcemanager: 'https://cloudresourcemanager.googleapis.com/',
   iamcredentials: 'https://iamcredentials.googleapis.com/',
   artifactregistry: 'https://artifactregistry.googleapis.com/',
+  serviceusage: 'https://serviceusage.googleapis.com/',
+  orgpolicy: 'https://orgpolicy.googleapis.com/',
 } as const;
 
 export type ApiName = keyof typeof API_ROOTS;

@@ -39,6 +39,6 @@ export class ResourceManagerApi {
   }
 
   private onProject<T>(projectId: string, fn: () => Promise<T>): Promise<T> {
-    return withApiErrors({account: this.account, resource: `project [${projectId}]`}, fn);
+    return withApiErrors({account: this.account, resource: `project [${projectId}]`, project: projectId}, fn);
   }
 }

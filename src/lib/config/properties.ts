@@ -102,6 +102,8 @@ export const PROPERTIES: readonly PropertyDef[] = [
     description: 'Base URL of the Artifact Registry API',
     validate: ENDPOINT_OVERRIDE,
   },
+  {section: 'api_endpoint_overrides', name: 'serviceusage', description: 'Base URL of the Service Usage API', validate: ENDPOINT_OVERRIDE},
+  {section: 'api_endpoint_overrides', name: 'orgpolicy', description: 'Base URL of the Organization Policy API', validate: ENDPOINT_OVERRIDE},
   {
     section: 'auth',
     name: 'impersonate_service_account',

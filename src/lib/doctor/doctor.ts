@@ -12,7 +12,9 @@ import {checkDockerGroup} from './docker-group.js';
 import {checkTokenLifetime, describeFederation, federationFacts, noFederation} from './federation.js';
 import {checkHelper, checkHelperFastPath} from './helper.js';
 import {checkKeyAge} from './key-age.js';
+import {checkKeyPolicy} from './key-policy.js';
 import {checkRegistryAccess} from './registry-access.js';
+import {checkRegistryApi} from './registry-api.js';
 import {parseDoctorTarget} from './target.js';
 import {type CheckResult, type DoctorSystem, result} from './types.js';
 
@@ -83,9 +85,11 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
     })),
   );
   results.push(...(await guarded('vm-scopes', () => checkVmScopes(ctx, state))));
+  results.push(...(await guarded('registry-api', () => checkRegistryApi(ctx, target, state))));
   results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
   results.push(...(await guarded('token-lifetime', async () => checkTokenLifetime(ctx, state.identity, state.facts, state))));
   results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
+  results.push(...(await guarded('key-policy', () => checkKeyPolicy(ctx, state))));
   return results;
 }
 

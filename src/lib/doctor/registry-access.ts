@@ -1,4 +1,4 @@
-import {InsufficientScopesError} from '../api/api-error.js';
+import {InsufficientScopesError, ServiceDisabledError} from '../api/api-error.js';
 import {impersonatedEmail} from '../auth/credentials/external-account.js';
 import {impersonationOf} from '../auth/credentials/impersonation.js';
 import type {AppContext} from '../context.js';
@@ -63,6 +63,10 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>
       (error: unknown) => (error instanceof NotFoundError ? false : undefined),
     );
   } catch (error) {
+    if (error instanceof ServiceDisabledError) {
+      const why = `${error.service} is not enabled on project ${registry.project} (see registry-api)`;
+      return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
+    }
     if (error instanceof InsufficientScopesError) {
       const why = `the token's scopes do not let it ask Google which permissions ${account} holds (see vm-scopes)`;
       return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];

@@ -30,6 +30,8 @@ beforeAll(async () => {
     GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${emu.url}/iamcredentials/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
+    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${emu.url}/orgpolicy/`,
     METADATA_SERVER_DETECTION: 'none',
   };
 });
@@ -172,6 +174,42 @@ test('a writer on one repository only: that repository passes, another repositor
   expect(mine['registry-push']).toMatchObject({status: 'ok', message: `${email} may push to repository us/images of project ${emu.project}`});
   const other = await doctor(w, `us-docker.pkg.dev/${emu.project}/other/app`);
   expect(other['registry-push']).toMatchObject({status: 'warn', fix: expect.stringContaining(`add-iam-policy-binding other --location=us --project=${emu.project} --member=serviceAccount:${email} --role=roles/artifactregistry.writer`)});
+});
+
+test('a project that has not enabled the registry API fails registry-api with the command that enables it', async () => {
+  const w = await world();
+  emu.state.setServicesEnabled(emu.project, ['artifactregistry.googleapis.com'], false);
+  try {
+    const r = await doctor(w, `europe-docker.pkg.dev/${emu.project}/repo/app`);
+    expect(r['registry-api']).toEqual({
+      check: 'registry-api',
+      status: 'fail',
+      message: `Artifact Registry API (artifactregistry.googleapis.com) is not enabled on project ${emu.project}: the registry refuses every pull and push of its images`,
+      fix: `gcauth services enable artifactregistry.googleapis.com --project=${emu.project}`,
+    });
+    expect(r['registry-pull']).toMatchObject({status: 'skip', message: `artifactregistry.googleapis.com is not enabled on project ${emu.project} (see registry-api)`});
+    expect(doctorPassed(r.all)).toBe(false);
+  } finally {
+    emu.state.setServicesEnabled(emu.project, ['artifactregistry.googleapis.com'], true);
+  }
+  expect((await doctor(w, `gcr.io/${emu.project}/app`))['registry-api']).toMatchObject({status: 'ok'});
+});
+
+test('a key account on a project whose policy forbids key creation warns, with the keyless ways', async () => {
+  const w = await world();
+  emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', true);
+  try {
+    const r = await doctor(w, `gcr.io/${emu.project}/app`);
+    expect(r['key-policy']).toMatchObject({
+      status: 'warn',
+      message: `constraints/iam.disableServiceAccountKeyCreation is enforced on project ${emu.project}: no new key can replace this one when it must be rotated`,
+    });
+    expect(r['key-policy']!.fix).toContain(`--impersonate-service-account=${emu.ownerEmail}`);
+    expect(r['key-policy']!.fix).toContain('gcauth iam workload-identity-pools create-cred-config');
+    expect(doctorPassed(r.all)).toBe(true);
+  } finally {
+    emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', false);
+  }
 });
 
 test('a project that does not exist fails the pull check with a fix naming the project', async () => {
