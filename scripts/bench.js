@@ -57,6 +57,17 @@ const isExecutable = (file) => {
   }
 };
 
+/** The repository the repository-binding rows grant on; made once, by the owner, before either row runs. */
+const BENCH_REPOSITORY = 'bench-images';
+
+async function createBenchRepository(s) {
+  if (s.benchRepository) return;
+  await run(process.execPath, [cli, 'auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.env, {mustSucceed: true});
+  await run(process.execPath, [cli, 'artifacts', 'repositories', 'create', BENCH_REPOSITORY, '--repository-format=docker', '--location=us'], s.env, {mustSucceed: true});
+  await run(GCLOUD, ['auth', 'activate-service-account', `--key-file=${s.ownerKeyFile}`], s.gcloudEnv, {mustSucceed: false});
+  s.benchRepository = true;
+}
+
 /** The service the `services enable` rows enable: disabled through the admin route before each run, so each run changes it. */
 const BENCH_SERVICE = 'run.googleapis.com';
 async function disableBenchService(s) {
@@ -277,6 +288,23 @@ const ROWS = [
     label: 'gcloud projects add-iam-policy-binding',
     unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
     cmd: (s) => [GCLOUD, ['projects', 'add-iam-policy-binding', s.project, `--member=user:gcloud-${nextMember(s)}@example.com`, '--role=roles/viewer'], s.gcloudEnv],
+    expect: (out) => check(/^bindings:\n/.test(out) && /user:gcloud-\d+@example\.com/.test(out), 'gcloud printed no policy with the new member'),
+  },
+  // Issue 20: a grant on one repository, each run a new member (read, change, write the repository's policy).
+  {
+    id: 'gcauth-repo-add-binding',
+    label: `gcauth artifacts repositories add-iam-policy-binding ${BENCH_REPOSITORY}`,
+    compareTo: {id: 'gcloud-repo-add-binding', name: 'gcloud'},
+    setup: createBenchRepository,
+    cmd: (s) => [process.execPath, [cli, 'artifacts', 'repositories', 'add-iam-policy-binding', BENCH_REPOSITORY, '--location=us', `--member=user:gcauth-${nextMember(s)}@example.com`, '--role=roles/artifactregistry.reader'], s.env],
+    expect: (out) => check(/^bindings:\n/.test(out) && /user:gcauth-\d+@example\.com/.test(out), 'gcauth printed no policy with the new member'),
+  },
+  {
+    id: 'gcloud-repo-add-binding',
+    label: `gcloud artifacts repositories add-iam-policy-binding ${BENCH_REPOSITORY}`,
+    unavailable: () => (isExecutable(GCLOUD) ? undefined : `${GCLOUD} not installed`),
+    setup: createBenchRepository,
+    cmd: (s) => [GCLOUD, ['artifacts', 'repositories', 'add-iam-policy-binding', BENCH_REPOSITORY, '--location=us', `--member=user:gcloud-${nextMember(s)}@example.com`, '--role=roles/artifactregistry.reader'], s.gcloudEnv],
     expect: (out) => check(/^bindings:\n/.test(out) && /user:gcloud-\d+@example\.com/.test(out), 'gcloud printed no policy with the new member'),
   },
   // Issue 22: the page's first step. Each run enables a disabled service: the enable call, then the operation's poll.
