@@ -1,16 +1,12 @@
-import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 
-import {execa} from 'execa';
-
-import {findOnPath} from '../../scripts/launch.js';
 import {AR_MESSAGES} from '../../src/emulator/artifactregistry.js';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {emulatorEnv, helperBin, runCli} from '../helpers/cli.js';
 import {accessTokenFor, callApi, readKeyFile, tmpDir} from '../helpers/emulator.js';
 import {writeOciImage, type OciImage} from '../helpers/oci-image.js';
-import {registryInstalled, REGISTRY_BIN, startRegistry, type RegistryProcess} from '../helpers/registry.js';
-import {sayWhySkipped} from '../helpers/skip.js';
+import {startRegistry, type RegistryProcess} from '../helpers/registry.js';
+import {clientSandbox, type ClientSandbox, dockerClientsSuite, gcauthOk, runIn} from '../helpers/docker-clients.js';
 
 // Issue 20, item 4: an account with roles/artifactregistry.writer on one repository only (a repository IAM binding,
 // made through the emulator's Artifact Registry API) pushes there with docker (the CLI alone, no daemon) and skopeo
@@ -18,9 +14,7 @@ import {sayWhySkipped} from '../helpers/skip.js';
 // a push to a second repository of the same project is refused with Artifact Registry's denial. Image names carry
 // the Google host they stand for: REGISTRY/us-central1-docker.pkg.dev/PROJECT/REPO/IMAGE.
 
-const missing = [findOnPath('docker') ? '' : 'docker', findOnPath('skopeo') ? '' : 'skopeo', registryInstalled() ? '' : REGISTRY_BIN].filter(Boolean);
-if (missing.length > 0) sayWhySkipped(`test/e2e/docker-repositories skipped: ${missing.join(', ')} not installed (.ci/run installs Debian's docker-registry and skopeo)`);
-const suite = missing.length > 0 ? describe.skip : describe;
+const suite = dockerClientsSuite('test/e2e/docker-repositories');
 
 const TAG = 'v1';
 const LOCATION = 'us-central1';
@@ -32,63 +26,16 @@ let work: string;
 let keyFile: string;
 let owner: string;
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-interface Sandbox {
-  root: string;
-  env: Record<string, string>;
-}
-
-async function run(sb: Sandbox, file: string, args: string[]): Promise<Run> {
-  const r = await execa(file, args, {cwd: sb.root, env: sb.env, extendEnv: false, reject: false, timeout: 30_000});
-  return {stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1};
-}
-
-async function gcauthOk(sb: Sandbox, args: string[]): Promise<void> {
-  const r = await runCli(args, {env: sb.env});
-  if (r.exitCode !== 0) throw new Error(`gcauth ${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}${r.stderr}`);
-}
-
-/** One client's world: its own HOME, docker config (credHelpers → gcauth for the registry) and gcauth config with the CI key active. */
-async function sandbox(): Promise<Sandbox> {
-  const root = tmpDir('gcauth-e2e-docker-repos-');
-  const at = (dir: string) => {
-    const p = path.join(root, dir);
-    mkdirSync(p, {recursive: true});
-    return p;
-  };
-  const bin = at('bin');
-  symlinkSync(helperBin, path.join(bin, 'docker-credential-gcauth'));
-  const home = at('home');
-  const docker = at('docker');
-  const sb: Sandbox = {
-    root,
-    env: {
-      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-      HOME: home,
-      TMPDIR: at('tmp'),
-      NO_COLOR: '1',
-      DOCKER_CONFIG: docker,
-      DOCKER_HOST: 'unix:///nonexistent.sock',
-      REGISTRY_AUTH_FILE: path.join(docker, 'config.json'),
-      XDG_CONFIG_HOME: path.join(home, '.config'),
-      ...emulatorEnv(emu.url, at('gcauth')),
-      METADATA_SERVER_DETECTION: 'none',
-    },
-  };
-  await gcauthOk(sb, ['auth', 'configure-docker', registry.host, '--quiet']);
-  await gcauthOk(sb, ['config', 'set', 'docker/registries', registry.host]);
+/** A client's sandbox with the CI key active. */
+async function sandbox(): Promise<ClientSandbox> {
+  const sb = await clientSandbox('gcauth-e2e-docker-repos-', emu.url, registry.host);
   await gcauthOk(sb, ['auth', 'activate-service-account', `--key-file=${keyFile}`]);
   return sb;
 }
 
 const ref = (repository: string, tag: string) => `${registry.host}/${LOCATION}-docker.pkg.dev/${emu.project}/${repository}/img:${tag}`;
-const skopeoPush = (sb: Sandbox, repository: string, tag: string) =>
-  run(sb, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${TAG}`, `docker://${ref(repository, tag)}`]);
+const skopeoPush = (sb: ClientSandbox, repository: string, tag: string) =>
+  runIn(sb, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${TAG}`, `docker://${ref(repository, tag)}`]);
 
 /** The owner makes a repository through the Artifact Registry API; the CI account is bound on it only when `role` is given. */
 async function repository(id: string, member?: string, role?: string): Promise<void> {
@@ -123,13 +70,13 @@ suite('docker and skopeo through docker-credential-gcauth with a role on one rep
   test('pushes to the repository it is a writer on, with skopeo and docker, and reads the image back', async () => {
     const sb = await sandbox();
     expect(await skopeoPush(sb, 'repo-a', 'a')).toMatchObject({exitCode: 0, stderr: ''});
-    const inspected = await run(sb, 'docker', ['manifest', 'inspect', '--insecure', ref('repo-a', 'a')]);
+    const inspected = await runIn(sb, 'docker', ['manifest', 'inspect', '--insecure', ref('repo-a', 'a')]);
     expect(inspected).toMatchObject({exitCode: 0, stderr: ''});
     expect(JSON.parse(inspected.stdout)).toEqual(image.manifest);
-    const skopeo = await run(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${ref('repo-a', 'a')}`]);
+    const skopeo = await runIn(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${ref('repo-a', 'a')}`]);
     expect((JSON.parse(skopeo.stdout) as {Digest: string}).Digest).toBe(image.manifestDigest);
-    expect(await run(sb, 'docker', ['manifest', 'create', '--insecure', ref('repo-a', 'list'), ref('repo-a', 'a')])).toMatchObject({exitCode: 0});
-    const listed = await run(sb, 'docker', ['manifest', 'push', '--insecure', ref('repo-a', 'list')]);
+    expect(await runIn(sb, 'docker', ['manifest', 'create', '--insecure', ref('repo-a', 'list'), ref('repo-a', 'a')])).toMatchObject({exitCode: 0});
+    const listed = await runIn(sb, 'docker', ['manifest', 'push', '--insecure', ref('repo-a', 'list')]);
     expect(listed.exitCode).toBe(0);
     expect(listed.stdout).toMatch(/^sha256:[0-9a-f]{64}$/m);
   });
@@ -144,12 +91,12 @@ suite('docker and skopeo through docker-credential-gcauth with a role on one rep
     expect(skopeo.stderr).toContain('invalid status code from registry 403 (Forbidden)');
     // The docker CLI shows the token server's message as it is.
     expect(await skopeoPush(sb, 'repo-a', 'for-list')).toMatchObject({exitCode: 0});
-    expect(await run(sb, 'docker', ['manifest', 'create', '--insecure', ref('repo-b', 'list'), ref('repo-a', 'for-list')])).toMatchObject({exitCode: 0});
-    const docker = await run(sb, 'docker', ['manifest', 'push', '--insecure', ref('repo-b', 'list')]);
+    expect(await runIn(sb, 'docker', ['manifest', 'create', '--insecure', ref('repo-b', 'list'), ref('repo-a', 'for-list')])).toMatchObject({exitCode: 0});
+    const docker = await runIn(sb, 'docker', ['manifest', 'push', '--insecure', ref('repo-b', 'list')]);
     expect(docker.exitCode).not.toBe(0);
     expect(docker.stderr).toContain(denial);
     // Nothing reached repo-b.
-    const absent = await run(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${ref('repo-a', 'b')}`]);
+    const absent = await runIn(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${ref('repo-a', 'b')}`]);
     expect(absent.exitCode).not.toBe(0);
   });
 });

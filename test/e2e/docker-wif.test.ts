@@ -1,16 +1,13 @@
-import {mkdirSync, readFileSync, symlinkSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 
-import {execa} from 'execa';
-
-import {findOnPath} from '../../scripts/launch.js';
 import {STS_MESSAGES} from '../../src/emulator/google-errors.js';
 import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js';
-import {emulatorEnv, helperBin, runCli} from '../helpers/cli.js';
+import {helperBin, runCli} from '../helpers/cli.js';
 import {tmpDir} from '../helpers/emulator.js';
 import {writeOciImage, type OciImage} from '../helpers/oci-image.js';
-import {registryInstalled, REGISTRY_BIN, startRegistry, type RegistryProcess} from '../helpers/registry.js';
-import {sayWhySkipped} from '../helpers/skip.js';
+import {startRegistry, type RegistryProcess} from '../helpers/registry.js';
+import {clientSandbox, type ClientRun, type ClientSandbox, dockerClientsSuite, gcauthOk, runIn} from '../helpers/docker-clients.js';
 import {pointAtEmulator, provisionFederation, writeCredentialConfig, type FederatedPool} from '../helpers/federation.js';
 
 // Issue 18, item 7(c): docker (the CLI alone, no daemon) and skopeo pull and push through docker-credential-gcauth
@@ -21,9 +18,7 @@ import {pointAtEmulator, provisionFederation, writeCredentialConfig, type Federa
 // through GOOGLE_APPLICATION_CREDENTIALS with docker/token_source=adc; a job outside the condition is refused at
 // the STS with its reason.
 
-const missing = [findOnPath('docker') ? '' : 'docker', findOnPath('skopeo') ? '' : 'skopeo', registryInstalled() ? '' : REGISTRY_BIN].filter(Boolean);
-if (missing.length > 0) sayWhySkipped(`test/e2e/docker-wif skipped: ${missing.join(', ')} not installed (.ci/run installs Debian's docker-registry and skopeo)`);
-const suite = missing.length > 0 ? describe.skip : describe;
+const suite = dockerClientsSuite('test/e2e/docker-wif');
 
 const TAG = 'v1';
 const WRITER = 'roles/artifactregistry.writer';
@@ -34,60 +29,13 @@ let registry: RegistryProcess;
 let image: OciImage;
 let work: string;
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** One client's world: its own HOME, docker config (credHelpers → gcauth for the registry) and gcauth config. */
-interface Sandbox {
-  root: string;
-  env: Record<string, string>;
-}
-
-async function sandbox(): Promise<Sandbox> {
-  const root = tmpDir('gcauth-e2e-docker-wif-');
-  const at = (dir: string) => {
-    const p = path.join(root, dir);
-    mkdirSync(p, {recursive: true});
-    return p;
-  };
-  const bin = at('bin');
-  symlinkSync(helperBin, path.join(bin, 'docker-credential-gcauth'));
-  const home = at('home');
-  const docker = at('docker');
-  const env: Record<string, string> = {
-    PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-    HOME: home,
-    TMPDIR: at('tmp'),
-    NO_COLOR: '1',
-    DOCKER_CONFIG: docker,
-    DOCKER_HOST: 'unix:///nonexistent.sock',
-    REGISTRY_AUTH_FILE: path.join(docker, 'config.json'),
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    ...emulatorEnv(emu.url, at('gcauth')),
-    METADATA_SERVER_DETECTION: 'none',
-  };
-  const sb = {root, env};
-  await gcauthOk(sb, ['auth', 'configure-docker', registry.host, '--quiet']);
-  await gcauthOk(sb, ['config', 'set', 'docker/registries', registry.host]);
-  expect((JSON.parse(readFileSync(path.join(docker, 'config.json'), 'utf8')) as {credHelpers: unknown}).credHelpers).toEqual({[registry.host]: 'gcauth'});
+async function sandbox(): Promise<ClientSandbox> {
+  const sb = await clientSandbox('gcauth-e2e-docker-wif-', emu.url, registry.host);
+  expect((JSON.parse(readFileSync(path.join(sb.dockerConfig, 'config.json'), 'utf8')) as {credHelpers: unknown}).credHelpers).toEqual({[registry.host]: 'gcauth'});
   return sb;
 }
 
-async function run(sb: Sandbox, file: string, args: string[], input?: string): Promise<Run> {
-  const r = await execa(file, args, {cwd: sb.root, env: sb.env, extendEnv: false, input, reject: false, timeout: 30_000});
-  return {stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1};
-}
-
-const gcauth = (sb: Sandbox, args: string[]) => runCli(args, {env: sb.env});
-
-async function gcauthOk(sb: Sandbox, args: string[]): Promise<string> {
-  const r = await gcauth(sb, args);
-  if (r.exitCode !== 0) throw new Error(`gcauth ${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}${r.stderr}`);
-  return r.stdout;
-}
+const gcauth = (sb: ClientSandbox, args: string[]) => runCli(args, {env: sb.env});
 
 /** `gcauth iam workload-identity-pools create-cred-config` for a new CI job of `repository`, pointed at the emulator; its path. */
 async function credConfig(repository: string, serviceAccount?: string): Promise<string> {
@@ -107,16 +55,16 @@ async function credConfig(repository: string, serviceAccount?: string): Promise<
 }
 
 const ref = (tag: string) => `${registry.host}/${emu.project}/img:${tag}`;
-const skopeoPush = (sb: Sandbox, tag: string) =>
-  run(sb, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${TAG}`, `docker://${ref(tag)}`]);
-const skopeoInspect = (sb: Sandbox, tag: string) => run(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${ref(tag)}`]);
-const dockerInspect = (sb: Sandbox, tag: string) => run(sb, 'docker', ['manifest', 'inspect', '--insecure', ref(tag)]);
+const skopeoPush = (sb: ClientSandbox, tag: string) =>
+  runIn(sb, 'skopeo', ['copy', '--insecure-policy', '--dest-tls-verify=false', `oci:${image.dir}:${TAG}`, `docker://${ref(tag)}`]);
+const skopeoInspect = (sb: ClientSandbox, tag: string) => runIn(sb, 'skopeo', ['inspect', '--tls-verify=false', `docker://${ref(tag)}`]);
+const dockerInspect = (sb: ClientSandbox, tag: string) => runIn(sb, 'docker', ['manifest', 'inspect', '--insecure', ref(tag)]);
 
 /**
  * Pushes with skopeo, reads it back with docker and skopeo, and pushes a manifest list with docker (the docker CLI's
  * one push without a daemon): each through the helper alone.
  */
-async function pushAndPull(sb: Sandbox, tag: string): Promise<void> {
+async function pushAndPull(sb: ClientSandbox, tag: string): Promise<void> {
   expect(await skopeoPush(sb, tag)).toMatchObject({exitCode: 0, stderr: ''});
   const pulled = await dockerInspect(sb, tag);
   expect(pulled).toMatchObject({exitCode: 0, stderr: ''});
@@ -124,15 +72,15 @@ async function pushAndPull(sb: Sandbox, tag: string): Promise<void> {
   const inspected = await skopeoInspect(sb, tag);
   expect(inspected).toMatchObject({exitCode: 0, stderr: ''});
   expect((JSON.parse(inspected.stdout) as {Digest: string}).Digest).toBe(image.manifestDigest);
-  expect(await run(sb, 'docker', ['manifest', 'create', '--insecure', ref(`${tag}-list`), ref(tag)])).toMatchObject({exitCode: 0});
-  const listed = await run(sb, 'docker', ['manifest', 'push', '--insecure', ref(`${tag}-list`)]);
+  expect(await runIn(sb, 'docker', ['manifest', 'create', '--insecure', ref(`${tag}-list`), ref(tag)])).toMatchObject({exitCode: 0});
+  const listed = await runIn(sb, 'docker', ['manifest', 'push', '--insecure', ref(`${tag}-list`)]);
   expect(listed.exitCode).toBe(0);
   expect(listed.stdout).toMatch(/^sha256:[0-9a-f]{64}$/m);
 }
 
 /** The helper's answer for the registry, as docker and skopeo get it. */
-async function helperGet(sb: Sandbox): Promise<Run> {
-  return run(sb, helperBin, ['get'], registry.host);
+async function helperGet(sb: ClientSandbox): Promise<ClientRun> {
+  return runIn(sb, helperBin, ['get'], registry.host);
 }
 
 suite('docker and skopeo through docker-credential-gcauth as a federated identity', () => {
