@@ -266,10 +266,11 @@ suite('real docker CLI, skopeo and registry against the emulator', () => {
     test('without the helper the registry refuses an anonymous read (the control)', async () => {
       const sb = await sandbox();
       const docker = await dockerManifestInspect(sb, registry);
-      expect(docker.stderr).toMatch(/unauthorized: authentication required/);
+      // Artifact Registry's answer to an anonymous token request for a private repository (issue 20).
+      expect(docker.stderr).toMatch(/denied: Unauthenticated request\. Unauthenticated requests do not have permission "artifactregistry\.repositories\.downloadArtifacts"/);
       expect(docker.exitCode).toBe(1);
       const skopeo = await skopeoInspect(sb, registry);
-      expect(skopeo.stderr).toMatch(/unauthorized: authentication required/);
+      expect(skopeo.stderr).toMatch(/Requesting bearer token: invalid status code from registry 403 \(Forbidden\)/);
       expect(skopeo.exitCode).not.toBe(0);
     });
 
