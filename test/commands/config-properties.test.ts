@@ -263,7 +263,7 @@ describe('listProperties', () => {
     expect(await listProperties({filter: 'account', all: false}, ctx)).toEqual({core: {account: 'a@x'}});
     expect(await listProperties({filter: 'project', all: false}, ctx)).toEqual({});
     expect(await listProperties({filter: 'api_endpoint_overrides/', all: true}, ctx)).toEqual({
-      api_endpoint_overrides: {artifactregistry: null, cloudresourcemanager: null, iam: null, iamcredentials: null},
+      api_endpoint_overrides: {artifactregistry: null, cloudresourcemanager: null, iam: null, iamcredentials: null, orgpolicy: null, serviceusage: null},
     });
     const all = await listProperties({all: true}, ctx);
     expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker', 'proxy']);

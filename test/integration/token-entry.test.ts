@@ -49,6 +49,14 @@ const tokenInfo = async (token: string) => {
 const jwtClaims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as {aud?: string; email?: string; sub?: string};
 const accessMints = () => emu.stats().tokenRequests.accessToken;
 
+/** The api_endpoint_overrides section an environment sets, by its GCAUTH_API_ENDPOINT_OVERRIDES_* variables. */
+const endpointOverridesOf = (env: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(env)
+      .filter(([name]) => name.startsWith('GCAUTH_API_ENDPOINT_OVERRIDES_'))
+      .map(([name, url]) => [name.slice('GCAUTH_API_ENDPOINT_OVERRIDES_'.length).toLowerCase(), url]),
+  );
+
 /** A config dir with the emulator's owner key active. */
 async function ownerEnv(): Promise<Record<string, string>> {
   const env = emulatorEnv(emu.url, path.join(tmpDir(), 'gcauth'));
@@ -73,7 +81,8 @@ describe('config config-helper, for each credential type', () => {
     expect(first.configuration).toEqual({
       active_configuration: 'default',
       properties: {
-        api_endpoint_overrides: {cloudresourcemanager: `${emu.url}/cloudresourcemanager/`, iam: `${emu.url}/iam/`, iamcredentials: `${emu.url}/iamcredentials/`},
+        // Every API the emulator serves, as emulatorEnv points gcauth at it.
+        api_endpoint_overrides: endpointOverridesOf(env),
         auth: {token_host: `${emu.url}/token`},
         core: {account: emu.ownerEmail},
       },
