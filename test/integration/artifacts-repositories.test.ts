@@ -169,6 +169,8 @@ if (!gcloud) sayWhySkipped('artifacts repositories: gcloud comparison skipped: g
     expect(membersOf(JSON.parse(back.stdout) as Policy, 'roles/artifactregistry.writer')).toEqual([pusher]);
     const ourPolicy = await gcauth(['get-iam-policy', 'from-gcauth', '--location=asia']);
     const theirPolicy = await runGcloud(gcloud!, ['artifacts', 'repositories', 'get-iam-policy', 'from-gcauth', '--location=asia'], gc);
-    expect(ourPolicy.stdout).toBe(`${theirPolicy.stdout}\n`);
+    // gcloud prints a bytes field (the etag) in base64's URL-safe alphabet, gcauth as the API sent it: the same bytes.
+    const urlSafeEtag = (yaml: string) => yaml.replace(/^etag: (\S+)$/m, (_line, etag: string) => `etag: ${etag.replaceAll('+', '-').replaceAll('/', '_')}`);
+    expect(urlSafeEtag(ourPolicy.stdout)).toBe(`${theirPolicy.stdout}\n`);
   });
 });
