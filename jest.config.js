@@ -5,6 +5,8 @@
  * - integration: the built CLI and the emulator as subprocesses or servers on 127.0.0.1:0.
  * - e2e: real third-party clients (docker, skopeo, Chromium) and the installed package.
  */
+import {availableParallelism} from 'node:os';
+
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -14,6 +16,9 @@ const shared = {
 
 export default {
   testTimeout: 60000,
+  // At least two workers: most integration and e2e time is spent waiting on the CLI, the emulator and the real
+  // clients as subprocesses, so two suites at once fit on CI's two cores (jest's default there is one).
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   projects: [
     {
       ...shared,
