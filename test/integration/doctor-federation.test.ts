@@ -62,9 +62,6 @@ async function ciJob(repository: string, options: {lifetimeSeconds?: number; imp
   writeFileSync(configFile, JSON.stringify(options.impersonate ? fed.impersonating(source) : fed.config(source), null, 2));
   const env = {
     ...emulatorEnv(emu.url, path.join(root, 'gcauth')),
-    GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${emu.url}/orgpolicy/`,
     METADATA_SERVER_DETECTION: 'none',
     HOME: root,
     PATH: bin,

@@ -30,9 +30,6 @@ async function world(dockerConfig: unknown): Promise<Record<string, string>> {
   writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify(dockerConfig));
   const env = {
     ...emulatorEnv(emu.url, path.join(root, 'gcauth')),
-    GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${emu.url}/orgpolicy/`,
     METADATA_SERVER_DETECTION: 'none',
     HOME: home,
     PATH: bin,
