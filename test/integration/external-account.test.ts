@@ -51,13 +51,15 @@ async function helperGet(host: string): Promise<{stdout: string; exitCode: numbe
   return {stdout: String(result.stdout), exitCode: result.exitCode ?? -1, node: existsSync(nodeLog())};
 }
 
-test('login without impersonation names the principal; print-access-token (lean dispatcher) exchanges, then serves from the cache', async () => {
+test('login without impersonation names the principal with one exchange, whose token print-access-token (lean dispatcher) serves from the cache', async () => {
+  const before = await stsCalls();
   const login = await runCli(['auth', 'login', `--cred-file=${writeConfig(config())}`], {env});
   expect({stderr: login.stderr, exitCode: login.exitCode}).toEqual({stderr: `Authenticated with external account credentials for: [${fed.principal}].\n`, exitCode: 0});
-  const before = await stsCalls();
+  expect(await stsCalls()).toBe(before + 1);
   const first = await runCli(['auth', 'print-access-token'], {env});
   expect(first).toEqual({stdout: expect.stringMatching(/^ya29\.\S+\n$/), stderr: '', exitCode: 0});
   expect(await runCli(['auth', 'print-access-token'], {env})).toEqual(first);
+  // The login's exchange is the only one: its token was cached under the key print-access-token reads.
   expect(await stsCalls()).toBe(before + 1);
   expect((await runCli(['auth', 'list', '--format=value(account)'], {env})).stdout).toBe(`${fed.principal}\n`);
   // Resource Manager as the principal, through the lean dispatcher's policy command.
