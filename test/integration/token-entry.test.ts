@@ -8,7 +8,7 @@
 import {generateKeyPairSync} from 'node:crypto';
 import {createServer, type Server} from 'node:https';
 import type {AddressInfo} from 'node:net';
-import {symlinkSync, writeFileSync} from 'node:fs';
+import {statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
@@ -151,6 +151,30 @@ describe('config config-helper, for each credential type', () => {
     expect(federated.credential.access_token).toMatch(/\S/);
     expect(federated.credential.id_token).toBeNull();
     expect(federated.credential.token_expiry).toMatch(/Z$/);
+  });
+});
+
+describe('sentinels.config_sentinel', () => {
+  test('is rewritten by each change of configuration or credentials, as gcloud rewrites it, and by no read', async () => {
+    const env = await ownerEnv();
+    const sentinel = (await helperJson([], env)).sentinels.config_sentinel;
+    expect(statSync(sentinel).isFile()).toBe(true);
+    // Dated back to the epoch before each step, so a rewrite shows whatever the clock's resolution.
+    const after = async (args: string[]) => {
+      utimesSync(sentinel, 0, 0);
+      expect((await runCli(args, {env})).exitCode).toBe(0);
+      return statSync(sentinel).mtimeMs > 0;
+    };
+    expect(await after(['config', 'config-helper', '--force-auth-refresh'])).toBe(false);
+    expect(await after(['auth', 'print-access-token'])).toBe(false);
+    expect(await after(['config', 'list'])).toBe(false);
+    expect(await after(['config', 'set', 'project', 'other-project'])).toBe(true);
+    expect(await after(['config', 'unset', 'project'])).toBe(true);
+    expect(await after(['config', 'configurations', 'create', 'spare', '--no-activate'])).toBe(false);
+    expect(await after(['config', 'configurations', 'activate', 'spare'])).toBe(true);
+    expect(await after(['config', 'configurations', 'activate', 'default'])).toBe(true);
+    expect(await after(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`])).toBe(true);
+    expect(await after(['auth', 'revoke', emu.ownerEmail])).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 
 
 import {ConfigurationStore} from '../../src/lib/config/configurations.js';
-import {EMULATOR_DATA_DIR, GCE_CACHE_FILE, pathsIn} from '../../src/lib/config/paths.js';
+import {CONFIG_SENTINEL_FILE, EMULATOR_DATA_DIR, GCE_CACHE_FILE, pathsIn} from '../../src/lib/config/paths.js';
 import {envNamesOf, keyOf, PROPERTIES} from '../../src/lib/config/properties.js';
 import {FAST_ANSWER_FILE, fastAnswerTempPath, fastAnswerTempPid} from '../../src/lib/config/fast-answer-file.js';
 import {atomicTempTarget, withFileLock} from '../../src/lib/fs/secure-fs.js';
@@ -73,6 +73,7 @@ describe("the README's files table", () => {
         `${relative(paths.tokensDir)}/`,
         GCE_CACHE_FILE,
         FAST_ANSWER_FILE,
+        CONFIG_SENTINEL_FILE,
         `${EMULATOR_DATA_DIR}/`,
         lock,
         'FILE.NUMBER',
