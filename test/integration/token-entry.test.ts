@@ -17,12 +17,12 @@ import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js'
 import {selfSignedCertificate, toPem} from '../../src/emulator/x509.js';
 import {findOnPath} from '../../scripts/launch.js';
 import {emulatorEnv, runCli} from '../helpers/cli.js';
-import {cliBin, repoRoot, tmpDir} from '../helpers/emulator.js';
+import {cliBin, tmpDir} from '../helpers/emulator.js';
 import {emulatedVm} from '../helpers/emulated-vm.js';
 import {type Federation, setUpFederation} from '../helpers/federation.js';
 import {findGcloud, gcloudEnv, runGcloud} from '../helpers/gcloud.js';
+import {browserLoginEnv, LOGIN_CLIENT} from '../helpers/login.js';
 import {sayWhySkipped} from '../helpers/skip.js';
-import {waitForEntry} from '../helpers/wait.js';
 
 interface HelperJson {
   configuration: {active_configuration: string; properties: Record<string, Record<string, string>>};
@@ -104,22 +104,12 @@ describe('config config-helper, for each credential type', () => {
   });
 
   test('a user login: its token and the id token of its refresh grant, issued to its OAuth client', async () => {
-    const config = tmpDir();
-    const log = path.join(config, 'browser.json');
-    const env = {
-      ...emulatorEnv(emu.url, path.join(config, 'gcauth')),
-      GCAUTH_AUTH_AUTH_HOST: `${emu.url}/o/oauth2/v2/auth`,
-      GCAUTH_AUTH_CLIENT_ID: 'test-client.apps.example',
-      GCAUTH_AUTH_CLIENT_SECRET: 'test-secret',
-      GCAUTH_LOGIN_TIMEOUT: '30',
-      BROWSER: `${process.execPath} ${path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs')}`,
-      GCAUTH_TEST_BROWSER_LOG: log,
-    };
+    const {env, landing} = browserLoginEnv(emu.url);
     expect((await runCli(['auth', 'login'], {env})).exitCode).toBe(0);
-    await waitForEntry(config, (name) => name === 'browser.json', "the browser driver's log");
+    await landing();
     const json = await helperJson([], env);
     expect(await tokenInfo(json.credential.access_token)).toMatchObject({email: USER});
-    expect(jwtClaims(json.credential.id_token!)).toMatchObject({email: USER, aud: 'test-client.apps.example'});
+    expect(jwtClaims(json.credential.id_token!)).toMatchObject({email: USER, aud: LOGIN_CLIENT.id});
     expect(json.configuration.properties.core).toEqual({account: USER});
   });
 
