@@ -84,3 +84,10 @@ export class Properties {
     return undefined;
   }
 }
+
+/**
+ * The value the environment gives a property (GCAUTH_ then CLOUDSDK_ variable), unvalidated: for the error reporter
+ * when no context could be built, so it honours the same variables the resolver does.
+ */
+export const environmentValue = (key: string, env: Record<string, string | undefined>): string | undefined =>
+  new Properties({flags: {}, env, values: {}, configuration: ''}).override(key)?.value;
