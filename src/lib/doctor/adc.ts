@@ -104,6 +104,9 @@ function causes(error: unknown): unknown[] {
 async function sourceMember(ctx: AppContext, file: string, data: Record<string, unknown>): Promise<string | undefined> {
   const source = data.source_credentials;
   if (!source || typeof source !== 'object' || Array.isArray(source)) return undefined;
+  // An external account's principal is federation's to name (it takes an exchange): the fix leaves MEMBER to fill in.
+  const type = (source as {type?: unknown}).type;
+  if (type !== 'authorized_user' && type !== 'service_account') return undefined;
   const credential = await readCredential(ctx, file, source as Record<string, unknown>);
   if (credential?.type === 'authorized_user') return `user:${credential.account}`;
   if (credential?.type === 'service_account') return `serviceAccount:${credential.account}`;
