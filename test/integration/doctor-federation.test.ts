@@ -43,7 +43,7 @@ interface Row {
 }
 
 /** A machine whose Docker sends us-docker.pkg.dev to gcauth, logged in with a job's token of repository in a file. */
-async function ciJob(repository: string, options: {lifetimeSeconds?: number; impersonate?: boolean} = {}) {
+async function ciJob(repository: string, options: {lifetimeSeconds?: number; impersonate?: boolean; login?: boolean} = {}) {
   const root = tmpDir('gcauth-doctor-wif-');
   const bin = path.join(root, 'bin');
   mkdirSync(bin);
@@ -66,7 +66,7 @@ async function ciJob(repository: string, options: {lifetimeSeconds?: number; imp
     HOME: root,
     PATH: bin,
   };
-  const login = await runCli(['auth', 'login', `--cred-file=${configFile}`], {env});
+  const login = options.login === false ? undefined : await runCli(['auth', 'login', `--cred-file=${configFile}`], {env});
   return {env, configFile, tokenFile, login};
 }
 
@@ -80,7 +80,7 @@ const principalOf = (repository: string) => `principal:${pool}/subject/repo:${re
 
 test('a job that may pull and push: its pool, provider, project number, source and principal named; every federated check ok; key-age not applicable', async () => {
   const job = await ciJob('octo/app', {lifetimeSeconds: 7200});
-  expect(job.login.exitCode).toBe(0);
+  expect(job.login!.exitCode).toBe(0);
   const {rows, exitCode} = await doctor(job.env);
   const principal = principalOf('octo/app');
   expect(rows.account).toMatchObject({status: 'ok', message: `${principal} (external account (workload identity pool ci-pool, provider gh-prov, project ${fed.number}, file source)): a token can be had now`});
@@ -103,7 +103,7 @@ test('a job that may pull and push: its pool, provider, project number, source a
 
 test('a job that may only pull: push warns with the principalSet binding of its repository; its 5-minute token warns for long pushes', async () => {
   const job = await ciJob('octo/reader');
-  expect(job.login.exitCode).toBe(0);
+  expect(job.login!.exitCode).toBe(0);
   const {rows} = await doctor(job.env);
   expect(rows['registry-pull']!.status).toBe('ok');
   expect(rows['registry-push']).toEqual({
@@ -124,7 +124,7 @@ test('a job the attribute condition refuses: the account fails with the STS\'s r
   const refused = '(unauthorized_client: The given credential is rejected by the attribute condition.)';
   // The configuration as the ADC file the helper reads (login refuses it): described, and its exchange tried.
   const job = await ciJob('evil/app');
-  expect(job.login.exitCode).toBe(4);
+  expect(job.login!.exitCode).toBe(4);
   const adc = await doctor({...job.env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', GOOGLE_APPLICATION_CREDENTIALS: job.configFile});
   expect(adc.exitCode).toBe(1);
   expect(adc.rows.account).toMatchObject({status: 'fail', fix: conditionFix});
@@ -141,16 +141,46 @@ test('a job the attribute condition refuses: the account fails with the STS\'s r
   writeFileSync(ok.tokenFile, ((await res.json()) as {value: string}).value);
   const {rows} = await doctor(ok.env);
   expect(rows.account).toMatchObject({status: 'fail', fix: conditionFix});
-  expect(rows.account!.message).toMatch(/ \(external account \(.*\)\): no token can be had now: The STS at .* refused the subject token of \[principal:\/\/.*\] \(configuration \[.*wif\.json\]\) from the file \[.*oidc\.txt\] /);
+  // The login's exchange left a token in the cache: doctor asks the STS for a new one too, which it refuses.
+  expect(rows.account!.message).toMatch(/ \(external account \(.*\)\): the cached token lasts until \S+Z, but no new token can be had: The STS at .* refused the subject token of \[principal:\/\/.*\] \(configuration \[.*wif\.json\]\) from the file \[.*oidc\.txt\] /);
   expect(rows.account!.message).toContain(refused);
 });
 
 test('impersonating a service account: the account is the service account, its federated principal named; no registry role yet: the binding for the service account', async () => {
   const job = await ciJob('octo/app', {lifetimeSeconds: 7200, impersonate: true});
-  expect(job.login.exitCode).toBe(0);
+  expect(job.login!.exitCode).toBe(0);
   const {rows} = await doctor(job.env);
   expect(rows.account).toMatchObject({status: 'ok', message: expect.stringContaining(`${fed.sa} (external account (`)});
   expect(rows.federation!.message).toMatch(new RegExp(`; impersonates ${fed.sa.replace(/\./g, '\\.')}, as the principal ${principalOf('octo/app').replace(/[.:/]/g, '\\$&')} \\(named by the STS's introspection\\)$`));
   expect(rows['registry-pull']).toMatchObject({status: 'fail', fix: expect.stringContaining(`--member=serviceAccount:${fed.sa} --role=roles/artifactregistry.reader`)});
   expect(rows['token-lifetime']!.status).toBe('ok');
+});
+
+test("the ADC's external account (no active account, the helper's adc source): registry-api, pull and push asked as it, as for the same identity logged in", async () => {
+  const job = await ciJob('octo/app', {lifetimeSeconds: 7200, login: false});
+  const adcEnv = {...job.env, GOOGLE_APPLICATION_CREDENTIALS: job.configFile};
+  const adc = await doctor(adcEnv);
+  const principal = principalOf('octo/app');
+  expect(adc.rows.account).toMatchObject({status: 'ok', message: expect.stringMatching(/^no active account; the Docker helper uses the Application Default Credentials \(docker\/token_source=[^)]*\): \[.*wif\.json\], an external account: a token can be had now$/)});
+  expect(adc.rows['registry-pull']).toMatchObject({status: 'ok', message: `${principal} may pull from repository us/images of project ${emu.project}`});
+  expect(adc.rows['registry-push']).toMatchObject({status: 'ok', message: `${principal} may push to repository us/images of project ${emu.project}`});
+  expect(adc.rows['registry-api']!.status).not.toBe('skip');
+
+  // The same identity logged in gets the same three rows.
+  expect((await runCli(['auth', 'login', `--cred-file=${job.configFile}`], {env: job.env})).exitCode).toBe(0);
+  const {rows} = await doctor(job.env);
+  for (const check of ['registry-api', 'registry-pull', 'registry-push']) expect(adc.rows[check]).toEqual(rows[check]);
+});
+
+test("an ADC external account that impersonates (docker/token_source=adc): asked as the service account, whose missing role is the fix", async () => {
+  const job = await ciJob('octo/app', {lifetimeSeconds: 7200, impersonate: true, login: false});
+  const {rows} = await doctor({...job.env, GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', GOOGLE_APPLICATION_CREDENTIALS: job.configFile});
+  expect(rows.account!.status).toBe('ok');
+  expect(rows['registry-pull']).toEqual({
+    check: 'registry-pull',
+    status: 'fail',
+    message: `${fed.sa} may not pull from repository us/images of project ${emu.project}: it lacks artifactregistry.repositories.downloadArtifacts`,
+    fix: `gcauth artifacts repositories add-iam-policy-binding images --location=us --project=${emu.project} --member=serviceAccount:${fed.sa} --role=roles/artifactregistry.reader   (as an account that may set the repository's policy)`,
+  });
+  expect(rows['registry-push']!.status).toBe('warn');
 });

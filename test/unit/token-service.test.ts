@@ -54,6 +54,23 @@ describe('TokenService', () => {
     expect(calls).toEqual(['http://127.0.0.1:1/token', 'http://127.0.0.1:1/token']);
   });
 
+  test('keep caches a token minted elsewhere under the key getAccessToken reads, writing under its lock', async () => {
+    const {service, store, cache, now} = setup(async () => {
+      throw new Error('nothing may be minted');
+    });
+    await store.put(credential);
+    const locked: string[] = [];
+    const withLock = cache.withLock.bind(cache);
+    cache.withLock = (key, fn) => {
+      locked.push(key.account);
+      return withLock(key, fn);
+    };
+    const kept = await service.keep(ACCOUNT, {token: 'from-login', expiry: now() + 3600_000});
+    expect(kept).toEqual({account: ACCOUNT, scopes: DEFAULT_SCOPES, token: 'from-login', expiry: now() + 3600_000, issued: now()});
+    expect(locked).toEqual([ACCOUNT]);
+    expect((await service.getAccessToken(ACCOUNT)).token).toBe('from-login');
+  });
+
   test('a short-lived token is shared for 30 s after it was minted, then refreshed', async () => {
     let n = 0;
     const {service, store, advance, now} = setup(async () => ({token: `t${++n}`, expiry: now() + 200_000}));

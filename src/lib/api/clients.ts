@@ -68,12 +68,16 @@ function withGivenToken(auth: RequestAuth, origin: string | undefined): RequestA
   };
 }
 
-/** The API clients of a context; each is created once. */
-export function createApiClients(ctx: AccountContext & {tokens: TokenService; props: Properties}): ApiClients {
+/**
+ * The API clients of a context; each is created once. `as`, when given, is who every call runs as instead of the
+ * acting account and any impersonation (doctor's Application Default Credentials, which the Docker helper uses as they are).
+ */
+export function createApiClients(ctx: AccountContext & {tokens: TokenService; props: Properties}, as?: ActingAccount): ApiClients {
   let acting: Promise<ActingAccount> | undefined;
   let resolved: ActingAccount | undefined;
-  const source = () => (acting ??= resolveActingAccount(ctx).then((a) => (resolved = a)));
-  const account = () => impersonationOf(ctx.props)?.target ?? resolved?.account ?? resolveAccount(ctx);
+  const source = () => (acting ??= (as ? Promise.resolve(as) : resolveActingAccount(ctx)).then((a) => (resolved = a)));
+  const impersonation = () => (as ? undefined : impersonationOf(ctx.props));
+  const account = () => impersonation()?.target ?? resolved?.account ?? as?.account ?? resolveAccount(ctx);
   const heldScopes = (who: ActingAccount) => async () => (who.given ? undefined : who.metadata ? metadataScopes(ctx) : DEFAULT_SCOPES);
   const sessionOf = async (who: ActingAccount) =>
     withGivenToken(
@@ -97,7 +101,7 @@ export function createApiClients(ctx: AccountContext & {tokens: TokenService; pr
   const auth = () =>
     (session ??= (async () => {
       const from = await source();
-      const chain = impersonationOf(ctx.props);
+      const chain = impersonation();
       if (!chain) return sourceAuth(from);
       const deps = {tokens: ctx.tokens, log: ctx.log, iamCredentials: () => clients.iamCredentials(from)};
       return withTokenScopes(

@@ -3,6 +3,8 @@
  * denied`, checked in the order a pull meets them (the CLI, the daemon's socket, config.json, the helper, the
  * account and its token, an external account's pool and principal, IAM, how long its tokens last, the key), each with one verdict and, where something is wrong, the fix.
  */
+import {createApiClients} from '../api/clients.js';
+import {impersonatedEmail} from '../auth/credentials/external-account.js';
 import type {AppContext} from '../context.js';
 import {checkAccount, checkVmScopes, type AccountState} from './account.js';
 import {checkConfigDir} from './config-dir.js';
@@ -85,12 +87,26 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
     })),
   );
   results.push(...(await guarded('vm-scopes', () => checkVmScopes(ctx, state))));
-  results.push(...(await guarded('registry-api', () => checkRegistryApi(ctx, target, state))));
-  results.push(...(await guarded('registry-pull', () => checkRegistryAccess(ctx, target, state))));
+  const asked = apiContextOf(ctx, state);
+  results.push(...(await guarded('registry-api', () => checkRegistryApi(asked, target, state))));
+  results.push(...(await guarded('registry-pull', () => checkRegistryAccess(asked, target, state))));
   results.push(...(await guarded('token-lifetime', async () => checkTokenLifetime(ctx, state.identity, state.facts, state))));
   results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
   results.push(...(await guarded('key-policy', () => checkKeyPolicy(ctx, state))));
   return results;
+}
+
+/**
+ * The context the API checks ask with: the checked account's, or, for the Application Default Credentials' external
+ * account (no account: the Docker helper uses them), one whose calls carry the token the account check minted from
+ * them, as the helper's would, without impersonation (the helper applies none to them).
+ */
+function apiContextOf(ctx: AppContext, state: AccountState): AppContext {
+  const {identity, proven} = state;
+  if (!state.adc || !identity || !proven) return ctx;
+  const account = impersonatedEmail(identity.config) ?? state.facts?.principal ?? 'the Application Default Credentials';
+  const given = {token: proven.token, origin: `minted from the Application Default Credentials${identity.file ? ` in [${identity.file}]` : ''}`};
+  return {...ctx, api: createApiClients(ctx, {account, metadata: false, given})};
 }
 
 /** True when no check failed: the command's exit status is 0. */

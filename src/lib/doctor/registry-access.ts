@@ -14,17 +14,19 @@ const UPLOAD = 'artifactregistry.repositories.uploadArtifacts';
 const CREATE_ON_PUSH = 'artifactregistry.repositories.createOnPush';
 
 /**
- * The account the API calls run as (the impersonation target, else the checked account) and the member a fix grants
+ * The account the API calls run as (the impersonation target, else the checked account or the ADC's) and the member a fix grants
  * roles to: a federated principal is its own member (`principal://...`), and a binding for the
  * principalSet of its repository covers every job of it, not this job's subject alone.
  */
 function callerOf(ctx: Pick<AppContext, 'props'>, state: AccountState): {account: string; grantee: string} {
-  const target = impersonationOf(ctx.props)?.target;
-  if (!target && state.identity && !impersonatedEmail(state.identity.config)) {
+  // The Application Default Credentials are used as they are: the Docker helper impersonates nothing with them.
+  const target = state.adc ? undefined : impersonationOf(ctx.props)?.target;
+  const email = state.identity ? impersonatedEmail(state.identity.config) : undefined;
+  if (!target && state.identity && !email) {
     const account = state.account || state.facts?.principal || '';
     return {account, grantee: state.facts?.member ?? account};
   }
-  const account = target ?? state.account ?? '';
+  const account = target ?? state.account ?? email ?? '';
   const user = !target && state.credential?.type === 'authorized_user';
   return {account, grantee: `${user ? 'user' : 'serviceAccount'}:${account}`};
 }
@@ -39,10 +41,6 @@ export async function checkRegistryAccess(ctx: Pick<AppContext, 'api' | 'props'>
   const registry = target.registry;
   if (!registry) {
     const why = 'name an image (gcr.io/PROJECT/IMAGE or LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE) to check pull and push';
-    return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
-  }
-  if (state.adc) {
-    const why = `not asked as the Application Default Credentials: ${state.identity?.file ? `gcauth auth login --cred-file=${state.identity.file}` : 'gcauth auth login --cred-file=FILE'} makes them the account doctor asks as`;
     return [result('registry-pull', 'skip', why), result('registry-push', 'skip', why)];
   }
   if (!state.tokenOk) return [result('registry-pull', 'skip', 'no token to ask with'), result('registry-push', 'skip', 'no token to ask with')];

@@ -17,7 +17,7 @@ export const REGISTRY_API = 'artifactregistry.googleapis.com';
 export async function checkRegistryApi(ctx: Pick<AppContext, 'api'>, target: DoctorTarget, state: AccountState): Promise<CheckResult> {
   const project = target.registry?.project;
   if (!project) return result(CHECK, 'skip', 'name an image to check that its project has enabled the registry API');
-  if (state.adc || !state.tokenOk) return result(CHECK, 'skip', 'no token of the checked account to ask with');
+  if (!state.tokenOk) return result(CHECK, 'skip', 'no token of the checked account to ask with');
   try {
     const service = await (await ctx.api.serviceUsage()).getService(project, REGISTRY_API);
     const title = service.config?.title ?? 'Artifact Registry API';

@@ -14,7 +14,8 @@ import {createTransporter} from '../tokens/transport.js';
 const IMPERSONATION_URL = /^(https?:\/\/.+?)\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
 
 /**
- * One access token of the file's target, paid for by its source credentials.
+ * One access token of the file's target, paid for by its source credentials: a user's refresh token, a service
+ * account's key, or an external account, whose STS token (sourceToken) the caller exchanged already.
  * @throws AuthError for an unusable file or a refused impersonation; TokenEndpointError from the source's refresh.
  */
 export async function mintImpersonatedAdcToken(
@@ -22,6 +23,7 @@ export async function mintImpersonatedAdcToken(
   file: string,
   scopes: string[],
   options: MintOptions,
+  sourceToken?: MintedToken,
 ): Promise<MintedToken> {
   const url = typeof json.service_account_impersonation_url === 'string' ? json.service_account_impersonation_url : '';
   const match = IMPERSONATION_URL.exec(url);
@@ -30,9 +32,14 @@ export async function mintImpersonatedAdcToken(
     throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: an impersonated_service_account file needs source_credentials and a service_account_impersonation_url ending in :generateAccessToken.`);
   }
   const [, endpoint, target] = match as unknown as [string, string, string];
-  const [{Impersonated, JWT, UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
-  let sourceClient: InstanceType<typeof UserRefreshClient> | InstanceType<typeof JWT>;
-  if (source.type === 'authorized_user') {
+  const [{Impersonated, JWT, OAuth2Client, UserRefreshClient}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
+  let sourceClient: InstanceType<typeof OAuth2Client>;
+  if (source.type === 'external_account' && sourceToken) {
+    // A client that holds the token and refreshes nothing; no expiry_date, so the library's own clock never deems a
+    // short STS token (it lives no longer than the subject token) due for a refresh it cannot make.
+    sourceClient = new OAuth2Client({transporter});
+    sourceClient.setCredentials({access_token: sourceToken.token});
+  } else if (source.type === 'authorized_user') {
     sourceClient = new UserRefreshClient({
       clientId: String(source.client_id ?? ''),
       clientSecret: String(source.client_secret ?? ''),

@@ -80,11 +80,16 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
   return ctx.tokens.cachedOrMinted(key, async () => {
     const json = readAdcJson(file);
     if (json.type === 'external_account') return externalAdcToken(json, file, ctx);
+    // An impersonated file whose source is an external account: the source's exchange first, with its own retry and
+    // words; then IAM Credentials, below, as for any impersonated file.
+    const source = externalSourceOf(json);
+    const sourceToken = source ? await externalAdcToken(source, file, ctx, {scopes: [SCOPES.cloudPlatform], part: 'its source_credentials: '}) : undefined;
     const tokenUrl = ctx.tokens.explicitTokenUrl() ?? tokenUriOf(json) ?? GOOGLE_TOKEN_URL;
     const what = `the Application Default Credentials in [${file}]`;
     try {
       return await withRetry(
-        (_attempt, remainingMs) => mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}),
+        (_attempt, remainingMs) =>
+          mintAdcToken(json, file, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs)), now: ctx.now}, sourceToken),
         (error) => error instanceof TokenEndpointError && error.details.transient,
         DEFAULT_RETRY,
       );
@@ -98,22 +103,35 @@ export async function adcAccessToken(ctx: Pick<AppContext, 'env' | 'homeDir' | '
   });
 }
 
+/** The source_credentials of an impersonated_service_account file when they are an external account. */
+function externalSourceOf(json: Record<string, unknown>): Record<string, unknown> | undefined {
+  const source = json.source_credentials;
+  const isExternal = source !== null && typeof source === 'object' && !Array.isArray(source) && (source as {type?: unknown}).type === 'external_account';
+  return json.type === 'impersonated_service_account' && isExternal ? (source as Record<string, unknown>) : undefined;
+}
+
 /**
- * An external account ADC file: the same client, retry and errors as a stored external account (the type's module),
- * not GoogleAuth's, which would first look the project up at Resource Manager.
+ * An external account ADC file (or the external account source of an impersonated one, `part` naming it in messages):
+ * the same client, retry and errors as a stored external account (the type's module), not GoogleAuth's, which would
+ * first look the project up at Resource Manager.
  * @throws AuthError for a configuration gcauth cannot use, or as the external account type's minting does.
  */
-async function externalAdcToken(json: Record<string, unknown>, file: string, ctx: Pick<AppContext, 'log' | 'now' | 'env' | 'network'>): Promise<MintedToken> {
+async function externalAdcToken(
+  json: Record<string, unknown>,
+  file: string,
+  ctx: Pick<AppContext, 'log' | 'now' | 'env' | 'network'>,
+  {scopes = ADC_SCOPES, part = ''}: {scopes?: string[]; part?: string} = {},
+): Promise<MintedToken> {
   const {externalAccountProblem, externalAccountType, mintExternalAccountToken, stsTokenUrl} = await import('../credentials/external-account.js');
   const problem = externalAccountProblem(json);
-  if (problem) throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${problem}.`);
+  if (problem) throw new AuthError(`Cannot use the Application Default Credentials in [${file}]: ${part}${problem}.`);
   const config = json as unknown as ExternalAccountConfig;
   const tokenUrl = stsTokenUrl(config);
   const credential = {type: 'external_account' as const, account: '', config, file, addedAt: ''};
   try {
     return await withRetry(
       (_attempt, remainingMs) =>
-        mintExternalAccountToken(credential, ADC_SCOPES, {tokenUrl, log: ctx.log, network: ctx.network, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
+        mintExternalAccountToken(credential, scopes, {tokenUrl, log: ctx.log, network: ctx.network, env: ctx.env, now: ctx.now, timeoutMs: Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, remainingMs))}),
       (error) => error instanceof TokenEndpointError && error.details.transient,
       DEFAULT_RETRY,
     );
@@ -166,13 +184,14 @@ function tokenUriOf(json: Record<string, unknown>): string | undefined {
 }
 
 /**
- * One token from google-auth-library's GoogleAuth, its token requests sent through gcauth's redirecting transporter.
+ * One token from google-auth-library's GoogleAuth, its token requests sent through gcauth's redirecting transporter
+ * (an impersonated file's from its source, or from sourceToken, its external account source's token already had).
  * @throws NoApplicationDefaultCredentialsError, AuthError for an unusable file, TokenEndpointError classified for retry.
  */
-async function mintAdcToken(json: Record<string, unknown>, file: string, scopes: string[], options: MintOptions): Promise<MintedToken> {
+async function mintAdcToken(json: Record<string, unknown>, file: string, scopes: string[], options: MintOptions, sourceToken?: MintedToken): Promise<MintedToken> {
   if (json.type === 'impersonated_service_account') {
     const {mintImpersonatedAdcToken} = await import('./impersonated.js');
-    return mintImpersonatedAdcToken(json, file, scopes, options);
+    return mintImpersonatedAdcToken(json, file, scopes, options, sourceToken);
   }
   const [{GoogleAuth}, transporter] = await Promise.all([import('google-auth-library'), createTransporter(options)]);
   // The JSON gcauth read, not the file name: google-auth-library would read the file again, with no bound.

@@ -49,5 +49,5 @@ export function parseServiceAccountKey(text: string, source: string): ServiceAcc
 /** `auth login --cred-file` with a service-account key: the key's client_email is the account. */
 export const readServiceAccountFile: CredentialFileReader<StoredServiceAccountCredential> = async ({file, text}, ctx) => {
   const key = parseServiceAccountKey(text, file);
-  return {type: 'service_account', account: key.client_email, key, addedAt: new Date(ctx.now()).toISOString()};
+  return {credential: {type: 'service_account', account: key.client_email, key, addedAt: new Date(ctx.now()).toISOString()}};
 };

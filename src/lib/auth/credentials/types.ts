@@ -67,12 +67,19 @@ export interface CredentialType<C extends StoredCredential = StoredCredential> {
   revoke(credential: C, options: {tokenUrl: string; log: MintOptions['log']; network: MintOptions['network']}): Promise<RevokeOutcome>;
 }
 
+/** What a credential file gave: its credential, and the access token minted to name it (of DEFAULT_SCOPES), if one was. */
+export interface ReadCredential<C extends StoredCredential = StoredCredential> {
+  credential: C;
+  /** Kept in the token cache once the credential is stored, so the next command does not mint again. */
+  token?: MintedToken;
+}
+
 /**
  * Reads the credential in a file of one type, checked and named as gcloud names it (which may ask its issuer); stores
  * nothing. Kept beside each type's module but apart from it, so the cached path loads no file reader (node:crypto).
  * @throws UsageError saying what is wrong with the file; AuthError/ApiError when naming it needed a token that was refused.
  */
-export type CredentialFileReader<C extends StoredCredential = StoredCredential> = (file: CredFile, ctx: CredFileContext) => Promise<C>;
+export type CredentialFileReader<C extends StoredCredential = StoredCredential> = (file: CredFile, ctx: CredFileContext) => Promise<ReadCredential<C>>;
 
 /**
  * Where an acting account's tokens come from, whatever it is: a stored credential (through the token service and its

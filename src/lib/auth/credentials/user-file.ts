@@ -44,5 +44,5 @@ export const readUserFile: CredentialFileReader<StoredUserCredential> = async ({
     given ||
     (typeof data.account === 'string' && data.account) ||
     (await identifyRefreshToken({clientId, clientSecret, refreshToken}, ctx.explicitTokenUrl() ?? tokenUri ?? GOOGLE_TOKEN_URL, ctx, file));
-  return {type: 'authorized_user', account, refreshToken, clientId, clientSecret, ...(tokenUri ? {tokenUri} : {}), addedAt: new Date(ctx.now()).toISOString()};
+  return {credential: {type: 'authorized_user', account, refreshToken, clientId, clientSecret, ...(tokenUri ? {tokenUri} : {}), addedAt: new Date(ctx.now()).toISOString()}};
 };

@@ -240,7 +240,7 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   if (!read) {
     throw new UsageError(`Credential file [${file}] is of type [${String(data?.type)}]; auth login --cred-file takes authorized_user, service_account or external_account files.`);
   }
-  const credential = await read(
+  const {credential, token} = await read(
     {file, text, data, account: options.account},
     {explicitTokenUrl: () => ctx.tokens.explicitTokenUrl(), log: ctx.log, network: ctx.network, now: ctx.now, env: ctx.env},
   );
@@ -252,6 +252,8 @@ async function loginFromCredFile(options: LoginOptions, ctx: AppContext): Promis
   }
   await ctx.store.put(credential);
   await ctx.cache.removeAccount(credential.account);
+  // The exchange that named an external account gave a token: the first print-access-token need not exchange again.
+  if (token) await ctx.tokens.keep(credential.account, token);
   return finish(credential.account, loginKind(credential), false, options, ctx, credential);
 }
 

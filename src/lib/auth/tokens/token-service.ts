@@ -144,6 +144,17 @@ export class TokenService {
   }
 
   /**
+   * Caches a token minted outside the service for a credential just stored (the exchange that named an external
+   * account at login), under its entry's lock, as a refresh writes it: the next command is served it.
+   */
+  async keep(account: string, minted: MintedToken, scopes: string[] = DEFAULT_SCOPES): Promise<CachedToken> {
+    const key = {account, scopes};
+    const token: CachedToken = {...key, token: minted.token, expiry: minted.expiry, issued: this.deps.now()};
+    await this.deps.cache.withLock(key, () => this.deps.cache.write(token));
+    return token;
+  }
+
+  /**
    * Token endpoint for a credential: an explicit `auth/token_host` > the credential's own (a key's token_uri) > Google's;
    * an external account's is always its configuration's STS.
    */
