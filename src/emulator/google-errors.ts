@@ -189,6 +189,12 @@ export const API_MESSAGES = {
   keyType: (kind: 'Private' | 'Public', type: string) => `${kind} key type ${type} is not supported by the emulator.`,
   keyAlgorithm: (algorithm: string) => `Key algorithm ${algorithm} is not supported.`,
   keyTypesFilter: (type: string) => `Invalid key type: ${type}`,
+  // keys:upload: the emulator's own words (Google's were not found): what is wrong with the certificate.
+  publicKeyDataMissing: 'public_key_data is required: the base64 of a PEM X.509 certificate wrapping an RSA public key.',
+  publicKeyData: 'public_key_data is not a PEM X.509 certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----).',
+  publicKeyAlgorithm: 'The certificate must wrap a 2048-bit RSA public key.',
+  certificateExpired: (when: string) => `The certificate expired at ${when}; upload one that is still valid.`,
+  keyExists: 'A key with this certificate already exists on the service account.',
   keyNotFound: (name: string) => `Service account key ${name} does not exist.`,
   systemKey: 'System-managed keys cannot be deleted, disabled or enabled.',
   permissionsList: 'permissions must be a list of strings.',

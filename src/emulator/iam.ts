@@ -1,10 +1,12 @@
+import {createHash, X509Certificate} from 'node:crypto';
+
 import type {ApiCall} from './api.js';
 import {authorizedProject} from './crm.js';
 import {API_MESSAGES, ApiFailure, badRequest, resourceInfo} from './google-errors.js';
 import {buildKeyFile, serializeKeyFile} from './keys.js';
 import {applySetIamPolicy, readPermissions, renderPolicy, requestedVersion} from './policy.js';
 import type {IamPolicy, ServiceAccountKeyRecord, ServiceAccountRecord} from './records.js';
-import {serviceAccountEmail} from './state.js';
+import {keyTime, serviceAccountEmail} from './state.js';
 import {CONSTRAINTS, constraintViolation} from './orgpolicy.js';
 
 /** Google's constant etag on every service account (it is not a concurrency token there). */
@@ -51,7 +53,7 @@ function renderKey(a: ServiceAccountRecord, k: ServiceAccountKeyRecord): Record<
     keyOrigin: k.keyOrigin,
     keyType: k.keyType,
   };
-  if (k.disabled) out.disabled = true;
+  if (k.disabled) Object.assign(out, {disabled: true, disableReason: 'SERVICE_ACCOUNT_KEY_DISABLE_REASON_USER_INITIATED'});
   return out;
 }
 
@@ -241,6 +243,53 @@ export async function createKey(call: ApiCall): Promise<unknown> {
   });
   const {name, ...rest} = renderKey(account, key);
   return {name, privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE', privateKeyData: Buffer.from(serializeKeyFile(file)).toString('base64'), ...rest};
+}
+
+/**
+ * `POST .../serviceAccounts/{account}/keys:upload`: body `{publicKeyData}`, the base64 of a PEM X.509 certificate
+ * wrapping an RSA-2048 public key. The key is user-managed, `USER_PROVIDED`, valid over the certificate's window; its
+ * id is the certificate's SHA-1 fingerprint (40 hex characters, Google's shape), so the same certificate cannot be
+ * uploaded twice. The token endpoint then takes assertions signed by the private half the user kept.
+ */
+export async function uploadKey(call: ApiCall): Promise<unknown> {
+  const account = authorizedAccount(call, 'iam.serviceAccountKeys.create');
+  if (call.state.constraintEnforced(account.projectId, CONSTRAINTS.keyUpload)) throw constraintViolation(CONSTRAINTS.keyUpload, account);
+  const certificate = uploadedCertificate(call.body.publicKeyData);
+  const validBefore = Date.parse(certificate.validTo);
+  if (validBefore <= call.now()) throw invalid(API_MESSAGES.certificateExpired(keyTime(validBefore)), 'public_key_data');
+  if (Object.values(account.keys).filter((k) => k.keyType === 'USER_MANAGED').length >= MAX_USER_KEYS) {
+    throw new ApiFailure(400, API_MESSAGES.preconditionFailed, {status: 'FAILED_PRECONDITION'});
+  }
+  const keyId = createHash('sha1').update(certificate.raw).digest('hex');
+  if (Object.hasOwn(account.keys, keyId)) {
+    throw new ApiFailure(409, API_MESSAGES.keyExists, {status: 'ALREADY_EXISTS', details: [resourceInfo(`projects/${account.projectId}/serviceAccounts/${account.email}/keys/${keyId}`)]});
+  }
+  const key = call.state.addUploadedKey(account.email, {
+    keyId,
+    publicKeyPem: certificate.publicKey.export({type: 'spki', format: 'pem'}).toString(),
+    validAfterTime: keyTime(Date.parse(certificate.validFrom)),
+    validBeforeTime: keyTime(validBefore),
+  });
+  await call.state.save();
+  return renderKey(account, key);
+}
+
+/** The certificate a `publicKeyData` field holds, or Google's 400 naming the field. */
+function uploadedCertificate(raw: unknown): X509Certificate {
+  if (typeof raw !== 'string' || raw === '') throw invalid(API_MESSAGES.publicKeyDataMissing, 'public_key_data');
+  const pem = Buffer.from(raw, 'base64').toString('utf8');
+  let certificate: X509Certificate;
+  try {
+    if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error('no PEM certificate');
+    certificate = new X509Certificate(pem);
+  } catch {
+    throw invalid(API_MESSAGES.publicKeyData, 'public_key_data');
+  }
+  const {publicKey} = certificate;
+  if (publicKey.asymmetricKeyType !== 'rsa' || publicKey.asymmetricKeyDetails?.modulusLength !== 2048) {
+    throw invalid(API_MESSAGES.publicKeyAlgorithm, 'public_key_data');
+  }
+  return certificate;
 }
 
 /** `GET .../serviceAccounts/{account}/keys?keyTypes=USER_MANAGED&keyTypes=SYSTEM_MANAGED` (repeatable; none means all). */

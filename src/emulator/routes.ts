@@ -67,6 +67,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {service: IAM, method: 'POST', path: `${ACCOUNT}:setIamPolicy`, rpc: `${IAM_RPC}.SetIamPolicy`, body: POLICY_BODY, handle: iam.setAccountIamPolicy},
   {service: IAM, method: 'POST', path: `${ACCOUNT}:testIamPermissions`, rpc: `${IAM_RPC}.TestIamPermissions`, body: TEST_BODY, readOnly: true, handle: iam.testAccountIamPermissions},
   {service: IAM, method: 'POST', path: KEYS, rpc: `${IAM_RPC}.CreateServiceAccountKey`, body: ['privateKeyType', 'keyAlgorithm'], handle: iam.createKey},
+  {service: IAM, method: 'POST', path: `${KEYS}:upload`, rpc: `${IAM_RPC}.UploadServiceAccountKey`, body: ['publicKeyData'], handle: iam.uploadKey},
   {service: IAM, method: 'GET', path: KEYS, rpc: `${IAM_RPC}.ListServiceAccountKeys`, readOnly: true, handle: iam.listKeys},
   {service: IAM, method: 'GET', path: KEY, rpc: `${IAM_RPC}.GetServiceAccountKey`, readOnly: true, handle: iam.getKey},
   {service: IAM, method: 'DELETE', path: KEY, rpc: `${IAM_RPC}.DeleteServiceAccountKey`, handle: iam.deleteKey},

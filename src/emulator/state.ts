@@ -76,7 +76,7 @@ export function emptyPolicy(): IamPolicy {
 }
 
 /** Google's timestamp format for key validity: RFC 3339 in UTC without fractional seconds. */
-function keyTime(ms: number): string {
+export function keyTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -358,6 +358,18 @@ export class EmulatorState {
   /** Mints a user-managed RSA key; the private half is returned once and never stored, as at Google. */
   async addServiceAccountKey(email: string): Promise<{key: ServiceAccountKeyRecord; privateKeyPem: string}> {
     return this.mintKey(email, 'USER_MANAGED');
+  }
+
+  /**
+   * Adds a user-managed key whose public half the user uploaded (its private half never reaches Google), valid over
+   * its certificate's window. The caller has checked the certificate and that the id is new.
+   */
+  addUploadedKey(email: string, upload: Pick<ServiceAccountKeyRecord, 'keyId' | 'publicKeyPem' | 'validAfterTime' | 'validBeforeTime'>): ServiceAccountKeyRecord {
+    const account = this.serviceAccount(email);
+    if (!account) throw new Error(`no service account ${email}`);
+    const key: ServiceAccountKeyRecord = {...upload, disabled: false, keyAlgorithm: 'KEY_ALG_RSA_2048', keyOrigin: 'USER_PROVIDED', keyType: 'USER_MANAGED'};
+    account.keys[key.keyId] = key;
+    return key;
   }
 
   /**

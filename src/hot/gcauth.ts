@@ -13,6 +13,7 @@ import {isProblem, parseCommandLine} from '../lib/cli/command-line.js';
 import {type AnyCommandSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../lib/cli/command-spec.js';
 import {complete, type CompletionCommand, fileSources} from '../lib/cli/completion.js';
 import {resolvePaths} from '../lib/config/paths.js';
+import {environmentValue} from '../lib/config/resolver.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {parseFormat} from '../lib/output/format.js';
 import {reportError} from '../lib/report-error.js';
@@ -88,7 +89,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
     const code = await printSpecResult(spec, await spec.run(spec.options(line), ctx), format, ctx);
     if (code !== 0) process.exitCode = code;
   } catch (error) {
-    process.exitCode = reportError(error, (t) => process.stderr.write(t), flags.verbosity ?? ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY);
+    process.exitCode = reportError(error, (t) => process.stderr.write(t), flags.verbosity ?? ctx?.log.level ?? environmentValue('core/verbosity', process.env));
   }
   return true;
 }

@@ -132,7 +132,7 @@ describe('config configurations', () => {
     await run(Create, ['dev']);
     await run(ConfigSet, ['project', 'devp']);
     expect(await run(ConfigurationsList, [])).toEqual({
-      stdout: 'NAME     IS_ACTIVE  ACCOUNT  PROJECT\ndefault  False      a@x      \ndev      True                devp\n',
+      stdout: 'NAME     IS_ACTIVE  ACCOUNT  PROJECT\ndefault  False      a@x\ndev      True                devp\n',
       stderr: '',
       code: 0,
     });

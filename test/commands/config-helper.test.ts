@@ -75,7 +75,7 @@ describe('config config-helper', () => {
     await activated();
     expect(await run(ConfigHelper, ['--format=value(credential.access_token)'])).toEqual({stdout: 'ya29.t1\n', stderr: '', code: 0});
     const yaml = await run(ConfigHelper, []);
-    expect(yaml.stdout).toContain('credential:\n  access_token: ya29.t1\n  id_token: eyJ.id.sig\n  token_expiry: 2099-01-01T04:42:23Z\n');
+    expect(yaml.stdout).toContain('credential:\n  access_token: ya29.t1\n  id_token: eyJ.id.sig\n  token_expiry: \'2099-01-01T04:42:23Z\'\n');
     expect(minted).toBe(1);
   });
 

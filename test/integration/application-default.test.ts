@@ -10,14 +10,13 @@ import {createInterface} from 'node:readline';
 
 import {execa} from 'execa';
 
-import {emulatorEnv, runCli, runHelper} from '../helpers/cli.js';
+import {runCli, runHelper} from '../helpers/cli.js';
 import {startGoogleMitm} from '../helpers/google-mitm.js';
+import {browserLoginEnv, LOGIN_CLIENT} from '../helpers/login.js';
 import {allowOnConsentPage, activatedEnv, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
 
 const USER = 'user@example.com';
-const driver = path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs');
-const CLIENT_ID = 'test-client.apps.example';
-const CLIENT_SECRET = 'test-secret';
+const {id: CLIENT_ID, secret: CLIENT_SECRET} = LOGIN_CLIENT;
 
 let emu: EmulatorProcess;
 beforeAll(async () => {
@@ -25,22 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-function adcEnv(extra: Record<string, string> = {}) {
-  const dir = tmpDir();
-  const env = {
-    ...emulatorEnv(emu.url, path.join(dir, 'gcauth')),
-    GCAUTH_AUTH_AUTH_HOST: `${emu.url}/o/oauth2/v2/auth`,
-    GCAUTH_AUTH_CLIENT_ID: CLIENT_ID,
-    GCAUTH_AUTH_CLIENT_SECRET: CLIENT_SECRET,
-    CLOUDSDK_CONFIG: path.join(dir, 'gcloud'),
-    GCAUTH_LOGIN_TIMEOUT: '30',
-    BROWSER: `${process.execPath} ${driver}`,
-    // No probe of a metadata server when there is no file.
-    METADATA_SERVER_DETECTION: 'none',
-    ...extra,
-  };
-  return {env, dir, adc: path.join(dir, 'gcloud', 'application_default_credentials.json')};
-}
+/** A login environment; no probe of a metadata server when there is no file. */
+const adcEnv = (extra: Record<string, string> = {}) => browserLoginEnv(emu.url, {METADATA_SERVER_DETECTION: 'none', ...extra});
 
 const emailOf = async (token: string) =>
   ((await (await fetch(`${emu.url}/tokeninfo?access_token=${encodeURIComponent(token)}`)).json()) as {email?: string}).email;

@@ -9,13 +9,12 @@ import {createInterface} from 'node:readline';
 
 import {execa} from 'execa';
 
-import {emulatorEnv, runCli} from '../helpers/cli.js';
-import {allowOnConsentPage, cliBin, repoRoot, startEmulatorProcess, tmpDir, type EmulatorProcess} from '../helpers/emulator.js';
-import {waitForEntry} from '../helpers/wait.js';
+import {runCli} from '../helpers/cli.js';
+import {allowOnConsentPage, cliBin, startEmulatorProcess, type EmulatorProcess} from '../helpers/emulator.js';
+import {browserLoginEnv} from '../helpers/login.js';
 
 const USER = 'user@example.com';
 const OTHER = 'other@example.com';
-const driver = path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs');
 
 let emu: EmulatorProcess;
 beforeAll(async () => {
@@ -23,27 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-function loginEnv(extra: Record<string, string> = {}) {
-  const config = tmpDir();
-  const log = path.join(config, 'browser.json');
-  const env = {
-    ...emulatorEnv(emu.url, path.join(config, 'gcauth')),
-    GCAUTH_AUTH_AUTH_HOST: `${emu.url}/o/oauth2/v2/auth`,
-    GCAUTH_AUTH_CLIENT_ID: 'test-client.apps.example',
-    GCAUTH_AUTH_CLIENT_SECRET: 'test-secret',
-    CLOUDSDK_CONFIG: path.join(config, 'gcloud'),
-    GCAUTH_LOGIN_TIMEOUT: '30',
-    BROWSER: `${process.execPath} ${driver}`,
-    GCAUTH_TEST_BROWSER_LOG: log,
-    ...extra,
-  };
-  // The browser driver writes its log (renamed into place) after gcauth answered it, and gcauth may exit first.
-  const landing = async () => {
-    await waitForEntry(path.dirname(log), (name) => name === path.basename(log), "the browser driver's log");
-    return JSON.parse(readFileSync(log, 'utf8')) as {status?: number; body?: string; error?: string};
-  };
-  return {env, config: path.join(config, 'gcauth'), adc: path.join(config, 'gcloud', 'application_default_credentials.json'), landing};
-}
+const loginEnv = (extra: Record<string, string> = {}) => browserLoginEnv(emu.url, extra);
 
 test('Ctrl-C while waiting for the browser: ERROR: Cancelled., exit 130, nothing stored, as at any prompt', async () => {
   // A browser that opens nothing: the login waits until interrupted.

@@ -155,6 +155,17 @@ describe('fast path and Node answer alike', () => {
     for (const input of forms) expect((await compare(input, env)).forced.exitCode).toBe(input === 'gcr.io' ? 0 : 1);
   });
 
+  test("gcloud's CLOUDSDK_DOCKER_REGISTRIES lists it as the property does: served by Node, then fast; unset, refused again", async () => {
+    const env = await sandbox();
+    const gcloudForm = {CLOUDSDK_DOCKER_REGISTRIES: registryHost};
+    const served = await compare(registryHost, env, gcloudForm);
+    expect(served.forced.exitCode).toBe(0);
+    expect(served.again.node).toBe(false);
+    const refused = await compare(registryHost, env);
+    expect(refused.forced.exitCode).toBe(1);
+    expect(refused.fast.node).toBe(true);
+  });
+
   const STATE_FORMS = ['gcr.io', 'https://us-docker.pkg.dev', 'gcr.io.evil.com', '127.0.0.1:5000', ''];
 
   test('no account: not found from both, and no answer rendered', async () => {

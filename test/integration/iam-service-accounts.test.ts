@@ -133,8 +133,8 @@ describe('the life of a service account', () => {
     const user = await sa('keys', 'list', `--iam-account=${email()}`, '--managed-by=user');
     expect(user.exitCode).toBe(0);
     const lines = user.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^KEY_ID +CREATED_AT +EXPIRES_AT +DISABLED$/);
-    expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${keyId} {2}\\S+Z {2}\\S+Z {2}False$`))]);
+    expect(lines[0]).toMatch(/^KEY_ID +CREATED_AT +EXPIRES_AT +DISABLED +DISABLE_REASON +EXTENDED_STATUS$/);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${keyId} {2}\\S+Z {2}\\S+Z$`))]);
     const system = json<Key[]>(await sa('keys', 'list', `--iam-account=${email()}`, '--managed-by=system', '--format=json'));
     expect(system.length).toBeGreaterThan(0);
     expect(system.every((k) => k.keyType === 'SYSTEM_MANAGED' && !k.name.endsWith(keyId))).toBe(true);

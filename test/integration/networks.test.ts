@@ -110,6 +110,26 @@ suite('an HTTP proxy with basic auth (tinyproxy)', () => {
     expect(tinyproxy.requests().slice(before)).toEqual([]);
   });
 
+  test("all_proxy when no scheme-specific variable is set (curl's rule); no_proxy still exempts a host", async () => {
+    const proxyUrl = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${tinyproxy.port}`;
+    let before = tinyproxy.requests().length;
+    await everydayCommands(sandbox(emu.url, {ALL_PROXY: proxyUrl}));
+    expect(tinyproxy.requests().slice(before)).toContain(`POST ${emu.url}/token HTTP/1.1`);
+
+    before = tinyproxy.requests().length;
+    await everydayCommands(sandbox(emu.url, {all_proxy: proxyUrl, no_proxy: '127.0.0.1'}));
+    expect(tinyproxy.requests().slice(before)).toEqual([]);
+  });
+
+  test("gcloud's CLOUDSDK_PROXY_* variables set the proxy as the properties do", async () => {
+    const before = tinyproxy.requests().length;
+    const gcloudForm = Object.fromEntries(Object.entries(proxyProperties('http', tinyproxy.port)).map(([name, value]) => [name.replace(/^GCAUTH_/, 'CLOUDSDK_'), value]));
+    await everydayCommands(sandbox(emu.url, gcloudForm));
+    const seen = tinyproxy.requests().slice(before);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.every((line) => line === `CONNECT ${emulatorHost()} HTTP/1.1`)).toBe(true);
+  });
+
   test('wrong or missing credentials: one line naming the proxy and the properties, never the password', async () => {
     const wrong = oneErrorLine(await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env: sandbox(emu.url, proxyProperties('http', tinyproxy.port, 'nope'))}));
     expect(wrong).toBe(

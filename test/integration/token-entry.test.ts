@@ -8,7 +8,7 @@
 import {generateKeyPairSync} from 'node:crypto';
 import {createServer, type Server} from 'node:https';
 import type {AddressInfo} from 'node:net';
-import {symlinkSync, writeFileSync} from 'node:fs';
+import {statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 import {execa} from 'execa';
@@ -17,12 +17,12 @@ import {startEmulator, type RunningEmulator} from '../../src/emulator/server.js'
 import {selfSignedCertificate, toPem} from '../../src/emulator/x509.js';
 import {findOnPath} from '../../scripts/launch.js';
 import {emulatorEnv, runCli} from '../helpers/cli.js';
-import {cliBin, repoRoot, tmpDir} from '../helpers/emulator.js';
+import {cliBin, tmpDir} from '../helpers/emulator.js';
 import {emulatedVm} from '../helpers/emulated-vm.js';
 import {type Federation, setUpFederation} from '../helpers/federation.js';
 import {findGcloud, gcloudEnv, runGcloud} from '../helpers/gcloud.js';
+import {browserLoginEnv, LOGIN_CLIENT} from '../helpers/login.js';
 import {sayWhySkipped} from '../helpers/skip.js';
-import {waitForEntry} from '../helpers/wait.js';
 
 interface HelperJson {
   configuration: {active_configuration: string; properties: Record<string, Record<string, string>>};
@@ -104,22 +104,12 @@ describe('config config-helper, for each credential type', () => {
   });
 
   test('a user login: its token and the id token of its refresh grant, issued to its OAuth client', async () => {
-    const config = tmpDir();
-    const log = path.join(config, 'browser.json');
-    const env = {
-      ...emulatorEnv(emu.url, path.join(config, 'gcauth')),
-      GCAUTH_AUTH_AUTH_HOST: `${emu.url}/o/oauth2/v2/auth`,
-      GCAUTH_AUTH_CLIENT_ID: 'test-client.apps.example',
-      GCAUTH_AUTH_CLIENT_SECRET: 'test-secret',
-      GCAUTH_LOGIN_TIMEOUT: '30',
-      BROWSER: `${process.execPath} ${path.join(repoRoot, 'test', 'helpers', 'http-browser.mjs')}`,
-      GCAUTH_TEST_BROWSER_LOG: log,
-    };
+    const {env, landing} = browserLoginEnv(emu.url);
     expect((await runCli(['auth', 'login'], {env})).exitCode).toBe(0);
-    await waitForEntry(config, (name) => name === 'browser.json', "the browser driver's log");
+    await landing();
     const json = await helperJson([], env);
     expect(await tokenInfo(json.credential.access_token)).toMatchObject({email: USER});
-    expect(jwtClaims(json.credential.id_token!)).toMatchObject({email: USER, aud: 'test-client.apps.example'});
+    expect(jwtClaims(json.credential.id_token!)).toMatchObject({email: USER, aud: LOGIN_CLIENT.id});
     expect(json.configuration.properties.core).toEqual({account: USER});
   });
 
@@ -151,6 +141,30 @@ describe('config config-helper, for each credential type', () => {
     expect(federated.credential.access_token).toMatch(/\S/);
     expect(federated.credential.id_token).toBeNull();
     expect(federated.credential.token_expiry).toMatch(/Z$/);
+  });
+});
+
+describe('sentinels.config_sentinel', () => {
+  test('is rewritten by each change of configuration or credentials, as gcloud rewrites it, and by no read', async () => {
+    const env = await ownerEnv();
+    const sentinel = (await helperJson([], env)).sentinels.config_sentinel;
+    expect(statSync(sentinel).isFile()).toBe(true);
+    // Dated back to the epoch before each step, so a rewrite shows whatever the clock's resolution.
+    const after = async (args: string[]) => {
+      utimesSync(sentinel, 0, 0);
+      expect((await runCli(args, {env})).exitCode).toBe(0);
+      return statSync(sentinel).mtimeMs > 0;
+    };
+    expect(await after(['config', 'config-helper', '--force-auth-refresh'])).toBe(false);
+    expect(await after(['auth', 'print-access-token'])).toBe(false);
+    expect(await after(['config', 'list'])).toBe(false);
+    expect(await after(['config', 'set', 'project', 'other-project'])).toBe(true);
+    expect(await after(['config', 'unset', 'project'])).toBe(true);
+    expect(await after(['config', 'configurations', 'create', 'spare', '--no-activate'])).toBe(false);
+    expect(await after(['config', 'configurations', 'activate', 'spare'])).toBe(true);
+    expect(await after(['config', 'configurations', 'activate', 'default'])).toBe(true);
+    expect(await after(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`])).toBe(true);
+    expect(await after(['auth', 'revoke', emu.ownerEmail])).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import {ConfigurationStore, formatIni, parseIni, validateConfigurationName} from '../../src/lib/config/configurations.js';
 import {resolvePaths} from '../../src/lib/config/paths.js';
-import {findProperty} from '../../src/lib/config/properties.js';
+import {envNamesOf, findProperty, keyOf, PROPERTIES} from '../../src/lib/config/properties.js';
 import {Properties} from '../../src/lib/config/resolver.js';
 import {NotFoundError, UsageError} from '../../src/lib/errors.js';
 import {fakeContext} from '../helpers/context.js';
@@ -13,6 +13,28 @@ import {fakeContext} from '../helpers/context.js';
 const props = (
   over: Partial<{flags: Record<string, string | undefined>; env: Record<string, string | undefined>; values: Record<string, Record<string, string>>}> = {},
 ) => new Properties({flags: over.flags ?? {}, env: over.env ?? {}, values: over.values ?? {}, configuration: 'dev'});
+
+/** A valid value of each property with a rule, distinct per tag; the others take any text. */
+const SAMPLES: Record<string, (tag: string) => string> = {
+  'core/account': (t) => `a${t}@x.test`,
+  'core/project': (t) => `project-${t}x`,
+  'core/disable_prompts': (t) => ({1: 'true', 2: 'false', 3: 'yes', config: 'no'})[t]!,
+  'core/verbosity': (t) => ({1: 'debug', 2: 'info', 3: 'error', config: 'none'})[t]!,
+  'core/check_gce_metadata': (t) => ({1: 'true', 2: 'false', 3: 'on', config: 'off'})[t]!,
+  'core/custom_ca_certs_file': (t) => `/etc/ca-${t}.pem`,
+  'auth/disable_ssl_validation': (t) => ({1: 'true', 2: 'false', 3: 'y', config: 'n'})[t]!,
+  'auth/token_host': (t) => `http://h${t}/token`,
+  'auth/auth_host': (t) => `http://h${t}/auth`,
+  'auth/impersonate_service_account': (t) => `sa${t}@p.iam.gserviceaccount.com`,
+  'docker/registries': (t) => `r${t}.example.com`,
+  'docker/token_source': (t) => ({1: 'adc', 2: 'metadata', 3: 'gcauth', config: 'adc,metadata'})[t]!,
+  'docker/min_token_lifetime': (t) => ({1: '10m', 2: '20m', 3: '40m', config: '50m'})[t]!,
+  'proxy/type': (t) => ({1: 'http', 2: 'socks5', 3: 'socks4', config: 'http_no_tunnel'})[t]!,
+  'proxy/address': (t) => `proxy${t}.example.com`,
+  'proxy/port': (t) => ({1: '3128', 2: '8080', 3: '1080', config: '9000'})[t]!,
+  'proxy/rdns': (t) => ({1: 'true', 2: 'false', 3: 'yes', config: 'no'})[t]!,
+};
+for (const key of PROPERTIES.map(keyOf).filter((k) => k.startsWith('api_endpoint_overrides/'))) SAMPLES[key] = (t) => `http://h${t}/${key}/`;
 
 describe('resolution order', () => {
   const all = {
@@ -36,9 +58,19 @@ describe('resolution order', () => {
     expect(props({values: all.values}).describe('project')).toMatchObject({value: 'from-config', source: 'configuration'});
   });
 
-  test('CLOUDSDK_CORE_ACCOUNT is honoured for account, other CLOUDSDK_ names are not', () => {
-    expect(props({env: {CLOUDSDK_CORE_ACCOUNT: 'a@x'}}).get('account')).toBe('a@x');
-    expect(props({env: {CLOUDSDK_AUTH_TOKEN_HOST: 'http://h/token'}}).get('auth/token_host')).toBe('https://oauth2.googleapis.com/token');
+  // gcloud reads every property from CLOUDSDK_<SECTION>_<NAME> (Property.EnvironmentName), so gcauth does too.
+  test.each(PROPERTIES.map(keyOf))('%s: GCAUTH_ variable > CLOUDSDK_ variable > configuration', (key) => {
+    const def = findProperty(key);
+    const [mine, gcloud] = [`GCAUTH_${def.section}_${def.name}`.toUpperCase(), `CLOUDSDK_${def.section}_${def.name}`.toUpperCase()];
+    expect(envNamesOf(def)).toEqual([mine, gcloud]);
+    // Values that pass every rule of the table: a '/'-ending URL for URLs, a number for a port, and so on.
+    const good = (tag: string) => SAMPLES[key]?.(tag) ?? `x${tag}`;
+    expect(good('1')).not.toBe(good('2'));
+    const values = {[def.section]: {[def.name]: good('config')}};
+    expect(props({env: {[gcloud]: good('1')}, values}).describe(key)).toEqual({key, value: good('1'), source: 'env', origin: gcloud});
+    expect(props({env: {[mine]: good('2'), [gcloud]: good('1')}, values}).describe(key)).toMatchObject({value: good('2'), origin: mine});
+    expect(props({flags: {[key]: good('3')}, env: {[gcloud]: good('1')}}).describe(key)).toMatchObject({value: good('3'), source: 'flag'});
+    expect(props({env: {[gcloud]: ''}, values}).describe(key)).toMatchObject({value: good('config'), source: 'configuration'});
   });
 
   test('default is last, and an empty env value does not count', () => {
@@ -75,6 +107,12 @@ describe('invalid values name their origin', () => {
       'Invalid value for property [api_endpoint_overrides/iam] (in configuration [dev]): "http://h/iam": expected a base URL ending with \'/\'.',
     ],
     [{values: {auth: {token_host: 'not-a-url'}}}, 'auth/token_host', 'Invalid value for property [auth/token_host] (in configuration [dev]): "not-a-url": expected an http:// or https:// URL.'],
+    [
+      {env: {CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM: 'http://h/iam'}, values: {api_endpoint_overrides: {iam: 'http://h/iam/'}}},
+      'api_endpoint_overrides/iam',
+      'Invalid value for property [api_endpoint_overrides/iam] (from CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM): "http://h/iam": expected a base URL ending with \'/\'.',
+    ],
+    [{env: {CLOUDSDK_PROXY_TYPE: 'bogus'}}, 'proxy/type', 'Invalid value for property [proxy/type] (from CLOUDSDK_PROXY_TYPE): "bogus": expected one of http, http_no_tunnel, socks4, socks5.'],
     [{env: {GCAUTH_CORE_DISABLE_PROMPTS: 'maybe'}}, 'disable_prompts', 'Invalid value for property [core/disable_prompts] (from GCAUTH_CORE_DISABLE_PROMPTS): "maybe": expected true or false.'],
   ])('%j', (sources, key, message) => {
     const p = props(sources);

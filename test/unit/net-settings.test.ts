@@ -51,6 +51,16 @@ describe('proxy environment', () => {
     expect(networkSettings(props({}), {}).route(HTTPS)).toBeUndefined();
   });
 
+  test("all_proxy (then ALL_PROXY) for any scheme, only after the scheme's own variable; no_proxy still exempts", () => {
+    const env = {all_proxy: 'socks5://all:1', ALL_PROXY: 'http://up:2'};
+    expect(networkSettings(props({}), env).route(HTTPS)).toMatchObject({kind: 'socks', url: 'socks5://all:1', setBy: 'all_proxy'});
+    expect(networkSettings(props({}), {ALL_PROXY: 'http://up:2'}).route(HTTP)).toMatchObject({kind: 'forward', url: 'http://up:2', setBy: 'ALL_PROXY'});
+    expect(networkSettings(props({}), {...env, HTTPS_PROXY: 'http://s:3'}).route(HTTPS)).toMatchObject({url: 'http://s:3', setBy: 'HTTPS_PROXY'});
+    expect(networkSettings(props({}), {...env, https_proxy: 'http://s:3'}).route(HTTP)).toMatchObject({setBy: 'all_proxy'});
+    expect(networkSettings(props({}), {...env, no_proxy: 'googleapis.com'}).route(HTTPS)).toBeUndefined();
+    expect(networkSettings(props(PROXY), env).route(HTTPS)?.url).toBe('http://proxy.corp:3128');
+  });
+
   test('socks schemes, default ports, credentials hidden', () => {
     expect(networkSettings(props({}), {HTTPS_PROXY: 'socks5h://u:secret@s'}).route(HTTPS)).toMatchObject({kind: 'socks', url: 'socks5h://u:secret@s:1080', shown: 'socks5h://u@s:1080'});
     expect(() => networkSettings(props({}), {HTTPS_PROXY: 'ftp://x:1'}).route(HTTPS)).toThrow('Invalid proxy in HTTPS_PROXY: the scheme ftp:// is not one of');

@@ -13,7 +13,7 @@ describe('--format', () => {
     ['none', ''],
     ['value(account)', 'a@x.com\nb@x.com\n'],
     ['value(account,nested.n)', 'a@x.com\t1\nb@x.com\t2\n'],
-    ['table(account,status)', 'ACCOUNT  STATUS\na@x.com  ACTIVE\nb@x.com  \n'],
+    ['table(account,status)', 'ACCOUNT  STATUS\na@x.com  ACTIVE\nb@x.com\n'],
   ])('%s', async (format, expected) => {
     expect(await renderOutput(rows, parseFormat(format), human)).toBe(expected);
   });

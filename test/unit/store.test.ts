@@ -77,7 +77,7 @@ describe('FileCredentialStore', () => {
     await Promise.all(Array.from({length: 15}, (_, i) => store.put(cred(`sa${i}@p.iam.gserviceaccount.com`))));
     expect(await store.list()).toHaveLength(15);
     // no temp files left behind
-    expect(readdirSync(dir).sort()).toEqual(['credentials.json']);
+    expect(readdirSync(dir).sort()).toEqual(['config_sentinel', 'credentials.json']);
   });
 
   test('refuses a store written by a newer gcauth, and garbage', () => {

@@ -1,11 +1,9 @@
-import path from 'node:path';
-
 import {parseServiceAccountKey} from '../../lib/auth/credentials/service-account-key.js';
 import {specCommand} from '../../lib/cli/base-command.js';
 import {defineCommand} from '../../lib/cli/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {UsageError} from '../../lib/errors.js';
-import {fsErrorReason, readRegularFile} from '../../lib/fs/read-file.js';
+import {readFileArgument} from '../../lib/fs/read-file.js';
 import type {StoredCredential} from '../../lib/store/credential-store.js';
 
 export interface ActivateServiceAccountOptions {
@@ -22,7 +20,7 @@ export interface ActivateServiceAccountOptions {
  */
 export async function activateServiceAccount(options: ActivateServiceAccountOptions, ctx: AppContext): Promise<{account: string}> {
   const source = options.keyFile === '-' ? 'standard input' : options.keyFile;
-  const text = options.keyFile === '-' ? await readStream(ctx.io.stdin) : readKeyFile(options.keyFile);
+  const text = await readFileArgument(options.keyFile, ctx.io.stdin, 'key file');
   const key = parseServiceAccountKey(text, source);
   const account = key.client_email;
   if (options.account && options.account !== account) {
@@ -39,20 +37,6 @@ export async function activateServiceAccount(options: ActivateServiceAccountOpti
   });
   await ctx.cache.write(token);
   return {account};
-}
-
-function readKeyFile(file: string): string {
-  try {
-    return readRegularFile(file);
-  } catch (error) {
-    throw new UsageError(`Unable to read key file [${path.resolve(file)}]: ${fsErrorReason(error)}.`, {cause: error});
-  }
-}
-
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export const spec = defineCommand({

@@ -22,7 +22,7 @@ export async function getProperty(options: {property: string}, ctx: AppContext):
 export const spec = defineCommand({
   summary: 'Print the value of a property.',
   description:
-    'Prints the value a command would use: from a flag, a GCAUTH_<SECTION>_<NAME> variable, the active configuration or the default. ' +
+    'Prints the value a command would use: from a flag, a GCAUTH_<SECTION>_<NAME> then CLOUDSDK_<SECTION>_<NAME> variable, the active configuration or the default. ' +
     'An unset property prints (unset) on stderr and exits 0.',
   examples: ['<%= config.bin %> config get project', '<%= config.bin %> config get auth/token_host'],
   args: {

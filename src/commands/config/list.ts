@@ -12,7 +12,7 @@ export function renderListing(listing: PropertyListing): string {
 export const spec = defineCommand({
   summary: 'List the properties in effect.',
   description:
-    'Values are merged from flags, GCAUTH_<SECTION>_<NAME> variables and the active configuration. ' +
+    'Values are merged from flags, GCAUTH_<SECTION>_<NAME> then CLOUDSDK_<SECTION>_<NAME> variables and the active configuration. ' +
     'Give SECTION/NAME for one property or SECTION/ for a section; --all also lists unset properties.',
   examples: [
     '<%= config.bin %> config list',

@@ -80,6 +80,13 @@ export class IamApi {
     );
   }
 
+  /** Uploads the public half of a key pair the caller keeps: a PEM X.509 certificate wrapping an RSA key. */
+  uploadKey(email: string, certificatePem: string): Promise<ServiceAccountKey> {
+    return this.onAccount(email, async () =>
+      (await this.client.projects.serviceAccounts.keys.upload({name: serviceAccountName(email), requestBody: {publicKeyData: Buffer.from(certificatePem).toString('base64')}})).data,
+    );
+  }
+
   listKeys(email: string, managedBy?: KeyManager): Promise<ServiceAccountKey[]> {
     const keyTypes = managedBy ? [KEY_MANAGERS[managedBy]] : undefined;
     return this.onAccount(email, async () => (await this.client.projects.serviceAccounts.keys.list({name: serviceAccountName(email), keyTypes})).data.keys ?? []);

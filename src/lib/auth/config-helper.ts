@@ -6,6 +6,7 @@
 import path from 'node:path';
 
 import {listProperties, type PropertyListing} from '../config/listing.js';
+import {CONFIG_SENTINEL_FILE} from '../config/paths.js';
 import {type AppContext, withFreshness} from '../context.js';
 import {UsageError} from '../errors.js';
 import {durationSeconds} from '../validators.js';
@@ -33,9 +34,6 @@ export interface ConfigHelperResult {
   };
   sentinels: {config_sentinel: string};
 }
-
-/** The file gcloud touches when properties or the active configuration change; tools watch its time. */
-export const CONFIG_SENTINEL = 'config_sentinel';
 
 const MAX_MIN_EXPIRY_S = 3600;
 
@@ -71,7 +69,7 @@ export async function configHelper(options: ConfigHelperOptions, ctx: AppContext
   return {
     configuration: {active_configuration: ctx.props.configuration, properties},
     credential: {access_token: access.token, id_token: id?.token ?? null, token_expiry: helperExpiry(access)},
-    sentinels: {config_sentinel: path.join(ctx.paths.configDir, CONFIG_SENTINEL)},
+    sentinels: {config_sentinel: path.join(ctx.paths.configDir, CONFIG_SENTINEL_FILE)},
   };
 }
 

@@ -1,6 +1,7 @@
 import {Args, Command, Flags, type Interfaces} from '@oclif/core';
 
 import {type ArgsSpec, type CommandSpec, type FlagSpec, type FlagsSpec, type FlagValueOf, GLOBAL_FLAGS, printSpecResult} from './command-spec.js';
+import {environmentValue} from '../config/resolver.js';
 import {createContext, type AppContext, type GlobalFlags} from '../context.js';
 import {UsageError} from '../errors.js';
 import {type FormatSpec, parseFormat} from '../output/format.js';
@@ -86,7 +87,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   override async catch(error: Error & {oclif?: {exit?: number}}): Promise<never> {
     // this.exit() inside run() throws an ExitError: pass it through untouched.
     if (error.message === 'EEXIT' || (error as {code?: string}).code === 'EEXIT' || error.oclif?.exit === 0) throw error;
-    const verbosity = this.flags?.verbosity ?? this.ctx?.log.level ?? process.env.GCAUTH_CORE_VERBOSITY;
+    const verbosity = this.flags?.verbosity ?? this.ctx?.log.level ?? environmentValue('core/verbosity', process.env);
     const code = reportError(this.asReported(error), (t) => (this.ctx?.io.stderr ?? process.stderr).write(t), verbosity);
     return this.exit(code);
   }

@@ -7,6 +7,7 @@ import {discardFastAnswer} from './fast-answer-file.js';
 import {NotFoundError, UsageError} from '../errors.js';
 import {withoutBom} from '../fs/read-file.js';
 import {readTextIfExists, removeFile, updateFile, writeSecureFile} from '../fs/secure-fs.js';
+import {touchConfigSentinel} from './sentinel.js';
 import {removeStaleTemps} from './stale-temps.js';
 import type {Paths} from './paths.js';
 
@@ -98,6 +99,9 @@ export class ConfigurationStore {
       const values = text === undefined ? {} : parseIni(text);
       const result = change(values);
       await this.write(name, formatIni(values));
+      // Whichever configuration: the one a --configuration flag or GCAUTH_ACTIVE_CONFIG_NAME makes active is as
+      // much gcloud's "active" one as active_config's, and a spare rewrite only costs a cache one re-read.
+      await touchConfigSentinel(this.paths.configDir);
       return result;
     });
   }
@@ -119,6 +123,7 @@ export class ConfigurationStore {
     if (name === 'default' && !(await this.exists(name))) await this.edit(name, async (text) => (text === undefined ? this.write(name, '') : undefined));
     await writeSecureFile(this.paths.activeConfigFile, name);
     discardFastAnswer(this.paths.configDir);
+    await touchConfigSentinel(this.paths.configDir);
   }
 
   /** @throws UsageError for the active configuration; NotFoundError when absent. */

@@ -12,6 +12,9 @@ export interface Paths {
 /** The metadata-server probe's cache, in the config dir. */
 export const GCE_CACHE_FILE = 'gce';
 
+/** gcloud's sentinel file in the config dir, rewritten on every change of configuration or credentials (config/sentinel.ts). */
+export const CONFIG_SENTINEL_FILE = 'config_sentinel';
+
 /** The emulator's data dir in the config dir, used when `emulator start` and `env-init` are given no --data-dir. */
 export const EMULATOR_DATA_DIR = 'emulator';
 

@@ -25,7 +25,8 @@ export interface PropertyDef {
   validate?: (value: string) => string | undefined;
 }
 
-const BOOLEAN = (v: string) => (/^(true|false|1|0|yes|no|on|off)$/i.test(v) ? undefined : 'expected true or false');
+// gcloud's spellings (y and n too), since its CLOUDSDK_* variables set these properties as well.
+const BOOLEAN = (v: string) => (/^(true|false|1|0|yes|no|y|n|on|off)$/i.test(v) ? undefined : 'expected true or false');
 const URL_VALUE = (v: string) => {
   try {
     const u = new URL(v);
@@ -161,6 +162,15 @@ export const keyOf = (p: PropertyDef) => `${p.section}/${p.name}`;
 export const envNameOf = (p: PropertyDef) => `GCAUTH_${p.section}_${p.name}`.toUpperCase();
 
 /**
+ * gcloud's variable for a property: `CLOUDSDK_<SECTION>_<NAME>`, upper-cased with nothing else changed (gcloud's
+ * `Property.EnvironmentName`; every gcauth name is `[a-z0-9_]`, so the name is one a shell can export).
+ */
+export const gcloudEnvNameOf = (p: PropertyDef) => `CLOUDSDK_${p.section}_${p.name}`.toUpperCase();
+
+/** The variables that set a property, first one set wins: gcauth's own, then gcloud's. */
+export const envNamesOf = (p: PropertyDef): [string, string] => [envNameOf(p), gcloudEnvNameOf(p)];
+
+/**
  * Looks up `section/name`, or a bare `name` in `core`, as gcloud does.
  * @throws UsageError naming the valid sections or properties.
  */
@@ -189,4 +199,4 @@ export function validateProperty(def: PropertyDef, value: string): void {
 }
 
 /** True for the spellings of a true boolean property. */
-export const isTrue = (v: string | undefined) => v !== undefined && /^(true|1|yes|on)$/i.test(v);
+export const isTrue = (v: string | undefined) => v !== undefined && /^(true|1|yes|y|on)$/i.test(v);

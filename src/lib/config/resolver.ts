@@ -1,6 +1,6 @@
 import {UsageError} from '../errors.js';
 import type {ConfigValues} from './configurations.js';
-import {envNameOf, findProperty, keyOf, PROPERTIES, type PropertyDef} from './properties.js';
+import {envNamesOf, findProperty, keyOf, PROPERTIES, type PropertyDef} from './properties.js';
 
 /** Where a property's value came from, in resolution order. */
 export type PropertySource = 'flag' | 'env' | 'configuration' | 'default';
@@ -13,16 +13,10 @@ export interface ResolvedProperty {
   origin?: string;
 }
 
-/** gcloud's variables that gcloud-era scripts set, by property; honoured after gcauth's own variables. */
-export const GCLOUD_FALLBACKS: Record<string, string> = {
-  'core/project': 'CLOUDSDK_CORE_PROJECT',
-  'core/account': 'CLOUDSDK_CORE_ACCOUNT',
-  'core/check_gce_metadata': 'CLOUDSDK_CORE_CHECK_GCE_METADATA',
-  'auth/impersonate_service_account': 'CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT',
-  'auth/access_token_file': 'CLOUDSDK_AUTH_ACCESS_TOKEN_FILE',
-};
-
-/** Resolves properties: flag > `GCAUTH_*` env (then `CLOUDSDK_*` fallbacks) > active configuration > default. */
+/**
+ * Resolves properties: flag > `GCAUTH_<SECTION>_<NAME>` > gcloud's `CLOUDSDK_<SECTION>_<NAME>` > active configuration >
+ * default. An empty variable counts as unset.
+ */
 export class Properties {
   constructor(
     private readonly sources: {
@@ -68,12 +62,9 @@ export class Properties {
 
   private candidates(def: PropertyDef): Array<[PropertySource, string | undefined, string | undefined]> {
     const {flags, env, values} = this.sources;
-    const envName = envNameOf(def);
-    const fallback = GCLOUD_FALLBACKS[keyOf(def)];
     return [
       ['flag', flags[keyOf(def)], undefined],
-      ['env', env[envName] || undefined, envName],
-      ['env', fallback ? env[fallback] || undefined : undefined, fallback],
+      ...envNamesOf(def).map((name): [PropertySource, string | undefined, string] => ['env', env[name] || undefined, name]),
       ['configuration', values[def.section]?.[def.name], undefined],
       ['default', def.default, undefined],
     ];
@@ -93,3 +84,10 @@ export class Properties {
     return undefined;
   }
 }
+
+/**
+ * The value the environment gives a property (GCAUTH_ then CLOUDSDK_ variable), unvalidated: for the error reporter
+ * when no context could be built, so it honours the same variables the resolver does.
+ */
+export const environmentValue = (key: string, env: Record<string, string | undefined>): string | undefined =>
+  new Properties({flags: {}, env, values: {}, configuration: ''}).override(key)?.value;

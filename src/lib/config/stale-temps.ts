@@ -1,8 +1,8 @@
 /**
  * Temp files a killed gcauth leaves in its config dir. A writer killed between creating its temp file and renaming
  * it (kill -9, an OOM kill, a power cut) leaves the temp behind, holding a private key or a token:
- * write-file-atomic's `<file>.<hash>` beside credentials.json, active_config, the gce cache, a configuration or a
- * token-cache entry, and the credential helper's `docker-helper-answer.<pid>.tmp`. The stores remove them on
+ * write-file-atomic's `<file>.<hash>` beside credentials.json, active_config, the gce cache, config_sentinel, a
+ * configuration or a token-cache entry, and the credential helper's `docker-helper-answer.<pid>.tmp`. The stores remove them on
  * their next write and on revoke.
  *
  * Only those names, only in the config dir and its two subdirs, and only once their writer is surely gone: a
@@ -12,7 +12,7 @@
 import {lstat, readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 
-import {GCE_CACHE_FILE, pathsIn} from './paths.js';
+import {CONFIG_SENTINEL_FILE, GCE_CACHE_FILE, pathsIn} from './paths.js';
 import {fastAnswerTempPid} from './fast-answer-file.js';
 import {atomicTempTarget} from '../fs/secure-fs.js';
 
@@ -32,7 +32,7 @@ function running(pid: number): boolean {
 /** For each dir, whether a name there is gcauth's temp file (and the pid of its writer, when the name says). */
 function tempPatterns(configDir: string): Array<[dir: string, isTemp: (name: string) => {pid?: number} | undefined]> {
   const paths = pathsIn(configDir);
-  const ownFiles = new Set([path.basename(paths.credentialsFile), path.basename(paths.activeConfigFile), GCE_CACHE_FILE]);
+  const ownFiles = new Set([path.basename(paths.credentialsFile), path.basename(paths.activeConfigFile), GCE_CACHE_FILE, CONFIG_SENTINEL_FILE]);
   const atomicTempOf = (target: (name: string) => boolean) => (name: string) => {
     const of = atomicTempTarget(name);
     return of !== undefined && target(of) ? {} : undefined;

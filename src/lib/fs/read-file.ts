@@ -7,7 +7,9 @@
  */
 import {closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync} from 'node:fs';
 
-import {FS_ERROR_REASONS, GcauthError} from '../errors.js';
+import path from 'node:path';
+
+import {FS_ERROR_REASONS, GcauthError, UsageError} from '../errors.js';
 
 /** The most gcauth reads of any file: far above any credential, configuration or Docker config it writes. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -143,5 +145,22 @@ export function readRegularFileIfExists(file: string, maxBytes = MAX_FILE_BYTES,
   } catch (error) {
     if (error instanceof FileReadError && error.code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/**
+ * A file named on the command line, or standard input for `-`, as UTF-8 text.
+ * @throws UsageError `Unable to read <what> [<absolute path>]: <reason>.`
+ */
+export async function readFileArgument(file: string, stdin: NodeJS.ReadableStream, what: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return readRegularFile(file);
+  } catch (error) {
+    throw new UsageError(`Unable to read ${what} [${path.resolve(file)}]: ${fsErrorReason(error)}.`, {cause: error});
   }
 }

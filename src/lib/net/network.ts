@@ -1,7 +1,7 @@
 /**
  * The one home of "how does gcauth reach a URL": which proxy (gcloud's proxy/* properties, else the https_proxy /
- * http_proxy / no_proxy environment), which CAs (core/custom_ca_certs_file) and whether certificates are checked at
- * all (auth/disable_ssl_validation). Every request gcauth makes goes through a gaxios transporter
+ * http_proxy / all_proxy / no_proxy environment), which CAs (core/custom_ca_certs_file) and whether certificates
+ * are checked at all (auth/disable_ssl_validation). Every request gcauth makes goes through a gaxios transporter
  * (auth/tokens/transport.ts) that asks this for its agent and for the words of a failure; the metadata server is the
  * one exception, reached by metadata.ts's own request and never through a proxy, as Google's libraries do.
  */

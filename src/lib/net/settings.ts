@@ -1,8 +1,8 @@
 /**
  * Which proxy a request goes through and how its TLS is checked, from gcloud's properties (`proxy/*`,
  * `core/custom_ca_certs_file`, `auth/disable_ssl_validation`) and, when no proxy property is set, the
- * `https_proxy` / `http_proxy` / `no_proxy` environment as gcloud and curl read it. Pure: nothing is loaded or
- * read here, so the cached paths can hold a Network without paying for it.
+ * `https_proxy` / `http_proxy` / `all_proxy` / `no_proxy` environment as curl and Python's requests read it. Pure:
+ * nothing is loaded or read here, so the cached paths can hold a Network without paying for it.
  */
 import {isTrue} from '../config/properties.js';
 import {UsageError} from '../errors.js';
@@ -81,11 +81,14 @@ function propertyRoutes(type: ProxyType, address: string, port: string, props: P
   return (url) => route(type === 'http_no_tunnel' && url.protocol === 'http:' ? 'forward' : 'tunnel');
 }
 
-/** `https_proxy` for https:// URLs, `http_proxy` for http:// ones; the lower-case spelling first, as curl and Python read them. */
+/**
+ * `https_proxy` for https:// URLs, `http_proxy` for http:// ones, else `all_proxy` for both; the lower-case spelling
+ * first, as curl and Python's requests read them.
+ */
 function environmentRoutes(env: Env): (url: URL) => ProxyRoute | undefined {
   return (url) => {
     const scheme = url.protocol.slice(0, -1);
-    const names = [`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`];
+    const names = [`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`, 'all_proxy', 'ALL_PROXY'];
     const name = names.find((n) => env[n]);
     if (!name) return undefined;
     return environmentRoute(name, env[name]!, url);

@@ -51,8 +51,10 @@ export async function renderOutput(data: unknown, spec: FormatSpec, human: (data
     case 'yaml': {
       if (Array.isArray(data) && data.length === 0) return '';
       const {stringify} = await import('yaml');
+      // As gcloud prints YAML (PyYAML's rules): strings a YAML 1.1 reader would take for something else (timestamps,
+      // numbers, yes/no/on/off) in single quotes, e.g. `validAfterTime: '2026-12-06T10:10:03Z'`, `uniqueId: '1057...'`.
       return rowsOf(data)
-        .map((item) => stringify(item, {lineWidth: 0, indentSeq: false}))
+        .map((item) => stringify(item, {lineWidth: 0, indentSeq: false, version: '1.1', singleQuote: true}))
         .join('---\n');
     }
     case 'value':
@@ -85,6 +87,7 @@ export function renderTable(rows: unknown[], fields: string[], headings?: string
   const header = headings ?? columns.map((c) => c.split('.').pop()!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
   const body = rows.map((row) => columns.map((c) => cell(pick(row, c))));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  // gcloud's tables end each line at its last non-blank cell.
+  const line = (cells: string[]) => `${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`;
   return [line(header), ...body.map(line)].join('');
 }

@@ -4,6 +4,7 @@ import {discardFastAnswer} from '../config/fast-answer-file.js';
 import {AuthError, GcauthError} from '../errors.js';
 import {FileReadError} from '../fs/read-file.js';
 import {readTextIfExists, updateFile, writeSecureFile} from '../fs/secure-fs.js';
+import {touchConfigSentinel} from '../config/sentinel.js';
 import {removeStaleTemps} from '../config/stale-temps.js';
 
 import type {StoredCredential} from '../auth/credentials/stored.js';
@@ -104,6 +105,7 @@ export class FileCredentialStore implements CredentialStore {
         await removeStaleTemps(path.dirname(this.file));
         await writeSecureFile(this.file, `${JSON.stringify(data, null, 2)}\n`);
         discardFastAnswer(path.dirname(this.file));
+        await touchConfigSentinel(path.dirname(this.file));
       }
       return changed;
     });

@@ -314,7 +314,7 @@ describe('against the emulator', () => {
     const created = await run(KeysCreate, ['-', `--iam-account=${email}`]);
     const keyId = (JSON.parse(created.stdout) as {private_key_id: string}).private_key_id;
     const user = await run(KeysList, [`--iam-account=${email}`, '--managed-by=user']);
-    expect(user.stdout).toMatch(new RegExp(`^KEY_ID {2,}CREATED_AT {2,}EXPIRES_AT {2,}DISABLED\\n${keyId} {2}\\d{4}-\\d\\d-\\d\\dT[^ ]+Z {2}\\d{4}-[^ ]+Z {2}False\\n$`));
+    expect(user.stdout).toMatch(new RegExp(`^KEY_ID {2,}CREATED_AT {2,}EXPIRES_AT {2,}DISABLED {2}DISABLE_REASON {2}EXTENDED_STATUS\\n${keyId} {2}\\d{4}-\\d\\d-\\d\\dT[^ ]+Z {2}\\d{4}-[^ ]+Z\\n$`));
     const json = JSON.parse((await run(KeysList, [`--iam-account=${email}`, '--format=json'])).stdout) as Array<{name: string; keyType: string}>;
     expect(json.map((k) => k.keyType).sort()).toEqual(['USER_MANAGED']);
   });

@@ -1,6 +1,7 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../lib/cli/command-spec.js';
 import {ACCOUNT_ARGS, checkServiceAccountRef} from '../../../lib/iam/service-accounts.js';
+import {sortedKeys} from '../../../lib/output/sorted-keys.js';
 
 export const spec = defineCommand({
   summary: 'Show a service account.',
@@ -14,7 +15,7 @@ export const spec = defineCommand({
   options: ({args}) => ({email: args.email}),
   run: async ({email}, ctx) => {
     const account = await (await ctx.api.iam()).getServiceAccount(checkServiceAccountRef(email, 'EMAIL', ctx));
-    return Object.fromEntries(Object.entries(account).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return sortedKeys(account);
   },
   human: 'yaml',
 });

@@ -2,14 +2,24 @@ import {KEY_MANAGERS, type KeyManager, type ServiceAccountKey} from '../../../..
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import {listedNothing, renderTable} from '../../../../lib/output/format.js';
-import {boolCell, checkServiceAccountRef, IAM_ACCOUNT_FLAG, keyIdOf} from '../../../../lib/iam/service-accounts.js';
+import {checkServiceAccountRef, IAM_ACCOUNT_FLAG, keyIdOf} from '../../../../lib/iam/service-accounts.js';
 
-/** gcloud's table: KEY_ID, CREATED_AT, EXPIRES_AT, DISABLED. */
+/**
+ * gcloud 528's table: KEY_ID, CREATED_AT, EXPIRES_AT, DISABLED (`True`, or blank: the API omits `disabled` when false and
+ * gcloud prints what it is given), DISABLE_REASON, EXTENDED_STATUS.
+ */
 export const renderKeys = (keys: ServiceAccountKey[]): string =>
   renderTable(
-    keys.map((k) => ({keyId: keyIdOf(k.name), createdAt: k.validAfterTime ?? '', expiresAt: k.validBeforeTime ?? '', disabled: boolCell(k.disabled)})),
-    ['keyId', 'createdAt', 'expiresAt', 'disabled'],
-    ['KEY_ID', 'CREATED_AT', 'EXPIRES_AT', 'DISABLED'],
+    keys.map((k) => ({
+      keyId: keyIdOf(k.name),
+      createdAt: k.validAfterTime ?? '',
+      expiresAt: k.validBeforeTime ?? '',
+      disabled: k.disabled ? 'True' : '',
+      disableReason: k.disableReason ?? '',
+      extendedStatus: k.extendedStatus ?? '',
+    })),
+    ['keyId', 'createdAt', 'expiresAt', 'disabled', 'disableReason', 'extendedStatus'],
+    ['KEY_ID', 'CREATED_AT', 'EXPIRES_AT', 'DISABLED', 'DISABLE_REASON', 'EXTENDED_STATUS'],
   );
 
 export const spec = defineCommand({
