@@ -88,9 +88,9 @@ async function adcIdentity(ctx: AppContext, file: string, data: Record<string, u
     // Without IAM's word, a key's age counts from when the file was last written, not from an activation here.
     const written = await stat(file).then((s) => new Date(s.mtimeMs).toISOString(), () => credential.addedAt);
     const keyed = {...credential, addedAt: written};
-    return {type, account: credential.account, credential: keyed, named: `${credential.account} (${credentialType(keyed).describe(keyed)})`};
+    return {type, account: credential.account, credential: keyed, named: `${credential.account} (${(await credentialType(keyed)).describe(keyed)})`};
   }
-  return {type, account: credential.account, credential, named: `${credential.account} (${credentialType(credential).describe(credential)})`};
+  return {type, account: credential.account, credential, named: `${credential.account} (${(await credentialType(credential)).describe(credential)})`};
 }
 
 /** The errors an error was caused by, itself first. */
