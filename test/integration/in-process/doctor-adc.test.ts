@@ -15,6 +15,7 @@ import {type CheckResult, doctorPassed, runDoctor} from '../../../src/lib/doctor
 import {SCOPES} from '../../../src/lib/messages.js';
 import {fakeContext} from '../../helpers/context.js';
 import {repoRoot, tmpDir} from '../../helpers/emulator.js';
+import {setUpFederation} from '../../helpers/federation.js';
 import {LOGIN_CLIENT} from '../../helpers/login.js';
 import {runCommand} from '../../helpers/run-command.js';
 
@@ -185,6 +186,35 @@ test('an impersonated_service_account ADC: checked as its target; a source that 
   expect(r['registry-pull']).toMatchObject({status: 'ok', message: `${target.email} may pull from repository us/images of project ${emu.project}`});
   expect(r['registry-push']).toMatchObject({status: 'ok', message: `${target.email} may push to repository us/images of project ${emu.project}`});
   expect(r['key-age']!.status).toBe('skip');
+});
+
+test('an impersonated_service_account ADC whose source is an external account: the STS exchange, then IAM Credentials, checked as the target', async () => {
+  const fed = await setUpFederation(emu.url, emu.ownerKeyFile);
+  const target = await serviceAccountKey('adc-wif-target', 'roles/artifactregistry.writer');
+  const sa = emu.state.serviceAccount(target.email)!;
+  sa.iamPolicy = {...sa.iamPolicy, bindings: [...(sa.iamPolicy?.bindings ?? []), {role: 'roles/iam.serviceAccountTokenCreator', members: [fed.principal]}]};
+  await emu.state.save();
+  const w = await world();
+  const tokenFile = path.join(w.home, 'oidc.txt');
+  writeFileSync(tokenFile, await fed.jobToken());
+  const adc = path.join(w.home, 'impersonated-wif.json');
+  writeFileSync(
+    adc,
+    JSON.stringify({
+      type: 'impersonated_service_account',
+      service_account_impersonation_url: `${emu.url}/iamcredentials/v1/projects/-/serviceAccounts/${target.email}:generateAccessToken`,
+      source_credentials: fed.config({credential_source: {file: tokenFile}}),
+      delegates: [],
+    }),
+    {mode: 0o600},
+  );
+  const r = await doctor(w, {GCAUTH_DOCKER_TOKEN_SOURCE: 'adc', GOOGLE_APPLICATION_CREDENTIALS: adc});
+  expect(r.account).toMatchObject({
+    status: 'ok',
+    message: `the Docker helper uses the Application Default Credentials (docker/token_source=adc), not the active account ${emu.ownerEmail}: [${adc}], ${target.email} (impersonated, its source credentials of type external_account): a token can be had now`,
+  });
+  expect(r.helper!.status).toBe('ok');
+  expect(r['registry-push']).toMatchObject({status: 'ok', message: `${target.email} may push to repository us/images of project ${emu.project}`});
 });
 
 test('the default order with no active account and a key as ADC: the key is checked, its age from IAM, its rotation written back to the file', async () => {
