@@ -162,6 +162,15 @@ describe('the active configuration', () => {
     expect(await active({})).toEqual(['default', 'default-p']);
   });
 
+  test("gcloud's CLOUDSDK_ACTIVE_CONFIG_NAME chooses it too, after GCAUTH_ACTIVE_CONFIG_NAME and --configuration; empty is unset", async () => {
+    expect(await active({}, {CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['envcfg', 'envcfg-p']);
+    expect(await active({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'flagcfg', CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['flagcfg', 'flagcfg-p']);
+    expect(await active({}, {GCAUTH_ACTIVE_CONFIG_NAME: '', CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['envcfg', 'envcfg-p']);
+    expect(await active({configuration: 'flagcfg'}, {CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['flagcfg', 'flagcfg-p']);
+    expect(await active({}, {CLOUDSDK_ACTIVE_CONFIG_NAME: ''})).toEqual(['filecfg', 'filecfg-p']);
+    await expect(fakeContext({configDir: dir, env: {CLOUDSDK_ACTIVE_CONFIG_NAME: 'Bad_Name'}})).rejects.toThrow(UsageError);
+  });
+
   test('an unknown --configuration or an invalid name is a UsageError', async () => {
     await expect(fakeContext({configDir: dir, flags: {configuration: 'nosuch'}})).rejects.toThrow(
       new UsageError('Configuration [nosuch] does not exist. Create it with: gcauth config configurations create nosuch'),
