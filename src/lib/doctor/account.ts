@@ -102,7 +102,7 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
     if (await isVmAccount(ctx, account)) return checkVmAccount(ctx, account);
     return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it`, FIX.activateKey()), state: {account, tokenOk: false}};
   }
-  const kind = credentialType(credential).describe(credential);
+  const kind = (await credentialType(credential)).describe(credential);
   const identity: FederatedIdentity | undefined =
     credential.type === 'external_account' ? {config: credential.config, account, ...(credential.file ? {file: credential.file} : {})} : undefined;
   const chain = impersonationOf(ctx.props);

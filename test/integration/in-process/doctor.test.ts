@@ -195,20 +195,32 @@ test('a project that has not enabled the registry API fails registry-api with th
   expect((await doctor(w, `gcr.io/${emu.project}/app`))['registry-api']).toMatchObject({status: 'ok'});
 });
 
-test('a key account on a project whose policy forbids key creation warns, with the keyless ways', async () => {
+test('a key account on a project whose policy forbids key creation warns, with upload and the keyless ways; with upload forbidden too, the keyless ways', async () => {
   const w = await world();
   emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', true);
   try {
     const r = await doctor(w, `gcr.io/${emu.project}/app`);
     expect(r['key-policy']).toMatchObject({
       status: 'warn',
-      message: `constraints/iam.disableServiceAccountKeyCreation is enforced on project ${emu.project}: no new key can replace this one when it must be rotated`,
+      message:
+        `constraints/iam.disableServiceAccountKeyCreation is enforced on project ${emu.project}: Google can make no new key to replace this one when it must be rotated; ` +
+        'one you make can still be uploaded (constraints/iam.disableServiceAccountKeyUpload is not enforced)',
     });
+    expect(r['key-policy']!.fix).toMatch(new RegExp(`^upload the public half of a key pair you make \\(gcauth iam service-accounts keys upload public_key\\.pem --iam-account=${emu.ownerEmail}\\), or act as `));
     expect(r['key-policy']!.fix).toContain(`--impersonate-service-account=${emu.ownerEmail}`);
     expect(r['key-policy']!.fix).toContain('gcauth iam workload-identity-pools create-cred-config');
     expect(doctorPassed(r.all)).toBe(true);
+
+    emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyUpload', true);
+    const both = (await doctor(w, `gcr.io/${emu.project}/app`))['key-policy']!;
+    expect(both).toMatchObject({
+      status: 'warn',
+      message: `constraints/iam.disableServiceAccountKeyCreation and constraints/iam.disableServiceAccountKeyUpload are enforced on project ${emu.project}: no new key can replace this one when it must be rotated`,
+    });
+    expect(both.fix).toMatch(new RegExp(`^act as ${emu.ownerEmail} without a key: impersonate it`));
   } finally {
     emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', false);
+    emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyUpload', false);
   }
 });
 
