@@ -387,12 +387,17 @@ describe('on an emulated VM: no key, the metadata server', () => {
     expect(doctorPassed(none.all)).toBe(false);
   });
 
-  test('off a VM with an ADC file and no account: a warning that the helper uses the file, not a failure', async () => {
+  test('off a VM with an ADC file and no account: the file is what the helper uses, so a file it cannot use fails with the helper\'s error', async () => {
     const w = await world({activate: null});
     const adc = path.join(w.home, 'adc.json');
     writeFileSync(adc, '{"type": "service_account"}');
     const r = await doctor({...w, env: {...w.env, GOOGLE_APPLICATION_CREDENTIALS: adc}});
-    expect(r.account).toMatchObject({status: 'warn', message: `no active account; the Docker helper uses the Application Default Credentials in ${adc} (docker/token_source=gcauth,adc,metadata), which this check does not test`});
+    expect(r.account).toMatchObject({
+      status: 'fail',
+      message: `no active account; the Docker helper uses the Application Default Credentials (docker/token_source=gcauth,adc,metadata): [${adc}], a file of type service_account: no token can be had now: Cannot use the Application Default Credentials in [${adc}]: The incoming JSON object does not contain a client_email field`,
+      fix: 'gcauth auth application-default login',
+    });
+    expect(r.helper).toMatchObject({status: 'fail', message: expect.stringContaining('does not contain a client_email field')});
     expect(r['vm-scopes']!.status).toBe('skip');
   });
 });
