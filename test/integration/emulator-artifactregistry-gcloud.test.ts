@@ -61,7 +61,7 @@ describeIfGcloud('the real gcloud against the emulator\'s Artifact Registry', ()
     const gone = await run(['artifacts', 'repositories', 'describe', 'other', '--location=us-central1']);
     expect(gone.exitCode).toBe(1);
     expect(gone.stderr).toContain('NOT_FOUND');
-  });
+  }, 120_000);
 
   it('binds a role on one repository with add-iam-policy-binding and removes it again', async () => {
     const member = 'serviceAccount:ci@demo-project.iam.gserviceaccount.com';
@@ -86,7 +86,7 @@ describeIfGcloud('the real gcloud against the emulator\'s Artifact Registry', ()
     const missing = await run(['artifacts', 'repositories', 'add-iam-policy-binding', 'nope', '--location=us-central1', `--member=${member}`, '--role=roles/artifactregistry.reader']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toContain('NOT_FOUND');
-  });
+  }, 120_000);
 
   it('takes the location from artifacts/location as gcauth does, and says so as gcauth does when neither is set', async () => {
     // gcauth reads gcloud's CLOUDSDK_* variables too, so both run in one environment (gcauth with a config dir of its own).
@@ -135,5 +135,5 @@ describeIfGcloud('the real gcloud against the emulator\'s Artifact Registry', ()
     const ours = await gcauth(['artifacts', 'repositories', 'describe', 'by-gcauth', '--location=us-central1', '--format=value(name)'], elsewhere);
     expect([ours.exitCode, ours.stdout]).toEqual([0, 'projects/demo-project/locations/us-central1/repositories/by-gcauth\n']);
     expect(theirs.stdout).toBe(ours.stdout);
-  });
+  }, 120_000);
 });
