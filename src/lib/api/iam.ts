@@ -98,6 +98,13 @@ export class IamApi {
     );
   }
 
+  /** Disables a key (no token can be minted with it) or enables it again. */
+  async setKeyDisabled(email: string, keyId: string, disabled: boolean): Promise<void> {
+    const name = `${serviceAccountName(email)}/keys/${keyId}`;
+    const keys = this.client.projects.serviceAccounts.keys;
+    await this.call(`key [${keyId}] of service account [${email}]`, () => (disabled ? keys.disable({name, requestBody: {}}) : keys.enable({name, requestBody: {}})));
+  }
+
   /** The account's own IAM policy (who may act as it, mint its tokens, manage its keys). */
   serviceAccountPolicy(email: string): PolicyResource {
     const resource = serviceAccountName(email);
