@@ -185,7 +185,7 @@ describe('the life of a service account', () => {
     expect(await sa('keys', 'delete', keyId, `--iam-account=${email()}`, '-q')).toEqual({
       exitCode: 0,
       stdout: '',
-      stderr: `Deleted key [${keyId}] for service account [${email()}].\n`,
+      stderr: `deleted key [${keyId}] for service account [${email()}]\n`,
     });
     expect(await userKeyIds(email())).toEqual([]);
     expect((await sa('keys', 'list', `--iam-account=${email()}`, '--managed-by=user')).stderr).toBe('Listed 0 items.\n');
@@ -202,7 +202,7 @@ describe('the life of a service account', () => {
       stderr: `ERROR: Deleting service account [${email()}] needs a confirmation, and there is no terminal to ask on: pass --quiet (-q) to delete without asking.\n`,
     });
     expect((await emu.stats()).total).toBe(stats);
-    expect(await sa('delete', email(), '--quiet')).toEqual({exitCode: 0, stdout: '', stderr: `Deleted service account [${email()}].\n`});
+    expect(await sa('delete', email(), '--quiet')).toEqual({exitCode: 0, stdout: '', stderr: `deleted service account [${email()}]\n`});
     const described = await sa('describe', email());
     expect(described.exitCode).toBe(1);
     // IAM answers a missing account as one the caller may not see: 403 on iam.serviceAccounts.get.

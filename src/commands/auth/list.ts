@@ -43,7 +43,12 @@ export const spec = defineCommand({
   human: (rows) =>
     rows.length === 0
       ? ''
-      : `Credentialed Accounts\n${renderTable(rows.map((x) => ({active: x.status ? '*' : '', account: x.account})), ['active', 'account'])}`,
+      : renderTable(
+          rows.map((x) => ({active: x.status ? '*' : '', account: x.account})),
+          ['active', 'account'],
+          undefined,
+          'Credentialed Accounts',
+        ),
   epilog: (rows, format) =>
     rows.length > 0 && format.kind === 'default' ? '\nTo set the active account, run:\n    $ gcauth config set account `ACCOUNT`\n\n' : '',
 });
