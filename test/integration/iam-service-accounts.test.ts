@@ -146,7 +146,7 @@ describe('the life of a service account', () => {
     const binding = ['--member=user:ana@example.com', '--role=roles/iam.serviceAccountUser'];
     const added = await sa('add-iam-policy-binding', email(), ...binding);
     expect(added.exitCode).toBe(0);
-    expect(added.stderr).toBe(`Updated IAM policy for service account [${email()}].\n`);
+    expect(added.stderr).toBe(`Updated IAM policy for serviceAccount [${email()}].\n`);
     const policy = parseYaml(added.stdout) as {bindings: Binding[]; etag: string};
     expect(policy.bindings).toEqual([{members: ['user:ana@example.com'], role: 'roles/iam.serviceAccountUser'}]);
 
@@ -157,7 +157,7 @@ describe('the life of a service account', () => {
     expect((await sa('get-iam-policy', email())).stdout).toBe(added.stdout);
 
     const removed = await sa('remove-iam-policy-binding', email(), ...binding);
-    expect(removed).toMatchObject({exitCode: 0, stderr: `Updated IAM policy for service account [${email()}].\n`});
+    expect(removed).toMatchObject({exitCode: 0, stderr: `Updated IAM policy for serviceAccount [${email()}].\n`});
     expect(json<{bindings?: Binding[]}>(await sa('get-iam-policy', email(), '--format=json')).bindings ?? []).toEqual([]);
     const gone = await sa('remove-iam-policy-binding', email(), ...binding);
     expect(gone.exitCode).toBe(1);

@@ -1,3 +1,5 @@
+import vm from 'node:vm';
+
 import {parseFormat, renderOutput, renderTable} from '../../src/lib/output/format.js';
 import {redactText, redactValue} from '../../src/lib/redact.js';
 
@@ -28,6 +30,11 @@ describe('--format', () => {
     expect(await renderOutput({b: 1, a: {d: [{z: 1, y: 2}], c: at}}, parseFormat('json'), human)).toBe(
       '{\n  "a": {\n    "c": "2026-01-02T03:04:05.000Z",\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
     );
+  });
+
+  test('an object made in another realm (a parsed response) is sorted too', async () => {
+    const foreign = vm.runInNewContext('({role: "r", members: ["m"]})') as object;
+    expect(await renderOutput(foreign, parseFormat('yaml'), human)).toBe('members:\n- m\nrole: r\n');
   });
 
   test('yaml prints a list as gcloud streams one (every record opened by ---), one resource bare, an empty list as nothing', async () => {

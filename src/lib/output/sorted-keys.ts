@@ -1,7 +1,5 @@
-const isPlainObject = (value: object): boolean => {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-};
+// By its tag, not its prototype: an object parsed in another realm (a test's, a worker's) is plain too.
+const isPlainObject = (value: object): boolean => Object.prototype.toString.call(value) === '[object Object]';
 
 /** Keys in alphabetical order at every level, as gcloud prints a resource (its JSON and YAML printers sort them). */
 export function sortedKeys<T>(value: T): T {

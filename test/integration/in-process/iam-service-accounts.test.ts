@@ -346,7 +346,7 @@ describe('against the emulator', () => {
     const args = [email, '--member=user:ana@example.com', '--role=roles/iam.serviceAccountTokenCreator'];
     const added = await run(AddBinding, args);
     expect(added.code).toBe(0);
-    expect(added.stderr).toBe(`Updated IAM policy for service account [${email}].\n`);
+    expect(added.stderr).toBe(`Updated IAM policy for serviceAccount [${email}].\n`);
     expect(added.stdout).toMatch(/^bindings:\n- members:\n  - user:ana@example\.com\n  role: roles\/iam\.serviceAccountTokenCreator\netag: \S+\nversion: 1\n$/);
     const again = await run(AddBinding, args);
     expect(again.stderr).toBe(`[user:ana@example.com] already has [roles/iam.serviceAccountTokenCreator] on service account [${email}]; the policy was not written.\n`);
