@@ -163,8 +163,9 @@ describeIfGcloud('gcauth prints what gcloud prints', () => {
 
   it("manages configurations and properties with gcloud's lines", async () => {
     await expectSame(
-      ['config', 'set', 'core/verbosity', 'info'],
-      ['config', 'unset', 'verbosity'],
+      // Both warn that the variable both are given still decides.
+      ['config', 'set', 'core/disable_prompts', 'false'],
+      ['config', 'unset', 'disable_prompts'],
       ['config', 'unset', 'project'],
       ['config', 'configurations', 'create', 'spare', '--no-activate'],
       ['config', 'configurations', 'list'],
