@@ -1,7 +1,7 @@
 /**
  * The hot paths, answered without loading oclif (about a hundred milliseconds of modules):
  * `gcauth --version`, `auth print-access-token`, `auth print-identity-token` (scripts put it in curl
- * lines), `config config-helper` (other tools' way to gcloud's token), and the project policy commands that provisioning scripts run in loops. They run the same spec as the oclif commands (src/lib/specs), flags and all,
+ * lines), `config config-helper` (other tools' way to gcloud's token), and the project and repository policy commands that provisioning scripts run in loops. They run the same spec as the oclif commands (src/lib/specs), flags and all,
  * parsed by parseCommandLine; anything this path does not take (help, unknown or repeated flags,
  * other commands) returns false and falls through to oclif, which owns the full command tree, help
  * and error messages.
@@ -17,13 +17,6 @@ import {environmentValue} from '../lib/config/resolver.js';
 import {type AppContext, createContext, type GlobalFlags} from '../lib/context.js';
 import {parseFormat} from '../lib/output/format.js';
 import {reportError} from '../lib/report-error.js';
-import {applicationDefaultPrintAccessTokenSpec} from '../lib/specs/auth/application-default/print-access-token.js';
-import {printAccessTokenSpec} from '../lib/specs/auth/print-access-token.js';
-import {printIdentityTokenSpec} from '../lib/specs/auth/print-identity-token.js';
-import {configConfigHelperSpec} from '../lib/specs/config/config-helper.js';
-import {projectsAddIamPolicyBindingSpec} from '../lib/specs/projects/add-iam-policy-binding.js';
-import {projectsGetIamPolicySpec} from '../lib/specs/projects/get-iam-policy.js';
-import {projectsRemoveIamPolicyBindingSpec} from '../lib/specs/projects/remove-iam-policy-binding.js';
 
 /** oclif's version line: `gcauth/1.2.3 linux-x64 node-v20.0.0`. */
 export function versionLine(): string {
@@ -31,16 +24,24 @@ export function versionLine(): string {
   return `${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`;
 }
 
-/** The commands served here, by oclif command id: the same specs their oclif classes run. */
-export const FAST_COMMANDS: Record<string, AnyCommandSpec> = {
-  'auth:print-access-token': printAccessTokenSpec,
-  'auth:application-default:print-access-token': applicationDefaultPrintAccessTokenSpec,
-  'auth:print-identity-token': printIdentityTokenSpec,
+/**
+ * The commands served here, by oclif command id: the same specs their oclif classes run, each imported when its line
+ * is run, so a command evaluates only its own spec and core (the bundle is one file: see scripts/bundle.js).
+ */
+export const FAST_COMMANDS: Record<string, () => Promise<AnyCommandSpec>> = {
+  'auth:print-access-token': async () => (await import('../lib/specs/auth/print-access-token.js')).printAccessTokenSpec,
+  'auth:application-default:print-access-token': async () => (await import('../lib/specs/auth/application-default/print-access-token.js')).applicationDefaultPrintAccessTokenSpec,
+  'auth:print-identity-token': async () => (await import('../lib/specs/auth/print-identity-token.js')).printIdentityTokenSpec,
   // kubectl's gke-gcloud-auth-plugin runs it before requests, docker-credential-gcr before pushes and pulls.
-  'config:config-helper': configConfigHelperSpec,
-  'projects:add-iam-policy-binding': projectsAddIamPolicyBindingSpec,
-  'projects:remove-iam-policy-binding': projectsRemoveIamPolicyBindingSpec,
-  'projects:get-iam-policy': projectsGetIamPolicySpec,
+  'config:config-helper': async () => (await import('../lib/specs/config/config-helper.js')).configConfigHelperSpec,
+  'projects:add-iam-policy-binding': async () => (await import('../lib/specs/projects/add-iam-policy-binding.js')).projectsAddIamPolicyBindingSpec,
+  'projects:remove-iam-policy-binding': async () => (await import('../lib/specs/projects/remove-iam-policy-binding.js')).projectsRemoveIamPolicyBindingSpec,
+  'projects:get-iam-policy': async () => (await import('../lib/specs/projects/get-iam-policy.js')).projectsGetIamPolicySpec,
+  // The same policy edits on one repository (least privilege for a CI pusher), run in the same provisioning loops.
+  'artifacts:repositories:add-iam-policy-binding': async () => (await import('../lib/specs/artifacts/repositories/add-iam-policy-binding.js')).artifactsRepositoriesAddIamPolicyBindingSpec,
+  'artifacts:repositories:remove-iam-policy-binding': async () => (await import('../lib/specs/artifacts/repositories/remove-iam-policy-binding.js')).artifactsRepositoriesRemoveIamPolicyBindingSpec,
+  'artifacts:repositories:get-iam-policy': async () => (await import('../lib/specs/artifacts/repositories/get-iam-policy.js')).artifactsRepositoriesGetIamPolicySpec,
+  'artifacts:repositories:set-iam-policy': async () => (await import('../lib/specs/artifacts/repositories/set-iam-policy.js')).artifactsRepositoriesSetIamPolicySpec,
 };
 
 /**
@@ -77,7 +78,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
   }
   const id = Object.keys(FAST_COMMANDS).find((key) => key.split(':').every((token, i) => argv[i] === token));
   if (!id) return false;
-  const spec = FAST_COMMANDS[id]!;
+  const spec = await FAST_COMMANDS[id]!();
   const line = parseFast(spec, argv.slice(id.split(':').length));
   if (!line) return false;
   const flags = line.flags as GlobalFlags;

@@ -173,7 +173,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     },
     mint:
       overrides.mint ??
-      ((credential, scopes, tokenUrl, timeoutMs) => credentialType(credential).mintAccessToken(credential, scopes, {tokenUrl, log, timeoutMs, now, env, network})),
+      (async (credential, scopes, tokenUrl, timeoutMs) => (await credentialType(credential)).mintAccessToken(credential, scopes, {tokenUrl, log, timeoutMs, now, env, network})),
   });
   const prompter = overrides.prompter ?? createPrompter({canPrompt: () => ctx.canPrompt, output: overrides.io ? undefined : process.stderr});
   const gce: GceEnvironment = {

@@ -7,14 +7,14 @@ import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
-import {spec as addSpec} from '../../src/commands/artifacts/repositories/add-iam-policy-binding.js';
+import {artifactsRepositoriesAddIamPolicyBindingSpec as addSpec} from '../../src/lib/specs/artifacts/repositories/add-iam-policy-binding.js';
 import {spec as createSpec} from '../../src/commands/artifacts/repositories/create.js';
 import {spec as deleteSpec} from '../../src/commands/artifacts/repositories/delete.js';
 import {spec as describeSpec} from '../../src/commands/artifacts/repositories/describe.js';
-import {spec as getSpec} from '../../src/commands/artifacts/repositories/get-iam-policy.js';
+import {artifactsRepositoriesGetIamPolicySpec as getSpec} from '../../src/lib/specs/artifacts/repositories/get-iam-policy.js';
 import {spec as listSpec} from '../../src/commands/artifacts/repositories/list.js';
-import {spec as removeSpec} from '../../src/commands/artifacts/repositories/remove-iam-policy-binding.js';
-import {spec as setSpec} from '../../src/commands/artifacts/repositories/set-iam-policy.js';
+import {artifactsRepositoriesRemoveIamPolicyBindingSpec as removeSpec} from '../../src/lib/specs/artifacts/repositories/remove-iam-policy-binding.js';
+import {artifactsRepositoriesSetIamPolicySpec as setSpec} from '../../src/lib/specs/artifacts/repositories/set-iam-policy.js';
 import {ArtifactRegistryApi} from '../../src/lib/api/artifact-registry.js';
 import type {RequestAuth} from '../../src/lib/api/session.js';
 import {renderSpecResult} from '../../src/lib/cli/command-spec.js';

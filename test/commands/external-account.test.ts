@@ -119,9 +119,9 @@ describe('auth login --cred-file with an external account', () => {
     );
   });
 
-  test('describe names the pool, provider, source and impersonated account', () => {
+  test('describe names the pool, provider, source and impersonated account', async () => {
     const credential = {type: 'external_account' as const, account: SA, config: config() as never, addedAt: ''};
-    expect(credentialType(credential).describe(credential)).toBe(
+    expect((await credentialType(credential)).describe(credential)).toBe(
       `external account (workload identity pool gh-pool, provider gh-prov, project 123456, file source, impersonating ${SA})`,
     );
   });

@@ -1,3 +1,6 @@
+import {createRequire} from 'node:module';
+import {pathToFileURL} from 'node:url';
+
 import {cliBin, helperBin, repoRoot, run} from '../../scripts/launch.js';
 
 /** The built credential helper, run as Docker runs it: by its name's file, through its shebang. */
@@ -38,6 +41,16 @@ async function runProgram(file: string, args: string[], options: RunCliOptions):
 /** Runs the built CLI (`node bin/run.js ...`) as a subprocess with exactly the given environment (plus PATH/HOME). */
 export function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   return runProgram(process.execPath, [cliBin, ...args], options);
+}
+
+/**
+ * Runs a command line through oclif alone, as bin/run.js does with a line the lean dispatcher (src/hot/gcauth.ts) leaves
+ * to it: what a fast command's output is compared with.
+ */
+export function runOclif(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
+  const oclif = pathToFileURL(createRequire(cliBin).resolve('@oclif/core')).href;
+  const script = `process.removeAllListeners('warning'); const {execute} = await import(${JSON.stringify(oclif)}); await execute({dir: ${JSON.stringify(pathToFileURL(cliBin).href)}, args: process.argv.slice(1)});`;
+  return runProgram(process.execPath, ['--input-type=module', '-e', script, '--', ...args], options);
 }
 
 /** Runs docker-credential-gcauth ACTION with `input` on stdin and exactly the given environment (plus PATH/HOME). */

@@ -72,8 +72,8 @@ describe('the fast commands', () => {
     expect(manifest.commands[id]).toBeDefined();
   });
 
-  it('parse a real add-iam-policy-binding line from its spec', () => {
-    const line = parseFast(FAST_COMMANDS['projects:add-iam-policy-binding']!, ['p', '--member=user:a@x.com', '--role=roles/viewer', '--dry-run', '--format=json']);
+  it('parse a real add-iam-policy-binding line from its spec', async () => {
+    const line = parseFast(await FAST_COMMANDS['projects:add-iam-policy-binding']!(), ['p', '--member=user:a@x.com', '--role=roles/viewer', '--dry-run', '--format=json']);
     expect(line).toEqual({flags: {member: 'user:a@x.com', role: 'roles/viewer', 'dry-run': true, format: 'json'}, args: {project: 'p'}, argv: ['p']});
   });
 });

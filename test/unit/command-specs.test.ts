@@ -49,8 +49,8 @@ function lineWith(command: DeclaredCommand, name: string, flag: DeclaredFlag): s
 }
 
 describe('the lean dispatcher and oclif', () => {
-  it.each(Object.keys(FAST_COMMANDS))("%s: the manifest's flags and args are the spec's, with the global flags", (id) => {
-    const spec = FAST_COMMANDS[id]!;
+  it.each(Object.keys(FAST_COMMANDS))("%s: the manifest's flags and args are the spec's, with the global flags", async (id) => {
+    const spec = await FAST_COMMANDS[id]!();
     const entry = manifest.commands[id]!;
     expect(meanings(entry.flags)).toEqual(meanings(specFlags(spec)));
     expect(Object.fromEntries(Object.entries(entry.args).map(([name, a]) => [name, {description: a.description, required: a.required ?? false}]))).toEqual(
@@ -59,8 +59,8 @@ describe('the lean dispatcher and oclif', () => {
     expect(entry.strict ?? true).toBe(spec.strict ?? true);
   });
 
-  it.each(Object.keys(FAST_COMMANDS))('%s: the lean dispatcher takes every flag of the manifest', (id) => {
-    const spec = FAST_COMMANDS[id]!;
+  it.each(Object.keys(FAST_COMMANDS))('%s: the lean dispatcher takes every flag of the manifest', async (id) => {
+    const spec = await FAST_COMMANDS[id]!();
     const declared = {flags: manifest.commands[id]!.flags as unknown as Record<string, DeclaredFlag>, args: spec.args};
     for (const [name, flag] of Object.entries(declared.flags)) {
       const argv = lineWith(declared, name, flag);

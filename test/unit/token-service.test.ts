@@ -275,7 +275,7 @@ describe('TokenService with a user credential', () => {
     expect((await service.getAccessToken(user.account)).token).toBe('u1');
     expect(urls).toEqual(['http://127.0.0.1:2/token']);
     const overridden = setup(async (_c, _s, url) => (urls.push(url), {token: 't', expiry: now() + 3600_000}), {tokenHostOverride: 'http://h/token'});
-    expect(overridden.service.tokenUrlFor(user)).toBe('http://h/token');
+    await expect(overridden.service.tokenUrlFor(user)).resolves.toBe('http://h/token');
   });
 
   test('invalid_grant: an AuthError telling the user to log in again, no retry', async () => {

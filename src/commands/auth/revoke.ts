@@ -32,7 +32,8 @@ export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): P
       return undefined;
     });
     if (credential) {
-      const {warning} = await credentialType(credential).revoke(credential, {tokenUrl: ctx.tokens.tokenUrlFor(credential), log: ctx.log, network: ctx.network});
+      const type = await credentialType(credential);
+      const {warning} = await type.revoke(credential, {tokenUrl: await ctx.tokens.tokenUrlFor(credential), log: ctx.log, network: ctx.network});
       if (warning) ctx.io.stderr.write(`WARNING: ${warning}\n`);
     }
     await ctx.store.remove(account);

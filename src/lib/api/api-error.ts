@@ -138,12 +138,14 @@ export function serviceDisabled(error: unknown, subject: CallSubject): ServiceDi
 /** Service Usage's ErrorInfo reason for a service name it does not know. */
 const UNKNOWN_SERVICE_REASON = 'SERVICE_CONFIG_NOT_FOUND_OR_PERMISSION_DENIED';
 
-const KEY_CONSTRAINTS = new Set(['constraints/iam.disableServiceAccountKeyCreation', 'constraints/iam.disableServiceAccountKeyUpload']);
+/** The organization policy constraints that forbid service-account keys: made by Google, and uploaded by their owner. */
+export const KEY_CONSTRAINTS = {creation: 'iam.disableServiceAccountKeyCreation', upload: 'iam.disableServiceAccountKeyUpload'} as const;
+const KEY_CONSTRAINT_TYPES: ReadonlySet<string> = new Set(Object.values(KEY_CONSTRAINTS).map((c) => `constraints/${c}`));
 
 /** An organization policy's refusal of a key (400 FAILED_PRECONDITION with its PreconditionFailure), in one line with the keyless ways. */
 function keyPolicyRefusal(error: unknown, subject: CallSubject): KeyPolicyError | undefined {
   const google = googleStatusOf(error);
-  const violation = (google?.details ?? []).flatMap((d) => d.violations ?? []).find((v) => KEY_CONSTRAINTS.has(v.type ?? ''));
+  const violation = (google?.details ?? []).flatMap((d) => d.violations ?? []).find((v) => KEY_CONSTRAINT_TYPES.has(v.type ?? ''));
   if (!violation?.type) return undefined;
   const email = /serviceAccounts\/([^?/]+)/.exec(violation.subject ?? '')?.[1] ?? 'EMAIL';
   const what = violation.type.endsWith('Upload') ? 'Key upload' : 'Key creation';

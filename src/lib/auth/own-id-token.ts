@@ -7,9 +7,8 @@ import type {Network} from '../net/network.js';
 import type {CredentialStore} from '../store/credential-store.js';
 import type {CachedToken, TokenKey} from '../store/token-cache.js';
 import {credentialType} from './credentials/registry.js';
-import {unreachable} from './credentials/service-account.js';
 import {DEFAULT_RETRY, withRetry} from './tokens/retry.js';
-import {TokenEndpointError} from './tokens/token-endpoint-error.js';
+import {TokenEndpointError, unreachable} from './tokens/token-endpoint-error.js';
 import {REQUEST_TIMEOUT_MS, type TokenService, unknownAccount} from './tokens/token-service.js';
 
 /** What minting an id token needs of the context (spelt out: accounts.ts, which context.ts reaches, imports this). */
@@ -40,10 +39,10 @@ export function idTokenKey(account: string, audience: string): TokenKey {
 export async function ownIdToken(ctx: IdTokenContext, account: string, audience: string | undefined): Promise<CachedToken> {
   const credential = await ctx.store.get(account);
   if (!credential) throw unknownAccount(account);
-  const type = credentialType(credential);
+  const type = await credentialType(credential);
   const key = idTokenKey(account, type.idTokenAudience(credential, audience, DEFAULT_AUDIENCE));
   return ctx.tokens.cachedOrMinted(key, async () => {
-    const tokenUrl = ctx.tokens.tokenUrlFor(credential);
+    const tokenUrl = await ctx.tokens.tokenUrlFor(credential);
     try {
       return await withRetry(
         (_attempt, remainingMs) =>

@@ -162,18 +162,42 @@ async function helperToken(ctx: AppContext, host: string, minRemainingMs: number
 }
 
 /**
+ * Which source of `docker/token_source` the helper uses: the first that has credentials (with the sources tried before
+ * it), with its token or the error its credentials failed with; or, when none has any, what each source lacked. The
+ * one walk the helper (walkTokenSources) and `gcauth doctor` (which checks the identity the helper would use) share.
+ */
+export type TokenSourcePick =
+  | {source: TokenSourceName; tried: TokenSourceName[]; token: CachedToken; error?: undefined}
+  | {source: TokenSourceName; tried: TokenSourceName[]; token?: undefined; error: unknown}
+  | {source?: undefined; misses: SourceMiss[]};
+
+/** See TokenSourcePick. @throws UsageError for an invalid docker/token_source. */
+export async function pickTokenSource(ctx: AppContext, minRemainingMs = minTokenLifetimeMs(ctx)): Promise<TokenSourcePick> {
+  const misses: SourceMiss[] = [];
+  const docker = withFreshness(ctx, {minRemainingMs});
+  for (const source of tokenSources(ctx)) {
+    const tried = misses.map((m) => m.source);
+    let answer: SourceAnswer;
+    try {
+      answer = await SOURCES[source](docker);
+    } catch (error) {
+      return {source, tried, error};
+    }
+    if ('token' in answer) return {source, tried, token: answer.token};
+    misses.push({source, ...answer.nothing});
+  }
+  return {misses};
+}
+
+/**
  * Tries the sources of `docker/token_source` in order (see TokenSourceWalk).
  * @throws AuthError, ApiError or UsageError from the first source that has credentials that fail.
  */
 export async function walkTokenSources(ctx: AppContext, minRemainingMs = minTokenLifetimeMs(ctx)): Promise<TokenSourceWalk> {
-  const misses: SourceMiss[] = [];
-  const docker = withFreshness(ctx, {minRemainingMs});
-  for (const source of tokenSources(ctx)) {
-    const answer = await SOURCES[source](docker);
-    if ('token' in answer) return {token: answer.token, source, tried: misses.map((m) => m.source)};
-    misses.push({source, ...answer.nothing});
-  }
-  return {misses};
+  const pick = await pickTokenSource(ctx, minRemainingMs);
+  if (pick.source === undefined) return {misses: pick.misses};
+  if (pick.token === undefined) throw pick.error;
+  return {token: pick.token, source: pick.source, tried: pick.tried};
 }
 
 /** The misses of a walk in words, the one rendering: `gcauth (no active account; run: gcauth auth login, ...), adc (...)`. */

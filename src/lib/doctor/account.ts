@@ -1,14 +1,14 @@
 import {isVmAccount, resolveActingAccount, type ActingAccount} from '../auth/accounts.js';
-import {findAdcSource} from '../auth/adc/read.js';
 import {impersonationOf} from '../auth/credentials/impersonation.js';
 import {credentialType} from '../auth/credentials/registry.js';
-import {metadataAccessToken, metadataScopes} from '../auth/credentials/metadata.js';
+import {metadataAccessToken, metadataEmail, metadataScopes} from '../auth/credentials/metadata.js';
 import type {AppContext} from '../context.js';
-import {tokenSources} from '../docker/helper.js';
+import {describeMisses, pickTokenSource, type SourceMiss, tokenSources, type TokenSourcePick} from '../docker/helper.js';
 import {asClause, FIX, SCOPES, shortScope} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
-import {checkAdcExternalAccount, exchangeFix, type FederatedIdentity, type FederationFacts} from './federation.js';
+import {checkAdcAccount} from './adc.js';
+import {exchangeFix, type FederatedIdentity, type FederationFacts} from './federation.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'account';
@@ -25,8 +25,11 @@ export interface AccountState {
   credential?: StoredCredential;
   /** The account is the VM's, its tokens from the metadata server. */
   metadata?: boolean;
-  /** The identity is the Application Default Credentials' (no account): the API checks cannot ask as it. */
-  adc?: boolean;
+  /**
+   * The identity is the Application Default Credentials' (the Docker helper's adc source): their file and its type. The
+   * API checks ask with the token minted from them (proven), as the helper hands it to Docker.
+   */
+  adc?: {file: string; type?: string};
   /** A token could be had now; without one, API checks are skipped. */
   tokenOk: boolean;
   /** An external account in use (stored, or the ADC file the helper uses): the federation checks look at it. */
@@ -50,24 +53,18 @@ export function reactivateCommand(credential: StoredCredential | undefined): str
 
 type AccountContext = Pick<AppContext, 'env' | 'paths' | 'props' | 'store' | 'tokens' | 'log' | 'gce' | 'now' | 'homeDir' | 'platform' | 'network'>;
 
-/** No account to act as: a failure, unless the Docker helper has an ADC file to fall back on. */
-async function noAccount(ctx: AccountContext, why: string): Promise<{check: CheckResult; state: AccountState}> {
-  const sources = tokenSources(ctx);
-  const before = sources.indexOf('gcauth');
-  const adcAt = sources.indexOf('adc');
-  if (adcAt >= 0 && (before < 0 || adcAt > before)) {
-    const adc = await findAdcSource(ctx).catch(() => undefined);
-    if (adc?.file) {
-      const federated = await checkAdcExternalAccount(ctx, adc.file, `${why}; the Docker helper uses the Application Default Credentials (docker/token_source=${sources.join(',')})`);
-      if (federated) {
-        const {ok, message, fix, identity, proven} = federated;
-        return {check: result(CHECK, ok ? 'ok' : 'fail', message, fix), state: {tokenOk: ok, adc: true, ...(identity ? {identity} : {}), ...(proven ? {proven} : {})}};
-      }
-      const message = `${why}; the Docker helper uses the Application Default Credentials in ${adc.file} (docker/token_source=${sources.join(',')}), which this check does not test`;
-      return {check: result(CHECK, 'warn', message, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
-    }
-  }
-  return {check: result(CHECK, 'fail', why, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
+/**
+ * No source of the helper has credentials: said as the helper says it. With gcauth among its sources, the account
+ * check's verdict is gcauth's (no active account; the helper check names every source tried); without, the sources it
+ * tried, and the active account it does not use.
+ */
+function noCredentials(ctx: AccountContext, misses: readonly SourceMiss[]): {check: CheckResult; state: AccountState} {
+  const gcauth = misses.find((m) => m.source === 'gcauth');
+  if (gcauth) return {check: result(CHECK, 'fail', gcauth.why, ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
+  const active = ctx.props.get('core/account');
+  const unused = active ? `; it does not use the active account ${active}` : '';
+  const message = `the Docker helper has no credentials (docker/token_source=${misses.map((m) => m.source).join(',')}): it tried ${describeMisses(misses)}${unused}`;
+  return {check: result(CHECK, 'fail', message, misses.find((m) => m.fix)?.fix ?? ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
 }
 
 /** The VM's account: whether the metadata server gives it a token now. */
@@ -82,15 +79,39 @@ async function checkVmAccount(ctx: AccountContext, account: string): Promise<{ch
 }
 
 /**
- * The account gcauth acts as (the configured one, `default`, or on a VM with none configured the VM's), its
- * credential, and whether a token can be had for it now.
+ * The identity the Docker helper would use, by its own walk over docker/token_source (pickTokenSource): the active
+ * account, the Application Default Credentials' file or the VM's account; whether a token can be had for it now, and
+ * a fresh one; or, when no source has credentials, what each lacked.
  */
-export async function checkAccount(ctx: AccountContext): Promise<{check: CheckResult; state: AccountState}> {
+export async function checkAccount(ctx: AppContext): Promise<{check: CheckResult; state: AccountState}> {
+  let pick: TokenSourcePick;
+  try {
+    pick = await pickTokenSource(ctx);
+  } catch (error) {
+    return {check: result(CHECK, 'fail', asClause(error), 'gcauth config unset docker/token_source'), state: {tokenOk: false}};
+  }
+  switch (pick.source) {
+    case undefined:
+      return noCredentials(ctx, pick.misses);
+    case 'gcauth':
+      return checkActiveAccount(ctx);
+    case 'metadata':
+      return checkVmAccount(ctx, await metadataEmail(ctx).catch(() => "the VM's service account"));
+    case 'adc': {
+      const active = ctx.props.get('core/account');
+      const uses = `the Docker helper uses the Application Default Credentials (docker/token_source=${tokenSources(ctx).join(',')})`;
+      return checkAdcAccount(ctx, pick, active ? `${uses}, not the active account ${active}` : `no active account; ${uses}`);
+    }
+  }
+}
+
+/** The active account (the configured one, or a token handed to gcauth), its credential, and whether a token can be had for it now. */
+async function checkActiveAccount(ctx: AccountContext): Promise<{check: CheckResult; state: AccountState}> {
   let acting: ActingAccount;
   try {
     acting = await resolveActingAccount(ctx);
   } catch (error) {
-    return noAccount(ctx, ctx.props.get('core/account') ? asClause(error) : 'no active account');
+    return {check: result(CHECK, 'fail', asClause(error), ACTIVATE_OR_LOGIN), state: {tokenOk: false}};
   }
   if (acting.metadata) return checkVmAccount(ctx, acting.account);
   const {account} = acting;
@@ -102,7 +123,7 @@ export async function checkAccount(ctx: AccountContext): Promise<{check: CheckRe
     if (await isVmAccount(ctx, account)) return checkVmAccount(ctx, account);
     return {check: result(CHECK, 'fail', `${account} is the active account, but gcauth holds no credential for it`, FIX.activateKey()), state: {account, tokenOk: false}};
   }
-  const kind = credentialType(credential).describe(credential);
+  const kind = (await credentialType(credential)).describe(credential);
   const identity: FederatedIdentity | undefined =
     credential.type === 'external_account' ? {config: credential.config, account, ...(credential.file ? {file: credential.file} : {})} : undefined;
   const chain = impersonationOf(ctx.props);

@@ -91,21 +91,21 @@ export async function runDoctor(options: DoctorOptions, ctx: AppContext): Promis
   results.push(...(await guarded('registry-api', () => checkRegistryApi(asked, target, state))));
   results.push(...(await guarded('registry-pull', () => checkRegistryAccess(asked, target, state))));
   results.push(...(await guarded('token-lifetime', async () => checkTokenLifetime(ctx, state.identity, state.facts, state))));
-  results.push(...(await guarded('key-age', () => checkKeyAge(ctx, state))));
-  results.push(...(await guarded('key-policy', () => checkKeyPolicy(ctx, state))));
+  results.push(...(await guarded('key-age', () => checkKeyAge(asked, state))));
+  results.push(...(await guarded('key-policy', () => checkKeyPolicy(asked, state))));
   return results;
 }
 
 /**
- * The context the API checks ask with: the checked account's, or, for the Application Default Credentials' external
- * account (no account: the Docker helper uses them), one whose calls carry the token the account check minted from
- * them, as the helper's would, without impersonation (the helper applies none to them).
+ * The context the API checks ask with: the checked account's, or, for the Application Default Credentials (the Docker
+ * helper's adc source), one whose calls carry the token the account check minted from them, as the helper's would,
+ * without impersonation (the helper applies none to them).
  */
 function apiContextOf(ctx: AppContext, state: AccountState): AppContext {
-  const {identity, proven} = state;
-  if (!state.adc || !identity || !proven) return ctx;
-  const account = impersonatedEmail(identity.config) ?? state.facts?.principal ?? 'the Application Default Credentials';
-  const given = {token: proven.token, origin: `minted from the Application Default Credentials${identity.file ? ` in [${identity.file}]` : ''}`};
+  const {identity, proven, adc} = state;
+  if (!adc || !proven) return ctx;
+  const account = state.account ?? (identity ? (impersonatedEmail(identity.config) ?? state.facts?.principal) : undefined) ?? 'the Application Default Credentials';
+  const given = {token: proven.token, origin: `minted from the Application Default Credentials in [${adc.file}]`};
   return {...ctx, api: createApiClients(ctx, {account, metadata: false, given})};
 }
 

@@ -279,9 +279,9 @@ export function checkTokenLifetime(
 }
 
 /**
- * The account check's verdict for an ADC file that is an external account (no active account; the Docker helper uses
- * it): one fresh exchange, as the helper's would be, or the fix for what refused it. Undefined when the file is no
- * external account (or cannot be read: the helper's own check says why).
+ * The account check's verdict for an ADC file that is an external account (the Docker helper uses it: see adc.ts):
+ * one fresh exchange, as the helper's would be, or the fix for what refused it. Undefined when the file is no
+ * external account (or cannot be read: adc.ts reports the helper's error).
  */
 export async function checkAdcExternalAccount(
   ctx: FederationContext,

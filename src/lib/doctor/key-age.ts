@@ -9,7 +9,7 @@ const CHECK = 'key-age';
 export const KEY_AGE_WARN_DAYS = 90;
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The age of the active service-account key: IAM's `validAfterTime`, else when gcauth stored it; warns past 90 days. */
+/** The age of the checked service-account key: IAM's `validAfterTime`, else when gcauth stored it (an ADC key: when its file was written); warns past 90 days. */
 export async function checkKeyAge(ctx: Pick<AppContext, 'api' | 'now'>, state: AccountState): Promise<CheckResult> {
   const credential = state.credential;
   if (state.identity) return result(CHECK, 'skip', 'not applicable: an external account (Workload Identity Federation) has no key');
@@ -33,14 +33,18 @@ export async function checkKeyAge(ctx: Pick<AppContext, 'api' | 'now'>, state: A
     }
   }
   const days = Math.floor((ctx.now() - Date.parse(created ?? credential.addedAt)) / DAY_MS);
-  const what = `key ${keyId ?? '(no id)'} of ${credential.account} is ${days} days old${created ? ` (created ${created})` : `, counted from when it was activated here${why}`}`;
+  // An ADC key file was never activated here: its age counts from when the file was last written (see doctor/adc.ts).
+  const since = state.adc ? `when [${state.adc.file}] was last written` : 'when it was activated here';
+  const what = `key ${keyId ?? '(no id)'} of ${credential.account} is ${days} days old${created ? ` (created ${created})` : `, counted from ${since}${why}`}`;
   if (days <= KEY_AGE_WARN_DAYS) return result(CHECK, 'ok', what);
   const email = credential.account;
   return result(
     CHECK,
     'warn',
     `${what}; Google's recommender flags keys older than ${KEY_AGE_WARN_DAYS} days`,
-    `gcauth iam service-accounts keys create new-key.json --iam-account=${email} && gcauth auth activate-service-account --key-file=new-key.json` +
+    (state.adc
+      ? `gcauth iam service-accounts keys create new-key.json --iam-account=${email} && mv new-key.json ${state.adc.file}`
+      : `gcauth iam service-accounts keys create new-key.json --iam-account=${email} && gcauth auth activate-service-account --key-file=new-key.json`) +
       (keyId ? ` && gcauth iam service-accounts keys delete ${keyId} --iam-account=${email}` : ''),
   );
 }

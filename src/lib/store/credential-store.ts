@@ -45,7 +45,7 @@ export class DamagedCredentialError extends AuthError {}
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 /** What is wrong with a stored entry, in words, or undefined when it has the shape of a StoredCredential. */
-function entryProblem(account: string, entry: unknown): string | undefined {
+async function entryProblem(account: string, entry: unknown): Promise<string | undefined> {
   if (!isObject(entry)) return 'it is not a JSON object';
   if (entry.account !== account) return typeof entry.account === 'string' ? `its "account" is [${entry.account}]` : 'it has no "account"';
   if (entry.addedAt !== undefined && typeof entry.addedAt !== 'string') return '"addedAt" is not a string';
@@ -56,8 +56,8 @@ function entryProblem(account: string, entry: unknown): string | undefined {
  * The entry of account, checked to be a usable credential.
  * @throws DamagedCredentialError naming the file, the account and what is wrong.
  */
-function checkedEntry(file: string, account: string, entry: unknown): StoredCredential {
-  const problem = entryProblem(account, entry);
+async function checkedEntry(file: string, account: string, entry: unknown): Promise<StoredCredential> {
+  const problem = await entryProblem(account, entry);
   if (!problem) return entry as StoredCredential;
   throw new DamagedCredentialError(`Credential store [${file}] has a damaged entry for [${account}]: ${problem}.`, {
     hint: `Remove it with: gcauth auth revoke ${account}   (then activate or log in to the account again)`,
@@ -122,9 +122,10 @@ export class FileCredentialStore implements CredentialStore {
 
   async list(): Promise<StoredCredential[]> {
     const {credentials} = await this.load();
-    return Object.keys(credentials)
-      .sort()
-      .map((account) => checkedEntry(this.file, account, credentials[account]));
+    const checked: StoredCredential[] = [];
+    // In order, so the first damaged entry is the one reported.
+    for (const account of Object.keys(credentials).sort()) checked.push(await checkedEntry(this.file, account, credentials[account]));
+    return checked;
   }
 
   async put(credential: StoredCredential): Promise<void> {

@@ -195,20 +195,32 @@ test('a project that has not enabled the registry API fails registry-api with th
   expect((await doctor(w, `gcr.io/${emu.project}/app`))['registry-api']).toMatchObject({status: 'ok'});
 });
 
-test('a key account on a project whose policy forbids key creation warns, with the keyless ways', async () => {
+test('a key account on a project whose policy forbids key creation warns, with upload and the keyless ways; with upload forbidden too, the keyless ways', async () => {
   const w = await world();
   emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', true);
   try {
     const r = await doctor(w, `gcr.io/${emu.project}/app`);
     expect(r['key-policy']).toMatchObject({
       status: 'warn',
-      message: `constraints/iam.disableServiceAccountKeyCreation is enforced on project ${emu.project}: no new key can replace this one when it must be rotated`,
+      message:
+        `constraints/iam.disableServiceAccountKeyCreation is enforced on project ${emu.project}: Google can make no new key to replace this one when it must be rotated; ` +
+        'one you make can still be uploaded (constraints/iam.disableServiceAccountKeyUpload is not enforced)',
     });
+    expect(r['key-policy']!.fix).toMatch(new RegExp(`^upload the public half of a key pair you make \\(gcauth iam service-accounts keys upload public_key\\.pem --iam-account=${emu.ownerEmail}\\), or act as `));
     expect(r['key-policy']!.fix).toContain(`--impersonate-service-account=${emu.ownerEmail}`);
     expect(r['key-policy']!.fix).toContain('gcauth iam workload-identity-pools create-cred-config');
     expect(doctorPassed(r.all)).toBe(true);
+
+    emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyUpload', true);
+    const both = (await doctor(w, `gcr.io/${emu.project}/app`))['key-policy']!;
+    expect(both).toMatchObject({
+      status: 'warn',
+      message: `constraints/iam.disableServiceAccountKeyCreation and constraints/iam.disableServiceAccountKeyUpload are enforced on project ${emu.project}: no new key can replace this one when it must be rotated`,
+    });
+    expect(both.fix).toMatch(new RegExp(`^act as ${emu.ownerEmail} without a key: impersonate it`));
   } finally {
     emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyCreation', false);
+    emu.state.setConstraintEnforced(emu.project, 'iam.disableServiceAccountKeyUpload', false);
   }
 });
 
@@ -375,12 +387,17 @@ describe('on an emulated VM: no key, the metadata server', () => {
     expect(doctorPassed(none.all)).toBe(false);
   });
 
-  test('off a VM with an ADC file and no account: a warning that the helper uses the file, not a failure', async () => {
+  test('off a VM with an ADC file and no account: the file is what the helper uses, so a file it cannot use fails with the helper\'s error', async () => {
     const w = await world({activate: null});
     const adc = path.join(w.home, 'adc.json');
     writeFileSync(adc, '{"type": "service_account"}');
     const r = await doctor({...w, env: {...w.env, GOOGLE_APPLICATION_CREDENTIALS: adc}});
-    expect(r.account).toMatchObject({status: 'warn', message: `no active account; the Docker helper uses the Application Default Credentials in ${adc} (docker/token_source=gcauth,adc,metadata), which this check does not test`});
+    expect(r.account).toMatchObject({
+      status: 'fail',
+      message: `no active account; the Docker helper uses the Application Default Credentials (docker/token_source=gcauth,adc,metadata): [${adc}], a file of type service_account: no token can be had now: Cannot use the Application Default Credentials in [${adc}]: The incoming JSON object does not contain a client_email field`,
+      fix: 'gcauth auth application-default login',
+    });
+    expect(r.helper).toMatchObject({status: 'fail', message: expect.stringContaining('does not contain a client_email field')});
     expect(r['vm-scopes']!.status).toBe('skip');
   });
 });

@@ -3,10 +3,9 @@ import path from 'node:path';
 
 import {UsageError} from '../../errors.js';
 import {DEFAULT_RETRY, withRetry} from '../tokens/retry.js';
-import {TokenEndpointError} from '../tokens/token-endpoint-error.js';
+import {TokenEndpointError, unreachable} from '../tokens/token-endpoint-error.js';
 import {DEFAULT_SCOPES, REQUEST_TIMEOUT_MS} from '../tokens/token-service.js';
 import {externalAccountProblem, externalAccountType, impersonatedEmail, introspectPrincipal, mintExternalAccountToken, stsTokenUrl} from './external-account.js';
-import {unreachable} from './service-account.js';
 import type {ExternalAccountConfig, StoredExternalAccountCredential} from './stored.js';
 import type {CredentialFileReader, MintedToken} from './types.js';
 

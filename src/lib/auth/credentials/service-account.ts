@@ -1,5 +1,5 @@
 /** The service-account key credential type: a JSON key, the jwt-bearer grant, id tokens for any audience. */
-import {ApiError, AuthError} from '../../errors.js';
+import {AuthError} from '../../errors.js';
 import {HINTS} from '../../messages.js';
 import type {StoredServiceAccountCredential} from './stored.js';
 import type {CredentialType} from './types.js';
@@ -62,7 +62,3 @@ export const serviceAccountType: CredentialType<StoredServiceAccountCredential> 
   // Keys cannot be revoked at Google (deleting the key in IAM disables it): removed locally, silently, as gcloud does.
   revoke: async () => ({}),
 };
-
-/** An unexpected failure of any type's token request, past the retry budget. */
-export const unreachable = (what: string, account: string, tokenUrl: string, error: {message: string; details: {status?: number}}) =>
-  new ApiError(`Could not get ${what} for [${account}] from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});

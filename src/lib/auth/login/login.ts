@@ -205,7 +205,7 @@ async function finish(account: string, kind: LoginResult['kind'], reused: boolea
   let adcFile: string | undefined;
   if (options.updateAdc) {
     const credential = fresh ?? (await ctx.store.get(account));
-    if (credential) adcFile = await writeAdcFile(credentialType(credential).adcJson(credential), ctx);
+    if (credential) adcFile = await writeAdcFile((await credentialType(credential)).adcJson(credential), ctx);
   }
   let project: string | undefined;
   try {

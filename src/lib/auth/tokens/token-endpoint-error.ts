@@ -1,3 +1,4 @@
+import {ApiError} from '../../errors.js';
 import {asClause} from '../../messages.js';
 import {NetworkProblem} from '../../net/problems.js';
 import {classifyNetworkFailure} from './retry.js';
@@ -39,3 +40,7 @@ export function toTokenEndpointError(error: unknown, url: string): TokenEndpoint
   const what = timedOut ? 'the request timed out' : `${code || 'network error'}: ${e.message ?? ''}`.trim();
   return new TokenEndpointError(`could not reach ${url}: ${what}`, {transient});
 }
+
+/** An unexpected failure of any credential type's token request, past the retry budget. */
+export const unreachable = (what: string, account: string, tokenUrl: string, error: TokenEndpointError) =>
+  new ApiError(`Could not get ${what} for [${account}] from ${tokenUrl}: ${error.message}.`, {cause: error, status: error.details.status});

@@ -6,8 +6,7 @@ import type {CachedToken, TokenCache, TokenKey} from '../../store/token-cache.js
 import {DEFAULT_RETRY, type RetryPolicy, withRetry} from './retry.js';
 import {credentialType} from '../credentials/registry.js';
 import type {MintedToken} from '../credentials/service-account-refresher.js';
-import {unreachable} from '../credentials/service-account.js';
-import {TokenEndpointError} from './token-endpoint-error.js';
+import {TokenEndpointError, unreachable} from './token-endpoint-error.js';
 import {GOOGLE_TOKEN_URL} from './transport.js';
 
 /** Scopes of gcauth's own tokens. */
@@ -159,8 +158,8 @@ export class TokenService {
    * Token endpoint for a credential: an explicit `auth/token_host` > the credential's own (a key's token_uri) > Google's;
    * an external account's is always its configuration's STS.
    */
-  tokenUrlFor(credential: StoredCredential): string {
-    const type = credentialType(credential);
+  async tokenUrlFor(credential: StoredCredential): Promise<string> {
+    const type = await credentialType(credential);
     const own = type.ownTokenUrl(credential);
     return (type.followsTokenHost ? this.explicitTokenUrl() : undefined) ?? own ?? GOOGLE_TOKEN_URL;
   }
@@ -171,7 +170,7 @@ export class TokenService {
   }
 
   private async mint(credential: StoredCredential, scopes: string[]): Promise<MintedToken> {
-    const tokenUrl = this.tokenUrlFor(credential);
+    const tokenUrl = await this.tokenUrlFor(credential);
     try {
       return await withRetry(
         (attempt, remainingMs) => {
@@ -182,7 +181,7 @@ export class TokenService {
         this.deps.retry ?? DEFAULT_RETRY,
       );
     } catch (error) {
-      throw describeMintFailure(error, credential, tokenUrl);
+      throw await describeMintFailure(error, credential, tokenUrl);
     }
   }
 }
@@ -199,9 +198,9 @@ export function unknownAccount(account: string): AuthError {
   );
 }
 
-function describeMintFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Error {
+async function describeMintFailure(error: unknown, credential: StoredCredential, tokenUrl: string): Promise<Error> {
   if (!(error instanceof TokenEndpointError)) return error as Error;
   const {oauthError, transient} = error.details;
-  if (oauthError && !transient) return credentialType(credential).describeRefusal(error, credential);
+  if (oauthError && !transient) return (await credentialType(credential)).describeRefusal(error, credential);
   return unreachable('an access token', credential.account, tokenUrl, error);
 }

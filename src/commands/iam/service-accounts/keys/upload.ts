@@ -39,12 +39,13 @@ export const spec = defineCommand({
     '<%= config.bin %> iam service-accounts keys upload public_key.pem --iam-account=ci-pusher@my-project.iam.gserviceaccount.com --format=json',
   ],
   args: {
-    file: {required: true, description: 'File holding the certificate (PEM), or - for standard input.'},
+    // gcloud's name for it.
+    public_key_file: {required: true, description: 'File holding the certificate (PEM), or - for standard input.'},
   },
   flags: {
     'iam-account': IAM_ACCOUNT_FLAG,
   },
-  options: ({args, flags}): UploadServiceAccountKeyOptions => ({file: args.file, iamAccount: flags['iam-account']}),
+  options: ({args, flags}): UploadServiceAccountKeyOptions => ({file: args.public_key_file, iamAccount: flags['iam-account']}),
   run: async (options, ctx) => sortedKeys(await uploadServiceAccountKey(options, ctx)),
   human: 'yaml',
 });
