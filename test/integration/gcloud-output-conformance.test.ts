@@ -66,9 +66,9 @@ describeIfGcloud('gcauth prints what gcloud prints', () => {
   });
 
   /** The real gcloud, with its final newline kept as gcauth's is. */
-  const runGcloud = async (args: string[]): Promise<CliResult> => {
+  const runGcloud = async (args: string[], vars = gcloudVars): Promise<CliResult> => {
     const r = await execa(gcloud!, args, {
-      env: {PATH: process.env.PATH, HOME: process.env.HOME, ...gcloudVars},
+      env: {PATH: process.env.PATH, HOME: process.env.HOME, ...vars},
       extendEnv: false,
       reject: false,
       stdin: 'ignore',
@@ -78,8 +78,8 @@ describeIfGcloud('gcauth prints what gcloud prints', () => {
     return {stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1};
   };
 
-  async function both(args: string[]) {
-    const [theirs, ours] = await Promise.all([runGcloud(args), runCli(args, {env: gcauthVars, cwd: gcauthCwd})]);
+  async function both(args: string[], vars = {gcloud: gcloudVars, gcauth: gcauthVars}) {
+    const [theirs, ours] = await Promise.all([runGcloud(args, vars.gcloud), runCli(args, {env: vars.gcauth, cwd: gcauthCwd})]);
     return {gcloud: outcome(theirs), gcauth: outcome(ours)};
   }
 
@@ -125,6 +125,16 @@ describeIfGcloud('gcauth prints what gcloud prints', () => {
     expect(outcome(ours)).toEqual(outcome(theirs));
     expect(theirs.exitCode).toBe(0);
     await expectSame(['iam', 'service-accounts', 'create', 'short-lived'], ['iam', 'service-accounts', 'delete', `short-lived@demo-project.iam.gserviceaccount.com`]);
+  });
+
+  it('lists no accounts as gcloud does: nothing on stdout, and the next step only under the default format', async () => {
+    const fresh = {gcloud: gcloudEnv(forGcloud.url, forGcloud.project), gcauth: {...gcauthVars, GCAUTH_CONFIG: tmpDir('gcauth-fresh-')}};
+    const json = await both(['auth', 'list', '--format=json'], fresh);
+    expect(json.gcauth).toEqual(json.gcloud);
+    expect(json.gcauth).toEqual({exitCode: 0, stdout: '[]\n', stderr: ''});
+    // By default both say there is none and how to add one: gcloud names `auth login`, gcauth its key-first flow.
+    const plain = await both(['auth', 'list'], fresh);
+    expect({...plain.gcauth, stderr: plain.gcauth.stderr.split('\n').slice(0, 3)}).toEqual({...plain.gcloud, stderr: plain.gcloud.stderr.split('\n').slice(0, 3)});
   });
 
   it('lists accounts under a centred title, the active one marked', async () => {
