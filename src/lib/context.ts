@@ -4,7 +4,7 @@ import {type ApiClients, createApiClients} from './api/clients.js';
 import {credentialType} from './auth/credentials/registry.js';
 import type {GceEnvironment} from './auth/credentials/metadata.js';
 import {type Freshness, type Minter, TokenService} from './auth/tokens/token-service.js';
-import {ConfigurationStore, validateConfigurationName} from './config/configurations.js';
+import {activeConfigFromEnv, ConfigurationStore, validateConfigurationName} from './config/configurations.js';
 import {type Paths, resolvePaths} from './config/paths.js';
 import {isTrue} from './config/properties.js';
 import {Properties} from './config/resolver.js';
@@ -142,7 +142,7 @@ export async function createContext(flags: GlobalFlags, overrides: ContextOverri
     });
   // Every file gcauth keeps is read from here: refused whole when another user could put files in it.
   await tolerated(async () => checkPrivateDir(paths.configDir), undefined);
-  const configuration = flags.configuration ?? (env.GCAUTH_ACTIVE_CONFIG_NAME || (await tolerated(() => activeConfiguration(configurations, io), 'default')));
+  const configuration = flags.configuration ?? activeConfigFromEnv(env)?.name ?? (await tolerated(() => activeConfiguration(configurations, io), 'default'));
   validateConfigurationName(configuration);
   if (flags.configuration && !(await tolerated(() => configurations.exists(configuration), true)) && configuration !== 'default') {
     throw new UsageError(`Configuration [${configuration}] does not exist. Create it with: gcauth config configurations create ${configuration}`);

@@ -217,3 +217,78 @@ export function proxyAddressProblem(value: string): string | undefined {
 export function absolutePathProblem(value: string): string | undefined {
   return value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\\\') ? undefined : 'expected an absolute path';
 }
+
+// --- Artifact Registry locations (artifacts/location, --location; docker/registries.ts builds its hosts from them) ---
+
+/**
+ * Artifact Registry locations served both as `<location>-docker.pkg.dev` and by the regional endpoint
+ * `docker.<location>.rep.pkg.dev`: the union of docker-credential-gcr's list and gcloud's
+ * (gcloud adds us-central2 and us-east7).
+ */
+export const AR_REGIONAL_LOCATIONS: readonly string[] = [
+  'africa-south1',
+  'asia-east1',
+  'asia-east2',
+  'asia-northeast1',
+  'asia-northeast2',
+  'asia-northeast3',
+  'asia-south1',
+  'asia-south2',
+  'asia-southeast1',
+  'asia-southeast2',
+  'australia-southeast1',
+  'australia-southeast2',
+  'europe-central2',
+  'europe-north1',
+  'europe-southwest1',
+  'europe-west1',
+  'europe-west2',
+  'europe-west3',
+  'europe-west4',
+  'europe-west6',
+  'europe-west8',
+  'europe-west9',
+  'europe-west10',
+  'europe-west12',
+  'me-central1',
+  'me-central2',
+  'me-west1',
+  'northamerica-northeast1',
+  'northamerica-northeast2',
+  'southamerica-east1',
+  'southamerica-west1',
+  'us-central1',
+  'us-central2',
+  'us-east1',
+  'us-east4',
+  'us-east5',
+  'us-east7',
+  'us-south1',
+  'us-west1',
+  'us-west2',
+  'us-west3',
+  'us-west4',
+  'us-west8',
+];
+
+/** Locations served only as `<location>-docker.pkg.dev`: the multi-regions and the newest regions. */
+export const AR_DOCKER_ONLY_LOCATIONS: readonly string[] = ['asia', 'europe', 'us', 'asia-southeast3', 'europe-north2', 'northamerica-south1'];
+
+/** Every Artifact Registry location (multi-regions first), the locations a repository may be created in. */
+export const ARTIFACT_REGISTRY_LOCATIONS: readonly string[] = [...AR_DOCKER_ONLY_LOCATIONS.slice(0, 3), ...AR_REGIONAL_LOCATIONS, ...AR_DOCKER_ONLY_LOCATIONS.slice(3)];
+
+/** The accepted form of a location, as every message about one shows it. */
+export const AR_LOCATION_FORM = 'an Artifact Registry location such as us, europe, asia or us-central1';
+
+/** What is wrong with a value that is not an Artifact Registry location, and the likely intended one. */
+export function artifactRegistryLocationFault(value: string): {reason?: string; suggestion?: string} {
+  const lower = value.trim().toLowerCase().replace(/-docker\.pkg\.dev$/, '');
+  return ARTIFACT_REGISTRY_LOCATIONS.includes(lower) ? {suggestion: lower} : {reason: 'Artifact Registry has no such location'};
+}
+
+/** The rule of `artifacts/location` (and of --location, validateRepositoryLocation): the problem in words, or undefined. */
+export function artifactRegistryLocationProblem(value: string): string | undefined {
+  if (ARTIFACT_REGISTRY_LOCATIONS.includes(value)) return undefined;
+  const {reason, suggestion} = artifactRegistryLocationFault(value);
+  return `${reason ? `${reason}; ` : ''}expected ${AR_LOCATION_FORM}${suggestion !== undefined ? `; did you mean ${suggestion}?` : ''}`;
+}

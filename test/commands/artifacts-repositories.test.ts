@@ -15,6 +15,7 @@ import {artifactsRepositoriesGetIamPolicySpec as getSpec} from '../../src/lib/sp
 import {spec as listSpec} from '../../src/commands/artifacts/repositories/list.js';
 import {artifactsRepositoriesRemoveIamPolicyBindingSpec as removeSpec} from '../../src/lib/specs/artifacts/repositories/remove-iam-policy-binding.js';
 import {artifactsRepositoriesSetIamPolicySpec as setSpec} from '../../src/lib/specs/artifacts/repositories/set-iam-policy.js';
+import {setProperty} from '../../src/commands/config/set.js';
 import {ArtifactRegistryApi} from '../../src/lib/api/artifact-registry.js';
 import type {RequestAuth} from '../../src/lib/api/session.js';
 import {renderSpecResult} from '../../src/lib/cli/command-spec.js';
@@ -33,7 +34,7 @@ interface Sent {
 }
 
 /** A fake context whose Artifact Registry session answers from `answer` and records every request. */
-async function setup(answer: (sent: Sent, index: number) => unknown, options: {quiet?: boolean} = {}) {
+async function setup(answer: (sent: Sent, index: number) => unknown, options: {quiet?: boolean; env?: Record<string, string>; configDir?: string} = {}) {
   const sent: Sent[] = [];
   const auth: RequestAuth = {
     async request<T>(o: {url?: unknown; method?: string; data?: unknown}) {
@@ -45,8 +46,9 @@ async function setup(answer: (sent: Sent, index: number) => unknown, options: {q
     },
   } as RequestAuth;
   const fake = await fakeContext({
-    env: {GCAUTH_CORE_PROJECT: 'demo-project', GCAUTH_CORE_ACCOUNT: 'owner@demo-project.iam.gserviceaccount.com'},
+    env: {GCAUTH_CORE_PROJECT: 'demo-project', GCAUTH_CORE_ACCOUNT: 'owner@demo-project.iam.gserviceaccount.com', ...options.env},
     flags: options.quiet ? {quiet: true} : {},
+    configDir: options.configDir,
   });
   const api = new ArtifactRegistryApi(ROOT, auth, 'owner@demo-project.iam.gserviceaccount.com');
   fake.ctx.api = {...fake.ctx.api, artifactRegistry: async () => api};
@@ -126,7 +128,11 @@ describe('add-iam-policy-binding', () => {
 
   it.each([
     ['an unknown location', {location: 'moon', member: PUSHER, role: 'roles/artifactregistry.writer'}, 'Invalid --location [moon]: Artifact Registry has no such location; expected an Artifact Registry location such as us, europe, asia or us-central1.'],
-    ['no location', {member: PUSHER, role: 'roles/artifactregistry.writer'}, 'Failed to find attribute [location] of REPOSITORY'],
+    [
+      'no location',
+      {member: PUSHER, role: 'roles/artifactregistry.writer'},
+      'Failed to find attribute [location] of REPOSITORY: pass --location (e.g. --location=us), set the property artifacts/location (gcauth config set artifacts/location us), or give REPOSITORY as projects/PROJECT/locations/LOCATION/repositories/REPOSITORY.',
+    ],
     ['a role not granted on repositories', {location: 'us', member: PUSHER, role: 'roles/storage.admin'}, 'Role roles/storage.admin is not supported for this resource.'],
     ['a malformed role', {location: 'us', member: PUSHER, role: 'artifactregistry.writer'}, 'Invalid --role [artifactregistry.writer]: a role name starts with roles/'],
     ['a member without its type', {location: 'us', member: 'ci@demo-project.iam.gserviceaccount.com', role: 'roles/artifactregistry.writer'}, 'Invalid --member'],
@@ -229,5 +235,57 @@ describe('repositories', () => {
     await run(deleteSpec, {repository: 'images'}, {location: 'us'}, ctx);
     expect(sent).toEqual([{method: 'DELETE', path: REPO}]);
     expect(out.stderr).toBe('Delete request issued for: [images]\nDeleted repository [images].\n');
+  });
+});
+
+describe('the artifacts/location property (gcloud\'s fallthrough of --location)', () => {
+  const GET = (location: string) => ({method: 'GET', path: `projects/demo-project/locations/${location}/repositories/images:getIamPolicy?options.requestedPolicyVersion=3`});
+
+  it('stands in for --location in every repository command, from either variable; --location and a full name win over it', async () => {
+    const envs: Array<Record<string, string>> = [{GCAUTH_ARTIFACTS_LOCATION: 'europe'}, {CLOUDSDK_ARTIFACTS_LOCATION: 'europe'}, {GCAUTH_ARTIFACTS_LOCATION: 'europe', CLOUDSDK_ARTIFACTS_LOCATION: 'asia'}];
+    for (const env of envs) {
+      const {ctx, sent} = await setup(() => POLICY, {env});
+      await run(getSpec, {repository: 'images'}, {}, ctx);
+      await run(getSpec, {repository: 'images'}, {location: 'us'}, ctx);
+      await run(getSpec, {repository: 'projects/demo-project/locations/asia/repositories/images'}, {}, ctx);
+      expect(sent).toEqual([GET('europe'), GET('us'), GET('asia')]);
+    }
+    const {ctx, out, sent} = await setup(() => ({name: 'projects/demo-project/locations/europe/repositories/images', format: 'DOCKER'}), {env: {GCAUTH_ARTIFACTS_LOCATION: 'europe'}});
+    await run(describeSpec, {repository: 'images'}, {}, ctx);
+    expect(sent).toEqual([{method: 'GET', path: 'projects/demo-project/locations/europe/repositories/images'}]);
+    expect(out.stderr).toContain('Registry URL: europe-docker.pkg.dev/demo-project/images\n');
+  });
+
+  it('is set by config set, checked there and where a variable gives it, naming the variable', async () => {
+    const {ctx: configCtx, configDir} = await fakeContext();
+    await expect(setProperty({property: 'artifacts/location', value: 'US'}, configCtx)).rejects.toThrow(
+      'Invalid value for property [artifacts/location]: "US": expected an Artifact Registry location such as us, europe, asia or us-central1; did you mean us?',
+    );
+    await setProperty({property: 'artifacts/location', value: 'us-central1'}, configCtx);
+    const {ctx, sent} = await setup(() => ({done: true}), {configDir});
+    await run(createSpec, {repository: 'images'}, {'repository-format': 'docker'}, ctx);
+    expect(sent[0]).toMatchObject({method: 'POST', path: 'projects/demo-project/locations/us-central1/repositories?repositoryId=images'});
+
+    const bad = await setup(() => POLICY, {env: {CLOUDSDK_ARTIFACTS_LOCATION: 'moon'}});
+    await expect(run(getSpec, {repository: 'images'}, {}, bad.ctx)).rejects.toThrow(
+      new UsageError(
+        'Invalid value for property [artifacts/location] (from CLOUDSDK_ARTIFACTS_LOCATION): "moon": Artifact Registry has no such location; expected an Artifact Registry location such as us, europe, asia or us-central1.',
+      ),
+    );
+    // --location given, the property is not read, so its bad value is in no one's way (gcloud reads it only as a fallback).
+    await run(getSpec, {repository: 'images'}, {location: 'us'}, bad.ctx);
+    expect(bad.sent).toEqual([GET('us')]);
+  });
+
+  it('list lists only there, as gcloud does; --location=all still lists every location', async () => {
+    const answer = (s: Sent) => (s.path.endsWith('/locations') ? {locations: [{locationId: 'us'}, {locationId: 'europe'}]} : {repositories: []});
+    const one = await setup(answer, {env: {GCAUTH_ARTIFACTS_LOCATION: 'europe'}});
+    await run(listSpec, {}, {}, one.ctx);
+    expect(one.sent.map((s) => s.path)).toEqual(['projects/demo-project/locations/europe/repositories']);
+    expect(one.out.stderr).toBe('Listing items under project demo-project, location europe.\n\n');
+    const all = await setup(answer, {env: {GCAUTH_ARTIFACTS_LOCATION: 'europe'}});
+    await run(listSpec, {}, {location: 'all'}, all.ctx);
+    expect(all.sent.map((s) => s.path)).toEqual(['projects/demo-project/locations', 'projects/demo-project/locations/europe/repositories', 'projects/demo-project/locations/us/repositories']);
+    expect(all.out.stderr).toBe('Listing items under project demo-project, across all locations.\n\n');
   });
 });

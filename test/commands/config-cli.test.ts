@@ -60,7 +60,7 @@ describe('config set / get / unset', () => {
       code: 2,
     });
     expect((await run(ConfigSet, ['nosuch/x', 'v'])).stderr).toBe(
-      'ERROR: Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, proxy.\n',
+      'ERROR: Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, artifacts, proxy.\n',
     );
   });
 

@@ -79,6 +79,11 @@ describe('activateConfiguration', () => {
     expect(activeOverrideWarning('dev', {GCAUTH_ACTIVE_CONFIG_NAME: 'ci'})).toBe(
       'WARNING: The active configuration is overridden by environment setting [GCAUTH_ACTIVE_CONFIG_NAME=ci].',
     );
+    // gcloud's variable, named as the one that wins.
+    expect(activeOverrideWarning('dev', {CLOUDSDK_ACTIVE_CONFIG_NAME: 'ci'})).toBe(
+      'WARNING: The active configuration is overridden by environment setting [CLOUDSDK_ACTIVE_CONFIG_NAME=ci].',
+    );
+    expect(activeOverrideWarning('dev', {GCAUTH_ACTIVE_CONFIG_NAME: 'dev', CLOUDSDK_ACTIVE_CONFIG_NAME: 'ci'})).toBeUndefined();
   });
 });
 

@@ -136,7 +136,7 @@ describe('setProperty', () => {
     beforeEach(() => seed('default', '[core]\naccount = a@x\n'));
 
     test.each([
-      ['nosuch/x', 'v', new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, proxy.')],
+      ['nosuch/x', 'v', new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, artifacts, proxy.')],
       ['zone', 'v', new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata, custom_ca_certs_file.')],
       ['auth/token_host', 'not-a-url', new UsageError('Invalid value for property [auth/token_host]: "not-a-url": expected an http:// or https:// URL.')],
       ['auth/token_host', 'ftp://h/token', new UsageError('Invalid value for property [auth/token_host]: "ftp://h/token": expected an http:// or https:// URL.')],
@@ -267,7 +267,7 @@ describe('listProperties', () => {
       api_endpoint_overrides: {artifactregistry: null, cloudresourcemanager: null, iam: null, iamcredentials: null, orgpolicy: null, serviceusage: null},
     });
     const all = await listProperties({all: true}, ctx);
-    expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'auth', 'core', 'docker', 'proxy']);
+    expect(Object.keys(all)).toEqual(['api_endpoint_overrides', 'artifacts', 'auth', 'core', 'docker', 'proxy']);
     expect(all.core).toEqual({account: 'a@x', check_gce_metadata: 'true', custom_ca_certs_file: null, disable_prompts: 'false', project: null, verbosity: 'warning'});
     expect(all.docker).toEqual({min_token_lifetime: '30m', registries: null, token_source: 'gcauth,adc,metadata'});
     expect(renderListing({auth: {token_host: 'x'}, core: {project: null}})).toBe('[auth]\ntoken_host = x\n[core]\nproject (unset)\n');
@@ -278,7 +278,7 @@ describe('listProperties', () => {
     seed('default', '[api_endpoint_overrides]\niamcredentials = nope\n');
     await expectUnchanged(dir, 
       async () => listProperties({filter: 'nosuch/', all: false}, await ctxOf()),
-      new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, proxy.'),
+      new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, artifacts, proxy.'),
     );
     await expectUnchanged(dir, 
       async () => listProperties({filter: 'core/project/', all: false}, await ctxOf()),

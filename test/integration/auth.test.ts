@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 
 const ownerEmail = () => readKeyFile(emu.ownerKeyFile).client_email;
-const tokenInfo = async (token: string) => (await fetch(`${emu.url}/tokeninfo?access_token=${token}`)).json() as Promise<{email?: string; error?: string}>;
+const tokenInfo = async (token: string) => (await fetch(`${emu.url}/tokeninfo?access_token=${token}`)).json() as Promise<{email?: string; azp?: string; error?: string}>;
 
 
 describe('service-account auth end to end', () => {
@@ -62,6 +62,23 @@ describe('service-account auth end to end', () => {
     const result = await runCli(['auth', 'activate-service-account', '--key-file=-', '--project=my-proj'], {env, input: readFileSync(emu.ownerKeyFile, 'utf8')});
     expect(result.exitCode).toBe(0);
     expect(readFileSync(path.join(config, 'configurations', 'config_default'), 'utf8')).toBe(`[core]\naccount = ${ownerEmail()}\nproject = my-proj\n`);
+  });
+
+  test('a key file saved by Windows PowerShell 5.1 (UTF-16LE with a BOM, CRLF) is activated, and serves as ADC', async () => {
+    const config = tmpDir();
+    const env = emulatorEnv(emu.url, config);
+    // What `Get-Content owner-key.json > key.json` writes there.
+    const keyFile = path.join(tmpDir(), 'key-utf16.json');
+    const crlf = readFileSync(emu.ownerKeyFile, 'utf8').replace(/\r?\n/g, '\r\n');
+    writeFileSync(keyFile, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(crlf, 'utf16le')]));
+    const activated = await runCli(['auth', 'activate-service-account', `--key-file=${keyFile}`], {env});
+    expect(activated).toEqual({exitCode: 0, stdout: '', stderr: `Activated service account credentials for: [${ownerEmail()}]\n`});
+    const printed = await runCli(['auth', 'print-access-token'], {env});
+    expect((await tokenInfo(printed.stdout.trim())).email).toBe(ownerEmail());
+    const adc = await runCli(['auth', 'application-default', 'print-access-token'], {env: {...env, GOOGLE_APPLICATION_CREDENTIALS: keyFile}});
+    expect(adc).toMatchObject({exitCode: 0, stderr: ''});
+    // ADC asks for cloud-platform alone, so its tokeninfo names the account's unique id, not its email.
+    expect((await tokenInfo(adc.stdout.trim())).azp).toBe((await tokenInfo(printed.stdout.trim())).azp);
   });
 
   test('piped stdin is never taken as an ACCOUNT argument', async () => {

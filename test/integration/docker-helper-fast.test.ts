@@ -234,6 +234,24 @@ describe('fast path and Node answer alike', () => {
     for (const input of STATE_FORMS) expect((await compare(input, env, {GCAUTH_ACTIVE_CONFIG_NAME: 'other'})).forced.exitCode).toBe(1);
   });
 
+  test("gcloud's CLOUDSDK_ACTIVE_CONFIG_NAME chooses the configuration for both, and one it names that does not exist yet is seen once written", async () => {
+    const env = await sandbox();
+    expect((await runCli(['config', 'configurations', 'create', 'other'], {env})).exitCode).toBe(0);
+    // `other` has no account: both miss.
+    for (const input of STATE_FORMS) expect((await compare(input, env, {CLOUDSDK_ACTIVE_CONFIG_NAME: 'other'})).forced.exitCode).toBe(1);
+    // gcauth's own variable wins over gcloud's.
+    expect((await compare('gcr.io', env, {GCAUTH_ACTIVE_CONFIG_NAME: 'default', CLOUDSDK_ACTIVE_CONFIG_NAME: 'other'})).forced.exitCode).toBe(0);
+    // An answer rendered under `later`, which does not exist yet (the account comes from the environment), holds only
+    // while it does not: once written by hand, the sh runs Node, which now reads it.
+    const account = String((JSON.parse(readFileSync(emu.ownerKeyFile, 'utf8')) as {client_email: string}).client_email);
+    const later = {CLOUDSDK_ACTIVE_CONFIG_NAME: 'later', GCAUTH_CORE_ACCOUNT: account};
+    expect((await compare('gcr.io', env, later)).again.node).toBe(false);
+    writeFileSync(path.join(env.GCAUTH_CONFIG!, 'configurations', 'config_later'), '[docker]\ntoken_source = metadata\n', {mode: 0o600});
+    const {fast, forced} = await compare('gcr.io', env, later);
+    expect(fast.node).toBe(true);
+    expect(forced.exitCode).toBe(1);
+  });
+
   test('a configuration file edited by hand (no gcauth write) is seen', async () => {
     const env = await sandbox();
     expect((await compare('gcr.io', env)).again.node).toBe(false);

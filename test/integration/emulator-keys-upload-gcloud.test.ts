@@ -51,7 +51,7 @@ describeIfGcloud('the real gcloud and gcauth upload keys to the emulator\'s IAM'
       const table = await ga(['iam', 'service-accounts', 'keys', 'list', `--iam-account=${account}`]);
       expect(table.stdout).toBe(`${(await gc(['iam', 'service-accounts', 'keys', 'list', `--iam-account=${account}`])).stdout}\n`);
     }
-  });
+  }, 120_000);
 
   it('both are refused under constraints/iam.disableServiceAccountKeyUpload: gcloud with Google\'s words, gcauth in one line', async () => {
     await fetch(`${emu.url}/__admin/org-policy`, {method: 'POST', body: JSON.stringify({project: emu.project, constraint: 'iam.disableServiceAccountKeyUpload', enforced: true})});

@@ -29,6 +29,7 @@ const SAMPLES: Record<string, (tag: string) => string> = {
   'docker/registries': (t) => `r${t}.example.com`,
   'docker/token_source': (t) => ({1: 'adc', 2: 'metadata', 3: 'gcauth', config: 'adc,metadata'})[t]!,
   'docker/min_token_lifetime': (t) => ({1: '10m', 2: '20m', 3: '40m', config: '50m'})[t]!,
+  'artifacts/location': (t) => ({1: 'us', 2: 'europe', 3: 'asia', config: 'us-central1'})[t]!,
   'proxy/type': (t) => ({1: 'http', 2: 'socks5', 3: 'socks4', config: 'http_no_tunnel'})[t]!,
   'proxy/address': (t) => `proxy${t}.example.com`,
   'proxy/port': (t) => ({1: '3128', 2: '8080', 3: '1080', config: '9000'})[t]!,
@@ -128,7 +129,7 @@ describe('invalid values name their origin', () => {
 describe('findProperty', () => {
   test('bare names are core; unknown sections and names list the valid ones', () => {
     expect(findProperty('project')).toMatchObject({section: 'core', name: 'project'});
-    expect(() => findProperty('nosuch/x')).toThrow(new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, proxy.'));
+    expect(() => findProperty('nosuch/x')).toThrow(new UsageError('Section [nosuch] does not exist. Valid sections: core, auth, api_endpoint_overrides, docker, artifacts, proxy.'));
     expect(() => findProperty('zone')).toThrow(new UsageError('Property [zone] does not exist in section [core]. Valid properties: account, project, disable_prompts, verbosity, check_gce_metadata, custom_ca_certs_file.'));
   });
 
@@ -160,6 +161,15 @@ describe('the active configuration', () => {
     expect(await active({})).toEqual(['filecfg', 'filecfg-p']);
     rmSync(path.join(dir, 'active_config'));
     expect(await active({})).toEqual(['default', 'default-p']);
+  });
+
+  test("gcloud's CLOUDSDK_ACTIVE_CONFIG_NAME chooses it too, after GCAUTH_ACTIVE_CONFIG_NAME and --configuration; empty is unset", async () => {
+    expect(await active({}, {CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['envcfg', 'envcfg-p']);
+    expect(await active({}, {GCAUTH_ACTIVE_CONFIG_NAME: 'flagcfg', CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['flagcfg', 'flagcfg-p']);
+    expect(await active({}, {GCAUTH_ACTIVE_CONFIG_NAME: '', CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['envcfg', 'envcfg-p']);
+    expect(await active({configuration: 'flagcfg'}, {CLOUDSDK_ACTIVE_CONFIG_NAME: 'envcfg'})).toEqual(['flagcfg', 'flagcfg-p']);
+    expect(await active({}, {CLOUDSDK_ACTIVE_CONFIG_NAME: ''})).toEqual(['filecfg', 'filecfg-p']);
+    await expect(fakeContext({configDir: dir, env: {CLOUDSDK_ACTIVE_CONFIG_NAME: 'Bad_Name'}})).rejects.toThrow(UsageError);
   });
 
   test('an unknown --configuration or an invalid name is a UsageError', async () => {

@@ -1,8 +1,19 @@
 import {mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import {Readable} from 'node:stream';
 
-import {existsAsNonRegular, FileReadError, fsErrorReason, jsonErrorAt, MAX_FILE_BYTES, readRegularFile, readRegularFileIfExists} from '../../src/lib/fs/read-file.js';
+import {
+  decodeText,
+  existsAsNonRegular,
+  FileReadError,
+  fsErrorReason,
+  jsonErrorAt,
+  MAX_FILE_BYTES,
+  readFileArgument,
+  readRegularFile,
+  readRegularFileIfExists,
+} from '../../src/lib/fs/read-file.js';
 
 let dir: string;
 beforeEach(() => {
@@ -58,4 +69,39 @@ test('reasons in words, and JSON errors without the text', () => {
     error = e;
   }
   expect(jsonErrorAt(error)).toMatch(/^ \(at character \d+\)$/);
+});
+
+describe('the text of a file as Windows tools save it', () => {
+  // What Windows PowerShell 5.1's `>` and Out-File write (UTF-16LE with its BOM), the big-endian form, UTF-8 with a BOM.
+  const text = '{"type": "service_account",\r\n "name": "héllo ☃ 𝄞"}\r\n';
+  const utf16le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const utf16be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+  const utf8bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+
+  test.each([
+    ['UTF-16LE with its BOM', utf16le],
+    ['UTF-16BE with its BOM', utf16be],
+    ['UTF-8 with a BOM', utf8bom],
+    ['UTF-8', Buffer.from(text, 'utf8')],
+  ])('%s decodes to the same text, with no BOM left, from a file, from stdin for -, and by decodeText', async (_, bytes) => {
+    const file = path.join(dir, 'key.json');
+    writeFileSync(file, bytes);
+    expect(decodeText(bytes)).toBe(text);
+    expect(readRegularFile(file)).toBe(text);
+    expect(readRegularFileIfExists(file)).toBe(text);
+    expect(await readFileArgument(file, Readable.from([]), 'key file')).toBe(text);
+    // Piped in two chunks split inside a character: decoded once, whole.
+    expect(await readFileArgument('-', Readable.from([bytes.subarray(0, 7), bytes.subarray(7)]), 'key file')).toBe(text);
+    expect(JSON.parse(readRegularFile(file))).toEqual({type: 'service_account', name: 'héllo ☃ 𝄞'});
+  });
+
+  test('without a BOM a file stays UTF-8, even one that looks like UTF-16; the caller\'s buffer is not changed', () => {
+    const bare = Buffer.from('{}', 'utf16le');
+    expect(decodeText(bare)).toBe('{\u0000}\u0000');
+    const be = Buffer.from([0xfe, 0xff, 0x00, 0x41, 0x00]);
+    expect(decodeText(be)).toBe('A');
+    expect([...be]).toEqual([0xfe, 0xff, 0x00, 0x41, 0x00]);
+    expect(decodeText(Buffer.from([0xff, 0xfe]))).toBe('');
+    expect(decodeText(Buffer.alloc(0))).toBe('');
+  });
 });

@@ -6,13 +6,14 @@ import type {ArOperation, Repository} from '../api/artifact-registry.js';
 import {resolveProject} from '../config/project.js';
 import {confirmDeletion} from '../confirm.js';
 import type {AppContext} from '../context.js';
-import {ARTIFACT_REGISTRY_LOCATIONS, GCR_REPOSITORY_LOCATIONS} from '../docker/registries.js';
+import {GCR_REPOSITORY_LOCATIONS} from '../docker/registries.js';
 import {ApiError, UsageError} from '../errors.js';
 import {type ResourceRules} from '../iam/bindings.js';
 import type {PolicyResource} from '../iam/policy.js';
 import {invalidValue, isBasicRole, validateProjectId} from '../iam/validate.js';
 import {renderTable} from '../output/format.js';
 import {sortedKeys} from '../output/sorted-keys.js';
+import {AR_LOCATION_FORM, artifactRegistryLocationFault, artifactRegistryLocationProblem} from '../validators.js';
 
 /**
  * Artifact Registry's predefined roles and what each lets a member do with a Docker repository: the one table the
@@ -53,16 +54,20 @@ export interface RepositoryOptions {
 }
 
 /**
- * Checks `--location` against Artifact Registry's locations. Returns it; throws UsageError.
+ * Checks `--location` by the rule of `artifacts/location` (artifactRegistryLocationProblem). Returns it; throws UsageError.
  */
 export function validateRepositoryLocation(location: string): string {
-  if (ARTIFACT_REGISTRY_LOCATIONS.includes(location)) return location;
-  const lower = location.trim().toLowerCase();
-  const suggestion = ARTIFACT_REGISTRY_LOCATIONS.includes(lower) ? lower : ARTIFACT_REGISTRY_LOCATIONS.find((l) => l === lower.replace(/-docker\.pkg\.dev$/, ''));
-  throw invalidValue('--location', location, 'an Artifact Registry location such as us, europe, asia or us-central1', {
-    reason: suggestion ? undefined : 'Artifact Registry has no such location',
-    suggestion,
-  });
+  if (artifactRegistryLocationProblem(location) === undefined) return location;
+  throw invalidValue('--location', location, AR_LOCATION_FORM, artifactRegistryLocationFault(location));
+}
+
+/**
+ * The location a command names: --location, else the `artifacts/location` property (checked by the resolver, which
+ * names where a bad value came from), as gcloud's resource argument falls through to it; undefined when neither is set.
+ * @throws UsageError for a bad --location or property value.
+ */
+function givenLocation(location: string | undefined, ctx: Pick<AppContext, 'props'>): string | undefined {
+  return location ? validateRepositoryLocation(location) : ctx.props.get('artifacts/location');
 }
 
 /** Checks a repository id with gcloud's rule (a gcr.io repository keeps its dotted name). Returns it; throws UsageError. */
@@ -79,13 +84,13 @@ export function validateRepositoryId(id: string): string {
 export function repositoryRef(options: RepositoryOptions, ctx: Pick<AppContext, 'props'>): RepositoryRef {
   const full = FULL_NAME.exec(options.repository);
   const project = validateProjectId(full ? full[1]! : resolveProject(ctx), full ? 'REPOSITORY' : 'project');
-  const given = full ? full[2]! : options.location;
-  if (given === undefined || given === '') {
+  const location = full ? validateRepositoryLocation(full[2]!) : givenLocation(options.location, ctx);
+  if (location === undefined) {
+    // gcloud's three ways (Failed to find attribute [location]...), on one line.
     throw new UsageError(
-      'Failed to find attribute [location] of REPOSITORY: pass --location (e.g. --location=us), or REPOSITORY as projects/PROJECT/locations/LOCATION/repositories/REPOSITORY.',
+      'Failed to find attribute [location] of REPOSITORY: pass --location (e.g. --location=us), set the property artifacts/location (gcauth config set artifacts/location us), or give REPOSITORY as projects/PROJECT/locations/LOCATION/repositories/REPOSITORY.',
     );
   }
-  const location = validateRepositoryLocation(given);
   const repository = validateRepositoryId(full ? full[3]! : options.repository);
   const parent = `projects/${project}/locations/${location}`;
   return {project, location, repository, parent, name: `${parent}/repositories/${repository}`};
@@ -182,17 +187,18 @@ export async function describeRepository(options: RepositoryOptions, ctx: AppCon
 }
 
 /**
- * The repositories of the project in --location, else in every location the project has (gcloud's two ways, with
- * its status line).
+ * The repositories of the project in --location, else in `artifacts/location`, else (or with --location=all) in every
+ * location the project has (gcloud's ways, with its status line).
  * @throws UsageError for a bad location or project; the API's typed errors.
  */
 export async function listRepositories(options: {location?: string}, ctx: AppContext): Promise<Repository[]> {
   const project = validateProjectId(resolveProject(ctx), 'project');
   const api = await ctx.api.artifactRegistry();
   let locations: string[];
-  if (options.location && options.location !== 'all') {
-    locations = [validateRepositoryLocation(options.location)];
-    ctx.io.stderr.write(`Listing items under project ${project}, location ${options.location}.\n\n`);
+  const location = options.location === 'all' ? undefined : givenLocation(options.location, ctx);
+  if (location !== undefined) {
+    locations = [location];
+    ctx.io.stderr.write(`Listing items under project ${project}, location ${location}.\n\n`);
   } else {
     locations = await api.listLocations(`projects/${project}`);
     ctx.io.stderr.write(`Listing items under project ${project}, across all locations.\n\n`);
@@ -264,5 +270,5 @@ export const REPOSITORY_ARGS = {
 
 /** --location of the repository commands. */
 export const LOCATION_FLAG = {
-  location: {type: 'option', description: 'Location of the repository: a region (us-central1) or multi-region (us, europe, asia).'},
+  location: {type: 'option', description: 'Location of the repository: a region (us-central1) or multi-region (us, europe, asia). Default: the artifacts/location property.'},
 } as const;

@@ -99,7 +99,7 @@ export class ConfigurationStore {
       const values = text === undefined ? {} : parseIni(text);
       const result = change(values);
       await this.write(name, formatIni(values));
-      // Whichever configuration: the one a --configuration flag or GCAUTH_ACTIVE_CONFIG_NAME makes active is as
+      // Whichever configuration: the one a --configuration flag or a variable (activeConfigFromEnv) makes active is as
       // much gcloud's "active" one as active_config's, and a spare rewrite only costs a cache one re-read.
       await touchConfigSentinel(this.paths.configDir);
       return result;
@@ -152,8 +152,20 @@ export class ConfigurationStore {
   }
 }
 
-/** A warning when GCAUTH_ACTIVE_CONFIG_NAME keeps a configuration other than `name` active, else undefined. */
+/** The variables that make a configuration active over `active_config`, first one set wins: gcauth's, then gcloud's. */
+export const ACTIVE_CONFIG_VARIABLES = ['GCAUTH_ACTIVE_CONFIG_NAME', 'CLOUDSDK_ACTIVE_CONFIG_NAME'] as const;
+
+/**
+ * The configuration the environment makes active, and the variable that names it, or undefined; an empty variable
+ * counts as unset, as it does for properties.
+ */
+export function activeConfigFromEnv(env: Record<string, string | undefined>): {name: string; variable: string} | undefined {
+  const variable = ACTIVE_CONFIG_VARIABLES.find((v) => env[v]);
+  return variable ? {name: env[variable]!, variable} : undefined;
+}
+
+/** A warning when a variable (activeConfigFromEnv) keeps a configuration other than `name` active, else undefined. */
 export function activeOverrideWarning(name: string, env: Record<string, string | undefined>): string | undefined {
-  const active = env.GCAUTH_ACTIVE_CONFIG_NAME;
-  return active && active !== name ? `WARNING: The active configuration is overridden by environment setting [GCAUTH_ACTIVE_CONFIG_NAME=${active}].` : undefined;
+  const active = activeConfigFromEnv(env);
+  return active && active.name !== name ? `WARNING: The active configuration is overridden by environment setting [${active.variable}=${active.name}].` : undefined;
 }

@@ -3,6 +3,7 @@ import {VERBOSITIES} from '../log.js';
 import {
   absolutePathProblem,
   accountProblem,
+  artifactRegistryLocationProblem,
   DEFAULT_MIN_TOKEN_LIFETIME,
   DEFAULT_TOKEN_SOURCES,
   impersonationProblem,
@@ -138,6 +139,12 @@ export const PROPERTIES: readonly PropertyDef[] = [
       'The least time a token docker-credential-gcauth hands Docker must still live (5m to 55m: 30m, 1800s, 1800); a cached token with less is refreshed first',
     default: DEFAULT_MIN_TOKEN_LIFETIME,
     validate: minTokenLifetimeProblem,
+  },
+  {
+    section: 'artifacts',
+    name: 'location',
+    description: 'Location of the repository an artifacts command names when it has no --location (us, europe, asia, us-central1, ...); artifacts repositories list lists only there',
+    validate: artifactRegistryLocationProblem,
   },
   {section: 'proxy', name: 'type', description: 'Type of the proxy every request goes through: http, http_no_tunnel, socks4 or socks5 (with proxy/address and proxy/port)', validate: proxyTypeProblem},
   {section: 'proxy', name: 'address', description: 'Host name or IP address of the proxy', validate: proxyAddressProblem},

@@ -30,6 +30,7 @@ import {closeSync, fchmodSync, openSync, readdirSync, renameSync, rmSync, statSy
 import path from 'node:path';
 
 import {wellKnownAdcFile} from '../auth/adc/read.js';
+import {activeConfigFromEnv} from '../config/configurations.js';
 import {GCE_CACHE_FILE, resolvePaths} from '../config/paths.js';
 import {readRegularFile} from '../fs/read-file.js';
 import {MIN_REMAINING_MS, remainingRequired} from '../auth/tokens/token-service.js';
@@ -132,7 +133,7 @@ export function beginFastAnswer(env: Record<string, string | undefined>, homeDir
     if (!fingerprint || platform === 'win32' || !fingerprintMatches(fingerprint, env)) return undefined;
     if (PATH_VARIABLES.some((name) => env[name] && !path.isAbsolute(env[name]!)) || !path.isAbsolute(homeDir)) return undefined;
     const paths = resolvePaths(env, homeDir, platform);
-    const active = env.GCAUTH_ACTIVE_CONFIG_NAME || readActiveName(paths.activeConfigFile);
+    const active = activeConfigFromEnv(env)?.name ?? readActiveName(paths.activeConfigFile);
     const configurations = new Set([`config_${active}`, ...listDir(paths.configurationsDir)].filter((name) => CONFIGURATION_FILE.test(name)));
     const files = [
       paths.activeConfigFile,

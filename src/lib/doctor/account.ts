@@ -8,7 +8,8 @@ import {asClause, FIX, SCOPES, shortScope} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
 import {checkAdcAccount} from './adc.js';
-import {exchangeFix, type FederatedIdentity, type FederationFacts} from './federation.js';
+import {exchangeFix, type FederatedIdentity} from './federation.js';
+import type {AccountState} from './state.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'account';
@@ -18,28 +19,6 @@ const SCOPES_CHECK = 'vm-scopes';
 /** Scopes with which a registry lets a token push (Container Registry and Artifact Registry alike). */
 const PUSH_SCOPES: string[] = [SCOPES.cloudPlatform, SCOPES.devstorageReadWrite, SCOPES.devstorageFullControl];
 const PULL_SCOPES = [...PUSH_SCOPES, SCOPES.devstorageReadOnly, SCOPES.cloudPlatformReadOnly];
-
-/** What the account check learnt, for the checks that call APIs as that account. */
-export interface AccountState {
-  account?: string;
-  credential?: StoredCredential;
-  /** The account is the VM's, its tokens from the metadata server. */
-  metadata?: boolean;
-  /**
-   * The identity is the Application Default Credentials' (the Docker helper's adc source): their file and its type. The
-   * API checks ask with the token minted from them (proven), as the helper hands it to Docker.
-   */
-  adc?: {file: string; type?: string};
-  /** A token could be had now; without one, API checks are skipped. */
-  tokenOk: boolean;
-  /** An external account in use (stored, or the ADC file the helper uses): the federation checks look at it. */
-  identity?: FederatedIdentity;
-  /** The token minted just now (the account's proof), and when the cached one expires. */
-  proven?: CachedToken;
-  cachedExpiry?: number;
-  /** What the federation check learnt of the external account (its principal, the member to grant). */
-  facts?: FederationFacts;
-}
 
 /** The command that gives this account working credentials again. */
 export function reactivateCommand(credential: StoredCredential | undefined): string {

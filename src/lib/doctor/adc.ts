@@ -16,7 +16,7 @@ import {readRegularFile, withoutBom} from '../fs/read-file.js';
 import {asClause, FIX, HINTS} from '../messages.js';
 import type {StoredCredential} from '../store/credential-store.js';
 import type {CachedToken} from '../store/token-cache.js';
-import type {AccountState} from './account.js';
+import type {AccountState} from './state.js';
 import {checkAdcExternalAccount} from './federation.js';
 import {type CheckResult, result} from './types.js';
 

@@ -6,7 +6,8 @@
 import {createApiClients} from '../api/clients.js';
 import {impersonatedEmail} from '../auth/credentials/external-account.js';
 import type {AppContext} from '../context.js';
-import {checkAccount, checkVmScopes, type AccountState} from './account.js';
+import {checkAccount, checkVmScopes} from './account.js';
+import type {AccountState} from './state.js';
 import {checkConfigDir} from './config-dir.js';
 import {checkDockerCli} from './docker-cli.js';
 import {checkDockerConfig} from './docker-config.js';

@@ -1,6 +1,6 @@
 import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
-import type {AccountState} from './account.js';
+import type {AccountState} from './state.js';
 import {type CheckResult, result} from './types.js';
 import {asClause} from '../messages.js';
 

@@ -2,7 +2,7 @@ import {InsufficientScopesError, KEY_CONSTRAINTS, ServiceDisabledError} from '..
 import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
 import {asClause, HINTS} from '../messages.js';
-import type {AccountState} from './account.js';
+import type {AccountState} from './state.js';
 import {type CheckResult, result} from './types.js';
 
 const CHECK = 'key-policy';

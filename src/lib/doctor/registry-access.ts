@@ -3,7 +3,7 @@ import {impersonatedEmail} from '../auth/credentials/external-account.js';
 import {impersonationOf} from '../auth/credentials/impersonation.js';
 import type {AppContext} from '../context.js';
 import {NotFoundError, PermissionDeniedError} from '../errors.js';
-import type {AccountState} from './account.js';
+import type {AccountState} from './state.js';
 import type {DoctorTarget} from './target.js';
 import {type CheckResult, result} from './types.js';
 import {asClause} from '../messages.js';

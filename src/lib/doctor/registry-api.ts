@@ -2,7 +2,7 @@ import {InsufficientScopesError} from '../api/api-error.js';
 import type {AppContext} from '../context.js';
 import {PermissionDeniedError} from '../errors.js';
 import {asClause, FIX} from '../messages.js';
-import type {AccountState} from './account.js';
+import type {AccountState} from './state.js';
 import type {DoctorTarget} from './target.js';
 import {type CheckResult, result} from './types.js';
 

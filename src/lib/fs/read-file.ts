@@ -33,6 +33,17 @@ export function fsErrorReason(error: unknown): string {
 export const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 /**
+ * A user's file as text: UTF-16 (little- or big-endian) when it starts with that byte order mark, which Windows
+ * PowerShell 5.1's `>` and `Out-File` write by default, else UTF-8 (its BOM, if any, dropped). No BOM, no guessing.
+ */
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString('utf16le', 2);
+  // Swapped pairwise into little-endian (a copy: the caller's buffer is left as it was); an odd last byte is dropped.
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  return withoutBom(bytes.toString('utf8'));
+}
+
+/**
  * Where JSON.parse stopped, as ` (at character N)`, or '': never its message, which newer Node versions fill with
  * the text itself (a key, a token, Docker's stored passwords).
  */
@@ -96,7 +107,7 @@ const wrap = (file: string, error: unknown) =>
   error instanceof FileReadError ? error : new FileReadError(file, (error as NodeJS.ErrnoException).code ?? 'EIO', fsErrorReason(error), {cause: error});
 
 /**
- * Reads a regular file (symlinks followed) as UTF-8, at most maxBytes of it.
+ * Reads a regular file (symlinks followed) as text (decodeText: UTF-8, or UTF-16 after its BOM), at most maxBytes of it.
  * @throws FileReadError when it cannot be opened or read, is not a regular file, or holds more than maxBytes;
  *   whatever inspect throws.
  */
@@ -126,7 +137,7 @@ export function readRegularFile(file: string, maxBytes = MAX_FILE_BYTES, inspect
       total += n;
       if (total > maxBytes) throw tooLarge(file, maxBytes);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return decodeText(Buffer.concat(chunks, total));
   } catch (error) {
     if (error instanceof GcauthError) throw error;
     throw wrap(file, error);
@@ -149,14 +160,14 @@ export function readRegularFileIfExists(file: string, maxBytes = MAX_FILE_BYTES,
 }
 
 /**
- * A file named on the command line, or standard input for `-`, as UTF-8 text.
+ * A file named on the command line, or standard input for `-`, as text (decodeText).
  * @throws UsageError `Unable to read <what> [<absolute path>]: <reason>.`
  */
 export async function readFileArgument(file: string, stdin: NodeJS.ReadableStream, what: string): Promise<string> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-    return Buffer.concat(chunks).toString('utf8');
+    return decodeText(Buffer.concat(chunks));
   }
   try {
     return readRegularFile(file);

@@ -5,7 +5,7 @@ import {listedNothing} from '../../../lib/output/format.js';
 
 export const spec = defineCommand({
   summary: 'List the Artifact Registry repositories of the current project.',
-  description: 'In --location, else in every location of the project. --format=json or yaml gives the whole resources; value(name) one name a line.',
+  description: 'In --location, else in the artifacts/location property, else (and with --location=all) in every location of the project. --format=json or yaml gives the whole resources; value(name) one name a line.',
   examples: ['<%= config.bin %> artifacts repositories list --location=us', '<%= config.bin %> artifacts repositories list --format="value(name)"'],
   args: {},
   flags: LOCATION_FLAG,
