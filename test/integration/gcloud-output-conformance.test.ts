@@ -15,7 +15,8 @@ const describeIfGcloud = gcloud ? describe : describe.skip;
 const VOLATILE: Array<[RegExp, string]> = [
   [/\b[0-9a-f]{40}\b/g, 'KEY_ID'],
   [/\b\d{21}\b/g, 'UNIQUE_ID'],
-  [/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, 'TIME'],
+  [/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?/g, 'TIME'],
+  [/operations\/acf\.p2-\d+-[0-9a-f-]{36}/g, 'OPERATION'],
   [/("?etag"?: )"?[A-Za-z0-9+/_=-]+"?/g, '$1ETAG'],
   // gcloud's hints name gcloud; gcauth's the same command under its own name.
   [/\bgcloud (?=(auth|config|iam|projects) )/g, 'gcauth '],
@@ -115,6 +116,18 @@ describeIfGcloud('gcauth prints what gcloud prints', () => {
       ['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--format=json'],
       ['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--managed-by=user', '--format=yaml'],
     );
+    // gcauth has no keys disable: gcloud disables the key in both worlds, and both list it with its reason.
+    const gcloudOnGcauthsWorld = gcloudEnv(forGcauth.url, forGcauth.project);
+    expect((await runGcloud(['auth', 'activate-service-account', `--key-file=${forGcauth.ownerKeyFile}`], gcloudOnGcauthsWorld)).exitCode).toBe(0);
+    const keyIn = async (vars: Record<string, string>) =>
+      (await runGcloud(['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--managed-by=user', '--format=value(name.basename())'], vars)).stdout.trim();
+    for (const vars of [gcloudVars, gcloudOnGcauthsWorld]) {
+      expect((await runGcloud(['iam', 'service-accounts', 'keys', 'disable', await keyIn(vars), `--iam-account=${SA}`], vars)).exitCode).toBe(0);
+    }
+    await expectSame(
+      ['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--managed-by=user'],
+      ['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--managed-by=user', '--format=json'],
+    );
     // Each program deletes the key it made: the ids differ, the line does not.
     const theirKey = (await runGcloud(['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--managed-by=user', '--format=value(name.basename())'])).stdout.trim();
     const ourKey = (await runCli(['iam', 'service-accounts', 'keys', 'list', `--iam-account=${SA}`, '--managed-by=user', '--format=value(name)'], {env: gcauthVars})).stdout.trim().split('/').pop()!;
@@ -168,6 +181,23 @@ describeIfGcloud('gcauth prints what gcloud prints', () => {
       ['iam', 'workload-identity-pools', 'list', '--location=global'],
       ['iam', 'workload-identity-pools', 'list', '--location=global', '--show-deleted'],
       ['iam', 'workload-identity-pools', 'list', '--location=global', '--show-deleted', '--format=json'],
+    );
+  });
+
+  it('manages Artifact Registry repositories and their policies, and lists and toggles services', async () => {
+    await expectSame(
+      ['artifacts', 'repositories', 'create', 'apps', '--repository-format=docker', '--location=us-central1', '--description=CI images'],
+      ['artifacts', 'repositories', 'list', '--location=us-central1'],
+      ['artifacts', 'repositories', 'list', '--format=json'],
+      ['artifacts', 'repositories', 'describe', 'apps', '--location=us-central1'],
+      ['artifacts', 'repositories', 'add-iam-policy-binding', 'apps', '--location=us-central1', `--member=serviceAccount:${SA}`, '--role=roles/artifactregistry.writer'],
+      ['artifacts', 'repositories', 'get-iam-policy', 'apps', '--location=us-central1', '--format=json'],
+      ['artifacts', 'repositories', 'remove-iam-policy-binding', 'apps', '--location=us-central1', `--member=serviceAccount:${SA}`, '--role=roles/artifactregistry.writer'],
+      ['artifacts', 'repositories', 'delete', 'apps', '--location=us-central1'],
+      ['services', 'list'],
+      ['services', 'list', '--format=json'],
+      ['services', 'enable', 'run.googleapis.com'],
+      ['services', 'disable', 'run.googleapis.com'],
     );
   });
 
