@@ -129,7 +129,8 @@ function page<T>(call: ApiCall, items: T[], idOf: (item: T) => string, sizes: {d
   return rest.length > limit && last ? {page: out, next: Buffer.from(idOf(last)).toString('base64url')} : {page: out};
 }
 
-const showDeleted = (call: ApiCall) => call.query.get('showDeleted') === 'true';
+// gcloud (apitools) sends Python's `True`; Google takes a boolean query parameter in any case.
+const showDeleted = (call: ApiCall) => call.query.get('showDeleted')?.toLowerCase() === 'true';
 
 function poolFields(body: Record<string, unknown>): Pick<WorkloadIdentityPoolRecord, 'displayName' | 'description' | 'disabled'> {
   return {

@@ -75,7 +75,7 @@ describe('auth print-access-token', () => {
     await activate();
     expect(await run(PrintAccessToken, [])).toEqual({stdout: 'ya29.t1\n', stderr: '', code: 0});
     expect(await run(PrintAccessToken, ['--format=json'])).toEqual({
-      stdout: '{\n  "token": "ya29.t1",\n  "expiry": "2099-01-01T00:00:00.000Z"\n}\n',
+      stdout: '{\n  "expiry": "2099-01-01T00:00:00.000Z",\n  "token": "ya29.t1"\n}\n',
       stderr: '',
       code: 0,
     });
@@ -114,7 +114,7 @@ describe('auth list and revoke', () => {
     await activate('other.json');
     await activate();
     expect(await run(List, [])).toEqual({
-      stdout: `Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${EMAIL}\n        ${OTHER}\n`,
+      stdout: `              Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${EMAIL}\n        ${OTHER}\n`,
       stderr: '\nTo set the active account, run:\n    $ gcauth config set account `ACCOUNT`\n\n',
       code: 0,
     });

@@ -105,7 +105,11 @@ describe('config list', () => {
 describe('config configurations', () => {
   test('create activates unless --no-activate', async () => {
     expect(await run(Create, ['dev'])).toEqual({stdout: '', stderr: 'Created [dev].\nActivated [dev].\n', code: 0});
-    expect(await run(Create, ['ci', '--no-activate'])).toEqual({stdout: '', stderr: 'Created [ci].\n', code: 0});
+    expect(await run(Create, ['ci', '--no-activate'])).toEqual({
+      stdout: '',
+      stderr: 'Created [ci].\nTo use this configuration, activate it by running:\n  $ gcauth config configurations activate ci\n\n\n',
+      code: 0,
+    });
     expect(await run(Create, ['dev'])).toEqual({stdout: '', stderr: 'ERROR: Cannot create configuration [dev], it already exists.\n', code: 2});
   });
 
@@ -132,7 +136,7 @@ describe('config configurations', () => {
     await run(Create, ['dev']);
     await run(ConfigSet, ['project', 'devp']);
     expect(await run(ConfigurationsList, [])).toEqual({
-      stdout: 'NAME     IS_ACTIVE  ACCOUNT  PROJECT\ndefault  False      a@x\ndev      True                devp\n',
+      stdout: 'NAME     IS_ACTIVE  ACCOUNT  PROJECT  COMPUTE_DEFAULT_ZONE  COMPUTE_DEFAULT_REGION\ndefault  False      a@x\ndev      True                devp\n',
       stderr: '',
       code: 0,
     });
@@ -165,10 +169,10 @@ describe('config configurations', () => {
       code: 2,
     });
     const prompter = scriptedPrompter([false, true]);
-    expect(await run(Delete, ['dev'], {interactive: true, prompter})).toEqual({stdout: '', stderr: 'ERROR: Nothing was deleted.\n', code: 130});
-    expect(await run(Delete, ['dev'], {interactive: true, prompter})).toEqual({stdout: '', stderr: 'Deleted [dev].\n', code: 0});
+    expect(await run(Delete, ['dev'], {interactive: true, prompter})).toEqual({stdout: '', stderr: 'The following configurations will be deleted:\n - dev\nERROR: Nothing was deleted.\n', code: 130});
+    expect(await run(Delete, ['dev'], {interactive: true, prompter})).toEqual({stdout: '', stderr: 'The following configurations will be deleted:\n - dev\nDeleted [dev].\n', code: 0});
     expect(prompter.asked).toEqual(['Delete configuration [dev]?', 'Delete configuration [dev]?']);
-    expect(await run(Delete, ['ci', '-q'])).toEqual({stdout: '', stderr: 'Deleted [ci].\n', code: 0});
+    expect(await run(Delete, ['ci', '-q'])).toEqual({stdout: '', stderr: 'The following configurations will be deleted:\n - ci\nDeleted [ci].\n', code: 0});
   });
 
   test('delete refuses the active configuration', async () => {

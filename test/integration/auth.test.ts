@@ -41,7 +41,7 @@ describe('service-account auth end to end', () => {
     const list = await runCli(['auth', 'list', '--format=json'], {env});
     expect(JSON.parse(list.stdout)).toEqual([{account: ownerEmail(), status: 'ACTIVE'}]);
     const table = await runCli(['auth', 'list'], {env});
-    expect(table.stdout).toBe(`Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${ownerEmail()}\n`);
+    expect(table.stdout.trimStart()).toBe(`Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${ownerEmail()}\n`);
 
     // Every file gcauth wrote is 0600 and every directory 0700.
     for (const [name, mode] of modes(config)) expect([name, mode]).toEqual([name, statSync(path.join(config, name)).isDirectory() ? 0o700 : 0o600]);

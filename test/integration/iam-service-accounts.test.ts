@@ -146,7 +146,7 @@ describe('the life of a service account', () => {
     const binding = ['--member=user:ana@example.com', '--role=roles/iam.serviceAccountUser'];
     const added = await sa('add-iam-policy-binding', email(), ...binding);
     expect(added.exitCode).toBe(0);
-    expect(added.stderr).toBe(`Updated IAM policy for service account [${email()}].\n`);
+    expect(added.stderr).toBe(`Updated IAM policy for serviceAccount [${email()}].\n`);
     const policy = parseYaml(added.stdout) as {bindings: Binding[]; etag: string};
     expect(policy.bindings).toEqual([{members: ['user:ana@example.com'], role: 'roles/iam.serviceAccountUser'}]);
 
@@ -157,7 +157,7 @@ describe('the life of a service account', () => {
     expect((await sa('get-iam-policy', email())).stdout).toBe(added.stdout);
 
     const removed = await sa('remove-iam-policy-binding', email(), ...binding);
-    expect(removed).toMatchObject({exitCode: 0, stderr: `Updated IAM policy for service account [${email()}].\n`});
+    expect(removed).toMatchObject({exitCode: 0, stderr: `Updated IAM policy for serviceAccount [${email()}].\n`});
     expect(json<{bindings?: Binding[]}>(await sa('get-iam-policy', email(), '--format=json')).bindings ?? []).toEqual([]);
     const gone = await sa('remove-iam-policy-binding', email(), ...binding);
     expect(gone.exitCode).toBe(1);
@@ -185,7 +185,7 @@ describe('the life of a service account', () => {
     expect(await sa('keys', 'delete', keyId, `--iam-account=${email()}`, '-q')).toEqual({
       exitCode: 0,
       stdout: '',
-      stderr: `Deleted key [${keyId}] for service account [${email()}].\n`,
+      stderr: `deleted key [${keyId}] for service account [${email()}]\n`,
     });
     expect(await userKeyIds(email())).toEqual([]);
     expect((await sa('keys', 'list', `--iam-account=${email()}`, '--managed-by=user')).stderr).toBe('Listed 0 items.\n');
@@ -202,7 +202,7 @@ describe('the life of a service account', () => {
       stderr: `ERROR: Deleting service account [${email()}] needs a confirmation, and there is no terminal to ask on: pass --quiet (-q) to delete without asking.\n`,
     });
     expect((await emu.stats()).total).toBe(stats);
-    expect(await sa('delete', email(), '--quiet')).toEqual({exitCode: 0, stdout: '', stderr: `Deleted service account [${email()}].\n`});
+    expect(await sa('delete', email(), '--quiet')).toEqual({exitCode: 0, stdout: '', stderr: `deleted service account [${email()}]\n`});
     const described = await sa('describe', email());
     expect(described.exitCode).toBe(1);
     // IAM answers a missing account as one the caller may not see: 403 on iam.serviceAccounts.get.

@@ -109,7 +109,7 @@ describe('on an emulated VM with no key', () => {
   test('auth list shows the VM account as the active one, as gcloud does on GCE', async () => {
     const s = await vm();
     const result = await runCli(['auth', 'list'], {env: vmEnv(s.host)});
-    expect(result.stdout).toBe(`Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${VM_EMAIL}\n`);
+    expect(result.stdout.trimStart()).toBe(`Credentialed Accounts\nACTIVE  ACCOUNT\n*       ${VM_EMAIL}\n`);
     expect(result.exitCode).toBe(0);
     const json = await runCli(['auth', 'list', '--format=json'], {env: vmEnv(s.host, {GCAUTH_CORE_ACCOUNT: 'other@example.com'})});
     expect(JSON.parse(json.stdout)).toEqual([{account: VM_EMAIL, status: ''}]);

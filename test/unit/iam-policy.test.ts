@@ -71,6 +71,13 @@ describe('policyForDisplay', () => {
     expect(Object.keys(shown)).toEqual(['bindings', 'etag', 'version']);
     expect(Object.keys(shown.bindings![0]!)).toEqual(['condition', 'members', 'role']);
   });
+
+  it("prints the etag in URL-safe base64, as gcloud (apitools) prints a bytes field, naming the same bytes", () => {
+    const shown = policyForDisplay({version: 1, etag: 'B+b7/uSwj3Q=', bindings: []});
+    expect(shown.etag).toBe('B-b7_uSwj3Q=');
+    expect(Buffer.from(shown.etag!, 'base64url')).toEqual(Buffer.from('B+b7/uSwj3Q=', 'base64'));
+    expect(policyForDisplay({version: 1, bindings: []})).toEqual({bindings: [], version: 1});
+  });
 });
 
 /** A policy store that loses `races` writes to a concurrent writer before accepting one. */

@@ -1,4 +1,6 @@
-import {parseFormat, renderOutput} from '../../src/lib/output/format.js';
+import vm from 'node:vm';
+
+import {parseFormat, renderOutput, renderTable} from '../../src/lib/output/format.js';
 import {redactText, redactValue} from '../../src/lib/redact.js';
 
 describe('--format', () => {
@@ -20,7 +22,25 @@ describe('--format', () => {
 
   test('json and yaml', async () => {
     expect(JSON.parse(await renderOutput(rows, parseFormat('json'), human))).toEqual(rows);
-    expect(await renderOutput({token: 't', expiry: 'e'}, parseFormat('yaml'), human)).toBe('token: t\nexpiry: e\n');
+    expect(await renderOutput({token: 't', expiry: 'e'}, parseFormat('yaml'), human)).toBe('expiry: e\ntoken: t\n');
+  });
+
+  test('json sorts the keys at every level, as gcloud\'s printer (sort_keys=True); a Date keeps its own text', async () => {
+    const at = new Date('2026-01-02T03:04:05.000Z');
+    expect(await renderOutput({b: 1, a: {d: [{z: 1, y: 2}], c: at}}, parseFormat('json'), human)).toBe(
+      '{\n  "a": {\n    "c": "2026-01-02T03:04:05.000Z",\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
+  });
+
+  test('an object made in another realm (a parsed response) is sorted too', async () => {
+    const foreign = vm.runInNewContext('({role: "r", members: ["m"]})') as object;
+    expect(await renderOutput(foreign, parseFormat('yaml'), human)).toBe('members:\n- m\nrole: r\n');
+  });
+
+  test('yaml prints a list as gcloud streams one (every record opened by ---), one resource bare, an empty list as nothing', async () => {
+    expect(await renderOutput([{b: 1, a: 2}, {a: 3}], parseFormat('yaml'), human)).toBe('---\na: 2\nb: 1\n---\na: 3\n');
+    expect(await renderOutput({a: 3}, parseFormat('yaml'), human)).toBe('a: 3\n');
+    expect(await renderOutput([], parseFormat('yaml'), human)).toBe('');
   });
 
   test.each(['xml', 'value()', 'value(a', 'json(x)'])('rejects %s with the accepted forms', (f) => {
@@ -33,6 +53,23 @@ test('yaml lays out lists as gcloud does, without indenting the dashes', async (
   expect(await renderOutput(policy, {kind: 'yaml'}, String)).toBe(
     'bindings:\n- members:\n  - user:a@x.com\n  role: roles/viewer\netag: BwY=\nversion: 1\n',
   );
+});
+
+describe('a table title', () => {
+  const rows = (width: number) => [{a: 'x'.repeat(width)}];
+  // Python's str.center, which gcloud's table printer uses: 'ab'.center(5) == '  ab ', 'abc'.center(6) == ' abc  '.
+  test.each([
+    [5, 'ab', '  ab\n'],
+    [6, 'abc', ' abc\n'],
+    [7, 'abc', '  abc\n'],
+  ])('over a %i-wide column, %s is centred as Python centres it', (width, title, line) => {
+    expect(renderTable(rows(width), ['a'], undefined, title).split('\n')[0]! + '\n').toBe(line);
+  });
+
+  test('wider than the columns, it widens each of them as gcloud does', () => {
+    // 2 columns of 1 and 2 under a 9-character title: each widens by ceil(9 / 2) = 5, so 6 + 7 (+2 between) = 15.
+    expect(renderTable([{a: 'x', b: 'yy'}], ['a', 'b'], ['A', 'BB'], 'ABCDEFGHI')).toBe('   ABCDEFGHI\nA       BB\nx       yy\n');
+  });
 });
 
 describe('redaction', () => {

@@ -33,19 +33,21 @@ export const spec = defineCommand({
     'filter-account': {type: 'option', description: 'List only this account.'},
   },
   options: ({flags}) => ({filterAccount: flags['filter-account']}),
-  run: async (options, ctx) => {
-    const rows = await listAccounts(options, ctx);
-    if (rows.length === 0) {
-      ctx.io.stderr.write('\nNo credentialed accounts.\n\nTo activate a service account, run:\n  $ gcauth auth activate-service-account --key-file=FILE\n\n');
-    }
-    return rows;
-  },
+  run: (options, ctx) => listAccounts(options, ctx),
   human: (rows) =>
     rows.length === 0
       ? ''
-      : `Credentialed Accounts\n${renderTable(rows.map((x) => ({active: x.status ? '*' : '', account: x.account})), ['active', 'account'])}`,
-  epilog: (rows, format) =>
-    rows.length > 0 && format.kind === 'default' ? '\nTo set the active account, run:\n    $ gcauth config set account `ACCOUNT`\n\n' : '',
+      : renderTable(
+          rows.map((x) => ({active: x.status ? '*' : '', account: x.account})),
+          ['active', 'account'],
+          undefined,
+          'Credentialed Accounts',
+        ),
+  // gcloud's Epilog, so neither line follows an explicit --format.
+  epilog: (rows) =>
+    rows.length > 0
+      ? '\nTo set the active account, run:\n    $ gcauth config set account `ACCOUNT`\n\n'
+      : '\nNo credentialed accounts.\n\nTo activate a service account, run:\n  $ gcauth auth activate-service-account --key-file=FILE\n\n',
 });
 
 export default class List extends specCommand(spec) {}

@@ -2,7 +2,8 @@ import {specCommand} from '../../lib/cli/base-command.js';
 import {defineCommand} from '../../lib/cli/command-spec.js';
 import type {AppContext} from '../../lib/context.js';
 import {UsageError} from '../../lib/errors.js';
-import {findProperty, keyOf, type PropertyDef, validateProperty} from '../../lib/config/properties.js';
+import {overrideWarning} from '../../lib/config/override-warning.js';
+import {findProperty, keyOf, validateProperty} from '../../lib/config/properties.js';
 import type {ResolvedProperty} from '../../lib/config/resolver.js';
 
 export interface SetPropertyOptions {
@@ -38,22 +39,6 @@ export async function setProperty(options: SetPropertyOptions, ctx: AppContext):
     values[def.section] = {...values[def.section], [def.name]: options.value};
   });
   return {property: key, value: options.value, configuration, overriddenBy};
-}
-
-// gcloud names core properties without their section in messages.
-const shortName = (def: PropertyDef) => (def.section === 'core' ? def.name : keyOf(def));
-const FLAG_OF: Record<string, string> = {'core/disable_prompts': '--quiet'};
-
-/** gcloud's warning when a flag or environment variable hides the value just written. */
-export function overrideWarning(override: ResolvedProperty): string {
-  const def = findProperty(override.key);
-  const where =
-    override.source === 'env'
-      ? `environment setting [${override.origin}=${override.value}]`
-      : FLAG_OF[override.key]
-        ? `flag [${FLAG_OF[override.key]}]`
-        : `flag [--${def.name}=${override.value}]`;
-  return `WARNING: Property [${shortName(def)}] is overridden by ${where}`;
 }
 
 export const spec = defineCommand({

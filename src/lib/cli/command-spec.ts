@@ -108,8 +108,8 @@ export interface CommandSpec<F extends FlagsSpec = FlagsSpec, A extends ArgsSpec
   /** The rendering without --format. */
   human: HumanRenderer<R>;
   /**
-   * Status lines for stderr once the result is printed, which may depend on the format it was printed in
-   * (gcloud's Epilog: `Listed 0 items.` where the default table is empty, the next step under it).
+   * Status lines for stderr once the result is printed in the default format (gcloud's Epilog, which an explicit
+   * --format turns off: `Listed 0 items.` where the default table is empty, the next step under it).
    */
   epilog?(result: R, format: FormatSpec, ctx: AppContext): string;
   /** The exit status a result means, 0 unless this says otherwise (doctor's report is its result, and a failed check exits 1). */
@@ -142,7 +142,8 @@ export async function printSpecResult<R>(
   ctx: AppContext,
 ): Promise<number> {
   ctx.io.stdout.write(await renderSpecResult(spec, result, format));
-  const epilog = spec.epilog?.(result, format, ctx);
+  // As gcloud's display: the epilog follows the default format only, never an explicit --format.
+  const epilog = format.kind === 'default' ? spec.epilog?.(result, format, ctx) : undefined;
   if (epilog) ctx.io.stderr.write(epilog);
   return spec.exitCode?.(result) ?? 0;
 }

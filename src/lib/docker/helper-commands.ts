@@ -7,6 +7,7 @@
  */
 import {type DeclaredCommand, isProblem, parseCommandLine} from '../cli/command-line.js';
 import {type AnyCommandSpec, defineCommand, type FlagSpec, type FlagsSpec, GLOBAL_FLAGS, printSpecResult} from '../cli/command-spec.js';
+import {overrideWarning} from '../config/override-warning.js';
 import {findProperty, validateProperty} from '../config/properties.js';
 import type {AppContext, GlobalFlags} from '../context.js';
 import {UsageError} from '../errors.js';
@@ -130,7 +131,7 @@ const inOrder = (value: string) => parseTokenSources(value).join(', then ');
 /** gcauth config set's warning when the environment hides the value just written. */
 function warnIfOverridden(ctx: AppContext): void {
   const override = ctx.props.override(KEY);
-  if (override) say(ctx, `WARNING: Property [${KEY}] is overridden by environment setting [${override.origin}=${override.value}]`);
+  if (override) say(ctx, overrideWarning(override));
 }
 
 /**

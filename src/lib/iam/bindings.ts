@@ -122,9 +122,13 @@ export async function changeBinding(
     return {policy: update.policy, changed: true, dryRun, mayWrite};
   }
   if (update.conflicts > 0) ctx.log.debug(`the policy was written after ${update.conflicts} lost race(s)`);
-  ctx.io.stderr.write(`Updated IAM policy for ${where}.\n`);
+  ctx.io.stderr.write(updatedPolicyLine(resource));
   return {policy: update.policy, changed: true, dryRun};
 }
+
+// gcloud's status line names the resource by its API kind (iam_util.LogSetIamPolicy): `serviceAccount`, not `service account`.
+const API_KIND: Record<PolicyResource['kind'], string> = {project: 'project', 'service account': 'serviceAccount', repository: 'repository'};
+const updatedPolicyLine = (resource: PolicyResource): string => `Updated IAM policy for ${API_KIND[resource.kind]} [${resource.id}].\n`;
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -188,7 +192,7 @@ export async function replacePolicy(target: () => Promise<PolicyResource>, file:
   }
   const resource = await target();
   const written = await resource.set(policy);
-  ctx.io.stderr.write(`Updated IAM policy for ${resource.kind} [${resource.id}].\n`);
+  ctx.io.stderr.write(updatedPolicyLine(resource));
   return policyForDisplay(written);
 }
 

@@ -141,8 +141,10 @@ export async function updatePolicy(
 
 /**
  * The policy as gcloud prints it: keys in alphabetical order at every level (bindings, etag,
- * version; condition, members, role), so output diffs cleanly against gcloud's.
+ * version; condition, members, role), so output diffs cleanly against gcloud's, and the etag in URL-safe
+ * base64 (apitools prints a bytes field so; Google reads either alphabet back, so a printed policy still sets).
  */
 export function policyForDisplay(policy: Policy): Policy {
-  return sortedKeys(policy);
+  const etag = typeof policy.etag === 'string' ? {etag: policy.etag.replace(/\+/g, '-').replace(/\//g, '_')} : {};
+  return sortedKeys({...policy, ...etag});
 }

@@ -4,7 +4,6 @@
  * create and delete print nothing on stdout (the status line goes to stderr), describe prints YAML, list prints one
  * YAML document per resource.
  */
-import {stringify} from 'yaml';
 
 import type {Operation, WorkloadIdentityPool, WorkloadIdentityPoolProvider} from '../api/iam.js';
 import {resolveProject} from '../config/project.js';
@@ -336,5 +335,3 @@ export async function deleteProvider(options: ProviderOptions, ctx: AppContext):
   return operation;
 }
 
-/** gcloud's default rendering of a list: each resource a YAML document opened by `---`. */
-export const yamlDocuments = (items: readonly object[]): string => items.map((item) => `---\n${stringify(item, {lineWidth: 0, indentSeq: false})}`).join('');

@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js';
+import {sortedKeys} from './sorted-keys.js';
 
 /** A parsed `--format` value. */
 export type FormatSpec =
@@ -47,15 +48,15 @@ export async function renderOutput(data: unknown, spec: FormatSpec, human: (data
     case 'none':
       return '';
     case 'json':
-      return `${JSON.stringify(data, null, 2)}\n`;
+      // gcloud's JSON printer sorts the keys at every level (json.dumps sort_keys=True).
+      return `${JSON.stringify(sortedKeys(data), null, 2)}\n`;
     case 'yaml': {
-      if (Array.isArray(data) && data.length === 0) return '';
       const {stringify} = await import('yaml');
-      // As gcloud prints YAML (PyYAML's rules): strings a YAML 1.1 reader would take for something else (timestamps,
+      // As gcloud prints YAML (ruamel's safe dumper: keys sorted; PyYAML's rules): strings a YAML 1.1 reader would take for something else (timestamps,
       // numbers, yes/no/on/off) in single quotes, e.g. `validAfterTime: '2026-12-06T10:10:03Z'`, `uniqueId: '1057...'`.
-      return rowsOf(data)
-        .map((item) => stringify(item, {lineWidth: 0, indentSeq: false, version: '1.1', singleQuote: true}))
-        .join('---\n');
+      const yaml = (item: unknown) => stringify(sortedKeys(item), {lineWidth: 0, indentSeq: false, version: '1.1', singleQuote: true});
+      // A list is printed as gcloud streams one: every record a document opened by `---`; one resource bare.
+      return Array.isArray(data) ? data.map((item) => `---\n${yaml(item)}`).join('') : yaml(data);
     }
     case 'value':
       return rowsOf(data)
@@ -80,14 +81,34 @@ export function renderResult<D>(data: D, spec: FormatSpec, human: HumanRenderer<
 /** gcloud's epilog of a list command: `Listed 0 items.` on stderr where its default table printed nothing. */
 export const listedNothing = (rows: readonly unknown[], spec: FormatSpec): string => (rows.length === 0 && spec.kind === 'default' ? 'Listed 0 items.\n' : '');
 
-/** A plain text table: upper-case headings, columns padded to the widest cell. */
-export function renderTable(rows: unknown[], fields: string[], headings?: string[]): string {
+/** Python's `str.center`, which gcloud's table titles use: an odd margin puts the extra space left when `width` is odd. */
+function center(text: string, width: number): string {
+  const margin = width - text.length;
+  if (margin <= 0) return text;
+  const left = Math.floor(margin / 2) + (margin & width & 1);
+  return `${' '.repeat(left)}${text}${' '.repeat(margin - left)}`;
+}
+
+/**
+ * A plain text table: upper-case headings, columns padded to the widest cell. A `title` is centred over the table on
+ * a line of its own, as gcloud's `table[title=...]` prints it (its columns widen when the title is wider than them).
+ */
+export function renderTable(rows: unknown[], fields: string[], headings?: string[], title?: string): string {
   if (rows.length === 0) return '';
   const columns = fields.length > 0 ? fields : Object.keys((rows[0] ?? {}) as object);
   const header = headings ?? columns.map((c) => c.split('.').pop()!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
   const body = rows.map((row) => columns.map((c) => cell(pick(row, c))));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  let titleLine = '';
+  if (title !== undefined) {
+    const total = widths.reduce((a, b) => a + b, 0);
+    if (total < title.length) {
+      const pad = Math.floor((title.length + widths.length - 1) / widths.length);
+      widths.forEach((w, i) => (widths[i] = w + pad));
+    }
+    titleLine = `${center(title, widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1)).trimEnd()}\n`;
+  }
   // gcloud's tables end each line at its last non-blank cell.
   const line = (cells: string[]) => `${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`;
-  return [line(header), ...body.map(line)].join('');
+  return titleLine + [line(header), ...body.map(line)].join('');
 }

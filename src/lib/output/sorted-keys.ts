@@ -1,7 +1,11 @@
-/** Keys in alphabetical order at every level, as gcloud prints a resource (apitools orders a message's fields so). */
+// By its tag, not its prototype: an object parsed in another realm (a test's, a worker's) is plain too.
+const isPlainObject = (value: object): boolean => Object.prototype.toString.call(value) === '[object Object]';
+
+/** Keys in alphabetical order at every level, as gcloud prints a resource (its JSON and YAML printers sort them). */
 export function sortedKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortedKeys) as T;
-  if (value === null || typeof value !== 'object') return value;
+  // Anything but a plain object (a Date, a Buffer) keeps its own rendering.
+  if (value === null || typeof value !== 'object' || !isPlainObject(value)) return value;
   return Object.fromEntries(
     Object.entries(value)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -198,14 +198,14 @@ describe('against the emulator', () => {
     });
     expect(emu.state.serviceAccount(email)).toBeDefined();
     const accepted = await run(Delete, [email], {interactive: true, answers: [true]});
-    expect(accepted).toEqual({stdout: '', stderr: `You are about to delete service account [${email}].\n\nDeleted service account [${email}].\n`, code: 0});
+    expect(accepted).toEqual({stdout: '', stderr: `You are about to delete service account [${email}].\n\ndeleted service account [${email}]\n`, code: 0});
     expect(emu.state.serviceAccount(email)).toBeUndefined();
   });
 
   test('delete -q asks nothing, even on a terminal', async () => {
     emu.state.createServiceAccount(project, 'cmd-doomed-2');
     const email = `cmd-doomed-2@${project}.iam.gserviceaccount.com`;
-    expect(await run(Delete, [email, '-q'], {interactive: true, answers: []})).toEqual({stdout: '', stderr: `Deleted service account [${email}].\n`, code: 0});
+    expect(await run(Delete, [email, '-q'], {interactive: true, answers: []})).toEqual({stdout: '', stderr: `deleted service account [${email}]\n`, code: 0});
     expect(emu.state.serviceAccount(email)).toBeUndefined();
   });
 
@@ -330,11 +330,11 @@ describe('against the emulator', () => {
     const accepted = await run(KeysDelete, [first, `--iam-account=${email}`], {interactive: true, answers: [true]});
     expect(accepted).toEqual({
       stdout: '',
-      stderr: `You are about to delete key [${first}] for service account [${email}].\n\nDeleted key [${first}] for service account [${email}].\n`,
+      stderr: `You are about to delete key [${first}] for service account [${email}].\n\ndeleted key [${first}] for service account [${email}]\n`,
       code: 0,
     });
     const second = await keyOf();
-    expect(await run(KeysDelete, [second, `--iam-account=${email}`, '-q'])).toEqual({stdout: '', stderr: `Deleted key [${second}] for service account [${email}].\n`, code: 0});
+    expect(await run(KeysDelete, [second, `--iam-account=${email}`, '-q'])).toEqual({stdout: '', stderr: `deleted key [${second}] for service account [${email}]\n`, code: 0});
     expect(userKeysOf(email)).toEqual([]);
     const gone = await run(KeysDelete, [second, `--iam-account=${email}`, '-q']);
     expect(gone.code).toBe(1);
@@ -346,7 +346,7 @@ describe('against the emulator', () => {
     const args = [email, '--member=user:ana@example.com', '--role=roles/iam.serviceAccountTokenCreator'];
     const added = await run(AddBinding, args);
     expect(added.code).toBe(0);
-    expect(added.stderr).toBe(`Updated IAM policy for service account [${email}].\n`);
+    expect(added.stderr).toBe(`Updated IAM policy for serviceAccount [${email}].\n`);
     expect(added.stdout).toMatch(/^bindings:\n- members:\n  - user:ana@example\.com\n  role: roles\/iam\.serviceAccountTokenCreator\netag: \S+\nversion: 1\n$/);
     const again = await run(AddBinding, args);
     expect(again.stderr).toBe(`[user:ana@example.com] already has [roles/iam.serviceAccountTokenCreator] on service account [${email}]; the policy was not written.\n`);

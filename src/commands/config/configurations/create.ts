@@ -38,6 +38,8 @@ export const spec = defineCommand({
       ctx.io.stderr.write(`Activated [${result.name}].\n`);
       const warning = activeOverrideWarning(result.name, ctx.env);
       if (warning) ctx.io.stderr.write(`${warning}\n`);
+    } else {
+      ctx.io.stderr.write(`To use this configuration, activate it by running:\n  $ gcauth config configurations activate ${result.name}\n\n\n`);
     }
   },
   human: () => '',

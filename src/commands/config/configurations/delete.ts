@@ -25,6 +25,8 @@ export async function deleteConfigurations(options: {names: string[]}, ctx: AppC
   const missing: string[] = [];
   for (const name of names) if (!(await ctx.configurations.exists(name))) missing.push(name);
   if (missing.length > 0) throw new NotFoundError(`Configuration [${missing.join(', ')}] does not exist.`);
+  // gcloud's words, before it asks or (--quiet) goes ahead; not before the error of a question no one can answer.
+  if (ctx.quiet || ctx.canPrompt) ctx.io.stderr.write(`The following configurations will be deleted:\n${names.map((name) => ` - ${name}\n`).join('')}`);
   if (!ctx.quiet) {
     const what = names.length === 1 ? `configuration [${names[0]}]` : `configurations [${names.join(', ')}]`;
     const yes = await ctx.prompter.confirm(`Delete ${what}?`, {default: true, flag: '--quiet'});

@@ -33,10 +33,12 @@ export const spec = defineCommand({
   flags: {},
   options: () => ({}),
   run: (_options, ctx) => listConfigurations(ctx),
+  // gcloud's table; gcauth has no compute properties, so its two compute columns stay blank (as gcloud's do until set).
   human: (rows) =>
     renderTable(
       rows.map((row) => ({...row, is_active: bool(row.is_active)})),
-      ['name', 'is_active', 'account', 'project'],
+      ['name', 'is_active', 'account', 'project', 'compute_default_zone', 'compute_default_region'],
+      ['NAME', 'IS_ACTIVE', 'ACCOUNT', 'PROJECT', 'COMPUTE_DEFAULT_ZONE', 'COMPUTE_DEFAULT_REGION'],
     ),
 });
 

@@ -19,7 +19,8 @@ export const spec = defineCommand({
     const account = checkServiceAccountRef(email, 'EMAIL', ctx);
     await confirmDeletion(`service account [${account}]`, ctx);
     await (await ctx.api.iam()).deleteServiceAccount(account);
-    ctx.io.stderr.write(`Deleted service account [${account}].\n`);
+    // gcloud's words exactly (lower case, no full stop): scripts match them.
+    ctx.io.stderr.write(`deleted service account [${account}]\n`);
   },
   human: () => '',
 });

@@ -8,12 +8,13 @@ import {boolCell} from '../../../lib/iam/service-accounts.js';
 import {validateProjectId} from '../../../lib/iam/validate.js';
 
 /**
- * Every service account of the current project, all pages.
+ * Every service account of the current project, all pages, each with `disabled` true or false (gcloud's list sets
+ * it; the API leaves out false).
  * @throws UsageError without a valid project; the API's typed errors.
  */
 export async function listServiceAccounts(ctx: AppContext): Promise<ServiceAccount[]> {
   const project = validateProjectId(resolveProject(ctx), 'project');
-  return (await ctx.api.iam()).listServiceAccounts(project);
+  return (await (await ctx.api.iam()).listServiceAccounts(project)).map((account) => ({...account, disabled: Boolean(account.disabled)}));
 }
 
 /** gcloud's table: DISPLAY NAME, EMAIL, DISABLED. */

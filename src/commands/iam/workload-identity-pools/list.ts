@@ -1,6 +1,6 @@
 import {specCommand} from '../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../lib/cli/command-spec.js';
-import {LOCATION_FLAG, listPools, yamlDocuments} from '../../../lib/iam/workload-identity.js';
+import {LOCATION_FLAG, listPools} from '../../../lib/iam/workload-identity.js';
 import {listedNothing} from '../../../lib/output/format.js';
 
 export const spec = defineCommand({
@@ -13,7 +13,7 @@ export const spec = defineCommand({
   flags: {location: LOCATION_FLAG, 'show-deleted': {type: 'boolean', description: 'Include pools deleted in the last 30 days.'}},
   options: ({flags}) => ({location: flags.location, showDeleted: flags['show-deleted'] ?? false}),
   run: (options, ctx) => listPools(options, ctx),
-  human: yamlDocuments,
+  human: 'yaml',
   epilog: listedNothing,
 });
 

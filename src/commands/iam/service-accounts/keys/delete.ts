@@ -24,7 +24,8 @@ export const spec = defineCommand({
     const email = checkServiceAccountRef(options.account, '--iam-account', ctx);
     await confirmDeletion(`key [${keyId}] for service account [${email}]`, ctx);
     await (await ctx.api.iam()).deleteKey(email, keyId);
-    ctx.io.stderr.write(`Deleted key [${keyId}] for service account [${email}].\n`);
+    // gcloud's words exactly (lower case, no full stop), as keys create's `created key [...]`.
+    ctx.io.stderr.write(`deleted key [${keyId}] for service account [${email}]\n`);
   },
   human: () => '',
 });

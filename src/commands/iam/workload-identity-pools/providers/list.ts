@@ -1,6 +1,6 @@
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
-import {listProviders, LOCATION_FLAG, POOL_FLAG, yamlDocuments} from '../../../../lib/iam/workload-identity.js';
+import {listProviders, LOCATION_FLAG, POOL_FLAG} from '../../../../lib/iam/workload-identity.js';
 import {listedNothing} from '../../../../lib/output/format.js';
 
 export const spec = defineCommand({
@@ -11,7 +11,7 @@ export const spec = defineCommand({
   flags: {location: LOCATION_FLAG, 'workload-identity-pool': POOL_FLAG, 'show-deleted': {type: 'boolean', description: 'Include providers deleted in the last 30 days.'}},
   options: ({flags}) => ({pool: flags['workload-identity-pool'], location: flags.location, showDeleted: flags['show-deleted'] ?? false}),
   run: (options, ctx) => listProviders(options, ctx),
-  human: yamlDocuments,
+  human: 'yaml',
   epilog: listedNothing,
 });
 
