@@ -60,8 +60,12 @@ export function runHelper(args: string[], options: RunCliOptions = {}): Promise<
 
 /** The environment that points gcauth at an emulator with its own config dir. */
 export function emulatorEnv(url: string, configDir: string): Record<string, string> {
+  return {GCAUTH_CONFIG: configDir, ...emulatorEndpoints(url)};
+}
+
+/** The variables that point gcauth's token host and every API it calls at an emulator. */
+export function emulatorEndpoints(url: string): Record<string, string> {
   return {
-    GCAUTH_CONFIG: configDir,
     GCAUTH_AUTH_TOKEN_HOST: `${url}/token`,
     GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${url}/iam/`,
     GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${url}/cloudresourcemanager/`,

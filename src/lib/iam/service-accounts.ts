@@ -1,5 +1,5 @@
 import type {AppContext} from '../context.js';
-import {validateServiceAccountRef} from './validate.js';
+import {validateKeyId, validateServiceAccountRef} from './validate.js';
 
 /**
  * Checks a service account reference (an email or unique id) before any request; a bare account id
@@ -14,6 +14,17 @@ export const ACCOUNT_ARGS = {email: {required: true, description: ACCOUNT_REF_HE
 
 /** The --iam-account flag of the `iam service-accounts keys` commands. */
 export const IAM_ACCOUNT_FLAG = {type: 'option', required: true, description: ACCOUNT_REF_HELP} as const;
+
+/** The KEY_ID argument of the keys commands that act on one key (delete, disable, enable). */
+export const keyIdArgs = (verb: string) => ({key_id: {required: true, description: `The key to ${verb} (the private_key_id of its key file).`}}) as const;
+
+/**
+ * The key a `KEY_ID --iam-account=EMAIL` line names, both checked before anything is sent.
+ * @throws UsageError for a malformed key id or account.
+ */
+export function checkKeyRef(keyId: string, account: string, ctx: Pick<AppContext, 'props'>): {keyId: string; email: string} {
+  return {keyId: validateKeyId(keyId), email: checkServiceAccountRef(account, '--iam-account', ctx)};
+}
 
 export function checkServiceAccountRef(value: string, label: string, ctx: Pick<AppContext, 'props'>): string {
   let project: string | undefined;

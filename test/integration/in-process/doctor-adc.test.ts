@@ -13,6 +13,7 @@ import CreateKey from '../../../src/commands/iam/service-accounts/keys/create.js
 import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.js';
 import {type CheckResult, doctorPassed, runDoctor} from '../../../src/lib/doctor/doctor.js';
 import {SCOPES} from '../../../src/lib/messages.js';
+import {emulatorEndpoints} from '../../helpers/cli.js';
 import {fakeContext} from '../../helpers/context.js';
 import {repoRoot, tmpDir} from '../../helpers/emulator.js';
 import {setUpFederation} from '../../helpers/federation.js';
@@ -28,16 +29,7 @@ beforeAll(async () => {
   emu = await startEmulator({dataDir: tmpDir(), users: [USER]});
   emu.state.createRepository({projectId: emu.project, location: 'us', repositoryId: 'images', format: 'DOCKER', description: '', labels: {}});
   image = `us-docker.pkg.dev/${emu.project}/images/app:1`;
-  env = {
-    GCAUTH_AUTH_TOKEN_HOST: `${emu.url}/token`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${emu.url}/iam/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${emu.url}/iamcredentials/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${emu.url}/orgpolicy/`,
-    METADATA_SERVER_DETECTION: 'none',
-  };
+  env = {...emulatorEndpoints(emu.url), METADATA_SERVER_DETECTION: 'none'};
 });
 afterAll(() => emu.close());
 

@@ -8,6 +8,7 @@ import {startEmulator, type RunningEmulator} from '../../../src/emulator/server.
 import {createContext} from '../../../src/lib/context.js';
 import {type CheckResult, type DoctorSystem, doctorPassed, doctorSystem, renderDoctorReport, runDoctor} from '../../../src/lib/doctor/doctor.js';
 import {checkHelperFastPath} from '../../../src/lib/doctor/helper.js';
+import {emulatorEndpoints} from '../../helpers/cli.js';
 import {fakeContext} from '../../helpers/context.js';
 import {HEALTHY_VERDICTS} from '../../helpers/doctor.js';
 import {repoRoot, tmpDir} from '../../helpers/emulator.js';
@@ -24,16 +25,7 @@ beforeAll(async () => {
   emu = await startEmulator({dataDir: tmpDir()});
   // The Artifact Registry repository the image tests name; gcr.io's repositories are made by their first push.
   emu.state.createRepository({projectId: emu.project, location: 'us', repositoryId: 'images', format: 'DOCKER', description: '', labels: {}});
-  env = {
-    GCAUTH_AUTH_TOKEN_HOST: `${emu.url}/token`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_IAM: `${emu.url}/iam/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: `${emu.url}/cloudresourcemanager/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: `${emu.url}/iamcredentials/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_ARTIFACTREGISTRY: `${emu.url}/artifactregistry/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_SERVICEUSAGE: `${emu.url}/serviceusage/`,
-    GCAUTH_API_ENDPOINT_OVERRIDES_ORGPOLICY: `${emu.url}/orgpolicy/`,
-    METADATA_SERVER_DETECTION: 'none',
-  };
+  env = {...emulatorEndpoints(emu.url), METADATA_SERVER_DETECTION: 'none'};
 });
 afterAll(() => emu.close());
 

@@ -1,8 +1,7 @@
 import {specCommand} from '../../../../lib/cli/base-command.js';
 import {defineCommand} from '../../../../lib/cli/command-spec.js';
 import {confirmDeletion} from '../../../../lib/confirm.js';
-import {checkServiceAccountRef, IAM_ACCOUNT_FLAG} from '../../../../lib/iam/service-accounts.js';
-import {validateKeyId} from '../../../../lib/iam/validate.js';
+import {checkKeyRef, IAM_ACCOUNT_FLAG, keyIdArgs} from '../../../../lib/iam/service-accounts.js';
 
 export const spec = defineCommand({
   summary: "Delete a service account's key.",
@@ -12,16 +11,13 @@ export const spec = defineCommand({
     '<%= config.bin %> iam service-accounts keys delete 0123456789abcdef0123456789abcdef01234567 --iam-account=ci-pusher@my-project.iam.gserviceaccount.com',
     '<%= config.bin %> iam service-accounts keys delete 0123456789abcdef0123456789abcdef01234567 --iam-account=ci-pusher@my-project.iam.gserviceaccount.com --quiet',
   ],
-  args: {
-    key_id: {required: true, description: 'The key to delete (the private_key_id of its key file).'},
-  },
+  args: keyIdArgs('delete'),
   flags: {
     'iam-account': IAM_ACCOUNT_FLAG,
   },
   options: ({flags, args}) => ({keyId: args.key_id, account: flags['iam-account']}),
   run: async (options, ctx) => {
-    const keyId = validateKeyId(options.keyId);
-    const email = checkServiceAccountRef(options.account, '--iam-account', ctx);
+    const {keyId, email} = checkKeyRef(options.keyId, options.account, ctx);
     await confirmDeletion(`key [${keyId}] for service account [${email}]`, ctx);
     await (await ctx.api.iam()).deleteKey(email, keyId);
     // gcloud's words exactly (lower case, no full stop), as keys create's `created key [...]`.
