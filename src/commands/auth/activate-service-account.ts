@@ -35,7 +35,7 @@ export async function activateServiceAccount(options: ActivateServiceAccountOpti
     values.core = {...values.core, account};
     if (options.project) values.core.project = options.project;
   });
-  await ctx.cache.write(token);
+  await ctx.tokens.keep(account, token, token.scopes);
   return {account};
 }
 

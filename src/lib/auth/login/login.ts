@@ -181,7 +181,7 @@ export async function loginUser(options: LoginOptions, ctx: AppContext, deps?: P
   };
   await ctx.store.put(credential);
   await ctx.cache.removeAccount(grant.account);
-  await ctx.cache.write({account: grant.account, scopes: DEFAULT_SCOPES, token: grant.accessToken, expiry: grant.expiry, issued: ctx.now()});
+  await ctx.tokens.keep(grant.account, {token: grant.accessToken, expiry: grant.expiry});
   return finish(grant.account, 'user', false, options, ctx, credential);
 }
 
