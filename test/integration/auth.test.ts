@@ -47,7 +47,7 @@ describe('service-account auth end to end', () => {
     for (const [name, mode] of modes(config)) expect([name, mode]).toEqual([name, statSync(path.join(config, name)).isDirectory() ? 0o700 : 0o600]);
 
     const revoked = await runCli(['auth', 'revoke'], {env});
-    expect(revoked).toMatchObject({exitCode: 0, stdout: '', stderr: `Revoked credentials for: [${ownerEmail()}]\n`});
+    expect(revoked).toMatchObject({exitCode: 0, stdout: '', stderr: expect.stringMatching(new RegExp(`^WARNING: \\[${ownerEmail()}\\] is a service account: its tokens cannot be revoked, but they expire on their own within the hour\\. Its key is removed from this machine; to cut the key off earlier, disable it: gcauth iam service-accounts keys disable [0-9a-f]{40} --iam-account=${ownerEmail()}\\nRevoked credentials for: \\[${ownerEmail()}\\]\\n$`))});
     const after = await runCli(['auth', 'print-access-token'], {env});
     expect(after.exitCode).toBe(4);
     expect(after.stdout).toBe('');
@@ -87,7 +87,7 @@ describe('service-account auth end to end', () => {
     await runCli(['auth', 'activate-service-account', `--key-file=${emu.ownerKeyFile}`], {env});
     // oclif would read a missing positional from stdin; revoke must act on the active account instead.
     const result = await runCli(['auth', 'revoke'], {env, input: 'ghost@x.iam.gserviceaccount.com\n'});
-    expect(result).toMatchObject({exitCode: 0, stderr: `Revoked credentials for: [${ownerEmail()}]\n`});
+    expect(result).toMatchObject({exitCode: 0, stderr: expect.stringMatching(new RegExp(`^WARNING: \\[${ownerEmail()}\\] is a service account: its tokens cannot be revoked, but they expire on their own within the hour\\. Its key is removed from this machine; to cut the key off earlier, disable it: gcauth iam service-accounts keys disable [0-9a-f]{40} --iam-account=${ownerEmail()}\\nRevoked credentials for: \\[${ownerEmail()}\\]\\n$`))});
   });
 
   test('a reader that closes the pipe early is not an error', async () => {

@@ -14,7 +14,7 @@ export interface RevokeOptions {
  * Removes accounts' credentials and cached tokens. All named accounts are checked before any is removed;
  * the active account is unset only after its removal succeeded.
  * A user's refresh token is revoked at the revoke endpoint first; when that fails it is still removed locally (with a warning).
- * Service-account keys cannot be revoked at Google: they are removed locally (delete the key in IAM to disable it).
+ * Service-account keys cannot be revoked at Google: they are removed locally, with a warning naming `keys disable`.
  * @throws UsageError when there is nothing to revoke; NotFoundError for an unknown account.
  */
 export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): Promise<{revoked: string[]}> {
@@ -31,13 +31,15 @@ export async function revokeAccounts(options: RevokeOptions, ctx: AppContext): P
       ctx.io.stderr.write(`WARNING: ${error.message} It is removed from this machine without being revoked at Google.\n`);
       return undefined;
     });
+    let warning: string | undefined;
     if (credential) {
       const type = await credentialType(credential);
-      const {warning} = await type.revoke(credential, {tokenUrl: await ctx.tokens.tokenUrlFor(credential), log: ctx.log, network: ctx.network});
-      if (warning) ctx.io.stderr.write(`WARNING: ${warning}\n`);
+      ({warning} = await type.revoke(credential, {tokenUrl: await ctx.tokens.tokenUrlFor(credential), log: ctx.log, network: ctx.network}));
     }
     await ctx.store.remove(account);
     await ctx.cache.removeAccount(account);
+    // Said once it is true: the warnings speak of the credential as removed from this machine.
+    if (warning) ctx.io.stderr.write(`WARNING: ${warning}\n`);
   }
   const configured = (await ctx.configurations.read(ctx.props.configuration)).core?.account;
   if (configured && targets.includes(configured)) {

@@ -59,6 +59,10 @@ export const serviceAccountType: CredentialType<StoredServiceAccountCredential> 
 
   adcJson: (credential) => credential.key,
 
-  // Keys cannot be revoked at Google (deleting the key in IAM disables it): removed locally, silently, as gcloud does.
-  revoke: async () => ({}),
+  // A key's tokens cannot be revoked at Google: said on stderr, as gcloud 528 says it, with the command that cuts the key off.
+  revoke: async (credential) => ({
+    warning:
+      `[${credential.account}] is a service account: its tokens cannot be revoked, but they expire on their own within the hour. ` +
+      `Its key is removed from this machine; to cut the key off earlier, disable it: gcauth iam service-accounts keys disable ${credential.key.private_key_id} --iam-account=${credential.account}`,
+  }),
 };
