@@ -216,21 +216,32 @@ export function testAccountIamPermissions(call: ApiCall): unknown {
   return held.length > 0 ? {permissions: held} : {};
 }
 
+/** The account a new key is for, once the caller may create its keys and its project's policy allows `constraint`'s kind of key. */
+function accountForNewKey(call: ApiCall, constraint: string): ServiceAccountRecord {
+  const account = authorizedAccount(call, 'iam.serviceAccountKeys.create');
+  if (call.state.constraintEnforced(account.projectId, constraint)) throw constraintViolation(constraint, account);
+  return account;
+}
+
+/** Google's 400 FAILED_PRECONDITION when the account has its ten user-managed keys already. */
+function requireRoomForUserKey(account: ServiceAccountRecord): void {
+  if (Object.values(account.keys).filter((k) => k.keyType === 'USER_MANAGED').length >= MAX_USER_KEYS) {
+    throw new ApiFailure(400, API_MESSAGES.preconditionFailed, {status: 'FAILED_PRECONDITION'});
+  }
+}
+
 /**
  * `POST .../serviceAccounts/{account}/keys`: body `{privateKeyType, keyAlgorithm}`. A fresh RSA-2048 key;
  * `privateKeyData` is the base64 of a Google JSON key file whose `token_uri` is this emulator's `/token`.
  * PKCS#12 is refused. At most ten user-managed keys per account, as at Google.
  */
 export async function createKey(call: ApiCall): Promise<unknown> {
-  const account = authorizedAccount(call, 'iam.serviceAccountKeys.create');
-  if (call.state.constraintEnforced(account.projectId, CONSTRAINTS.keyCreation)) throw constraintViolation(CONSTRAINTS.keyCreation, account);
+  const account = accountForNewKey(call, CONSTRAINTS.keyCreation);
   const type = call.body.privateKeyType ?? 'TYPE_GOOGLE_CREDENTIALS_FILE';
   if (type !== 'TYPE_GOOGLE_CREDENTIALS_FILE' && type !== 'TYPE_UNSPECIFIED') throw invalid(API_MESSAGES.keyType('Private', String(type)), 'private_key_type');
   const algorithm = call.body.keyAlgorithm ?? 'KEY_ALG_RSA_2048';
   if (algorithm !== 'KEY_ALG_RSA_2048' && algorithm !== 'KEY_ALG_UNSPECIFIED') throw invalid(API_MESSAGES.keyAlgorithm(String(algorithm)), 'key_algorithm');
-  if (Object.values(account.keys).filter((k) => k.keyType === 'USER_MANAGED').length >= MAX_USER_KEYS) {
-    throw new ApiFailure(400, API_MESSAGES.preconditionFailed, {status: 'FAILED_PRECONDITION'});
-  }
+  requireRoomForUserKey(account);
   const {key, privateKeyPem} = await call.state.addServiceAccountKey(account.email);
   await call.state.save();
   const file = buildKeyFile({
@@ -252,14 +263,11 @@ export async function createKey(call: ApiCall): Promise<unknown> {
  * uploaded twice. The token endpoint then takes assertions signed by the private half the user kept.
  */
 export async function uploadKey(call: ApiCall): Promise<unknown> {
-  const account = authorizedAccount(call, 'iam.serviceAccountKeys.create');
-  if (call.state.constraintEnforced(account.projectId, CONSTRAINTS.keyUpload)) throw constraintViolation(CONSTRAINTS.keyUpload, account);
+  const account = accountForNewKey(call, CONSTRAINTS.keyUpload);
   const certificate = uploadedCertificate(call.body.publicKeyData);
   const validBefore = Date.parse(certificate.validTo);
   if (validBefore <= call.now()) throw invalid(API_MESSAGES.certificateExpired(keyTime(validBefore)), 'public_key_data');
-  if (Object.values(account.keys).filter((k) => k.keyType === 'USER_MANAGED').length >= MAX_USER_KEYS) {
-    throw new ApiFailure(400, API_MESSAGES.preconditionFailed, {status: 'FAILED_PRECONDITION'});
-  }
+  requireRoomForUserKey(account);
   const keyId = createHash('sha1').update(certificate.raw).digest('hex');
   if (Object.hasOwn(account.keys, keyId)) {
     throw new ApiFailure(409, API_MESSAGES.keyExists, {status: 'ALREADY_EXISTS', details: [resourceInfo(`projects/${account.projectId}/serviceAccounts/${account.email}/keys/${keyId}`)]});

@@ -3,6 +3,7 @@ import {createHash, generateKeyPairSync, X509Certificate} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 
+import {keyTime} from '../../src/emulator/state.js';
 import {selfSignedCertificate, toPem} from '../../src/emulator/x509.js';
 import {tmpDir} from './emulator.js';
 
@@ -20,8 +21,6 @@ export interface CertifiedKeyPair {
   validBeforeTime: string;
 }
 
-const keyTime = (date: string) => new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** A fresh pair (RSA-2048 unless `type` says otherwise) with a certificate valid `days` days from now (negative: expired). */
 export function certifiedKeyPair(options: {days?: number; type?: 'rsa' | 'ec'} = {}): CertifiedKeyPair {
   const {privateKey} = options.type === 'ec' ? generateKeyPairSync('ec', {namedCurve: 'P-256'}) : generateKeyPairSync('rsa', {modulusLength: 2048});
@@ -36,8 +35,8 @@ export function certifiedKeyPair(options: {days?: number; type?: 'rsa' | 'ec'} =
     certificatePem,
     privateKeyPem,
     fingerprint: createHash('sha1').update(der).digest('hex'),
-    validAfterTime: keyTime(parsed.validFrom),
-    validBeforeTime: keyTime(parsed.validTo),
+    validAfterTime: keyTime(Date.parse(parsed.validFrom)),
+    validBeforeTime: keyTime(Date.parse(parsed.validTo)),
   };
 }
 

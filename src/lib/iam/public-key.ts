@@ -6,7 +6,6 @@
 import {X509Certificate} from 'node:crypto';
 
 import {UsageError} from '../errors.js';
-import {withoutBom} from '../fs/read-file.js';
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/;
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
@@ -16,13 +15,13 @@ export const MAKE_CERTIFICATE =
   'openssl req -x509 -nodes -newkey rsa:2048 -days 365 -keyout private_key.pem -out public_key.pem -subj "/CN=unused"';
 
 /**
- * The certificate to upload from a file's text (`source` names it in errors): the text without a BOM and outer blank
- * space, as gcloud sends it.
+ * The certificate to upload from a file's text as the one reader decoded it (`source` names it in errors): the text
+ * without outer blank space, as gcloud sends it.
  * @throws UsageError when it holds a private key, no certificate, a certificate that does not parse, a key that is not
  *   RSA, or one that has expired by `now`.
  */
 export function publicKeyCertificate(text: string, source: string, now: number): string {
-  const pem = withoutBom(text).trim();
+  const pem = text.trim();
   const block = CERTIFICATE.exec(pem)?.[0];
   if (PRIVATE_KEY.test(pem)) {
     const file = source === 'standard input' ? 'FILE' : source;
